@@ -1,0 +1,1 @@
+//! The Gene language server (see issue: gene-lsp).

@@ -1,0 +1,212 @@
+//! The salsa database every tool shares: inputs and the syntax queries.
+//!
+//! A file is split into top-level chunks (leading trivia plus one form); each chunk is interned
+//! by its text and parsed, lowered and diagnosed on its own. An edit inside one form changes only
+//! that chunk's text, so the per-chunk queries of every other form are reused as they are.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rowan::{GreenNode, NodeOrToken, TextRange, TextSize};
+
+use crate::diagnostic::Diagnostic;
+use crate::form::{self, Form};
+use crate::line_index::LineIndex;
+use crate::syntax_error::SyntaxError;
+use crate::{Parse, SyntaxKind, ast, lexer, parser};
+
+/// The database trait the queries take; every crate's database view extends it.
+#[salsa::db]
+pub trait Db: salsa::Database {}
+
+/// A source file: its path (for messages and imports) and its current text.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    #[returns(ref)]
+    pub path: PathBuf,
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// The text of one top-level chunk. Interned, so equal text means the same chunk wherever it sits
+/// in the file, and the chunk's queries are computed once.
+#[salsa::interned(debug)]
+pub struct Chunk<'db> {
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// A chunk and where it starts in its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct ChunkAt<'db> {
+    pub chunk: Chunk<'db>,
+    pub offset: TextSize,
+}
+
+/// The parse of one chunk: a `SOURCE_FILE` node holding its elements, errors relative to the
+/// chunk's start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChunkParse {
+    pub green: GreenNode,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// The file's top-level chunks, in order.
+#[salsa::tracked(returns(ref))]
+pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
+    let text = file.text(db);
+    let (tokens, _) = lexer::tokenize(text);
+    parser::split_top_level(&tokens)
+        .into_iter()
+        .map(|range| ChunkAt {
+            chunk: Chunk::new(db, text[range].to_string()),
+            offset: range.start(),
+        })
+        .collect()
+}
+
+/// Parses one chunk.
+#[salsa::tracked(returns(ref))]
+pub fn parse_chunk<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkParse {
+    let (green, errors) = crate::parse_chunk_text(chunk.text(db));
+    ChunkParse { green, errors }
+}
+
+/// The lowered forms of one chunk, ranges relative to the chunk's start.
+#[salsa::tracked(returns(ref))]
+pub fn chunk_forms<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<[Form]> {
+    let parse = parse_chunk(db, chunk);
+    let root = ast::SourceFile::cast(crate::SyntaxNode::new_root(parse.green.clone()))
+        .expect("a chunk parse is a SOURCE_FILE");
+    form::lower_file(&root).into()
+}
+
+/// The whole file's tree, assembled from its chunks, and its syntax errors.
+#[salsa::tracked(returns(ref))]
+pub fn parse(db: &dyn Db, file: SourceFile) -> Parse {
+    let mut children: Vec<NodeOrToken<GreenNode, rowan::GreenToken>> = Vec::new();
+    let mut errors = Vec::new();
+    for at in chunks(db, file) {
+        let chunk = parse_chunk(db, at.chunk);
+        children.extend(chunk.green.children().map(|c| c.to_owned()));
+        errors.extend(chunk.errors.iter().map(|e| e.shifted(at.offset)));
+    }
+    Parse::new(
+        GreenNode::new(SyntaxKind::SOURCE_FILE.into(), children),
+        errors,
+    )
+}
+
+/// Every top-level form of the file, lowered, with ranges in file offsets. The VM compiles these.
+#[salsa::tracked(returns(ref))]
+pub fn file_forms(db: &dyn Db, file: SourceFile) -> Arc<[Form]> {
+    let mut forms = Vec::new();
+    for at in chunks(db, file) {
+        forms.extend(
+            chunk_forms(db, at.chunk)
+                .iter()
+                .map(|f| f.shifted(at.offset)),
+        );
+    }
+    forms.into()
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn line_index(db: &dyn Db, file: SourceFile) -> LineIndex {
+    LineIndex::new(file.text(db))
+}
+
+/// The syntax diagnostics of one chunk, ranges relative to the chunk's start.
+#[salsa::tracked(returns(ref))]
+pub fn chunk_syntax_diagnostics<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Vec<Diagnostic> {
+    parse_chunk(db, chunk)
+        .errors
+        .iter()
+        .map(Diagnostic::from)
+        .collect()
+}
+
+/// The file's syntax diagnostics, in source order.
+#[salsa::tracked(returns(ref))]
+pub fn syntax_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for at in chunks(db, file) {
+        out.extend(
+            chunk_syntax_diagnostics(db, at.chunk)
+                .iter()
+                .map(|d| shift_diagnostic(d, at.offset)),
+        );
+    }
+    out
+}
+
+fn shift_diagnostic(d: &Diagnostic, offset: TextSize) -> Diagnostic {
+    let mut d = d.clone();
+    d.range += offset;
+    for r in &mut d.related {
+        r.range += offset;
+    }
+    d
+}
+
+/// Records which queries salsa executed, for tests of incrementality.
+pub type ExecutionLog = Arc<Mutex<Vec<String>>>;
+
+/// The concrete database used by the command line, the server and tests.
+#[salsa::db]
+#[derive(Clone)]
+pub struct RootDatabase {
+    storage: salsa::Storage<Self>,
+    log: Option<ExecutionLog>,
+}
+
+impl Default for RootDatabase {
+    fn default() -> Self {
+        RootDatabase {
+            storage: salsa::Storage::new(None),
+            log: None,
+        }
+    }
+}
+
+impl RootDatabase {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A database that records every query execution (salsa's `WillExecute` event) as the
+    /// query's debug name, e.g. `parse_chunk(Id(402))`.
+    pub fn with_execution_log() -> (Self, ExecutionLog) {
+        let log: ExecutionLog = Arc::default();
+        let sink = log.clone();
+        let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
+            if let salsa::EventKind::WillExecute { database_key } = event.kind
+                && let Ok(mut log) = sink.lock()
+            {
+                log.push(format!("{database_key:?}"));
+            }
+        })));
+        (
+            RootDatabase {
+                storage,
+                log: Some(log.clone()),
+            },
+            log,
+        )
+    }
+
+    pub fn execution_log(&self) -> Option<&ExecutionLog> {
+        self.log.as_ref()
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for RootDatabase {}
+
+#[salsa::db]
+impl Db for RootDatabase {}
+
+/// The range of a chunk in its file.
+pub fn chunk_range(db: &dyn Db, at: &ChunkAt<'_>) -> TextRange {
+    TextRange::at(at.offset, TextSize::of(at.chunk.text(db).as_str()))
+}
