@@ -14,6 +14,7 @@ pub mod form;
 pub mod lexer;
 pub mod line_index;
 pub mod parser;
+pub mod printer;
 pub mod syntax_error;
 mod syntax_kind;
 

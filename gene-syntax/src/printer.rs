@@ -1,0 +1,155 @@
+//! Readable renderings of a parse, for `gene parse`: an outline of the concrete tree (trivia
+//! left out), the full rowan dump, and lowered forms written back as Gene data.
+
+use std::fmt::Write;
+
+use crate::SyntaxNode;
+use crate::form::{Form, FormKind, Prop};
+
+/// The tree as an indented outline: one node or token per line, with byte ranges; whitespace and
+/// comments are left out, token text is shown quoted.
+pub fn outline(root: &SyntaxNode) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for event in root.preorder_with_tokens() {
+        match event {
+            rowan::WalkEvent::Enter(rowan::NodeOrToken::Node(node)) => {
+                let _ = writeln!(out, "{:indent$}{:?} {:?}", "", node.kind(), node.text_range(), indent = depth * 2);
+                depth += 1;
+            }
+            rowan::WalkEvent::Leave(rowan::NodeOrToken::Node(_)) => depth = depth.saturating_sub(1),
+            rowan::WalkEvent::Enter(rowan::NodeOrToken::Token(token)) if !token.kind().is_trivia() => {
+                let _ = writeln!(
+                    out,
+                    "{:indent$}{:?} {:?} {:?}",
+                    "",
+                    token.kind(),
+                    token.text_range(),
+                    token.text(),
+                    indent = depth * 2
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The full tree, trivia included, as rowan prints it.
+pub fn debug_tree(root: &SyntaxNode) -> String {
+    format!("{root:#?}")
+}
+
+/// Lowered forms written as Gene data, one top-level form per line.
+pub fn sexpr(forms: &[Form]) -> String {
+    let mut out = String::new();
+    for form in forms {
+        write_form(&mut out, form);
+        out.push('\n');
+    }
+    out
+}
+
+/// One lowered form written as Gene data (strings quoted and escaped).
+pub fn form_to_string(form: &Form) -> String {
+    let mut out = String::new();
+    write_form(&mut out, form);
+    out
+}
+
+fn write_form(out: &mut String, form: &Form) {
+    match &form.kind {
+        FormKind::Nil => out.push_str("nil"),
+        FormKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        FormKind::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        FormKind::Float(f) => {
+            let f = f.0;
+            if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 {
+                let _ = write!(out, "{f:.1}");
+            } else {
+                let _ = write!(out, "{f}");
+            }
+        }
+        FormKind::Str(s) => write_string(out, s),
+        FormKind::Char(c) => match c {
+            '\n' => out.push_str("'\\n'"),
+            '\t' => out.push_str("'\\t'"),
+            '\r' => out.push_str("'\\r'"),
+            '\'' => out.push_str("'\\''"),
+            '\\' => out.push_str("'\\\\'"),
+            c => {
+                let _ = write!(out, "'{c}'");
+            }
+        },
+        FormKind::Symbol(s) => out.push_str(s),
+        FormKind::Path(segments) => out.push_str(&segments.join("/")),
+        FormKind::Array(items) => write_seq(out, "[", items, "]"),
+        FormKind::Set(items) => write_seq(out, "#[", items, "]"),
+        FormKind::Map(props) => {
+            out.push('{');
+            write_props(out, props, false);
+            out.push('}');
+        }
+        FormKind::Gene(gene) => {
+            out.push('(');
+            write_form(out, &gene.head);
+            write_props(out, &gene.props, true);
+            for child in &gene.children {
+                out.push(' ');
+                write_form(out, child);
+            }
+            out.push(')');
+        }
+        FormKind::Quote(inner) => {
+            out.push(':');
+            write_form(out, inner);
+        }
+        FormKind::Unquote { form, discard } => {
+            out.push_str(if *discard { "%_" } else { "%" });
+            write_form(out, form);
+        }
+        FormKind::Error => out.push_str("<error>"),
+    }
+}
+
+fn write_seq(out: &mut String, open: &str, items: &[Form], close: &str) {
+    out.push_str(open);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        write_form(out, item);
+    }
+    out.push_str(close);
+}
+
+fn write_props(out: &mut String, props: &[Prop], leading_space: bool) {
+    for (i, prop) in props.iter().enumerate() {
+        if leading_space || i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "^{} ", prop.key);
+        write_form(out, &prop.value);
+    }
+}
+
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '#' => out.push('#'),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
