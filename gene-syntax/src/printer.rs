@@ -14,11 +14,20 @@ pub fn outline(root: &SyntaxNode) -> String {
     for event in root.preorder_with_tokens() {
         match event {
             rowan::WalkEvent::Enter(rowan::NodeOrToken::Node(node)) => {
-                let _ = writeln!(out, "{:indent$}{:?} {:?}", "", node.kind(), node.text_range(), indent = depth * 2);
+                let _ = writeln!(
+                    out,
+                    "{:indent$}{:?} {:?}",
+                    "",
+                    node.kind(),
+                    node.text_range(),
+                    indent = depth * 2
+                );
                 depth += 1;
             }
             rowan::WalkEvent::Leave(rowan::NodeOrToken::Node(_)) => depth = depth.saturating_sub(1),
-            rowan::WalkEvent::Enter(rowan::NodeOrToken::Token(token)) if !token.kind().is_trivia() => {
+            rowan::WalkEvent::Enter(rowan::NodeOrToken::Token(token))
+                if !token.kind().is_trivia() =>
+            {
                 let _ = writeln!(
                     out,
                     "{:indent$}{:?} {:?} {:?}",
@@ -94,10 +103,16 @@ fn write_form(out: &mut String, form: &Form) {
         }
         FormKind::Gene(gene) => {
             out.push('(');
-            write_form(out, &gene.head);
-            write_props(out, &gene.props, true);
-            for child in &gene.children {
-                out.push(' ');
+            // `()` lowers to a gene whose head is an empty-ranged nil; print it back as `()`.
+            let empty = matches!(gene.head.kind, FormKind::Nil) && gene.head.range.is_empty();
+            if !empty {
+                write_form(out, &gene.head);
+            }
+            write_props(out, &gene.props, !empty);
+            for (i, child) in gene.children.iter().enumerate() {
+                if !empty || i > 0 || !gene.props.is_empty() {
+                    out.push(' ');
+                }
                 write_form(out, child);
             }
             out.push(')');

@@ -1,1 +1,7 @@
-fn main() {}
+//! The `gene` command: run, check and inspect Gene programs.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,55 @@
+//! Command-line interface. Each subcommand lives in its own module; all of them load files
+//! through the shared salsa database ([`source`]) and print diagnostics the same way
+//! ([`render`]).
+
+mod check;
+mod parse;
+mod render;
+mod source;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "gene",
+    version,
+    about = "The Gene language toolchain",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the syntax tree of a file.
+    Parse(parse::ParseArgs),
+    /// Report syntax errors and lint diagnostics of files.
+    Check(check::CheckArgs),
+}
+
+/// Exit status for failures of the tool itself (unreadable file, bad arguments), as opposed to
+/// problems found in the program (status 1).
+pub const EXIT_USAGE: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0; usage errors to stderr with status 2.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Parse(args) => parse::run(args),
+        Command::Check(args) => check::run(args),
+    }
+}

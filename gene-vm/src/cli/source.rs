@@ -1,0 +1,50 @@
+//! Loading source files into the database, with clear errors for what cannot be read.
+
+use std::path::{Path, PathBuf};
+
+use gene_syntax::db::{RootDatabase, SourceFile};
+use gene_syntax::{Diagnostic, SyntaxError};
+
+/// A file loaded into the database, plus the diagnostics that come from reading it (invalid
+/// UTF-8), which are not part of the text the database holds.
+pub struct Loaded {
+    pub file: SourceFile,
+    pub read_diagnostics: Vec<Diagnostic>,
+}
+
+/// Why a path could not be loaded, worded for the user.
+#[derive(Debug)]
+pub struct LoadError(pub String);
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub fn load(db: &RootDatabase, path: &Path) -> Result<Loaded, LoadError> {
+    if path.is_dir() {
+        return Err(LoadError(format!(
+            "`{}` is a directory; pass Gene source files (for example `{}/*.gene`)",
+            path.display(),
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        LoadError(format!("cannot read `{}`: {reason}", path.display()))
+    })?;
+    let (text, utf8_errors) = gene_syntax::decode_utf8_lossy(&bytes);
+    let file = SourceFile::new(db, PathBuf::from(path), text);
+    Ok(Loaded {
+        file,
+        read_diagnostics: utf8_errors
+            .iter()
+            .map(|e: &SyntaxError| Diagnostic::from(e))
+            .collect(),
+    })
+}

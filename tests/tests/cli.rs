@@ -1,0 +1,202 @@
+//! The `gene` command line: parse, check (human and JSON), errors for bad paths, version, help.
+
+use std::process::{Command, Output};
+
+use gene_tests::{TempDir, gene_bin, workspace_root};
+
+fn gene(args: &[&str]) -> Output {
+    Command::new(gene_bin())
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run gene")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn syntax_tour_parses_without_errors() {
+    let path = workspace_root().join("tests/fixtures/syntax-tour.gene");
+    let out = gene(&["check", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("No problems found in 1 file."),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn examples_have_no_syntax_errors() {
+    let dir = workspace_root().join("examples");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("examples/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "gene"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "expected a few examples, found {files:?}");
+    let mut args = vec!["check"];
+    args.extend(files.iter().map(String::as_str));
+    let out = gene(&args);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}
+
+const BROKEN: &str =
+    "(fn f [x]\n  (println x)\n\n(var m {^a 1 ^a 2})\n(g 3px)\n]\n(h 'ab')\n\"open";
+
+#[test]
+fn json_reports_each_syntax_error_at_its_line() {
+    let dir = TempDir::new("cli-json");
+    let file = dir.write("broken.gene", BROKEN);
+    let out = gene(&["check", "--format", "json", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let items = json.as_array().expect("an array");
+    let got: Vec<(String, u64, u64)> = items
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("E001", 1, 1),  // `(fn f [x]` is never closed
+        ("E009", 4, 14), // repeated key ^a
+        ("E005", 5, 4),  // 3px
+        ("E002", 6, 1),  // `]` closes nothing
+        ("E007", 7, 4),  // 'ab'
+        ("E003", 8, 1),  // unterminated string
+    ];
+    let expected: Vec<(String, u64, u64)> = expected
+        .iter()
+        .map(|(c, l, col)| (c.to_string(), *l, *col))
+        .collect();
+    assert_eq!(got, expected, "{json:#}");
+    for d in items {
+        for key in ["file", "end_line", "end_column", "severity", "message"] {
+            assert!(!d[key].is_null(), "missing {key} in {d}");
+        }
+        assert_eq!(d["severity"], "error");
+    }
+}
+
+#[test]
+fn human_output_shows_location_code_and_underlined_source() {
+    let dir = TempDir::new("cli-human");
+    let file = dir.write("broken.gene", "(println \"hi\"\n(var x 1)\n");
+    let out = gene(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("E001"), "{text}");
+    assert!(text.contains("broken.gene:1:1"), "{text}");
+    assert!(text.contains("unclosed `(`"), "{text}");
+    assert!(
+        text.contains("(println \"hi\""),
+        "the source line is shown: {text}"
+    );
+    assert!(text.contains("Found 1 error in 1 file."), "{text}");
+}
+
+#[test]
+fn clean_file_exits_zero() {
+    let dir = TempDir::new("cli-clean");
+    let file = dir.write("ok.gene", "(println (1 + 2))\n");
+    let out = gene(&["check", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    let out = gene(&["check", "--format", "json", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn invalid_utf8_is_reported_not_fatal() {
+    let dir = TempDir::new("cli-utf8");
+    let file = dir.write("bytes.gene", b"(println \"a\xffb\")\n(x\n");
+    let out = gene(&["check", "--format", "json", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["E013", "E001"]);
+}
+
+#[test]
+fn missing_file_and_directory_get_clear_errors() {
+    let out = gene(&["check", "definitely-missing.gene"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read `definitely-missing.gene`: no such file"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = TempDir::new("cli-dir");
+    let out = gene(&["parse", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+}
+
+#[test]
+fn parse_prints_tree_sexpr_and_debug() {
+    let dir = TempDir::new("cli-parse");
+    let file = dir.write("p.gene", "(f ^a^b 1 #@g x) # note\n");
+    let path = file.to_str().unwrap();
+    let tree = gene(&["parse", path]);
+    assert!(tree.status.success());
+    assert!(
+        stdout(&tree).contains("PROP_KEY 3..7 \"^a^b\""),
+        "{}",
+        stdout(&tree)
+    );
+    assert!(
+        !stdout(&tree).contains("LINE_COMMENT"),
+        "the outline leaves trivia out"
+    );
+    let sexpr = gene(&["parse", "--format", "sexpr", path]);
+    assert_eq!(stdout(&sexpr), "(f ^a {^b 1} (g x))\n");
+    let debug = gene(&["parse", "--format", "debug", path]);
+    assert!(
+        stdout(&debug).contains("LINE_COMMENT@"),
+        "{}",
+        stdout(&debug)
+    );
+}
+
+#[test]
+fn version_help_and_explain() {
+    let out = gene(&["--version"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("gene "), "{}", stdout(&out));
+    let out = gene(&["help"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("check"), "{}", stdout(&out));
+    let out = gene(&["check", "--explain", "E010"]);
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("properties-in-wrong-place"),
+        "{}",
+        stdout(&out)
+    );
+    let out = gene(&["check", "--explain", "Z999"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = gene(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
