@@ -18,7 +18,7 @@ pub mod printer;
 pub mod syntax_error;
 mod syntax_kind;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticTag, Fix, Severity, TextEdit};
 pub use line_index::{LineCol, LineIndex};
 pub use rowan::{TextRange, TextSize};
 pub use syntax_error::{SyntaxError, SyntaxErrorKind};
