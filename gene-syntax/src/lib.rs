@@ -7,6 +7,7 @@
 //! - [`LineIndex`]: offsets <-> line/column in UTF-8 and UTF-16.
 
 pub mod ast;
+pub mod builtins;
 pub mod db;
 pub mod decode;
 pub mod diagnostic;

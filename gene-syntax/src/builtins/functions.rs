@@ -1,0 +1,353 @@
+//! Functions, classes and values bound in namespaces (`gene`, `gene/io`, `global` ...).
+
+use super::{
+    Availability::{self, *},
+    BLOCKING, Builtin,
+    BuiltinKind::{self, *},
+    FUTURE, Flags, NO_FLAGS, Param, SUSPENDS, named, opt, req, rest,
+};
+
+const fn entry(
+    kind: BuiltinKind,
+    name: &'static str,
+    path: &'static str,
+    params: &'static [Param],
+    flags: Flags,
+    availability: Availability,
+    doc: &'static str,
+) -> Builtin {
+    Builtin {
+        name,
+        path,
+        kind,
+        receiver: None,
+        params,
+        doc,
+        flags,
+        availability,
+    }
+}
+
+const fn func(
+    name: &'static str,
+    path: &'static str,
+    params: &'static [Param],
+    doc: &'static str,
+) -> Builtin {
+    entry(Function, name, path, params, NO_FLAGS, Implemented, doc)
+}
+
+const fn later(
+    name: &'static str,
+    path: &'static str,
+    params: &'static [Param],
+    flags: Flags,
+    doc: &'static str,
+) -> Builtin {
+    entry(Function, name, path, params, flags, Later, doc)
+}
+
+const fn class(
+    name: &'static str,
+    path: &'static str,
+    params: &'static [Param],
+    doc: &'static str,
+) -> Builtin {
+    entry(Class, name, path, params, NO_FLAGS, Implemented, doc)
+}
+
+pub(crate) static FUNCTIONS: &[Builtin] = &[
+    func(
+        "println",
+        "gene/println",
+        &[rest("values"), named("stderr")],
+        "Prints the values in display form, separated by spaces, then a newline. A nil given directly prints as an empty string. `^^stderr` writes to stderr. Gives nil.",
+    ),
+    func(
+        "print",
+        "gene/print",
+        &[rest("values"), named("stderr")],
+        "Like println without the newline.",
+    ),
+    func(
+        "assert",
+        "gene/assert",
+        &[req("cond"), opt("message")],
+        "Throws an AssertionError (\"Assertion failed\" or the message) when cond is falsy; gives nil.",
+    ),
+    func(
+        "str",
+        "gene/str",
+        &[rest("values")],
+        "Joins the display forms of the values into one string (`(str \"a\" 1 nil)` is \"a1nil\").",
+    ),
+    func(
+        "to_s",
+        "gene/to_s",
+        &[req("value")],
+        "The display form of value as a string.",
+    ),
+    func(
+        "inspect",
+        "gene/inspect",
+        &[req("value")],
+        "The `$` form of value as a string (strings quoted, chars as 'c').",
+    ),
+    func(
+        "range",
+        "gene/range",
+        &[req("start"), req("end"), opt("step")],
+        "The range from start to end (included), by step (1 by default; negative steps count down).",
+    ),
+    func(
+        "eval",
+        "gene/eval",
+        &[rest("values")],
+        "Evaluates each value as code in the current environment (a symbol is looked up, a gene or quote is compiled and run, anything else is itself) and gives the last.",
+    ),
+    func(
+        "type",
+        "gene/type",
+        &[req("value")],
+        "The type name of value as a symbol: `Int`, `Float`, `String`, `Array`, `Map`, `Gene`, an instance's class name ...",
+    ),
+    func(
+        "now",
+        "gene/time/now",
+        &[],
+        "Seconds since the Unix epoch, as a float.",
+    ),
+    Builtin {
+        flags: BLOCKING,
+        ..func(
+            "sleep",
+            "gene/sleep",
+            &[req("ms")],
+            "Blocks the whole program (every task) for ms milliseconds; gives nil. Use `gene/sleep_async` in async code.",
+        )
+    },
+    func(
+        "read",
+        "gene/io/read",
+        &[req("path")],
+        "The whole file as a string. Throws IOError naming the path and the reason.",
+    ),
+    func(
+        "write",
+        "gene/io/write",
+        &[req("path"), req("text")],
+        "Writes text to the file (replacing it, never leaving a half-written file); gives nil. Throws IOError.",
+    ),
+    func(
+        "append",
+        "gene/io/append",
+        &[req("path"), req("text")],
+        "Appends text to the file, creating it when missing; gives nil. Throws IOError.",
+    ),
+    func(
+        "exists",
+        "gene/io/exists",
+        &[req("path")],
+        "true when a file or directory exists at path.",
+    ),
+    func(
+        "serialize",
+        "gene/serdes/serialize",
+        &[req("value")],
+        "The text `(gene/serialization <data>)` for value; classes and functions become `(gene/ref \"Name\")`, instances `(gene/instance (gene/ref \"C\") {^prop v})`.",
+    ),
+    func(
+        "deserialize",
+        "gene/serdes/deserialize",
+        &[req("text")],
+        "Reads text written by serialize back into a value (references are looked up by name).",
+    ),
+    class(
+        "Exception",
+        "gene/Exception",
+        &[opt("message")],
+        "The base class of every exception the runtime throws. `.message` gives the message; displayed as `ClassName: message`.",
+    ),
+    class(
+        "TypeError",
+        "gene/TypeError",
+        &[opt("message")],
+        "A value of the wrong type (`(1 + \"a\")`, calling a method a value does not have ...).",
+    ),
+    class(
+        "NameError",
+        "gene/NameError",
+        &[opt("message")],
+        "An unbound name.",
+    ),
+    class(
+        "IndexError",
+        "gene/IndexError",
+        &[opt("message")],
+        "An index out of range in an assignment or a strict access.",
+    ),
+    class(
+        "KeyError",
+        "gene/KeyError",
+        &[opt("message")],
+        "A missing key where one is required.",
+    ),
+    class(
+        "ArgumentError",
+        "gene/ArgumentError",
+        &[opt("message")],
+        "Wrong arguments to a builtin.",
+    ),
+    class(
+        "OverflowError",
+        "gene/OverflowError",
+        &[opt("message")],
+        "Integer arithmetic that does not fit in 64 bits.",
+    ),
+    class(
+        "IOError",
+        "gene/IOError",
+        &[opt("message")],
+        "A failed file operation; the message names the path and the OS reason.",
+    ),
+    class(
+        "AssertionError",
+        "gene/AssertionError",
+        &[opt("message")],
+        "A failed `assert`.",
+    ),
+    class(
+        "StackOverflow",
+        "gene/StackOverflow",
+        &[opt("message")],
+        "Call depth beyond the VM's limit (100,000 frames). Catchable; the program goes on.",
+    ),
+    class(
+        "SyntaxError",
+        "gene/SyntaxError",
+        &[opt("message")],
+        "Text given to `$parse`, `eval` or `import` that does not parse.",
+    ),
+    class(
+        "ImportError",
+        "gene/ImportError",
+        &[opt("message")],
+        "A module that cannot be found, or a name it does not define.",
+    ),
+    class(
+        "Interrupted",
+        "gene/Interrupted",
+        &[opt("message")],
+        "The evaluation was interrupted (Ctrl-C in the REPL). Not catchable by `try`.",
+    ),
+    Builtin {
+        availability: Later,
+        ..class(
+            "CancelledError",
+            "gene/CancelledError",
+            &[opt("message")],
+            "Thrown into a task whose future was cancelled, and by awaiting a cancelled future.",
+        )
+    },
+    Builtin {
+        availability: Later,
+        ..class(
+            "TimeoutError",
+            "gene/TimeoutError",
+            &[opt("message")],
+            "An `await ^timeout` or `gene/timeout` that ran out of time.",
+        )
+    },
+    Builtin {
+        availability: Later,
+        ..class(
+            "DeadlockError",
+            "gene/DeadlockError",
+            &[opt("message")],
+            "Thrown at an `await` when every task waits and nothing pending could wake any of them.",
+        )
+    },
+    Builtin {
+        availability: Later,
+        ..class(
+            "Future",
+            "gene/Future",
+            &[opt("value")],
+            "`(new gene/Future)` is a pending future; `(new gene/Future v)` one already completed with v.",
+        )
+    },
+    later(
+        "complete_future",
+        "global/complete_future",
+        &[req("future"), opt("value")],
+        NO_FLAGS,
+        "Completes the future with value (nil when omitted); gives nil. Settling twice is an error.",
+    ),
+    later(
+        "sleep_async",
+        "gene/sleep_async",
+        &[req("ms")],
+        FUTURE,
+        "A future that completes with nil after ms milliseconds, without blocking other tasks.",
+    ),
+    later(
+        "read_async",
+        "gene/io/read_async",
+        &[req("path")],
+        FUTURE,
+        "A future of the file's text. I/O failures are IOErrors, thrown at `await`.",
+    ),
+    later(
+        "write_async",
+        "gene/io/write_async",
+        &[req("path"), req("text")],
+        FUTURE,
+        "A future of nil once text is written (via a temporary file and a rename).",
+    ),
+    later(
+        "append_async",
+        "gene/io/append_async",
+        &[req("path"), req("text")],
+        FUTURE,
+        "A future of nil once text is appended.",
+    ),
+    later(
+        "remove_async",
+        "gene/io/remove_async",
+        &[req("path")],
+        FUTURE,
+        "A future of nil once the file is removed.",
+    ),
+    later(
+        "timeout",
+        "gene/timeout",
+        &[req("ms"), req("future")],
+        FUTURE,
+        "A future that settles like future, or fails with TimeoutError after ms (and cancels future).",
+    ),
+    later(
+        "race",
+        "gene/race",
+        &[rest("futures")],
+        FUTURE,
+        "A future that settles like the first of the futures to settle.",
+    ),
+    later(
+        "await_all",
+        "gene/await_all",
+        &[],
+        SUSPENDS,
+        "`($await_all)`: runs until no other task, timer or I/O is pending, then gives nil.",
+    ),
+];
+
+/// `$args` is a value, not a function; kept apart so the table above stays uniform.
+pub(crate) static VALUES: &[Builtin] = &[entry(
+    Value,
+    "args",
+    "gene/args",
+    &[],
+    NO_FLAGS,
+    Implemented,
+    "`$args`: the program arguments given after the file name to `gene run FILE ARGS...`, as an array of strings.",
+)];

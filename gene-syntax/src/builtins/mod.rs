@@ -1,0 +1,293 @@
+//! The builtin catalogue: every builtin function, method, operator and special form of Gene,
+//! declared once, as data.
+//!
+//! The VM binds each entry to its implementation (and a test there fails when an entry has no
+//! implementation or an implementation has no entry); `docs/stdlib.md` is rendered from it by
+//! [`render_markdown`]; the language server reads it for hover, completion and the async lint
+//! rules (the [`Flags`]). Nothing here depends on the VM: the arrow stays VM -> syntax.
+
+mod functions;
+mod markdown;
+mod methods;
+mod special_forms;
+
+pub use markdown::render_markdown;
+
+/// What kind of builtin an entry describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BuiltinKind {
+    /// A form the compiler handles itself (`if`, `fn`, `try` ...): its arguments are not
+    /// evaluated as a call's would be.
+    SpecialForm,
+    /// An operator (`+`, `<`, `&&` ...), written infix `(a + b)` or, for most, prefix `(+ a b)`.
+    Operator,
+    /// A function value bound in a namespace, called as `(path args...)`.
+    Function,
+    /// A method on values of the receiver type, called as `(value .name args...)`.
+    Method,
+    /// A class value (`gene/Future`, `Exception` ...).
+    Class,
+    /// A plain value bound in a namespace (`$args`).
+    Value,
+}
+
+/// How a parameter takes its argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamKind {
+    /// A positional argument that must be given.
+    Required,
+    /// A positional argument that may be left out.
+    Optional,
+    /// Collects every remaining positional argument (`rest...`).
+    Rest,
+    /// A named argument given as a property (`^name value`).
+    Named,
+    /// The body forms of a special form (`body...`), not evaluated as arguments.
+    Body,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Param {
+    pub name: &'static str,
+    pub kind: ParamKind,
+}
+
+/// Flags the analysis reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Flags {
+    /// The call returns a Future (it never blocks; `await` it for the value).
+    pub returns_future: bool,
+    /// The call blocks the whole program, every task included (e.g. `gene/sleep`).
+    pub blocking: bool,
+    /// The form suspends the current task until something settles (`await`, `$await_all`).
+    pub suspends: bool,
+}
+
+/// Which part of the project provides the implementation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Availability {
+    /// Implemented by the synchronous VM (issue 3).
+    Implemented,
+    /// Declared now; the implementation comes with the async runtime (issue 4). The VM's
+    /// binding test expects no implementation for these yet, and a call raises a clear error.
+    Later,
+}
+
+/// One catalogue entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Builtin {
+    /// The name as written: `println`, `read`, `length` (a method, without the dot), `if`, `+`.
+    pub name: &'static str,
+    /// Where it lives. Functions and values: the full namespace path (`gene/io/read`); names in
+    /// `gene` and `global` are also reachable unqualified. Methods: `Receiver.name`
+    /// (`String.length`). Special forms and operators: the name.
+    pub path: &'static str,
+    pub kind: BuiltinKind,
+    /// For methods, the receiver type name (`String`, `Array`, `Map`, `Int`, `Float`, `Future`,
+    /// `Class`, `Any` ...).
+    pub receiver: Option<&'static str>,
+    pub params: &'static [Param],
+    pub doc: &'static str,
+    pub flags: Flags,
+    pub availability: Availability,
+}
+
+impl Builtin {
+    /// The call shape for hover and docs, e.g. `(gene/io/read path)` or `(s .substr start [end])`.
+    pub fn signature(&self) -> String {
+        let mut out = String::from("(");
+        match self.kind {
+            BuiltinKind::Method => {
+                out.push_str(&receiver_var(self.receiver.unwrap_or("Any")));
+                out.push_str(" .");
+                out.push_str(self.name);
+            }
+            BuiltinKind::Class => {
+                out.push_str("new ");
+                out.push_str(self.path);
+            }
+            BuiltinKind::Value => return self.path.to_string(),
+            _ => out.push_str(self.path),
+        }
+        for p in self.params {
+            out.push(' ');
+            match p.kind {
+                ParamKind::Required => out.push_str(p.name),
+                ParamKind::Optional => {
+                    out.push('[');
+                    out.push_str(p.name);
+                    out.push(']');
+                }
+                ParamKind::Rest | ParamKind::Body => {
+                    out.push_str(p.name);
+                    out.push_str("...");
+                }
+                ParamKind::Named => {
+                    out.push('^');
+                    out.push_str(p.name);
+                }
+            }
+        }
+        out.push(')');
+        out
+    }
+}
+
+fn receiver_var(receiver: &str) -> String {
+    match receiver {
+        "String" => "s".into(),
+        "Array" => "xs".into(),
+        "Map" => "m".into(),
+        "Int" | "Float" | "Number" => "n".into(),
+        "Future" => "f".into(),
+        "Class" => "C".into(),
+        "Range" => "r".into(),
+        "Gene" => "g".into(),
+        _ => "v".into(),
+    }
+}
+
+/// Every entry, in catalogue order (special forms, operators, functions, methods).
+pub fn all() -> impl Iterator<Item = &'static Builtin> {
+    special_forms::SPECIAL_FORMS
+        .iter()
+        .chain(special_forms::OPERATORS)
+        .chain(functions::FUNCTIONS)
+        .chain(functions::VALUES)
+        .chain(methods::METHODS)
+}
+
+/// The entry for a function, value, class, special form or operator by its path
+/// (`gene/io/read`, `if`, `+`).
+pub fn lookup(path: &str) -> Option<&'static Builtin> {
+    all().find(|b| b.kind != BuiltinKind::Method && b.path == path)
+}
+
+/// The entries for a method name across receivers (`length` -> `String.length`, `Array.length`).
+pub fn methods_named(name: &str) -> impl Iterator<Item = &'static Builtin> + '_ {
+    all().filter(move |b| b.kind == BuiltinKind::Method && b.name == name)
+}
+
+/// The method `name` on `receiver`.
+pub fn method(receiver: &str, name: &str) -> Option<&'static Builtin> {
+    all().find(|b| b.kind == BuiltinKind::Method && b.receiver == Some(receiver) && b.name == name)
+}
+
+// Compact constructors for the tables.
+pub(crate) const fn req(name: &'static str) -> Param {
+    Param {
+        name,
+        kind: ParamKind::Required,
+    }
+}
+pub(crate) const fn opt(name: &'static str) -> Param {
+    Param {
+        name,
+        kind: ParamKind::Optional,
+    }
+}
+pub(crate) const fn rest(name: &'static str) -> Param {
+    Param {
+        name,
+        kind: ParamKind::Rest,
+    }
+}
+pub(crate) const fn named(name: &'static str) -> Param {
+    Param {
+        name,
+        kind: ParamKind::Named,
+    }
+}
+pub(crate) const fn body(name: &'static str) -> Param {
+    Param {
+        name,
+        kind: ParamKind::Body,
+    }
+}
+
+pub(crate) const NO_FLAGS: Flags = Flags {
+    returns_future: false,
+    blocking: false,
+    suspends: false,
+};
+pub(crate) const FUTURE: Flags = Flags {
+    returns_future: true,
+    blocking: false,
+    suspends: false,
+};
+pub(crate) const BLOCKING: Flags = Flags {
+    returns_future: false,
+    blocking: true,
+    suspends: false,
+};
+pub(crate) const SUSPENDS: Flags = Flags {
+    returns_future: false,
+    blocking: false,
+    suspends: true,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn paths_are_unique() {
+        let mut seen = HashSet::new();
+        for b in all() {
+            assert!(seen.insert(b.path), "duplicate catalogue path {}", b.path);
+        }
+    }
+
+    #[test]
+    fn methods_have_receivers_and_paths_match() {
+        for b in all() {
+            match b.kind {
+                BuiltinKind::Method => {
+                    let receiver = b.receiver.expect("a method names its receiver");
+                    assert_eq!(b.path, format!("{receiver}.{}", b.name));
+                }
+                _ => {
+                    assert!(b.receiver.is_none(), "{} is not a method", b.path);
+                    assert!(
+                        b.path == b.name || b.path.ends_with(&format!("/{}", b.name)),
+                        "{} does not end with its name {}",
+                        b.path,
+                        b.name
+                    );
+                }
+            }
+            assert!(!b.doc.trim().is_empty(), "{} has no doc", b.path);
+        }
+    }
+
+    #[test]
+    fn async_entries_are_flagged() {
+        for path in [
+            "gene/sleep_async",
+            "gene/io/read_async",
+            "gene/io/write_async",
+            "gene/io/append_async",
+            "gene/io/remove_async",
+            "gene/timeout",
+            "gene/race",
+        ] {
+            assert!(lookup(path).expect(path).flags.returns_future, "{path}");
+        }
+        assert!(lookup("gene/sleep").unwrap().flags.blocking);
+        assert!(lookup("await").unwrap().flags.suspends);
+        assert!(method("Future", "on_success").is_some());
+    }
+
+    #[test]
+    fn signatures_read_like_calls() {
+        assert_eq!(
+            lookup("gene/io/write").unwrap().signature(),
+            "(gene/io/write path text)"
+        );
+        assert_eq!(
+            method("String", "substr").unwrap().signature(),
+            "(s .substr start [end])"
+        );
+    }
+}

@@ -1,0 +1,299 @@
+//! Special forms and operators: handled by the compiler, not called as functions.
+
+use super::{
+    Availability::*, Builtin, BuiltinKind::*, NO_FLAGS, Param, SUSPENDS, body, opt, req, rest,
+};
+
+const fn form(name: &'static str, params: &'static [Param], doc: &'static str) -> Builtin {
+    Builtin {
+        name,
+        path: name,
+        kind: SpecialForm,
+        receiver: None,
+        params,
+        doc,
+        flags: NO_FLAGS,
+        availability: Implemented,
+    }
+}
+
+const fn op(name: &'static str, params: &'static [Param], doc: &'static str) -> Builtin {
+    Builtin {
+        name,
+        path: name,
+        kind: Operator,
+        receiver: None,
+        params,
+        doc,
+        flags: NO_FLAGS,
+        availability: Implemented,
+    }
+}
+
+pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
+    form(
+        "var",
+        &[req("name"), opt("value")],
+        "Declares a new variable in the current scope (always a new binding, shadowing any earlier one) and returns its value. `(var $ns/x v)` stores into the current namespace instead.",
+    ),
+    form(
+        "if",
+        &[req("cond"), body("then")],
+        "`(if c x)` gives x when c is truthy, else nil. With exactly three children `(if c x y)`, y is the else branch. Otherwise keyword form: `(if c body... elif c2 body... else body...)`, with an optional `then` after each condition; `(if not c ...)` negates. Each branch opens a scope.",
+    ),
+    form(
+        "do",
+        &[body("body")],
+        "Runs the forms in a new scope and gives the last value (nil when empty).",
+    ),
+    form("void", &[body("body")], "Runs the forms and gives nil."),
+    form(
+        "loop",
+        &[body("body")],
+        "Repeats the body until `(break [v])`; the break value is the loop's value. Each iteration opens a scope.",
+    ),
+    form(
+        "while",
+        &[req("cond"), body("body")],
+        "Runs the body while cond is truthy; gives nil. Each iteration opens a scope.",
+    ),
+    form(
+        "for",
+        &[req("name"), req("in"), req("collection"), body("body")],
+        "`(for x in coll body...)` runs the body for each element of an array, gene children, map values, a range (end included) or a string's characters; gives nil.",
+    ),
+    form(
+        "repeat",
+        &[req("n"), body("body")],
+        "Runs the body n times; gives nil. Each iteration opens a scope.",
+    ),
+    form(
+        "break",
+        &[opt("value")],
+        "Leaves the innermost loop; its value becomes the loop's value.",
+    ),
+    form(
+        "continue",
+        &[],
+        "Goes on with the next iteration of the innermost loop.",
+    ),
+    form(
+        "return",
+        &[opt("value")],
+        "Returns from the current function (nil when no value).",
+    ),
+    form(
+        "fn",
+        &[req("name"), req("params"), body("body")],
+        "Defines a function, binds it in the current namespace (a path name `n/f` defines it in namespace n) and returns it. Parameters: `_` (none, arguments ignored), `x`, `[a b]`, `[a = default]` (evaluated at call time), `[^k]` (named), `[rest...]`, `[[a b] c]` (destructuring). `^^async` makes calls return a Future.",
+    ),
+    form(
+        "fnx",
+        &[req("params"), body("body")],
+        "An anonymous function (closure).",
+    ),
+    form(
+        "fnxx",
+        &[body("body")],
+        "An anonymous function with no parameters.",
+    ),
+    form(
+        "->",
+        &[opt("params"), body("body")],
+        "A block: `(-> body...)`, `(x -> body...)`, `([x y] -> body...)`; a closure over the current scope.",
+    ),
+    form(
+        "macro",
+        &[req("name"), req("params"), body("body")],
+        "Defines a macro in the current namespace. Its arguments are bound unevaluated (forms as data); the body's value is the call's value and is not evaluated again. See `$caller_eval`.",
+    ),
+    form(
+        "$caller_eval",
+        &[req("expr")],
+        "Inside a macro: evaluates expr, then evaluates the result in the caller's environment (its locals included).",
+    ),
+    form(
+        "ns",
+        &[req("name"), body("body")],
+        "Creates a namespace, binds it in the current one, runs the body with it as the current namespace and returns it.",
+    ),
+    form(
+        "class",
+        &[req("name"), opt("<"), opt("parent"), body("body")],
+        "Defines a class (`(class B < A ...)` inherits A). In the body: `(.ctor params body...)`, `(.fn name params body...)`. Binds the class in the current namespace and returns it.",
+    ),
+    form(
+        "new",
+        &[req("class"), rest("args")],
+        "Creates an instance and runs the constructor (inherited from the parent when the class has none) with self bound to it; gives the instance.",
+    ),
+    form(
+        "super",
+        &[req(".method"), rest("args")],
+        "Inside a method: `(super .m args...)` calls the parent class's method m on self.",
+    ),
+    form(
+        "self",
+        &[],
+        "The receiver inside methods and constructors (the class inside a class body); nil at top level.",
+    ),
+    form(
+        "try",
+        &[body("body"), opt("catch"), opt("finally")],
+        "`(try body... catch Cls handler... catch * handler... finally cleanup...)`. A clause matches an instance of the class or a subclass (or the class itself); `*` matches anything. `$ex` is the thrown value. `finally` always runs and its value is discarded.",
+    ),
+    form(
+        "throw",
+        &[opt("value")],
+        "Throws any value as is (nil when none).",
+    ),
+    form(
+        "$ex",
+        &[],
+        "Inside a catch clause: the thrown value itself. Nil elsewhere.",
+    ),
+    form(
+        "enum",
+        &[req("name"), rest("members")],
+        "`(enum Color red green blue)` binds Color as a local; `Color/green` is a member with `.name` \"green\" and `.value` 1. `(enum E a b = 5 c)` sets explicit values; `(enum E ^values [a b])` also works.",
+    ),
+    form(
+        "match",
+        &[req("pattern"), req("value")],
+        "Binds the pattern to the value in the current scope: a name, or a destructuring pattern following the parameter rules (`[a b]`, `[^k]`, `[x rest...]`); gives nil.",
+    ),
+    form(
+        "quote",
+        &[req("form")],
+        "`:form` gives the form as data (symbols, genes, arrays and maps unevaluated).",
+    ),
+    form(
+        "$parse",
+        &[req("text")],
+        "Reads the first form from text and gives it as data.",
+    ),
+    form(
+        "$render",
+        &[req("template")],
+        "Rebuilds a quoted template: `%x` becomes x's current value, `%(...)` the result of evaluating it, `%_form` is dropped.",
+    ),
+    form(
+        "$with",
+        &[req("value"), body("body")],
+        "Runs the body with self bound to value; gives the body's value.",
+    ),
+    form(
+        "$tap",
+        &[req("value"), body("body")],
+        "Runs the body with self bound to value; gives value.",
+    ),
+    form(
+        "$set",
+        &[req("target"), req("selector"), req("value")],
+        "Assigns through a selector: `($set m @key v)`, `($set xs @0 v)`; gives v.",
+    ),
+    form(
+        "import",
+        &[rest("names"), req("from"), req("path")],
+        "`(import a b:alias n/f n/[x y:z] from \"path\")` runs path.gene once (relative to the importing file, then the working directory), caches it, and copies the named members of its namespace into the current one; gives nil.",
+    ),
+    form(
+        "async",
+        &[req("expr")],
+        "Starts a task running expr now; gives a Future of its value (a thrown value fails the future instead of propagating).",
+    ),
+    Builtin {
+        flags: SUSPENDS,
+        ..form(
+            "await",
+            &[req("future"), rest("more"), super::named("timeout")],
+            "Suspends the current task until the future settles and gives its value, or rethrows its failure. `(await f1 f2 ...)` gives an array. `^timeout ms` throws TimeoutError after ms.",
+        )
+    },
+];
+
+pub(crate) static OPERATORS: &[Builtin] = &[
+    op(
+        "+",
+        &[rest("numbers")],
+        "Sum. Int with int gives int (overflow is an OverflowError); any float gives a float. `(+)` is 0.",
+    ),
+    op(
+        "-",
+        &[req("a"), rest("numbers")],
+        "Difference; `(- x)` negates.",
+    ),
+    op("*", &[rest("numbers")], "Product; `(*)` is 1."),
+    op(
+        "/",
+        &[req("a"), rest("numbers")],
+        "Division, always a float (`(6 / 2)` is 3.0; division by zero follows IEEE: inf).",
+    ),
+    op(
+        "<",
+        &[req("a"), req("b")],
+        "Less than; numbers only (int and float may be mixed).",
+    ),
+    op(
+        "<=",
+        &[req("a"), req("b")],
+        "Less than or equal; numbers only.",
+    ),
+    op(">", &[req("a"), req("b")], "Greater than; numbers only."),
+    op(
+        ">=",
+        &[req("a"), req("b")],
+        "Greater than or equal; numbers only.",
+    ),
+    op(
+        "==",
+        &[req("a"), req("b")],
+        "Equality: by value for numbers (an int never equals a float), strings and symbols; structural for arrays, maps, ranges and paths; by identity for genes, instances, classes, functions and futures.",
+    ),
+    op("!=", &[req("a"), req("b")], "Not `==`."),
+    op(
+        "&&",
+        &[req("a"), req("b")],
+        "Infix only. Gives a if a is falsy, else b (b is evaluated only when needed).",
+    ),
+    op(
+        "||",
+        &[req("a"), req("b")],
+        "Infix only. Gives a if a is truthy, else b (b is evaluated only when needed).",
+    ),
+    op(
+        "not",
+        &[req("x")],
+        "true when x is falsy (nil or false), else false.",
+    ),
+    op(
+        "..",
+        &[req("start"), req("end")],
+        "`(a .. b)`: the range from a to b, end included.",
+    ),
+    op(
+        "./",
+        &[req("target"), req("key"), opt("default")],
+        "Selector: `(target ./key)`, `(./ target key default)` gives the member or element (an int index may be negative), or the default (nil).",
+    ),
+    op(
+        "=",
+        &[req("target"), req("value")],
+        "`(x = v)`, `(p/x = v)`, `(xs/0 = v)`, `(/x = v)`: assigns and gives v.",
+    ),
+    op(
+        "+=",
+        &[req("target"), req("value")],
+        "`(x += v)` is `(x = (x + v))`.",
+    ),
+    op(
+        "-=",
+        &[req("target"), req("value")],
+        "`(x -= v)` is `(x = (x - v))`.",
+    ),
+    op(
+        "...",
+        &[req("array")],
+        "Spread: `(f xs...)`, `(f (... xs))`, `[0 xs... 9]` inline an array's elements.",
+    ),
+];
