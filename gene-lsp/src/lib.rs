@@ -1,1 +1,66 @@
-//! The Gene language server (see issue: gene-lsp).
+//! gene-lsp: the Gene language server.
+//!
+//! - [`server`]: the protocol layer (`tower_lsp_server::LanguageServer`), thin: it updates the
+//!   [`state`] on notifications and runs requests as [`job`]s on database snapshots.
+//! - [`state`]: the one salsa database, the open [`document`]s, snapshots; [`workspace`]: the
+//!   workspace folders and files read from disk on demand.
+//! - [`diagnostics`]: `diagnostics_for(db, file)`, the one source of a file's diagnostics, and
+//!   their LSP form; [`publish`]: pushing them without ever showing stale ones;
+//!   [`code_actions`]: quick fixes and `source.fixAll.gene` from the fixes diagnostics carry;
+//!   [`syntax_fixes`]: the fixes for syntax errors.
+//! - [`position`]: LSP positions in UTF-8 or UTF-16 <-> byte offsets.
+
+pub mod capabilities;
+pub mod code_actions;
+pub mod diagnostics;
+pub mod document;
+pub mod job;
+pub mod logging;
+pub mod position;
+pub mod publish;
+pub mod raw_init;
+pub mod server;
+pub mod state;
+pub mod syntax_fixes;
+pub mod workspace;
+
+use std::sync::atomic::Ordering;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{ClientSocket, LspService, Server};
+
+use raw_init::{CaptureInitialize, RawInitParams};
+
+pub use diagnostics::diagnostics_for;
+pub use server::Backend;
+
+/// How many requests may run at once. Generous, so that a few slow requests never hold back
+/// the edits queued behind them (edits are what cancel those requests).
+pub const MAX_CONCURRENT_REQUESTS: usize = 32;
+
+/// The server as a tower service.
+pub type GeneService = CaptureInitialize<LspService<Backend>>;
+
+/// The server as a tower service and the socket of its client side.
+pub fn service() -> (GeneService, ClientSocket) {
+    let raw = RawInitParams::default();
+    let backend_raw = raw.clone();
+    let (service, socket) = LspService::new(move |client| Backend::new(client, backend_raw));
+    (CaptureInitialize::new(service, raw), socket)
+}
+
+/// Serves one client over `input`/`output` until `exit` or the end of the input. Returns
+/// whether `shutdown` came first (then the process should exit with status 0, else 1).
+pub async fn serve<I, O>(input: I, output: O) -> bool
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (service, socket) = service();
+    let shutdown = service.inner().inner().shutdown_flag();
+    Server::new(input, output, socket)
+        .concurrency_level(MAX_CONCURRENT_REQUESTS)
+        .serve(service)
+        .await;
+    shutdown.load(Ordering::SeqCst)
+}

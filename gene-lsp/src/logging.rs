@@ -1,0 +1,46 @@
+//! Logging: to a file (`--log-file`) or standard error, never standard output (that is the
+//! protocol's). The level comes from `GENE_LSP_LOG` (`error`, `warn`, `info`, `debug`,
+//! `trace`; default `info`). Panics are logged too, with where they happened.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use tracing::Level;
+
+fn level_from_env() -> Level {
+    std::env::var("GENE_LSP_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(Level::INFO)
+}
+
+/// Installs the global logger and the panic hook. Fails only if the log file cannot be opened.
+pub fn init(log_file: Option<&Path>) -> std::io::Result<()> {
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(level_from_env())
+        .with_target(false);
+    let installed = match log_file {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?;
+            builder.with_writer(Mutex::new(file)).try_init()
+        }
+        None => builder.with_writer(std::io::stderr).try_init(),
+    };
+    if let Err(e) = installed {
+        eprintln!("gene-lsp: logging not set up: {e}");
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(
+            "panic{location}: {}",
+            crate::job::panic_message(info.payload())
+        );
+    }));
+    Ok(())
+}

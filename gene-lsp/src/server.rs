@@ -1,0 +1,403 @@
+//! The protocol layer: `LanguageServer` methods that update the state or start jobs.
+//!
+//! Notification handlers change the state synchronously, before their first `.await`: the
+//! transport polls handlers in arrival order, so edits apply in the order the client sent them,
+//! and a request sees every edit that came before it. Requests take a snapshot and run their
+//! work as a [`job`]; nothing here computes analysis on the protocol task.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tower_lsp_server::jsonrpc::{self, Result};
+use tower_lsp_server::lsp_types::*;
+use tower_lsp_server::{Client, LanguageServer, UriExt};
+use tracing::{info, warn};
+
+use crate::capabilities::{ClientFeatures, server_capabilities};
+use crate::code_actions::{Target, code_actions};
+use crate::diagnostics::{all_to_lsp, diagnostics_for};
+use crate::document::Stamp;
+use crate::job::{self, JobError};
+use crate::publish::Publisher;
+use crate::raw_init::RawInitParams;
+use crate::state::{DocSnapshot, ServerState, Snapshot};
+use crate::workspace::uri_to_path;
+
+/// Why a request on a document got no result.
+enum Failure {
+    /// The document changed while the request ran (salsa cancelled it, or it finished for a
+    /// text that is no longer current).
+    Modified,
+    Rpc(jsonrpc::Error),
+}
+
+impl From<jsonrpc::Error> for Failure {
+    fn from(e: jsonrpc::Error) -> Failure {
+        Failure::Rpc(e)
+    }
+}
+
+/// `ServerCancelled`: the diagnostic request should be sent again (LSP 3.17).
+const SERVER_CANCELLED: i64 = -32802;
+
+pub struct Backend {
+    client: Client,
+    state: Arc<ServerState>,
+    publisher: Arc<Publisher>,
+    shutdown_requested: Arc<AtomicBool>,
+    raw_init: RawInitParams,
+}
+
+impl Backend {
+    pub fn new(client: Client, raw_init: RawInitParams) -> Backend {
+        Backend {
+            client,
+            raw_init,
+            state: Arc::default(),
+            publisher: Arc::default(),
+            shutdown_requested: Arc::default(),
+        }
+    }
+
+    /// Set once `shutdown` was received; the exit status depends on it.
+    pub fn shutdown_flag(&self) -> Arc<AtomicBool> {
+        self.shutdown_requested.clone()
+    }
+
+    pub fn state(&self) -> &Arc<ServerState> {
+        &self.state
+    }
+
+    /// Runs `compute` on a snapshot of the document `uri` (open, or read from disk) as a job.
+    /// A result computed for a text that is no longer current is refused as `Modified`.
+    async fn on_document<T: Send + 'static>(
+        &self,
+        method: &'static str,
+        uri: Uri,
+        compute: impl FnOnce(&Snapshot, &DocSnapshot) -> Result<T> + Send + 'static,
+    ) -> std::result::Result<T, Failure> {
+        let (snapshot, open) = self.state.snapshot(Some(&uri));
+        let token = salsa::Database::cancellation_token(&snapshot.db);
+        let job_uri = uri.clone();
+        let job = job::spawn(token, move || -> Result<(Option<Stamp>, T)> {
+            let doc = snapshot.document(&job_uri, open)?;
+            let value = compute(&snapshot, &doc)?;
+            Ok((doc.stamp, value))
+        });
+        let (stamp, value) = match job.await {
+            Ok(result) => result?,
+            Err(JobError::Cancelled) => return Err(Failure::Modified),
+            Err(e) => return Err(Failure::Rpc(e.into_rpc_error(method))),
+        };
+        match stamp {
+            Some(stamp) if self.state.stamp(&uri) != Some(stamp) => Err(Failure::Modified),
+            _ => Ok(value),
+        }
+    }
+
+    /// Starts computing a document's diagnostics and publishes them if still current. In pull
+    /// mode the client asks instead.
+    fn schedule_diagnostics(&self, uri: Uri) {
+        let features = self.state.features();
+        if features.pull_diagnostics {
+            return;
+        }
+        let (snapshot, Some(doc)) = self.state.snapshot(Some(&uri)) else {
+            return;
+        };
+        let Some(stamp) = doc.stamp else { return };
+        let token = salsa::Database::cancellation_token(&snapshot.db);
+        let job = job::spawn(token, move || {
+            let diagnostics = diagnostics_for(&snapshot.db, doc.file);
+            let map = doc.line_map(snapshot.encoding);
+            all_to_lsp(&diagnostics, &doc.uri, &map, &features.diagnostics)
+        });
+        let state = self.state.clone();
+        let publisher = self.publisher.clone();
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            match job.await {
+                Ok(diagnostics) => {
+                    publisher
+                        .publish(&state, &client, uri, stamp, diagnostics)
+                        .await;
+                }
+                // A newer edit cancelled it and scheduled its own run.
+                Err(JobError::Cancelled) => {}
+                Err(JobError::Panicked(message)) => {
+                    tracing::error!("diagnostics of {} failed: {message}", uri.as_str());
+                }
+            }
+        });
+    }
+
+    /// Runs a state change, logging instead of unwinding if it panics.
+    fn guarded<T>(&self, what: &str, f: impl FnOnce() -> T) -> Option<T> {
+        match job::catch(f) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                tracing::error!("{what} failed: {e:?}");
+                None
+            }
+        }
+    }
+
+    fn log_to_client(&self, kind: MessageType, message: String) {
+        let client = self.client.clone();
+        tokio::spawn(async move { client.log_message(kind, message).await });
+    }
+
+    async fn register_file_watcher(client: Client) {
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/*.gene".to_string()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "gene-watch-sources".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(e) = client.register_capability(vec![registration]).await {
+            warn!("could not register the file watcher: {e}");
+        }
+    }
+
+    /// After files changed on disk: diagnostics may depend on them (imports).
+    fn refresh_all_diagnostics(&self) {
+        if self.state.features().pull_diagnostics {
+            if self.state.features().diagnostic_refresh {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                });
+            }
+        } else {
+            for uri in self.state.open_documents() {
+                self.schedule_diagnostics(uri);
+            }
+        }
+    }
+}
+
+fn roots_from(params: &InitializeParams) -> Vec<std::path::PathBuf> {
+    if let Some(folders) = &params.workspace_folders {
+        return folders.iter().map(|f| uri_to_path(&f.uri)).collect();
+    }
+    #[allow(deprecated)]
+    let root_uri = params.root_uri.as_ref().and_then(|u| u.to_file_path());
+    #[allow(deprecated)]
+    let root_path = params.root_path.as_ref().map(std::path::PathBuf::from);
+    root_uri
+        .map(|p| p.into_owned())
+        .or(root_path)
+        .into_iter()
+        .collect()
+}
+
+fn diagnostic_failure(failure: Failure) -> jsonrpc::Error {
+    match failure {
+        Failure::Modified => jsonrpc::Error {
+            code: jsonrpc::ErrorCode::ServerError(SERVER_CANCELLED),
+            message: "the document changed; ask again".into(),
+            data: serde_json::to_value(DiagnosticServerCancellationData {
+                retrigger_request: true,
+            })
+            .ok(),
+        },
+        Failure::Rpc(e) => e,
+    }
+}
+
+fn request_failure(failure: Failure) -> jsonrpc::Error {
+    match failure {
+        Failure::Modified => jsonrpc::Error::content_modified(),
+        Failure::Rpc(e) => e,
+    }
+}
+
+fn invalid_position(e: crate::position::LineOutOfRange) -> jsonrpc::Error {
+    jsonrpc::Error::invalid_params(e.to_string())
+}
+
+/// A result id for pulled diagnostics: equal lists get equal ids.
+fn result_id(items: &[Diagnostic]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(items)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let features = ClientFeatures::from_params(&params, self.raw_init.get().as_ref());
+        let capabilities = server_capabilities(&features);
+        self.state.workspace.set_roots(roots_from(&params));
+        info!(
+            "initialize: encoding {:?}, {} diagnostics, roots {:?}",
+            features.encoding,
+            if features.pull_diagnostics {
+                "pull"
+            } else {
+                "push"
+            },
+            self.state.workspace.roots()
+        );
+        self.state.set_features(features);
+        Ok(InitializeResult {
+            capabilities,
+            server_info: Some(ServerInfo {
+                name: "gene-lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if self.state.features().dynamic_file_watching {
+            tokio::spawn(Self::register_file_watcher(self.client.clone()));
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown_requested.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let uri = doc.uri.clone();
+        if self
+            .guarded("didOpen", || {
+                self.state.open(doc.uri, doc.version, doc.text)
+            })
+            .is_some()
+        {
+            self.schedule_diagnostics(uri);
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let changed = self.guarded("didChange", || {
+            self.state.change(&uri, version, &params.content_changes)
+        });
+        match changed {
+            Some(Some(warnings)) => {
+                for w in warnings {
+                    warn!("{}: {}", uri.as_str(), w.0);
+                    self.log_to_client(MessageType::WARNING, format!("{}: {}", uri.as_str(), w.0));
+                }
+                self.schedule_diagnostics(uri);
+            }
+            Some(None) => warn!("didChange for {}, which is not open", uri.as_str()),
+            None => {}
+        }
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        // The editor's buffer is already the document's text; saving changes nothing here.
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let closed = self.guarded("didClose", || self.state.close(&uri));
+        if closed == Some(true) && !self.state.features().pull_diagnostics {
+            self.publisher.clear(&self.client, uri).await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let changed = self
+            .guarded("didChangeWatchedFiles", || {
+                params
+                    .changes
+                    .iter()
+                    .filter(|event| self.state.file_changed_on_disk(uri_to_path(&event.uri)))
+                    .count()
+            })
+            .unwrap_or(0);
+        if changed > 0 {
+            self.refresh_all_diagnostics();
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        for removed in &params.event.removed {
+            self.state.workspace.remove_root(&uri_to_path(&removed.uri));
+        }
+        for added in &params.event.added {
+            self.state.workspace.add_root(uri_to_path(&added.uri));
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let features = self.state.features();
+        let uri = params.text_document.uri;
+        let items = self
+            .on_document("textDocument/diagnostic", uri, move |snapshot, doc| {
+                let diagnostics = diagnostics_for(&snapshot.db, doc.file);
+                let map = doc.line_map(snapshot.encoding);
+                Ok(all_to_lsp(
+                    &diagnostics,
+                    &doc.uri,
+                    &map,
+                    &features.diagnostics,
+                ))
+            })
+            .await
+            .map_err(diagnostic_failure)?;
+        let id = result_id(&items);
+        let report = if params.previous_result_id.as_deref() == Some(id.as_str()) {
+            DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                related_documents: None,
+                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                    result_id: id,
+                },
+            })
+        } else {
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: Some(id),
+                    items,
+                },
+            })
+        };
+        Ok(DocumentDiagnosticReportResult::Report(report))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let features = self.state.features();
+        let uri = params.text_document.uri;
+        let actions = self
+            .on_document("textDocument/codeAction", uri, move |snapshot, doc| {
+                let map = doc.line_map(snapshot.encoding);
+                let range = map.text_range(params.range).map_err(invalid_position)?;
+                let diagnostics = diagnostics_for(&snapshot.db, doc.file);
+                let target = Target {
+                    uri: &doc.uri,
+                    version: doc.stamp.map(|s| s.version),
+                    map,
+                    document_changes: features.document_changes,
+                };
+                Ok(code_actions(
+                    &diagnostics,
+                    range,
+                    params.context.only.as_deref(),
+                    &target,
+                    &features.diagnostics,
+                ))
+            })
+            .await
+            .map_err(request_failure)?;
+        Ok(Some(actions))
+    }
+}

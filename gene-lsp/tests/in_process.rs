@@ -1,0 +1,429 @@
+//! The server in process: its tower service driven directly, its messages read from its client
+//! socket.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{TestClient, apply_edits, code};
+
+const URI: &str = "file:///work/demo.gene";
+
+/// Capabilities of a typical editor that takes pushed diagnostics.
+fn push_client() -> Value {
+    json!({
+        "textDocument": {
+            "publishDiagnostics": {
+                "relatedInformation": true,
+                "tagSupport": {"valueSet": [1, 2]},
+                "versionSupport": true,
+                "codeDescriptionSupport": true
+            },
+            "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}}
+        },
+        "workspace": {"workspaceEdit": {"documentChanges": true}}
+    })
+}
+
+fn pull_client() -> Value {
+    let mut caps = push_client();
+    caps["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+    caps
+}
+
+#[tokio::test]
+async fn initialize_negotiates_the_position_encoding() {
+    let mut client = TestClient::new();
+    let result = client.initialize(json!({})).await;
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(result["capabilities"]["textDocumentSync"]["change"], 2);
+    assert_eq!(result["serverInfo"]["name"], "gene-lsp");
+    assert!(result["capabilities"]["diagnosticProvider"].is_null());
+
+    let mut client = TestClient::new();
+    let result = client
+        .initialize(json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}))
+        .await;
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
+}
+
+#[tokio::test]
+async fn diagnostics_appear_disappear_and_clear_on_close() {
+    let mut client = TestClient::new();
+    client.initialize(push_client()).await;
+    client.open(URI, 1, "(println \"hi\")\n").await;
+    assert!(client.diagnostics_at(URI, 1).await.is_empty());
+
+    // Delete the closing paren: an unclosed form.
+    client.edit(URI, 2, (0, 13), (0, 14), "").await;
+    let diagnostics = client.diagnostics_at(URI, 2).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let d = &diagnostics[0];
+    assert_eq!(code(d), "E001");
+    assert_eq!(d["source"], "gene");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["range"]["start"], json!({"line": 0, "character": 0}));
+
+    // Put it back.
+    client.edit(URI, 3, (0, 13), (0, 13), ")").await;
+    assert!(client.diagnostics_at(URI, 3).await.is_empty());
+
+    client.edit(URI, 4, (0, 0), (0, 0), ")").await;
+    assert_eq!(client.diagnostics_at(URI, 4).await.len(), 1);
+    client
+        .notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    let cleared = client.diagnostics(URI).await;
+    assert_eq!(cleared["diagnostics"], json!([]));
+    assert!(cleared["version"].is_null());
+}
+
+#[tokio::test]
+async fn related_information_points_at_the_closer_found() {
+    let mut client = TestClient::new();
+    client.initialize(push_client()).await;
+    client.open(URI, 1, "(f [1 2)\n").await;
+    let diagnostics = client.diagnostics_at(URI, 1).await;
+    let d = &diagnostics[0];
+    assert_eq!(code(d), "E001");
+    assert_eq!(d["range"]["start"]["character"], 3);
+    let related = &d["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], URI);
+    assert_eq!(related["location"]["range"]["start"]["character"], 7);
+}
+
+#[tokio::test]
+async fn ranges_follow_the_negotiated_encoding() {
+    for (encodings, expected) in [(json!(["utf-8"]), 14), (json!(["utf-16"]), 11)] {
+        let mut client = TestClient::new();
+        let mut caps = push_client();
+        caps["general"] = json!({"positionEncodings": encodings});
+        client.initialize(caps).await;
+        // The stray `)` comes after an astral character and an accented one.
+        client.open(URI, 1, "(f \"😀é\" 1))").await;
+        let diagnostics = client.diagnostics_at(URI, 1).await;
+        assert_eq!(
+            diagnostics[0]["range"]["start"]["character"], expected,
+            "{encodings}"
+        );
+        // An edit in the same encoding lands in the right place: remove the stray closer.
+        client
+            .edit(URI, 2, (0, expected), (0, expected + 1), "")
+            .await;
+        assert!(client.diagnostics_at(URI, 2).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn quick_fixes_and_fix_all_repair_the_text() {
+    let mut client = TestClient::new();
+    client.initialize(push_client()).await;
+    let text = "(f 1))\n(g [1 2\n";
+    client.open(URI, 7, text).await;
+    let diagnostics = client.diagnostics_at(URI, 7).await;
+    let codes: Vec<&str> = diagnostics.iter().map(code).collect();
+    assert_eq!(codes, ["E002", "E001", "E001"]);
+
+    // The quick fix for the unclosed `[` at the cursor.
+    let answer = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": URI},
+                "range": diagnostics[2]["range"],
+                "context": {"diagnostics": [diagnostics[2]]}
+            }),
+        )
+        .await
+        .unwrap();
+    let actions = answer.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{answer}");
+    let action = &actions[0];
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["diagnostics"][0]["code"], "E001");
+    let change = &action["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"]["version"], 7);
+    let fixed = apply_edits(text, change["edits"].as_array().unwrap());
+    assert_eq!(fixed, "(f 1))\n(g [1 2]\n");
+
+    // Fix all applies the safe fix (the stray closer) and leaves the guess alone.
+    let answer = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": URI},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                "context": {"diagnostics": [], "only": ["source.fixAll"]}
+            }),
+        )
+        .await
+        .unwrap();
+    let actions = answer.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{answer}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.gene");
+    let edits = actions[0]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .unwrap();
+    assert_eq!(apply_edits(text, edits), "(f 1)\n(g [1 2\n");
+}
+
+#[tokio::test]
+async fn pull_diagnostics_with_result_ids() {
+    let mut client = TestClient::new();
+    let result = client.initialize(pull_client()).await;
+    assert_eq!(
+        result["capabilities"]["diagnosticProvider"]["identifier"],
+        "gene"
+    );
+    client.open(URI, 1, "(a))").await;
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report["kind"], "full");
+    assert_eq!(code(&report["items"][0]), "E002");
+    let id = report["resultId"].clone();
+
+    let again = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}, "previousResultId": id}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again["kind"], "unchanged");
+    assert_eq!(again["resultId"], id);
+
+    client.edit(URI, 2, (0, 3), (0, 4), "").await;
+    let fixed = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}, "previousResultId": id}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(fixed["kind"], "full");
+    assert_eq!(fixed["items"], json!([]));
+    // In pull mode nothing is pushed.
+    assert!(
+        client
+            .drain()
+            .iter()
+            .all(|m| m.method() != "textDocument/publishDiagnostics")
+    );
+}
+
+#[tokio::test]
+async fn bad_parameters_get_invalid_params() {
+    let mut client = TestClient::new();
+    client.initialize(push_client()).await;
+    client.open(URI, 1, "(a)\n").await;
+
+    let missing_fields = client
+        .raw_request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(missing_fields.code.code(), -32602);
+
+    let past_the_end = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": URI},
+                "range": {"start": {"line": 40, "character": 0}, "end": {"line": 41, "character": 0}},
+                "context": {"diagnostics": []}
+            }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(past_the_end.code.code(), -32602);
+    assert!(
+        past_the_end.message.contains("line 40"),
+        "{}",
+        past_the_end.message
+    );
+
+    let unknown = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": "file:///nowhere/missing.gene"}}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code.code(), -32602);
+
+    // The server is still fine.
+    let ok = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": URI},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                "context": {"diagnostics": []}
+            }),
+        )
+        .await;
+    assert_eq!(ok.unwrap(), json!([]));
+}
+
+/// A scratch directory, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("gene-lsp-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+#[tokio::test]
+async fn workspace_files_are_read_on_demand_and_watched() {
+    let dir = TempDir::new("watch");
+    let lib = dir.0.join("lib.gene");
+    std::fs::write(&lib, "(fn helper [] 1))\n").unwrap();
+    let mut client = TestClient::new();
+    let mut caps = pull_client();
+    caps["workspace"]["didChangeWatchedFiles"] = json!({"dynamicRegistration": true});
+    client
+        .initialize_with(json!({
+            "capabilities": caps,
+            "workspaceFolders": [{"uri": file_uri(&dir.0), "name": "w"}]
+        }))
+        .await;
+    // The server asks to watch Gene sources.
+    let registration = client.next_message("client/registerCapability").await;
+    assert_eq!(
+        registration["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+
+    // Not open in the editor: read from disk.
+    let lib_uri = file_uri(&lib);
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": lib_uri}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&report["items"][0]), "E002");
+
+    std::fs::write(&lib, "(fn helper [] 1)\n").unwrap();
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": lib_uri, "type": 2}]}),
+        )
+        .await;
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": lib_uri}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report["items"], json!([]));
+
+    // Opened, the editor's text wins over the disk.
+    client.open(&lib_uri, 1, "(fn helper [] 1").await;
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": lib_uri}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&report["items"][0]), "E001");
+    // Closed again, it is the disk's text once more.
+    client
+        .notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": lib_uri}}),
+        )
+        .await;
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": lib_uri}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report["items"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_versions_never_go_back() {
+    let mut client = TestClient::new();
+    client.initialize(push_client()).await;
+    client.open(URI, 0, "").await;
+    let mut text = String::new();
+    for version in 1..=200 {
+        let ch = if version % 3 == 0 { ")" } else { "(" };
+        let end = support::position_utf16(&text, text.len());
+        client.edit(URI, version, end, end, ch).await;
+        text.push_str(ch);
+    }
+    let mut last = -1;
+    loop {
+        let params = client.diagnostics(URI).await;
+        let version = params["version"].as_i64().unwrap();
+        assert!(version >= last, "version {version} after {last}");
+        last = version;
+        if version == 200 {
+            let expected = gene_syntax::parse_text(&text).errors().len();
+            assert_eq!(params["diagnostics"].as_array().unwrap().len(), expected);
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn shutdown_then_requests_are_refused() {
+    let mut client = TestClient::new();
+    client.initialize(push_client()).await;
+    assert_eq!(
+        client.request("shutdown", Value::Null).await.unwrap(),
+        Value::Null
+    );
+    let refused = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code.code(), -32600);
+}
+
+#[tokio::test]
+async fn requests_before_initialize_are_refused() {
+    let mut client = TestClient::new();
+    let refused = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code.code(), -32002);
+}
