@@ -63,12 +63,28 @@ pub struct Fix {
 }
 
 impl Diagnostic {
-    pub fn new(range: TextRange, severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { range, severity, code, message: message.into(), related: Vec::new(), fixes: Vec::new(), tags: Vec::new() }
+    pub fn new(
+        range: TextRange,
+        severity: Severity,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            range,
+            severity,
+            code,
+            message: message.into(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+            tags: Vec::new(),
+        }
     }
 
     pub fn with_related(mut self, range: TextRange, message: impl Into<String>) -> Diagnostic {
-        self.related.push(RelatedInfo { range, message: message.into() });
+        self.related.push(RelatedInfo {
+            range,
+            message: message.into(),
+        });
         self
     }
 

@@ -6,6 +6,7 @@
 //!   incremental per top-level form.
 //! - [`LineIndex`]: offsets <-> line/column in UTF-8 and UTF-16.
 
+pub mod analysis;
 pub mod ast;
 pub mod builtins;
 pub mod db;

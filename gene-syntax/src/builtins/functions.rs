@@ -126,24 +126,33 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
             "Blocks the whole program (every task) for ms milliseconds; gives nil. Use `gene/sleep_async` in async code.",
         )
     },
-    func(
+    Builtin {
+        flags: BLOCKING,
+        ..func(
         "read",
         "gene/io/read",
         &[req("path")],
         "The whole file as a string. Throws IOError naming the path and the reason.",
-    ),
-    func(
+    )
+    },
+    Builtin {
+        flags: BLOCKING,
+        ..func(
         "write",
         "gene/io/write",
         &[req("path"), req("text")],
         "Writes text to the file (replacing it, never leaving a half-written file); gives nil. Throws IOError.",
-    ),
-    func(
+    )
+    },
+    Builtin {
+        flags: BLOCKING,
+        ..func(
         "append",
         "gene/io/append",
         &[req("path"), req("text")],
         "Appends text to the file, creating it when missing; gives nil. Throws IOError.",
-    ),
+    )
+    },
     func(
         "exists",
         "gene/io/exists",

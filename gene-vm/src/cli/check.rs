@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use gene_syntax::db::{self, RootDatabase};
+use gene_syntax::analysis::{self, LintConfig};
+use gene_syntax::db::RootDatabase;
 use gene_syntax::{Diagnostic, Severity, SyntaxErrorKind};
 
 use super::{EXIT_USAGE, render, source};
@@ -43,6 +44,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut unreadable = false;
     let mut checked = 0usize;
     for path in &args.files {
+        let config = match LintConfig::discover(path) {
+            Ok(found) => found.map(|(_, config)| config).unwrap_or_default(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
         let loaded = match source::load(&db, path) {
             Ok(loaded) => loaded,
             Err(e) => {
@@ -54,7 +62,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         checked += 1;
         let file = loaded.file;
         let mut diagnostics: Vec<Diagnostic> = loaded.read_diagnostics;
-        diagnostics.extend(db::syntax_diagnostics(&db, file).iter().cloned());
+        diagnostics.extend(analysis::diagnostics(&db, file, &config));
         diagnostics.sort_by_key(|d| (d.range.start(), d.range.end()));
         for diagnostic in &diagnostics {
             counts[diagnostic.severity as usize] += 1;

@@ -4,6 +4,7 @@
 
 mod check;
 mod parse;
+mod rules;
 mod render;
 mod source;
 
@@ -29,6 +30,8 @@ enum Command {
     Parse(parse::ParseArgs),
     /// Report syntax errors and lint diagnostics of files.
     Check(check::CheckArgs),
+    /// List the lint rules.
+    Rules(rules::RulesArgs),
 }
 
 /// Exit status for failures of the tool itself (unreadable file, bad arguments), as opposed to
@@ -51,5 +54,6 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Parse(args) => parse::run(args),
         Command::Check(args) => check::run(args),
+        Command::Rules(args) => rules::run(args),
     }
 }

@@ -20,13 +20,15 @@ pub fn stderr_color() -> bool {
     use_color(std::io::stderr().is_terminal())
 }
 
+/// The report header names the severity in lower case, as rustc does.
 fn kind_and_color(severity: Severity) -> (ReportKind<'static>, Color) {
-    match severity {
-        Severity::Error => (ReportKind::Error, Color::Red),
-        Severity::Warning => (ReportKind::Warning, Color::Yellow),
-        Severity::Info => (ReportKind::Custom("info", Color::Blue), Color::Blue),
-        Severity::Hint => (ReportKind::Custom("hint", Color::Cyan), Color::Cyan),
-    }
+    let color = match severity {
+        Severity::Error => Color::Red,
+        Severity::Warning => Color::Yellow,
+        Severity::Info => Color::Blue,
+        Severity::Hint => Color::Cyan,
+    };
+    (ReportKind::Custom(severity.as_str(), color), color)
 }
 
 /// Writes one diagnostic the way rustc and ruff do.
@@ -37,6 +39,11 @@ pub fn write_human(
     diagnostic: &Diagnostic,
     color: bool,
 ) -> std::io::Result<()> {
+    if !color {
+        // ariadne colors custom report kinds regardless of its config; turn styling off at
+        // the source.
+        yansi::disable();
+    }
     let name = file.path(db).display().to_string();
     let text = file.text(db);
     let (kind, label_color) = kind_and_color(diagnostic.severity);

@@ -1,0 +1,193 @@
+//! The file-level pass: goes through the chunks in order, keeping the top-level variables
+//! declared so far, decides pending diagnostics and the rules about top-level variables.
+
+use std::collections::HashMap;
+
+use rowan::TextSize;
+
+use super::facts::{Condition, FutureOf, ModuleVar, UseFacts};
+use super::rules::{self, VarView};
+use super::symbols::{DefKind, FileSymbols};
+use crate::builtins::{self, BuiltinKind, ParamKind};
+use crate::db::{self, Db, SourceFile};
+use crate::diagnostic::Diagnostic;
+
+/// A top-level variable with its facts gathered from every chunk, in file offsets.
+struct VarState {
+    var: ModuleVar,
+    /// Resolved: `Yes`, `No` or `Unknown`.
+    init: FutureOf,
+    offset: TextSize,
+    facts: UseFacts,
+}
+
+pub(super) fn resolve_file(db: &dyn Db, file: SourceFile, symbols: &FileSymbols) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut env: HashMap<String, VarState> = HashMap::new();
+    let mut finished: Vec<VarState> = Vec::new();
+    for at in db::chunks(db, file) {
+        let analysis = super::chunk_analysis(db, at.chunk);
+        out.extend(analysis.diagnostics.iter().map(|d| d.shifted(at.offset)));
+        {
+            let ctx = Ctx { env: &env, symbols };
+            for pending in &analysis.pending {
+                if ctx.holds(&pending.condition) {
+                    out.push(ctx.finish(&pending.condition, &pending.diagnostic).shifted(at.offset));
+                }
+            }
+        }
+        for used in &analysis.free_uses {
+            if let Some(state) = env.get_mut(&used.name) {
+                state.facts.merge(&used.facts.shifted(at.offset));
+            }
+        }
+        for var in &analysis.module_vars {
+            let init = Ctx { env: &env, symbols }.decide(&var.init);
+            let state = VarState { var: var.clone(), init, offset: at.offset, facts: var.uses.shifted(at.offset) };
+            if let Some(shadowed) = env.insert(var.name.clone(), state) {
+                finished.push(shadowed);
+            }
+        }
+    }
+    finished.extend(env.into_values());
+    for state in &finished {
+        let view = VarView {
+            name: &state.var.name,
+            range: state.var.name_range + state.offset,
+            is_param: false,
+            checked_for_unused: true,
+            init: state.init.clone(),
+            init_range: state.var.init_range.map(|r| r + state.offset),
+            new_future: state.var.new_future,
+            facts: &state.facts,
+            dynamic: symbols.dynamic,
+        };
+        let mut produced = Vec::new();
+        rules::end_of_var(&view, &mut produced);
+        for (condition, diagnostic) in produced {
+            if condition.is_none_or(|fut| fut.is_yes()) {
+                out.push(diagnostic);
+            }
+        }
+    }
+    out
+}
+
+struct Ctx<'a> {
+    env: &'a HashMap<String, VarState>,
+    symbols: &'a FileSymbols,
+}
+
+/// The builtin an unqualified name reaches when nothing in the file defines it.
+fn unqualified_builtin(name: &str) -> Option<&'static builtins::Builtin> {
+    ["global/", "gene/", "genex/"]
+        .iter()
+        .find_map(|ns| builtins::lookup(&format!("{ns}{name}")))
+        .or_else(|| builtins::lookup(name))
+        .or_else(|| name.strip_prefix('$').and_then(|n| builtins::lookup(&format!("gene/{n}"))))
+}
+
+impl Ctx<'_> {
+    fn decide(&self, fut: &FutureOf) -> FutureOf {
+        match fut {
+            FutureOf::CallOf(name) => self.call_of(name),
+            FutureOf::RefOf(name) => self.ref_of(name),
+            other => other.clone(),
+        }
+    }
+
+    fn call_of(&self, name: &str) -> FutureOf {
+        if let Some(state) = self.env.get(name) {
+            return match &state.var.callable {
+                Some(shape) if shape.is_async => FutureOf::Yes(super::facts::FutureSource::AsyncCall),
+                Some(shape) if shape.never_returns_future => FutureOf::No,
+                _ => FutureOf::Unknown,
+            };
+        }
+        if let Some(def) = self.symbols.get(name) {
+            return match &def.kind {
+                DefKind::Function(shape) if shape.is_async => FutureOf::Yes(super::facts::FutureSource::AsyncCall),
+                DefKind::Function(shape) if shape.never_returns_future => FutureOf::No,
+                DefKind::Class | DefKind::Namespace => FutureOf::No,
+                _ => FutureOf::Unknown,
+            };
+        }
+        if self.symbols.is_imported(name) {
+            return FutureOf::Unknown;
+        }
+        match unqualified_builtin(name) {
+            Some(b) if b.flags.returns_future => FutureOf::Yes(super::facts::FutureSource::AsyncBuiltin),
+            Some(b) if b.kind == BuiltinKind::Function && b.name != "eval" => FutureOf::No,
+            _ => FutureOf::Unknown,
+        }
+    }
+
+    fn ref_of(&self, name: &str) -> FutureOf {
+        if let Some(state) = self.env.get(name) {
+            return if state.facts.reassigned { FutureOf::Unknown } else { state.init.clone() };
+        }
+        if self.symbols.get(name).is_some() {
+            return FutureOf::No;
+        }
+        FutureOf::Unknown
+    }
+
+    fn is_defined(&self, name: &str) -> bool {
+        self.env.contains_key(name)
+            || self.symbols.get(name).is_some()
+            || self.symbols.is_imported(name)
+            || self.symbols.dynamic
+            || unqualified_builtin(name).is_some()
+    }
+
+    fn holds(&self, condition: &Condition) -> bool {
+        match condition {
+            Condition::IsFuture(fut) => self.decide(fut).is_yes(),
+            Condition::NotFuture(fut) => self.decide(fut) == FutureOf::No,
+            Condition::Unresolved(name) => !self.is_defined(name),
+            Condition::TooFewArgs { name, given } => self.required_args(name).is_some_and(|(required, _)| required > *given),
+            Condition::BlockingCall(name) => {
+                !self.env.contains_key(name)
+                    && self.symbols.get(name).is_none()
+                    && unqualified_builtin(name).is_some_and(|b| b.flags.blocking)
+            }
+            Condition::AsyncCallback(name) => self.call_of(name).is_yes(),
+        }
+    }
+
+    /// The number of positional arguments `name` requires, and their names.
+    fn required_args(&self, name: &str) -> Option<(usize, Vec<String>)> {
+        let required = |shape: &super::symbols::FnShape| {
+            (!shape.params.ignores_all).then(|| {
+                let names = shape.params.params.iter().filter(|p| p.kind == super::symbols::ParamKind::Required);
+                (shape.params.required_positional(), names.map(|p| p.name.clone()).collect())
+            })
+        };
+        if let Some(state) = self.env.get(name) {
+            return state.var.callable.as_ref().and_then(required);
+        }
+        if let Some(def) = self.symbols.get(name) {
+            return match &def.kind {
+                DefKind::Function(shape) => required(shape),
+                _ => None,
+            };
+        }
+        let builtin = unqualified_builtin(name).filter(|b| b.kind == BuiltinKind::Function)?;
+        let required: Vec<String> =
+            builtin.params.iter().filter(|p| p.kind == ParamKind::Required).map(|p| p.name.to_string()).collect();
+        Some((required.len(), required))
+    }
+
+    /// Completes a pending diagnostic whose message depends on what the name turned out to be.
+    fn finish(&self, condition: &Condition, diagnostic: &Diagnostic) -> Diagnostic {
+        match condition {
+            Condition::TooFewArgs { name, given } => {
+                let (required, names) = self.required_args(name).unwrap_or_default();
+                let mut d = diagnostic.clone();
+                d.message = rules::too_few_arguments_message(name, required, &names, *given);
+                d
+            }
+            _ => diagnostic.clone(),
+        }
+    }
+}

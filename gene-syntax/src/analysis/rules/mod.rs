@@ -1,0 +1,205 @@
+//! The lint rules: one module per rule, each with its code, name, default severity, the doc
+//! that `gene check --explain` prints, its checks and its quick fixes, and fixtures.
+//!
+//! The walk calls the hook functions below; each hook hands the event to the rules that care.
+
+mod a001_floating_future;
+mod a002_await_in_sync_function;
+mod a003_await_non_future;
+mod a004_async_without_await;
+mod a005_blocking_call_in_async;
+mod a006_await_in_loop;
+mod a007_unused_future;
+mod a008_future_used_as_value;
+mod a009_redundant_async;
+mod a010_bad_callback;
+mod a011_never_settled_future;
+mod a012_await_all_in_async;
+mod a013_missing_failure_handler;
+pub(crate) mod n001_undefined_name;
+mod n002_unused_variable;
+mod n003_too_few_arguments;
+
+#[cfg(test)]
+mod fixture;
+
+pub(crate) use n003_too_few_arguments::too_few_arguments_message;
+
+use rowan::TextRange;
+
+use super::facts::{FutureOf, UseFacts};
+use super::symbols::FnShape;
+use super::walk::{Checker, FnFrame, Local, LocalKind, Pos};
+use crate::diagnostic::Severity;
+use crate::form::Form;
+
+/// A lint rule's identity and documentation.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code, e.g. `A001`.
+    pub code: &'static str,
+    /// Kebab-case name, e.g. `floating-future`.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// What it flags, why it matters, how to fix it, an example (Markdown).
+    pub doc: &'static str,
+    /// What its quick fix does, if it has one.
+    pub fix: Option<&'static str>,
+}
+
+/// Declares a rule from its doc comment, so the documentation is written once, beside the
+/// code, and printed by `gene check --explain`.
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])* pub(crate) static $id:ident = { code: $code:literal, name: $name:literal, severity: $sev:ident, fix: $fix:expr $(,)? };) => {
+        $(#[doc = $doc])*
+        pub(crate) static $id: $crate::analysis::rules::Rule = $crate::analysis::rules::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::diagnostic::Severity::$sev,
+            doc: concat!($($doc, "\n"),*),
+            fix: $fix,
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &a001_floating_future::RULE,
+    &a002_await_in_sync_function::RULE,
+    &a003_await_non_future::RULE,
+    &a004_async_without_await::RULE,
+    &a005_blocking_call_in_async::RULE,
+    &a006_await_in_loop::RULE,
+    &a007_unused_future::RULE,
+    &a008_future_used_as_value::RULE,
+    &a009_redundant_async::RULE,
+    &a010_bad_callback::RULE,
+    &a011_never_settled_future::RULE,
+    &a012_await_all_in_async::RULE,
+    &a013_missing_failure_handler::RULE,
+    &n001_undefined_name::RULE,
+    &n002_unused_variable::RULE,
+    &n003_too_few_arguments::RULE,
+];
+
+/// The rule with this code or name.
+pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+impl Rule {
+    /// The doc with the leading space of each doc-comment line removed.
+    pub fn doc_text(&self) -> String {
+        self.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n").trim().to_string()
+    }
+
+    pub fn diagnostic(&self, range: TextRange, message: impl Into<String>) -> crate::diagnostic::Diagnostic {
+        crate::diagnostic::Diagnostic::new(range, self.severity, self.code, message)
+    }
+}
+
+/// Which rule wins when two flag the same expression: the first of each pair.
+pub(crate) const PRECEDENCE: &[(&str, &str)] =
+    &[("A013", "A008"), ("A013", "A001"), ("A008", "A001"), ("A009", "A004"), ("A007", "N002"), ("A011", "A003")];
+
+// ---- hooks called by the walk ----
+
+pub(crate) fn value_used(c: &mut Checker, form: &Form, pos: Pos) {
+    match pos {
+        Pos::Discarded => a001_floating_future::check(c, form),
+        Pos::Condition | Pos::Operand | Pos::Interpolated | Pos::Printed => a008_future_used_as_value::check(c, form, pos),
+        _ => {}
+    }
+}
+
+pub(crate) fn call(c: &mut Checker, form: &Form, callee: &Form, args: &[Form]) {
+    a005_blocking_call_in_async::check(c, form, callee);
+    a012_await_all_in_async::check(c, form, callee);
+    n003_too_few_arguments::check(c, form, callee, args);
+    a011_never_settled_future::settled_by_call(c, callee, args);
+}
+
+pub(crate) fn method_call(c: &mut Checker, form: &Form, receiver: &Form, method: &str, args: &[Form], pos: Pos) {
+    a010_bad_callback::check(c, method, args);
+    if pos == Pos::Discarded {
+        a013_missing_failure_handler::check_chain(c, form, receiver, method);
+    }
+}
+
+pub(crate) fn async_block(c: &mut Checker, form: &Form, children: &[Form]) {
+    a009_redundant_async::check(c, form, children);
+}
+
+pub(crate) fn await_site(c: &mut Checker, range: TextRange, operand: Option<(&Form, &Form)>) {
+    if let Some(frame) = c.fns.last_mut() {
+        frame.awaits += 1;
+    }
+    // Every enclosing async block up to the nearest function counts as awaiting too.
+    a002_await_in_sync_function::check(c, range);
+    a006_await_in_loop::check(c, range, operand.map(|(_, o)| o));
+    if let Some((await_form, operand)) = operand {
+        a003_await_non_future::check(c, await_form, operand);
+        a011_never_settled_future::check_await(c, await_form, operand);
+    }
+}
+
+pub(crate) fn end_of_loop(c: &mut Checker, frame: &super::walk::LoopFrame) {
+    a006_await_in_loop::end_of_loop(c, frame);
+}
+
+pub(crate) fn end_of_function(c: &mut Checker, frame: &FnFrame, shape: &FnShape) {
+    if shape.is_async && !shape.is_generator {
+        a004_async_without_await::check_function(c, frame);
+    }
+}
+
+pub(crate) fn end_of_async_code(c: &mut Checker, frame: &FnFrame, form: &Form) {
+    a004_async_without_await::check_block(c, frame, form);
+}
+
+/// A local variable's scope ended: rules about how it was used.
+pub(crate) fn end_of_local(c: &mut Checker, local: &Local) {
+    let var = VarView {
+        name: &local.name,
+        range: local.range,
+        is_param: local.kind == LocalKind::Param,
+        checked_for_unused: matches!(local.kind, LocalKind::Var | LocalKind::Param | LocalKind::LoopVar),
+        init: local.init.clone(),
+        init_range: local.init_range,
+        new_future: local.new_future,
+        facts: &local.facts,
+        dynamic: c.dynamic,
+    };
+    let mut out = Vec::new();
+    end_of_var(&var, &mut out);
+    for (condition, diagnostic) in out {
+        match condition {
+            Some(fut) => c.report_if_future(&fut, diagnostic),
+            None => c.report(diagnostic),
+        }
+    }
+}
+
+/// A variable at the end of its life, for the rules that look at how it was used. Shared by
+/// function locals (decided in the chunk) and top-level variables (decided with the file).
+pub(crate) struct VarView<'a> {
+    pub name: &'a str,
+    pub range: TextRange,
+    pub is_param: bool,
+    pub checked_for_unused: bool,
+    pub init: FutureOf,
+    pub init_range: Option<TextRange>,
+    pub new_future: bool,
+    pub facts: &'a UseFacts,
+    pub dynamic: bool,
+}
+
+/// Diagnostics about a variable's uses; each comes with the future condition it depends on
+/// (`None`: unconditional).
+pub(crate) fn end_of_var(var: &VarView, out: &mut Vec<(Option<FutureOf>, crate::diagnostic::Diagnostic)>) {
+    n002_unused_variable::check(var, out);
+    a007_unused_future::check(var, out);
+    a011_never_settled_future::check_var(var, out);
+    a013_missing_failure_handler::check_var(var, out);
+}

@@ -1,0 +1,638 @@
+//! The walk over one chunk's forms: scopes, the function and loop context, where each value
+//! goes, and the hooks that let each rule look at what it cares about.
+//!
+//! The walk knows Gene's special forms (in [`special`]); the rules know nothing about
+//! traversal. Anything that depends on a name the chunk does not bind becomes a
+//! [`Pending`](super::facts::Pending) diagnostic, decided later with the whole file.
+
+mod special;
+
+use rowan::TextRange;
+
+use super::facts::{ChunkAnalysis, Condition, FreeUse, FutureOf, FutureSource, ModuleVar, Pending, UseFacts};
+use super::rules;
+use super::shape::{self, Shape};
+use super::symbols::{FnShape, Params};
+use crate::builtins;
+use crate::diagnostic::Diagnostic;
+use crate::form::{Form, FormKind, Gene};
+
+/// Where a value goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pos {
+    /// Thrown away: a statement, or any top-level form.
+    Discarded,
+    /// The value of a function, block or async body.
+    Tail,
+    /// Used in some way the rules need not tell apart.
+    Value,
+    /// The condition of `if`, `elif`, `while`, or an operand of `&&`/`||`.
+    Condition,
+    /// An operand of arithmetic or comparison.
+    Operand,
+    /// A piece of an interpolated string.
+    Interpolated,
+    /// An argument of `println`/`print`.
+    Printed,
+    /// The operand of `await`.
+    Awaited,
+    /// An argument of a call or an element stored in a collection.
+    Escaping,
+}
+
+/// The innermost code unit, for `await` and async-code rules.
+#[derive(Clone, Debug)]
+pub struct FnFrame {
+    pub kind: FnKind,
+    /// Where `^^async` would go: (offset, text to insert).
+    pub async_insert: Option<(rowan::TextSize, &'static str)>,
+    /// The range of an existing `^^async` key (for removing it).
+    pub async_key: Option<TextRange>,
+    pub awaits: usize,
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FnKind {
+    TopLevel,
+    Function { is_async: bool },
+    /// `(-> ...)`: a callback block, never async.
+    Block,
+    AsyncBlock,
+    /// `class` and `ns` bodies: run once, synchronously, like top level.
+    Body,
+}
+
+impl FnFrame {
+    /// Code that runs as a task (a `^^async` function or an `async` block).
+    pub fn is_async_code(&self) -> bool {
+        matches!(self.kind, FnKind::Function { is_async: true } | FnKind::AsyncBlock)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub name: String,
+    pub range: TextRange,
+    pub kind: LocalKind,
+    pub init: FutureOf,
+    pub init_range: Option<TextRange>,
+    pub new_future: bool,
+    pub callable: Option<FnShape>,
+    pub facts: UseFacts,
+    /// The function depth the local was declared at.
+    pub fn_depth: usize,
+    /// Declared by a top-level `var`.
+    pub module_level: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalKind {
+    Var,
+    Param,
+    LoopVar,
+    Enum,
+    Import,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoopFrame {
+    pub kind: LoopKind,
+    pub fn_depth: usize,
+    /// A `break` or `return` leaves it early: iterations depend on what came before.
+    pub has_exit: bool,
+    /// `await` forms directly in the body (not in a nested function).
+    pub awaits: Vec<TextRange>,
+    /// Names read by the awaited operands.
+    pub awaited_reads: Vec<String>,
+    /// Names assigned in the body.
+    pub assigned: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopKind {
+    For,
+    ForAwait,
+    Repeat,
+    While,
+    Loop,
+}
+
+/// A resolved name.
+pub enum Resolved {
+    Local(usize),
+    /// Not bound in this chunk: a top-level variable of an earlier chunk, a namespace member, an
+    /// import or a builtin, decided with the whole file.
+    Free,
+    /// A name that is always there (`self`, `_`, `$ex`, `gene` ...).
+    Builtin,
+}
+
+pub struct Checker<'a> {
+    /// The chunk's text; ranges index into it.
+    pub text: &'a str,
+    pub out: ChunkAnalysis,
+    scopes: Vec<Vec<usize>>,
+    pub locals: Vec<Local>,
+    pub fns: Vec<FnFrame>,
+    pub loops: Vec<LoopFrame>,
+    /// Free names whose uses were recorded, index into `out.free_uses`.
+    free_index: std::collections::HashMap<String, usize>,
+    /// The chunk uses `eval`, macros or `$caller_eval`: unused-name rules stay quiet.
+    pub dynamic: bool,
+    /// While walking an `await` operand: the `await` form's range.
+    pub await_range: Option<TextRange>,
+}
+
+/// Names every program can use without defining them.
+const ALWAYS_DEFINED: &[&str] = &["#Str", "self", "_", "$ex", "$ns", "$args", "gene", "genex", "global", "nil", "true", "false", "..."];
+
+impl<'a> Checker<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Checker {
+            text,
+            out: ChunkAnalysis::default(),
+            scopes: vec![Vec::new()],
+            locals: Vec::new(),
+            fns: vec![FnFrame { kind: FnKind::TopLevel, async_insert: None, async_key: None, awaits: 0, name: None }],
+            loops: Vec::new(),
+            free_index: Default::default(),
+            dynamic: false,
+            await_range: None,
+        }
+    }
+
+    pub fn fn_depth(&self) -> usize {
+        self.fns.len() - 1
+    }
+
+    pub fn current_fn(&self) -> &FnFrame {
+        self.fns.last().expect("the top-level frame is never popped")
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.out.diagnostics.push(diagnostic);
+    }
+
+    pub fn pending(&mut self, condition: Condition, diagnostic: Diagnostic) {
+        self.out.pending.push(Pending { condition, diagnostic });
+    }
+
+    /// Reports now if `fut` is known to be a future, later if it depends on the file.
+    pub fn report_if_future(&mut self, fut: &FutureOf, diagnostic: Diagnostic) {
+        match fut {
+            FutureOf::Yes(_) => self.report(diagnostic),
+            FutureOf::CallOf(_) | FutureOf::RefOf(_) => self.pending(Condition::IsFuture(fut.clone()), diagnostic),
+            FutureOf::No | FutureOf::Unknown => {}
+        }
+    }
+
+    pub fn report_if_not_future(&mut self, fut: &FutureOf, diagnostic: Diagnostic) {
+        match fut {
+            FutureOf::No => self.report(diagnostic),
+            FutureOf::CallOf(_) | FutureOf::RefOf(_) => self.pending(Condition::NotFuture(fut.clone()), diagnostic),
+            FutureOf::Yes(_) | FutureOf::Unknown => {}
+        }
+    }
+
+    pub fn source(&self, range: TextRange) -> &'a str {
+        self.text.get(std::ops::Range::<usize>::from(range)).unwrap_or("")
+    }
+
+    // ---- scopes and locals ----
+
+    pub fn push_scope(&mut self) {
+        self.scopes.push(Vec::new());
+    }
+
+    /// Closes the innermost scope and runs the end-of-life rules on its locals.
+    pub fn pop_scope(&mut self) {
+        let Some(scope) = self.scopes.pop() else { return };
+        for index in scope {
+            let local = self.locals[index].clone();
+            if local.module_level {
+                continue;
+            }
+            rules::end_of_local(self, &local);
+        }
+    }
+
+    pub fn declare(&mut self, local: Local) -> usize {
+        let index = self.locals.len();
+        self.locals.push(local);
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push(index);
+        }
+        index
+    }
+
+    /// Declares a simple local with no known value.
+    pub fn declare_plain(&mut self, name: &str, range: TextRange, kind: LocalKind) -> usize {
+        let module_level = false;
+        self.declare(Local {
+            name: name.to_string(),
+            range,
+            kind,
+            init: FutureOf::Unknown,
+            init_range: None,
+            new_future: false,
+            callable: None,
+            facts: UseFacts::default(),
+            fn_depth: self.fn_depth(),
+            module_level,
+        })
+    }
+
+    pub fn declare_params(&mut self, params: &Params) {
+        for p in params.bound_names() {
+            self.declare_plain(&p.name, p.range, LocalKind::Param);
+        }
+    }
+
+    pub fn resolve(&self, name: &str) -> Resolved {
+        for scope in self.scopes.iter().rev() {
+            for &index in scope.iter().rev() {
+                if self.locals[index].name == name {
+                    return Resolved::Local(index);
+                }
+            }
+        }
+        if ALWAYS_DEFINED.contains(&name) {
+            Resolved::Builtin
+        } else {
+            Resolved::Free
+        }
+    }
+
+    /// Records a use of a variable by name, wherever it lives.
+    pub fn use_name(&mut self, name: &str, range: TextRange, facts: UseFacts) {
+        match self.resolve(name) {
+            Resolved::Local(index) => {
+                let captured = self.locals[index].fn_depth < self.fn_depth();
+                let local = &mut self.locals[index];
+                local.facts.merge(&facts);
+                if captured {
+                    local.facts.escapes = true;
+                }
+            }
+            Resolved::Builtin => {}
+            Resolved::Free => {
+                if !self.dynamic && !name.starts_with('$') {
+                    self.pending(
+                        Condition::Unresolved(name.to_string()),
+                        rules::n001_undefined_name::diagnostic(range, name),
+                    );
+                }
+                let mut facts = facts;
+                if self.fn_depth() > 0 {
+                    facts.escapes = true;
+                }
+                match self.free_index.get(name) {
+                    Some(&i) => self.out.free_uses[i].facts.merge(&facts),
+                    None => {
+                        self.free_index.insert(name.to_string(), self.out.free_uses.len());
+                        self.out.free_uses.push(FreeUse { name: name.to_string(), facts });
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- futures ----
+
+    /// Whether `form` evaluates to a future, as far as this chunk can tell.
+    pub fn future_of(&self, form: &Form) -> FutureOf {
+        match &form.kind {
+            FormKind::Symbol(name) => match self.resolve(name) {
+                Resolved::Local(i) => {
+                    let local = &self.locals[i];
+                    if local.facts.reassigned { FutureOf::Unknown } else { local.init.clone() }
+                }
+                Resolved::Free => FutureOf::RefOf(name.clone()),
+                Resolved::Builtin => FutureOf::Unknown,
+            },
+            FormKind::Gene(gene) => self.gene_future_of(gene),
+            FormKind::Path(_) | FormKind::Error | FormKind::Unquote { .. } => FutureOf::Unknown,
+            _ => FutureOf::No,
+        }
+    }
+
+    fn gene_future_of(&self, gene: &Gene) -> FutureOf {
+        match shape::classify(gene) {
+            Shape::Special("async") => FutureOf::Yes(FutureSource::AsyncBlock),
+            Shape::Special("new") => {
+                let class = gene.children.first();
+                let is_future = class.is_some_and(|c| match &c.kind {
+                    FormKind::Path(s) => s.len() == 2 && s[0] == "gene" && s[1] == "Future",
+                    FormKind::Symbol(s) => s == "$Future",
+                    _ => false,
+                });
+                if is_future { FutureOf::Yes(FutureSource::NewFuture) } else { FutureOf::No }
+            }
+            Shape::Special("fn" | "fnx" | "fnxx" | "class" | "ns" | "var" | "enum" | "match" | "import" | "quote") => FutureOf::No,
+            Shape::Special(_) => FutureOf::Unknown,
+            Shape::Infix { op, .. } | Shape::Prefix { op, .. } if op != "./" => FutureOf::No,
+            Shape::Range { .. } | Shape::Data | Shape::Empty | Shape::Block { .. } => FutureOf::No,
+            Shape::Method { receiver, method, .. } => match method {
+                "on_success" | "on_failure" | "on_progress" => self.future_of(receiver),
+                m if m.ends_with("_async") => FutureOf::Yes(FutureSource::AsyncBuiltin),
+                "complete" | "fail" | "cancel" | "state" | "value" | "progress" => FutureOf::No,
+                _ => FutureOf::Unknown,
+            },
+            Shape::Call { callee, .. } => self.call_future_of(callee),
+            _ => FutureOf::Unknown,
+        }
+    }
+
+    /// Whether calling `callee` gives a future.
+    pub fn call_future_of(&self, callee: &Form) -> FutureOf {
+        match &callee.kind {
+            FormKind::Symbol(name) => match self.resolve(name) {
+                Resolved::Local(i) => match &self.locals[i].callable {
+                    Some(shape) if shape.is_async => FutureOf::Yes(FutureSource::AsyncCall),
+                    Some(shape) if shape.never_returns_future => FutureOf::No,
+                    _ => FutureOf::Unknown,
+                },
+                Resolved::Free => {
+                    if let Some(builtin) = name.strip_prefix('$').and_then(|n| builtins::lookup(&format!("gene/{n}"))) {
+                        return builtin_future_of(builtin);
+                    }
+                    FutureOf::CallOf(name.clone())
+                }
+                Resolved::Builtin => FutureOf::Unknown,
+            },
+            FormKind::Path(segments) => match builtins::lookup(&segments.join("/")) {
+                Some(builtin) => builtin_future_of(builtin),
+                None => FutureOf::Unknown,
+            },
+            FormKind::Gene(g) => match shape::classify(g) {
+                Shape::Special("fnx" | "fnxx") => {
+                    let is_async = g.props.iter().any(|p| p.key == "async");
+                    if is_async { FutureOf::Yes(FutureSource::AsyncCall) } else { FutureOf::Unknown }
+                }
+                _ => FutureOf::Unknown,
+            },
+            _ => FutureOf::Unknown,
+        }
+    }
+
+    // ---- the walk ----
+
+    pub fn forms(&mut self, forms: &[Form], last: Pos) {
+        for (i, form) in forms.iter().enumerate() {
+            let pos = if i + 1 == forms.len() { last } else { Pos::Discarded };
+            self.expr(form, pos);
+        }
+    }
+
+    /// Walks a body that ends a code unit: every form but the last is a statement.
+    pub fn body(&mut self, forms: &[Form], last: Pos) {
+        self.forms(forms, last);
+    }
+
+    pub fn expr(&mut self, form: &Form, pos: Pos) {
+        rules::value_used(self, form, pos);
+        match &form.kind {
+            FormKind::Symbol(name) => {
+                let facts = use_facts_at(pos, self.await_range.unwrap_or(form.range));
+                self.use_name(name, form.range, facts);
+            }
+            FormKind::Path(segments) => self.path(segments, form.range, pos),
+            FormKind::Array(items) | FormKind::Set(items) => {
+                for item in items {
+                    if let FormKind::Symbol(s) = &item.kind
+                        && let Some(name) = s.strip_suffix("...")
+                        && !name.is_empty()
+                    {
+                        self.use_name(name, item.range, use_facts_for(Pos::Escaping));
+                        continue;
+                    }
+                    self.expr(item, Pos::Escaping);
+                }
+            }
+            FormKind::Map(props) => {
+                for p in props {
+                    self.expr(&p.value, Pos::Escaping);
+                }
+            }
+            FormKind::Gene(gene) => self.gene(gene, form, pos),
+            // Quoted forms are data; an unquote outside a template is left to the VM.
+            FormKind::Quote(_) | FormKind::Unquote { .. } => {}
+            _ => {}
+        }
+    }
+
+    fn path(&mut self, segments: &[String], range: TextRange, pos: Pos) {
+        let Some(first) = segments.first() else { return };
+        match first.as_str() {
+            // `/x` is self/x; `$ns/x` a namespace member; `gene/...` a builtin path.
+            "" | "$ns" | "gene" | "genex" | "global" | "." => {}
+            name if name.starts_with('$') => {}
+            name => {
+                // Reading a member or calling a method through a path (`f/.state`) reads the
+                // variable; the value itself may flow anywhere.
+                let mut facts = use_facts_for(pos);
+                facts.read = true;
+                if let Some(method) = segments.get(1).and_then(|s| s.strip_prefix('.')) {
+                    record_method_use(&mut facts, method, range);
+                }
+                self.use_name(name, TextRange::at(range.start(), rowan::TextSize::of(name)), facts);
+            }
+        }
+    }
+
+    fn gene(&mut self, gene: &Gene, form: &Form, pos: Pos) {
+        match shape::classify(gene) {
+            Shape::Empty | Shape::Data => {
+                // `(_ a b)`: the children are evaluated.
+                for child in &gene.children {
+                    self.expr(child, Pos::Escaping);
+                }
+            }
+            Shape::Selector => {
+                self.expr(&gene.head, Pos::Value);
+                for child in &gene.children {
+                    if child.as_symbol() != Some("./") {
+                        self.expr(child, Pos::Value);
+                    }
+                }
+            }
+            Shape::Range { start, end } => {
+                self.expr(start, Pos::Operand);
+                self.expr(end, Pos::Operand);
+            }
+            Shape::Infix { operands, .. } => {
+                for operand in operands {
+                    self.expr(operand, Pos::Operand);
+                }
+            }
+            Shape::Prefix { operands, .. } => {
+                for operand in operands {
+                    self.expr(operand, Pos::Operand);
+                }
+            }
+            Shape::Assign { target, op, value } => self.assign(target, op, value),
+            Shape::Logic { left, right } => {
+                self.expr(left, Pos::Condition);
+                if let Some(right) = right {
+                    self.expr(right, Pos::Condition);
+                }
+            }
+            Shape::Block { params, body } => self.block(params, body),
+            Shape::Method { receiver, method, args } => self.method_call(form, receiver, method, args, pos),
+            Shape::SelfMethod { method, args } => match method {
+                "fn" | "ctor" => self.function(gene, if method == "fn" { ".fn" } else { ".ctor" }),
+                _ => {
+                    for arg in args {
+                        self.expr(arg, Pos::Escaping);
+                    }
+                }
+            },
+            Shape::Special(name) => self.special(form, gene, name, pos),
+            Shape::Call { callee, args } => self.call(form, gene, callee, args),
+        }
+    }
+
+    fn assign(&mut self, target: &Form, op: &str, value: Option<&Form>) {
+        if let Some(value) = value {
+            self.expr(value, Pos::Escaping);
+        }
+        match &target.kind {
+            FormKind::Symbol(name) => {
+                let facts = UseFacts { read: op != "=", reassigned: true, ..Default::default() };
+                self.use_name(name, target.range, facts);
+                let depth = self.fn_depth();
+                for frame in self.loops.iter_mut().filter(|l| l.fn_depth == depth) {
+                    frame.assigned.push(name.clone());
+                }
+            }
+            FormKind::Path(segments) => self.path(segments, target.range, Pos::Value),
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, form: &Form, gene: &Gene, callee: &Form, args: &[Form]) {
+        let callee_name = match &callee.kind {
+            FormKind::Symbol(s) => Some(s.clone()),
+            FormKind::Path(segments) => Some(segments.join("/")),
+            _ => None,
+        };
+        let is_print = matches!(callee_name.as_deref(), Some("println" | "print" | "gene/println" | "gene/print"));
+        let is_interpolation = callee_name.as_deref() == Some("#Str");
+        rules::call(self, form, callee, args);
+        self.expr(callee, Pos::Value);
+        for p in &gene.props {
+            self.expr(&p.value, Pos::Escaping);
+        }
+        for arg in args {
+            if let FormKind::Symbol(s) = &arg.kind
+                && let Some(name) = s.strip_suffix("...")
+                && !name.is_empty()
+            {
+                self.use_name(name, arg.range, use_facts_for(Pos::Escaping));
+                continue;
+            }
+            let arg_pos = if is_interpolation {
+                Pos::Interpolated
+            } else if is_print {
+                Pos::Printed
+            } else {
+                Pos::Escaping
+            };
+            self.expr(arg, arg_pos);
+        }
+    }
+
+    fn method_call(&mut self, form: &Form, receiver: &Form, method: &str, args: &[Form], pos: Pos) {
+        rules::method_call(self, form, receiver, method, args, pos);
+        // The receiver is used by the method, not lost; method-specific facts for variables.
+        if let FormKind::Symbol(name) = &receiver.kind {
+            let mut facts = UseFacts { read: true, ..Default::default() };
+            record_method_use(&mut facts, method, form.range);
+            self.use_name(name, receiver.range, facts);
+        } else {
+            self.expr(receiver, Pos::Value);
+        }
+        for arg in args {
+            self.expr(arg, Pos::Escaping);
+        }
+    }
+}
+
+/// The facts a plain read in position `pos` establishes.
+pub fn use_facts_for(pos: Pos) -> UseFacts {
+    UseFacts {
+        read: true,
+        awaited_at: Vec::new(),
+        escapes: matches!(pos, Pos::Escaping | Pos::Tail),
+        ..Default::default()
+    }
+}
+
+/// The facts of a read in `pos` at `range`.
+pub fn use_facts_at(pos: Pos, range: TextRange) -> UseFacts {
+    let mut facts = use_facts_for(pos);
+    if pos == Pos::Awaited {
+        facts.awaited_at.push(range);
+    }
+    facts
+}
+
+fn record_method_use(facts: &mut UseFacts, method: &str, range: TextRange) {
+    match method {
+        "on_success" => facts.on_success = Some(range),
+        "on_failure" => facts.on_failure = true,
+        "complete" | "fail" | "cancel" => facts.settled = true,
+        _ => {}
+    }
+}
+
+fn builtin_future_of(builtin: &builtins::Builtin) -> FutureOf {
+    if builtin.flags.returns_future {
+        FutureOf::Yes(FutureSource::AsyncBuiltin)
+    } else if matches!(builtin.name, "eval") {
+        FutureOf::Unknown
+    } else {
+        FutureOf::No
+    }
+}
+
+/// Runs the walk over one chunk's forms.
+pub fn analyze(forms: &[Form], text: &str) -> ChunkAnalysis {
+    let mut checker = Checker::new(text);
+    checker.dynamic = forms.iter().any(uses_dynamic_names);
+    for form in forms {
+        checker.expr(form, Pos::Discarded);
+    }
+    // Module-level variables live on after this chunk: hand them to the file-level pass.
+    let module_vars: Vec<ModuleVar> = checker
+        .locals
+        .iter()
+        .filter(|l| l.module_level)
+        .map(|l| ModuleVar {
+            name: l.name.clone(),
+            name_range: l.range,
+            init_range: l.init_range,
+            init: l.init.clone(),
+            new_future: l.new_future,
+            callable: l.callable.clone(),
+            uses: l.facts.clone(),
+        })
+        .collect();
+    checker.pop_scope();
+    checker.out.module_vars = module_vars;
+    checker.out
+}
+
+/// Does the form use `eval`, `$caller_eval` or define a macro anywhere?
+fn uses_dynamic_names(form: &Form) -> bool {
+    match &form.kind {
+        FormKind::Symbol(s) => matches!(s.as_str(), "eval" | "$caller_eval" | "macro"),
+        FormKind::Gene(g) => {
+            uses_dynamic_names(&g.head) || g.children.iter().any(uses_dynamic_names) || g.props.iter().any(|p| uses_dynamic_names(&p.value))
+        }
+        FormKind::Array(items) | FormKind::Set(items) => items.iter().any(uses_dynamic_names),
+        FormKind::Map(props) => props.iter().any(|p| uses_dynamic_names(&p.value)),
+        _ => false,
+    }
+}
