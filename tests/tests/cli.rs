@@ -20,16 +20,22 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The syntax errors (codes `E...`) among `gene check --format json` results.
+fn syntax_errors(json: &serde_json::Value) -> Vec<&serde_json::Value> {
+    json.as_array()
+        .expect("an array")
+        .iter()
+        .filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with('E')))
+        .collect()
+}
+
 #[test]
 fn syntax_tour_parses_without_errors() {
     let path = workspace_root().join("tests/fixtures/syntax-tour.gene");
-    let out = gene(&["check", path.to_str().unwrap()]);
+    let out = gene(&["check", "--format", "json", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
-    assert!(
-        stdout(&out).contains("No problems found in 1 file."),
-        "{}",
-        stdout(&out)
-    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(syntax_errors(&json), Vec::<&serde_json::Value>::new());
 }
 
 #[test]
@@ -60,7 +66,7 @@ fn json_reports_each_syntax_error_at_its_line() {
     let out = gene(&["check", "--format", "json", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
-    let items = json.as_array().expect("an array");
+    let items = syntax_errors(&json);
     let got: Vec<(String, u64, u64)> = items
         .iter()
         .map(|d| {
@@ -84,7 +90,7 @@ fn json_reports_each_syntax_error_at_its_line() {
         .map(|(c, l, col)| (c.to_string(), *l, *col))
         .collect();
     assert_eq!(got, expected, "{json:#}");
-    for d in items {
+    for d in &items {
         for key in ["file", "end_line", "end_column", "severity", "message"] {
             assert!(!d[key].is_null(), "missing {key} in {d}");
         }
@@ -106,7 +112,7 @@ fn human_output_shows_location_code_and_underlined_source() {
         text.contains("(println \"hi\""),
         "the source line is shown: {text}"
     );
-    assert!(text.contains("Found 1 error in 1 file."), "{text}");
+    assert!(text.contains("Found 1 error"), "{text}");
 }
 
 #[test]
@@ -130,9 +136,7 @@ fn invalid_utf8_is_reported_not_fatal() {
     let out = gene(&["check", "--format", "json", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let codes: Vec<&str> = json
-        .as_array()
-        .unwrap()
+    let codes: Vec<&str> = syntax_errors(&json)
         .iter()
         .map(|d| d["code"].as_str().unwrap())
         .collect();
@@ -199,4 +203,75 @@ fn version_help_and_explain() {
     assert_eq!(out.status.code(), Some(2));
     let out = gene(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn lint_rules_run_with_fixes_and_config() {
+    let dir = TempDir::new("cli-lint");
+    let file = dir.write(
+        "jobs.gene",
+        "(fn ^^async job [ms] (await (gene/sleep_async ms)) ms)\n(job 10)\n(println (await (job 5)))\n",
+    );
+    let out = gene(&["check", "--format", "json", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "warnings do not fail the check: {}",
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, u64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("A001".to_string(), 2)]);
+    assert_eq!(json[0]["severity"], "warning");
+
+    let out = gene(&["check", file.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("[A001] warning: the future returned by `job` is never awaited"),
+        "{}",
+        stdout(&out)
+    );
+
+    // gene.toml next to the file turns the rule off.
+    dir.write("gene.toml", "[lint]\nallow = [\"floating-future\"]\n");
+    let out = gene(&["check", "--format", "json", file.to_str().unwrap()]);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        serde_json::json!([])
+    );
+    dir.write("gene.toml", "[lint]\nallow = [\"A999\"]\n");
+    let out = gene(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown rule `A999`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn rules_table_and_rule_explanations() {
+    let out = gene(&["rules"]);
+    assert!(out.status.success());
+    let table = stdout(&out);
+    for code in ["A001", "A007", "A013", "N001", "N003"] {
+        assert!(table.contains(code), "{code} missing from:\n{table}");
+    }
+    let out = gene(&["check", "--explain", "A001"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("floating-future")
+            && text.contains("## Why it matters")
+            && text.contains("```gene"),
+        "{text}"
+    );
 }

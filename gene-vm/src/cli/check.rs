@@ -118,19 +118,30 @@ fn summary(counts: &[usize; 4], files: usize) -> String {
 }
 
 fn explain(code: &str) -> ExitCode {
-    match SyntaxErrorKind::from_code(code) {
-        Some(kind) => {
-            println!(
-                "{} ({}): syntax error\n\n{}",
-                kind.code(),
-                kind.name(),
-                kind.explanation()
-            );
-            ExitCode::SUCCESS
-        }
-        None => {
-            eprintln!("error: unknown diagnostic code `{code}` (syntax errors are E001-E016)");
-            ExitCode::from(EXIT_USAGE)
-        }
+    if let Some(kind) = SyntaxErrorKind::from_code(code) {
+        println!(
+            "{} ({}): syntax error\n\n{}",
+            kind.code(),
+            kind.name(),
+            kind.explanation()
+        );
+        return ExitCode::SUCCESS;
     }
+    if let Some(rule) = analysis::rule(code) {
+        println!(
+            "{} ({}): {} by default\n\n{}",
+            rule.code,
+            rule.name,
+            rule.severity.as_str(),
+            rule.doc_text()
+        );
+        if let Some(fix) = rule.fix {
+            println!("\nQuick fix: {fix}.");
+        }
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "error: unknown diagnostic code `{code}` (`gene rules` lists the lint rules; syntax errors are E001-E016)"
+    );
+    ExitCode::from(EXIT_USAGE)
 }
