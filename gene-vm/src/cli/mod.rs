@@ -3,9 +3,12 @@
 //! ([`render`]).
 
 mod check;
+mod eval;
 mod parse;
-mod rules;
 mod render;
+mod repl;
+mod rules;
+mod run;
 mod source;
 
 use std::process::ExitCode;
@@ -32,6 +35,12 @@ enum Command {
     Check(check::CheckArgs),
     /// List the lint rules.
     Rules(rules::RulesArgs),
+    /// Run a Gene program: `gene run FILE [ARGS...]` (the arguments are `$args`).
+    Run(run::RunArgs),
+    /// Evaluate Gene code and print its value.
+    Eval(eval::EvalArgs),
+    /// Start an interactive session.
+    Repl(repl::ReplArgs),
 }
 
 /// Exit status for failures of the tool itself (unreadable file, bad arguments), as opposed to
@@ -55,5 +64,8 @@ pub fn main() -> ExitCode {
         Command::Parse(args) => parse::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Repl(args) => repl::run(args),
     }
 }

@@ -1,0 +1,34 @@
+//! Criterion benchmarks of the VM on small programs (compile + run in process). The
+//! cross-language comparison lives in `benches/compare.sh` at the repository root.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use gene_vm::{CaptureOutput, Vm};
+
+fn run(src: &str) {
+    let mut vm = Vm::new(Box::new(CaptureOutput::new()));
+    if vm.run_source("bench.gene", src.to_string()).is_err() {
+        panic!("benchmark program failed");
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let mut group = c.benchmark_group("vm");
+    group.sample_size(10);
+    group.bench_function("fib(20)", |b| {
+        b.iter(|| run("(fn fib [n] (if (n < 2) n ((fib (n - 1)) + (fib (n - 2))))) (fib 20)"))
+    });
+    group.bench_function("loop 100k", |b| {
+        b.iter(|| run("(var i 0) (var s 0) (while (i < 100000) (s += i) (i += 1)) s"))
+    });
+    group.bench_function("method calls 20k", |b| {
+        b.iter(|| {
+            run("(class C (.ctor [n] (/n = n)) (.fn get _ /n)) (var c (new C 1)) (var i 0) (var s 0) \
+                 (while (i < 20000) (s += (c .get)) (i += 1)) s")
+        })
+    });
+    group.bench_function("startup", |b| b.iter(|| run("(var x 1)")));
+    group.finish();
+}
+
+criterion_group!(vm, benches);
+criterion_main!(vm);

@@ -1,0 +1,88 @@
+//! Native implementations of the builtin catalogue's functions and methods.
+//!
+//! Each `NativeFn::name` is the catalogue path it implements (`gene/io/read`, `String.length`);
+//! [`crate::vm`] binds them at start-up, and `tests/catalogue.rs` checks that the catalogue and
+//! these tables match entry for entry.
+
+use crate::value::{NativeFn, Value};
+use crate::vm::{Exc, Vm};
+
+/// Every native, functions and methods.
+pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
+    core::NATIVES
+        .iter()
+        .chain(string::NATIVES)
+        .chain(array::NATIVES)
+        .chain(map::NATIVES)
+        .chain(number::NATIVES)
+        .chain(io::NATIVES)
+        .chain(serdes::NATIVES)
+}
+
+/// The i-th argument (nil when missing).
+pub(crate) fn arg(args: &[Value], i: usize) -> &Value {
+    const NIL: Value = Value::Nil;
+    args.get(i).unwrap_or(&NIL)
+}
+
+pub(crate) fn str_arg<'a>(
+    vm: &Vm,
+    args: &'a [Value],
+    i: usize,
+    what: &str,
+) -> Result<&'a str, Exc> {
+    match args.get(i) {
+        Some(Value::Str(s)) => Ok(s.as_str()),
+        other => Err(vm.type_error(format!(
+            "{what} must be a string, got {}",
+            other.map_or("nothing".to_string(), Value::type_name)
+        ))),
+    }
+}
+
+pub(crate) fn int_arg(vm: &Vm, args: &[Value], i: usize, what: &str) -> Result<i64, Exc> {
+    match args.get(i) {
+        Some(Value::Int(n)) => Ok(*n),
+        other => Err(vm.type_error(format!(
+            "{what} must be an int, got {}",
+            other.map_or("nothing".to_string(), Value::type_name)
+        ))),
+    }
+}
+
+/// A number as f64, for functions that accept both.
+pub(crate) fn num_arg(vm: &Vm, args: &[Value], i: usize, what: &str) -> Result<f64, Exc> {
+    match args.get(i) {
+        Some(Value::Int(n)) => Ok(*n as f64),
+        Some(Value::Float(f)) => Ok(*f),
+        other => Err(vm.type_error(format!(
+            "{what} must be a number, got {}",
+            other.map_or("nothing".to_string(), Value::type_name)
+        ))),
+    }
+}
+
+macro_rules! native {
+    ($path:literal, $f:expr) => {
+        $crate::value::NativeFn {
+            name: $path,
+            imp: $crate::value::NativeImpl::Simple($f),
+        }
+    };
+}
+macro_rules! flow_native {
+    ($path:literal, $f:expr) => {
+        $crate::value::NativeFn {
+            name: $path,
+            imp: $crate::value::NativeImpl::Flow($f),
+        }
+    };
+}
+
+mod array;
+mod core;
+mod io;
+mod map;
+mod number;
+mod serdes;
+mod string;

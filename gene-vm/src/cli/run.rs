@@ -1,0 +1,84 @@
+//! `gene run FILE [ARGS...]`: runs a program. Syntax errors are reported the way `gene check`
+//! reports them and nothing runs; an uncaught exception prints `Error: ...`, the source line
+//! with a caret and the Gene stack trace, and exits 1.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use gene_syntax::Severity;
+use gene_syntax::db::syntax_diagnostics;
+use gene_vm::{RunError, StdOutput, Vm};
+
+use super::{EXIT_USAGE, render, source};
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The Gene file to run.
+    file: PathBuf,
+    /// Arguments for the program (`$args` in Gene).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let mut vm = Vm::new(Box::new(StdOutput::new()));
+    vm.set_args(args.args);
+    let loaded = match source::load(&vm.db, &args.file) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let mut errors: Vec<_> = loaded.read_diagnostics.clone();
+    errors.extend(
+        syntax_diagnostics(&vm.db, loaded.file)
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .cloned(),
+    );
+    if !errors.is_empty() {
+        let mut stderr = std::io::stderr().lock();
+        for d in &errors {
+            let _ =
+                render::write_human(&mut stderr, &vm.db, loaded.file, d, render::stderr_color());
+        }
+        return ExitCode::from(1);
+    }
+    let result = vm.run_source_file(loaded.file);
+    finish(&mut vm, result)
+}
+
+/// Prints an uncaught error (or a syntax error) and gives the exit status.
+pub fn finish(vm: &mut Vm, result: Result<gene_vm::Value, RunError>) -> ExitCode {
+    vm.out.flush();
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(RunError::Uncaught(exc)) => {
+            eprint!("{}", gene_vm::report::render_uncaught(vm, &exc));
+            ExitCode::from(1)
+        }
+        Err(RunError::Syntax {
+            diagnostics,
+            source,
+        }) => {
+            for d in diagnostics {
+                let lc = source.line_index.line_col_chars(d.range.start());
+                eprintln!(
+                    "error[{}]: {} ({}:{}:{})",
+                    d.code,
+                    d.message,
+                    source.path,
+                    lc.line + 1,
+                    lc.col + 1
+                );
+            }
+            ExitCode::from(1)
+        }
+        Err(RunError::Io(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

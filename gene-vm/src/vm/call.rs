@@ -1,0 +1,471 @@
+//! Calls: entering Gene functions (argument binding), natives, methods, constructors, `super`,
+//! macros, and resuming native continuations.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::native::{Flow, Step};
+use super::{Exc, Frame, MAX_FRAMES, NativeCont, Vm};
+use crate::bytecode::{Const, ParamKind};
+use crate::intern::Sym;
+use crate::value::{
+    Class, Closure, FuncKind, Instance, Map, NativeFn, NativeImpl, Value, form_to_value,
+};
+
+impl Vm {
+    /// Calls the value at `stack[pos]` with the `argc` values above it. A Gene callee gets a new
+    /// frame (the dispatch loop continues there); anything else leaves its result at `pos`.
+    pub(crate) fn call_at(
+        &mut self,
+        pos: usize,
+        argc: usize,
+        props: Option<Map>,
+    ) -> Result<(), Exc> {
+        let callee = self.task.stack.get(pos).cloned().unwrap_or_default();
+        match callee {
+            Value::Func(closure) => {
+                let self_val = closure.self_val.clone();
+                self.enter(closure, pos, argc, props, self_val, None, false)
+            }
+            Value::Native(f) => self.call_native(f, pos + 1, pos, props),
+            Value::BoundMethod(bm) => {
+                if let Some(slot) = self.task.stack.get_mut(pos) {
+                    *slot = bm.0.clone();
+                }
+                self.call_method(bm.1, pos, argc, props)
+            }
+            Value::Selector(path) => {
+                let target = self.task.stack.get(pos + 1).cloned().unwrap_or_default();
+                let default = if argc > 1 {
+                    self.task.stack.get(pos + 2).cloned()
+                } else {
+                    None
+                };
+                let mut v = target;
+                for key in path.iter() {
+                    v = self.select(&v, key)?;
+                }
+                let v = match (v, default) {
+                    (Value::Nil, Some(d)) => d,
+                    (v, _) => v,
+                };
+                self.task.stack.truncate(pos);
+                self.task.stack.push(v);
+                Ok(())
+            }
+            head => {
+                // Not callable: a data gene with the evaluated children.
+                let children = self.task.stack.split_off(pos + 1);
+                self.task.stack.truncate(pos);
+                self.task
+                    .stack
+                    .push(Value::gene(head, props.unwrap_or_default(), children));
+                Ok(())
+            }
+        }
+    }
+
+    /// Pushes a frame for `closure` whose arguments are `stack[pos+1..]`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn enter(
+        &mut self,
+        closure: Rc<Closure>,
+        pos: usize,
+        argc: usize,
+        props: Option<Map>,
+        self_val: Value,
+        home: Option<Rc<Class>>,
+        is_ctor: bool,
+    ) -> Result<(), Exc> {
+        if self.task.frames.len() >= MAX_FRAMES {
+            return Err(self.error(
+                "StackOverflow",
+                format!(
+                    "stack overflow: more than {MAX_FRAMES} nested calls (in {})",
+                    closure.name()
+                ),
+            ));
+        }
+        let base = pos + 1;
+        debug_assert_eq!(self.task.stack.len(), base + argc);
+        self.bind_params(&closure, base, argc, props)?;
+        self.task.frames.push(Frame {
+            closure,
+            ip: 0,
+            base: base as u32,
+            self_val,
+            home,
+            is_ctor,
+        });
+        Ok(())
+    }
+
+    /// Turns the arguments at `stack[base..]` into the frame's slots.
+    pub(crate) fn bind_params(
+        &mut self,
+        closure: &Closure,
+        base: usize,
+        argc: usize,
+        props: Option<Map>,
+    ) -> Result<(), Exc> {
+        let proto = &closure.code.proto;
+        let params = &proto.params;
+        let stack = &mut self.task.stack;
+        if params.simple {
+            let n = params.slots.len();
+            if argc > n {
+                stack.truncate(base + n);
+            }
+        } else {
+            let args = stack.split_off(base);
+            let mut slots = vec![Value::Nil; proto.nslots as usize];
+            if !params.ignore_all {
+                let mut next = 0;
+                for p in &params.slots {
+                    let missing = if p.has_default {
+                        Value::NotGiven
+                    } else {
+                        Value::Nil
+                    };
+                    let value = match &p.kind {
+                        ParamKind::Positional => {
+                            next += 1;
+                            args.get(next - 1).cloned().unwrap_or(missing)
+                        }
+                        ParamKind::Skip => {
+                            next += 1;
+                            Value::Nil
+                        }
+                        ParamKind::Named(name) => {
+                            match props.as_ref().and_then(|m| m.get(&Sym::new(name))) {
+                                Some(v) => v.clone(),
+                                None => {
+                                    next += 1;
+                                    args.get(next - 1).cloned().unwrap_or(missing)
+                                }
+                            }
+                        }
+                        ParamKind::Rest => {
+                            let rest = args.get(next..).map(|r| r.to_vec()).unwrap_or_default();
+                            next = args.len();
+                            Value::array(rest)
+                        }
+                    };
+                    if let Some(slot) = slots.get_mut(p.slot as usize) {
+                        *slot = value;
+                    }
+                }
+            }
+            stack.extend(slots);
+        }
+        stack.resize(base + proto.nslots as usize, Value::Nil);
+        for &slot in &proto.cell_params {
+            if let Some(v) = stack.get_mut(base + slot as usize) {
+                let inner = std::mem::take(v);
+                *v = Value::Cell(Rc::new(RefCell::new(inner)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a native with the arguments `stack[args_from..]`; its result replaces `stack[pos..]`.
+    pub(crate) fn call_native(
+        &mut self,
+        f: &'static NativeFn,
+        args_from: usize,
+        pos: usize,
+        props: Option<Map>,
+    ) -> Result<(), Exc> {
+        let mut args = std::mem::take(&mut self.arg_buf);
+        args.clear();
+        args.extend(
+            self.task
+                .stack
+                .drain(args_from.min(self.task.stack.len())..),
+        );
+        self.task.stack.truncate(pos);
+        self.native_props = props;
+        let outcome = match f.imp {
+            NativeImpl::Simple(imp) => imp(self, &args).map(Flow::Return),
+            NativeImpl::Flow(imp) => imp(self, &args),
+        };
+        args.clear();
+        self.arg_buf = args;
+        self.native_props = None;
+        self.drive(outcome?)
+    }
+
+    /// Carries out a native's first step.
+    pub(crate) fn drive(&mut self, flow: Flow) -> Result<(), Exc> {
+        match flow {
+            Flow::Return(v) => {
+                self.task.stack.push(v);
+                Ok(())
+            }
+            Flow::Call { cont, callee, args } => {
+                let depth = self.task.frames.len();
+                self.task.natives.push(NativeCont { depth, cont });
+                let pos = self.task.stack.len();
+                let argc = args.len();
+                self.task.stack.push(callee);
+                self.task.stack.extend(args);
+                self.call_at(pos, argc, None)?;
+                if self.task.frames.len() > depth {
+                    return Ok(());
+                }
+                self.continue_natives()
+            }
+        }
+    }
+
+    /// Resumes the native continuations waiting at the current depth with the value on top of
+    /// the stack, until one starts a Gene call or none is left.
+    pub(crate) fn continue_natives(&mut self) -> Result<(), Exc> {
+        loop {
+            let depth = self.task.frames.len();
+            if !self.task.natives.last().is_some_and(|n| n.depth == depth) {
+                return Ok(());
+            }
+            let result = self.task.stack.pop().unwrap_or_default();
+            let Some(mut waiting) = self.task.natives.pop() else {
+                return Ok(());
+            };
+            match waiting.cont.resume(self, result)? {
+                Step::Return(v) => self.task.stack.push(v),
+                Step::Call(callee, args) => {
+                    self.task.natives.push(waiting);
+                    let pos = self.task.stack.len();
+                    let argc = args.len();
+                    self.task.stack.push(callee);
+                    self.task.stack.extend(args);
+                    self.call_at(pos, argc, None)?;
+                    if self.task.frames.len() > depth {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// `(receiver .name args...)` with the receiver at `stack[pos]`.
+    pub(crate) fn call_method(
+        &mut self,
+        name: Sym,
+        pos: usize,
+        argc: usize,
+        props: Option<Map>,
+    ) -> Result<(), Exc> {
+        let receiver = self.task.stack.get(pos).cloned().unwrap_or_default();
+        match &receiver {
+            Value::Instance(inst) => {
+                if let Some((method, home)) = inst.class.find_method(name) {
+                    return self.call_method_value(
+                        method,
+                        receiver.clone(),
+                        Some(home),
+                        pos,
+                        argc,
+                        props,
+                    );
+                }
+            }
+            Value::Class(class) => {
+                if let Some(member) = class.ns.get(name) {
+                    return self.call_method_value(
+                        member,
+                        receiver.clone(),
+                        None,
+                        pos,
+                        argc,
+                        props,
+                    );
+                }
+            }
+            Value::Ns(ns) => {
+                if let Some(member) = ns.get(name) {
+                    if let Some(slot) = self.task.stack.get_mut(pos) {
+                        *slot = member;
+                    }
+                    return self.call_at(pos, argc, props);
+                }
+            }
+            _ => {}
+        }
+        if let Some(native) = self.find_native_method(&receiver, name) {
+            return self.call_native(native, pos, pos, props);
+        }
+        // An instance's property read as a method with no arguments (`(e .message)`).
+        if let (Value::Instance(inst), 0) = (&receiver, argc) {
+            if let Some(v) = inst.props.borrow().get(&name).cloned() {
+                self.task.stack.truncate(pos);
+                self.task.stack.push(v);
+                return Ok(());
+            }
+        }
+        Err(self.type_error(format!("{} has no method .{}", receiver.type_name(), name)))
+    }
+
+    fn call_method_value(
+        &mut self,
+        method: Value,
+        receiver: Value,
+        home: Option<Rc<Class>>,
+        pos: usize,
+        argc: usize,
+        props: Option<Map>,
+    ) -> Result<(), Exc> {
+        match method {
+            Value::Func(closure) => self.enter(closure, pos, argc, props, receiver, home, false),
+            Value::Native(f) => self.call_native(f, pos, pos, props),
+            other => {
+                if let Some(slot) = self.task.stack.get_mut(pos) {
+                    *slot = other;
+                }
+                self.call_at(pos, argc, props)
+            }
+        }
+    }
+
+    /// The builtin method `name` for the receiver's type, or one every value has.
+    pub(crate) fn find_native_method(
+        &self,
+        receiver: &Value,
+        name: Sym,
+    ) -> Option<&'static NativeFn> {
+        let kind: &'static str = match receiver {
+            Value::Str(_) => "String",
+            Value::Array(_) => "Array",
+            Value::Map(_) => "Map",
+            Value::Int(_) => "Int",
+            Value::Float(_) => "Float",
+            Value::Range(_) => "Range",
+            Value::Gene(_) => "Gene",
+            Value::Class(_) => "Class",
+            Value::Symbol(_) => "Symbol",
+            Value::EnumMember(_) => "EnumMember",
+            Value::Instance(i) if i.class.is_exception => "Exception",
+            _ => "Any",
+        };
+        self.methods
+            .get(&(kind, name))
+            .or_else(|| self.methods.get(&("Any", name)))
+            .copied()
+    }
+
+    /// `(new Class args...)` with the class at `stack[pos]`.
+    pub(crate) fn new_instance(
+        &mut self,
+        pos: usize,
+        argc: usize,
+        props: Option<Map>,
+    ) -> Result<(), Exc> {
+        let Value::Class(class) = self.task.stack.get(pos).cloned().unwrap_or_default() else {
+            let what = self
+                .task
+                .stack
+                .get(pos)
+                .map(|v| v.type_name())
+                .unwrap_or_default();
+            return Err(self.type_error(format!("new needs a class, got {what}")));
+        };
+        let instance = Value::Instance(Rc::new(Instance {
+            class: class.clone(),
+            props: RefCell::new(Map::default()),
+            trace: RefCell::new(None),
+        }));
+        match class.find_ctor() {
+            Some((Value::Func(ctor), home)) => {
+                self.enter(ctor, pos, argc, props, instance, Some(home), true)
+            }
+            _ => {
+                self.task.stack.truncate(pos);
+                self.task.stack.push(instance);
+                Ok(())
+            }
+        }
+    }
+
+    /// `(super .name args...)`: the args are on top of the stack.
+    pub(crate) fn call_super(&mut self, name: Sym, argc: usize) -> Result<(), Exc> {
+        let Some(frame) = self.task.frames.last() else {
+            return Err(self.type_error("super outside a method"));
+        };
+        let self_val = frame.self_val.clone();
+        let Some(parent) = frame.home.as_ref().and_then(|h| h.parent.clone()) else {
+            return Err(self.type_error(format!("super .{name}: the class has no parent")));
+        };
+        let found = if name == self.sym.ctor {
+            parent.find_ctor()
+        } else {
+            parent.find_method(name)
+        };
+        let pos = self.task.stack.len() - argc;
+        self.task.stack.insert(pos, self_val.clone());
+        match found {
+            Some((Value::Func(closure), home)) => {
+                self.enter(closure, pos, argc, None, self_val, Some(home), false)
+            }
+            Some((Value::Native(f), _)) => self.call_native(f, pos, pos, None),
+            _ if name == self.sym.ctor => {
+                // No parent constructor: nothing to run.
+                self.task.stack.truncate(pos);
+                self.task.stack.push(Value::Nil);
+                Ok(())
+            }
+            _ => Err(self.type_error(format!("{} has no method .{name}", parent.name))),
+        }
+    }
+
+    /// A macro call: binds the unevaluated arguments of `Const::MacroCall` `c` and continues the
+    /// caller at its `resume` point when the macro returns.
+    pub(crate) fn call_macro(&mut self, mac: Rc<Closure>, c: u32) -> Result<(), Exc> {
+        let Some(frame) = self.task.frames.last_mut() else {
+            return Ok(());
+        };
+        let code = frame.closure.code.clone();
+        let Some(Const::MacroCall {
+            args,
+            props,
+            resume,
+        }) = code.proto.consts.get(c as usize)
+        else {
+            return Err(self.type_error("malformed macro call"));
+        };
+        frame.ip = *resume;
+        let pos = self.task.stack.len();
+        self.task.stack.push(Value::Func(mac.clone()));
+        self.task.stack.extend(args.iter().map(form_to_value));
+        let props = if props.is_empty() {
+            None
+        } else {
+            Some(
+                props
+                    .iter()
+                    .map(|(k, v)| (Sym::new(k), form_to_value(v)))
+                    .collect(),
+            )
+        };
+        let self_val = mac.self_val.clone();
+        self.enter(mac, pos, args.len(), props, self_val, None, false)
+    }
+
+    /// Calls a Gene function (or any callable) from Rust and runs it to completion.
+    pub fn call_function(&mut self, callee: Value, args: Vec<Value>) -> Result<Value, Exc> {
+        let depth = self.task.frames.len();
+        let pos = self.task.stack.len();
+        let argc = args.len();
+        self.task.stack.push(callee);
+        self.task.stack.extend(args);
+        self.call_at(pos, argc, None)?;
+        if self.task.frames.len() > depth {
+            return self.execute(depth);
+        }
+        Ok(self.task.stack.pop().unwrap_or_default())
+    }
+}
+
+impl Closure {
+    pub fn is_macro(&self) -> bool {
+        self.kind == FuncKind::Macro
+    }
+}

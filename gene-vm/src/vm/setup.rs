@@ -1,0 +1,207 @@
+//! Building a VM: namespaces, native bindings, the builtin classes, the exception prelude.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use gene_syntax::db::RootDatabase;
+use rustc_hash::FxHashMap;
+
+use super::code::{SourceInfo, link};
+use super::{Task, Vm};
+use crate::compiler;
+use crate::intern::Sym;
+use crate::output::Output;
+use crate::value::{Class, Namespace, Value};
+
+/// Symbols the VM itself looks up.
+pub(crate) struct WellKnown {
+    pub message: Sym,
+    pub ctor: Sym,
+}
+
+/// Exception classes, defined in Gene: each takes an optional message.
+const PRELUDE: &str = r#"
+(class Exception (.ctor [message = nil] (/message = message)))
+(class TypeError < Exception)
+(class NameError < Exception)
+(class IndexError < Exception)
+(class KeyError < Exception)
+(class ArgumentError < Exception)
+(class OverflowError < Exception)
+(class IOError < Exception)
+(class AssertionError < Exception)
+(class StackOverflow < Exception)
+(class SyntaxError < Exception)
+(class ImportError < Exception)
+(class NotImplementedError < Exception)
+(class Interrupted < Exception)
+"#;
+
+/// Classes standing for the builtin value types (what `(1 .class)` gives).
+const TYPE_CLASSES: &[&str] = &[
+    "Nil",
+    "Bool",
+    "Int",
+    "Float",
+    "Char",
+    "String",
+    "Symbol",
+    "Path",
+    "Array",
+    "Set",
+    "Map",
+    "Gene",
+    "Range",
+    "Function",
+    "Macro",
+    "Block",
+    "NativeFunction",
+    "Method",
+    "Class",
+    "Namespace",
+    "Enum",
+    "EnumMember",
+    "Selector",
+    "Placeholder",
+    "Quote",
+    "Unquote",
+    "Spread",
+];
+
+impl Vm {
+    pub fn new(out: Box<dyn Output>) -> Vm {
+        let global = Namespace::new("global", None);
+        let gene_ns = Namespace::new("gene", None);
+        let genex_ns = Namespace::new("genex", None);
+        global.set(Sym::new("global"), Value::Ns(global.clone()));
+        global.set(Sym::new("gene"), Value::Ns(gene_ns.clone()));
+        global.set(Sym::new("genex"), Value::Ns(genex_ns.clone()));
+        let mut vm = Vm {
+            task: Task::default(),
+            global,
+            gene_ns,
+            genex_ns,
+            out,
+            db: RootDatabase::new(),
+            methods: FxHashMap::default(),
+            modules: FxHashMap::default(),
+            interrupt: Arc::new(AtomicBool::new(false)),
+            exports: Vec::new(),
+            native_props: None,
+            arg_buf: Vec::new(),
+            prelude_source: SourceInfo::new("<prelude>", Arc::new(PRELUDE.to_string())),
+            sym: WellKnown {
+                message: Sym::new("message"),
+                ctor: Sym::new("ctor"),
+            },
+            main_ns: None,
+            session: None,
+        };
+        vm.install_natives();
+        vm.install_type_classes();
+        vm.run_prelude();
+        vm.set_args(Vec::new());
+        vm
+    }
+
+    /// `$args`: the program's arguments.
+    pub fn set_args(&mut self, args: Vec<String>) {
+        self.gene_ns.set(
+            Sym::new("args"),
+            Value::array(args.into_iter().map(Value::str).collect()),
+        );
+    }
+
+    fn install_natives(&mut self) {
+        for f in crate::builtins::all_natives() {
+            if let Some((receiver, method)) = f.name.split_once('.') {
+                let receiver: &'static str = receiver_name(receiver);
+                self.methods.insert((receiver, Sym::new(method)), f);
+                continue;
+            }
+            let mut segs: Vec<&str> = f.name.split('/').collect();
+            let Some(name) = segs.pop() else { continue };
+            let mut ns = self.global.clone();
+            for (i, seg) in segs.iter().enumerate() {
+                ns = match (i, *seg) {
+                    (0, "global") => self.global.clone(),
+                    (0, "gene") => self.gene_ns.clone(),
+                    (0, "genex") => self.genex_ns.clone(),
+                    _ => match ns.get(Sym::new(seg)) {
+                        Some(Value::Ns(n)) => n,
+                        _ => {
+                            let n = Namespace::new(*seg, Some(ns.clone()));
+                            ns.set(Sym::new(seg), Value::Ns(n.clone()));
+                            n
+                        }
+                    },
+                };
+            }
+            ns.set(Sym::new(name), Value::Native(f));
+        }
+    }
+
+    fn install_type_classes(&mut self) {
+        for name in TYPE_CLASSES {
+            let class = Class {
+                name: name.to_string(),
+                is_exception: false,
+                parent: None,
+                methods: RefCell::default(),
+                ctor: RefCell::default(),
+                ns: Namespace::new(*name, None),
+            };
+            self.gene_ns
+                .set(Sym::new(name), Value::Class(Rc::new(class)));
+        }
+    }
+
+    fn run_prelude(&mut self) {
+        let parse = gene_syntax::parse_text(PRELUDE);
+        let proto = Arc::new(compiler::compile_module(&parse.forms(), "<prelude>"));
+        let code = link(&proto, &self.prelude_source.clone(), &[]);
+        let ns = self.gene_ns.clone();
+        // The prelude is fixed text that runs without error; a failure would show up in every
+        // test that raises an exception.
+        let _ = self.run_code(code, ns, Vec::new());
+    }
+
+    /// The class of any value (instances: their class; builtin values: the type's class).
+    pub(crate) fn class_of(&self, v: &Value) -> Value {
+        match v {
+            Value::Instance(i) => Value::Class(i.class.clone()),
+            other => self
+                .gene_ns
+                .get(Sym::new(&other.type_name()))
+                .unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn is_a(&self, v: &Value, class: &Value) -> bool {
+        match (self.class_of(v), class) {
+            (Value::Class(c), Value::Class(k)) => c.is_subclass_of(k),
+            _ => false,
+        }
+    }
+}
+
+/// The `'static` receiver names the method table is keyed by.
+fn receiver_name(r: &str) -> &'static str {
+    match r {
+        "String" => "String",
+        "Array" => "Array",
+        "Map" => "Map",
+        "Int" => "Int",
+        "Float" => "Float",
+        "Range" => "Range",
+        "Gene" => "Gene",
+        "Class" => "Class",
+        "Symbol" => "Symbol",
+        "EnumMember" => "EnumMember",
+        "Exception" => "Exception",
+        "Future" => "Future",
+        _ => "Any",
+    }
+}
