@@ -17,7 +17,10 @@ use crate::{Parse, SyntaxKind, ast, lexer, parser};
 
 /// The database trait the queries take; every crate's database view extends it.
 #[salsa::db]
-pub trait Db: salsa::Database {}
+pub trait Db: salsa::Database {
+    /// The files known by path (for following imports).
+    fn workspace(&self) -> crate::workspace::Workspace;
+}
 
 /// A source file: its path (for messages and imports) and its current text.
 #[salsa::input(debug)]
@@ -158,14 +161,12 @@ pub type ExecutionLog = Arc<Mutex<Vec<String>>>;
 pub struct RootDatabase {
     storage: salsa::Storage<Self>,
     log: Option<ExecutionLog>,
+    workspace: Option<crate::workspace::Workspace>,
 }
 
 impl Default for RootDatabase {
     fn default() -> Self {
-        RootDatabase {
-            storage: salsa::Storage::new(None),
-            log: None,
-        }
+        RootDatabase::with_storage(salsa::Storage::new(None), None)
     }
 }
 
@@ -186,13 +187,56 @@ impl RootDatabase {
                 log.push(format!("{database_key:?}"));
             }
         })));
-        (
-            RootDatabase {
-                storage,
-                log: Some(log.clone()),
-            },
+        (RootDatabase::with_storage(storage, Some(log.clone())), log)
+    }
+
+    fn with_storage(storage: salsa::Storage<Self>, log: Option<ExecutionLog>) -> Self {
+        let mut db = RootDatabase {
+            storage,
             log,
-        )
+            workspace: None,
+        };
+        db.workspace = Some(crate::workspace::Workspace::new(&db, Arc::default()));
+        db
+    }
+
+    /// Adds a file to the workspace under `path`, or updates its text if it is there.
+    pub fn set_file(&mut self, path: PathBuf, text: String) -> SourceFile {
+        use salsa::Setter;
+        let path = crate::workspace::normalize(&path);
+        if let Some(file) = self.file_at(&path) {
+            if file.text(self) != &text {
+                file.set_text(self).to(text);
+            }
+            return file;
+        }
+        let file = SourceFile::new(self, path.clone(), text);
+        let workspace = self.workspace();
+        let mut files = (**workspace.files(self)).clone();
+        files.insert(path, file);
+        workspace.set_files(self).to(Arc::new(files));
+        file
+    }
+
+    /// Removes a file from the workspace (its `SourceFile` stays valid but is no longer found
+    /// by path).
+    pub fn remove_file(&mut self, path: &std::path::Path) {
+        use salsa::Setter;
+        let path = crate::workspace::normalize(path);
+        let workspace = self.workspace();
+        if workspace.files(self).contains_key(&path) {
+            let mut files = (**workspace.files(self)).clone();
+            files.remove(&path);
+            workspace.set_files(self).to(Arc::new(files));
+        }
+    }
+
+    /// The workspace file at `path`, if there is one.
+    pub fn file_at(&self, path: &std::path::Path) -> Option<SourceFile> {
+        self.workspace()
+            .files(self)
+            .get(&crate::workspace::normalize(path))
+            .copied()
     }
 
     pub fn execution_log(&self) -> Option<&ExecutionLog> {
@@ -204,7 +248,12 @@ impl RootDatabase {
 impl salsa::Database for RootDatabase {}
 
 #[salsa::db]
-impl Db for RootDatabase {}
+impl Db for RootDatabase {
+    fn workspace(&self) -> crate::workspace::Workspace {
+        // Set in `with_storage`, the only constructor.
+        self.workspace.expect("RootDatabase always has a workspace")
+    }
+}
 
 /// The range of a chunk in its file.
 pub fn chunk_range(db: &dyn Db, at: &ChunkAt<'_>) -> TextRange {

@@ -19,6 +19,7 @@ pub mod parser;
 pub mod printer;
 pub mod syntax_error;
 mod syntax_kind;
+pub mod workspace;
 
 pub use diagnostic::{Diagnostic, DiagnosticTag, Fix, Severity, TextEdit};
 pub use line_index::{LineCol, LineIndex};

@@ -32,23 +32,35 @@ impl LintConfig {
     /// Reads the `[lint]` table of a `gene.toml`. Unknown rule codes and bad values are errors
     /// that name the problem, so a typo does not silently keep a rule on.
     pub fn from_toml(text: &str) -> Result<LintConfig, String> {
-        let value: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
+        let value: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| e.message().to_string())?;
         let mut config = LintConfig::default();
-        let Some(lint) = value.get("lint") else { return Ok(config) };
+        let Some(lint) = value.get("lint") else {
+            return Ok(config);
+        };
         let lint = lint.as_table().ok_or("`lint` must be a table")?;
         for (key, item) in lint {
             match key.as_str() {
                 "allow" => {
-                    let list = item.as_array().ok_or("`lint.allow` must be an array of rule codes or names")?;
+                    let list = item
+                        .as_array()
+                        .ok_or("`lint.allow` must be an array of rule codes or names")?;
                     for entry in list {
-                        let name = entry.as_str().ok_or("`lint.allow` entries must be strings")?;
+                        let name = entry
+                            .as_str()
+                            .ok_or("`lint.allow` entries must be strings")?;
                         config.allowed.insert(rule_code(name)?);
                     }
                 }
                 "severity" => {
-                    let table = item.as_table().ok_or("`lint.severity` must be a table of rule = level")?;
+                    let table = item
+                        .as_table()
+                        .ok_or("`lint.severity` must be a table of rule = level")?;
                     for (name, level) in table {
-                        let level = level.as_str().ok_or_else(|| format!("the level of `{name}` must be a string"))?;
+                        let level = level
+                            .as_str()
+                            .ok_or_else(|| format!("the level of `{name}` must be a string"))?;
                         let severity = match level {
                             "error" => Severity::Error,
                             "warning" => Severity::Warning,
@@ -58,12 +70,20 @@ impl LintConfig {
                                 config.allowed.insert(rule_code(name)?);
                                 continue;
                             }
-                            other => return Err(format!("unknown level `{other}` for `{name}` (error, warning, info, hint, allow)")),
+                            other => {
+                                return Err(format!(
+                                    "unknown level `{other}` for `{name}` (error, warning, info, hint, allow)"
+                                ));
+                            }
                         };
                         config.severity.insert(rule_code(name)?, severity);
                     }
                 }
-                other => return Err(format!("unknown key `lint.{other}` (expected `allow` or `severity`)")),
+                other => {
+                    return Err(format!(
+                        "unknown key `lint.{other}` (expected `allow` or `severity`)"
+                    ));
+                }
             }
         }
         Ok(config)
@@ -72,13 +92,19 @@ impl LintConfig {
     /// Finds and reads the `gene.toml` nearest to `file` (its folder, then each parent).
     pub fn discover(file: &Path) -> Result<Option<(PathBuf, LintConfig)>, String> {
         let start = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+        let start = if start.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            start
+        };
         let start = start.canonicalize().unwrap_or(start);
         for dir in start.ancestors() {
             let candidate = dir.join(CONFIG_FILE);
             if candidate.is_file() {
-                let text = std::fs::read_to_string(&candidate).map_err(|e| format!("cannot read {}: {e}", candidate.display()))?;
-                let config = LintConfig::from_toml(&text).map_err(|e| format!("{}: {e}", candidate.display()))?;
+                let text = std::fs::read_to_string(&candidate)
+                    .map_err(|e| format!("cannot read {}: {e}", candidate.display()))?;
+                let config = LintConfig::from_toml(&text)
+                    .map_err(|e| format!("{}: {e}", candidate.display()))?;
                 return Ok(Some((candidate, config)));
             }
         }
@@ -95,7 +121,10 @@ impl LintConfig {
             .iter()
             .filter(|d| !self.allowed.contains(d.code))
             .map(|d| match self.severity.get(d.code) {
-                Some(&severity) => Diagnostic { severity, ..d.clone() },
+                Some(&severity) => Diagnostic {
+                    severity,
+                    ..d.clone()
+                },
                 None => d.clone(),
             })
             .collect()
@@ -103,7 +132,9 @@ impl LintConfig {
 }
 
 fn rule_code(name: &str) -> Result<&'static str, String> {
-    rules::rule(name).map(|r| r.code).ok_or_else(|| format!("unknown rule `{name}` (see `gene rules`)"))
+    rules::rule(name)
+        .map(|r| r.code)
+        .ok_or_else(|| format!("unknown rule `{name}` (see `gene rules`)"))
 }
 
 /// Removes diagnostics that a `# gene: allow(CODE, ...)` comment turns off. The comment applies
@@ -111,18 +142,32 @@ fn rule_code(name: &str) -> Result<&'static str, String> {
 pub fn apply_allow_comments(parse: &Parse, diagnostics: &mut Vec<Diagnostic>) {
     let root = parse.syntax_node();
     let mut allowed: Vec<(TextRange, Vec<&'static str>)> = Vec::new();
-    for token in root.descendants_with_tokens().filter_map(|e| e.into_token()) {
+    for token in root
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+    {
         if token.kind() != SyntaxKind::LINE_COMMENT {
             continue;
         }
-        let Some(codes) = parse_allow_comment(token.text()) else { continue };
+        let Some(codes) = parse_allow_comment(token.text()) else {
+            continue;
+        };
         // The form the comment ends the line of, else the next form.
         let previous = token.prev_sibling_or_token();
-        let same_line = previous.as_ref().is_some_and(|p| !(p.kind() == SyntaxKind::WHITESPACE && p.to_string().contains('\n')));
+        let same_line = previous
+            .as_ref()
+            .is_some_and(|p| !(p.kind() == SyntaxKind::WHITESPACE && p.to_string().contains('\n')));
         let target = if same_line {
-            previous.and_then(|p| if p.kind().is_trivia() { p.prev_sibling_or_token() } else { Some(p) })
+            previous.and_then(|p| {
+                if p.kind().is_trivia() {
+                    p.prev_sibling_or_token()
+                } else {
+                    Some(p)
+                }
+            })
         } else {
-            std::iter::successors(token.next_sibling_or_token(), |e| e.next_sibling_or_token()).find(|e| !e.kind().is_trivia())
+            std::iter::successors(token.next_sibling_or_token(), |e| e.next_sibling_or_token())
+                .find(|e| !e.kind().is_trivia())
         };
         if let Some(target) = target {
             allowed.push((target.text_range(), codes));
@@ -131,7 +176,11 @@ pub fn apply_allow_comments(parse: &Parse, diagnostics: &mut Vec<Diagnostic>) {
     if allowed.is_empty() {
         return;
     }
-    diagnostics.retain(|d| !allowed.iter().any(|(range, codes)| range.contains_range(d.range) && codes.contains(&d.code)));
+    diagnostics.retain(|d| {
+        !allowed
+            .iter()
+            .any(|(range, codes)| range.contains_range(d.range) && codes.contains(&d.code))
+    });
 }
 
 /// `# gene: allow(A004, unused-variable)` -> the rule codes.
@@ -139,5 +188,9 @@ fn parse_allow_comment(text: &str) -> Option<Vec<&'static str>> {
     let body = text.trim_start_matches('#').trim();
     let list = body.strip_prefix("gene:")?.trim().strip_prefix("allow(")?;
     let list = list.split(')').next()?;
-    Some(list.split(',').filter_map(|name| rules::rule(name.trim()).map(|r| r.code)).collect())
+    Some(
+        list.split(',')
+            .filter_map(|name| rules::rule(name.trim()).map(|r| r.code))
+            .collect(),
+    )
 }

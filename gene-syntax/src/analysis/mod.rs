@@ -58,7 +58,10 @@ pub fn diagnostics(db: &dyn Db, file: SourceFile, config: &LintConfig) -> Vec<Di
 fn apply_precedence(diagnostics: &mut Vec<Diagnostic>) {
     let dominated = |d: &Diagnostic, all: &[Diagnostic]| {
         all.iter().any(|other| {
-            other.range == d.range && rules::PRECEDENCE.iter().any(|(winner, loser)| *winner == other.code && *loser == d.code)
+            other.range == d.range
+                && rules::PRECEDENCE
+                    .iter()
+                    .any(|(winner, loser)| *winner == other.code && *loser == d.code)
         })
     };
     let snapshot = diagnostics.clone();

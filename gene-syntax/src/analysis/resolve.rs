@@ -7,7 +7,7 @@ use rowan::TextSize;
 
 use super::facts::{Condition, FutureOf, ModuleVar, UseFacts};
 use super::rules::{self, VarView};
-use super::symbols::{DefKind, FileSymbols};
+use super::symbols::{Def, DefKind, FileSymbols};
 use crate::builtins::{self, BuiltinKind, ParamKind};
 use crate::db::{self, Db, SourceFile};
 use crate::diagnostic::Diagnostic;
@@ -21,7 +21,11 @@ struct VarState {
     facts: UseFacts,
 }
 
-pub(super) fn resolve_file(db: &dyn Db, file: SourceFile, symbols: &FileSymbols) -> Vec<Diagnostic> {
+pub(super) fn resolve_file(
+    db: &dyn Db,
+    file: SourceFile,
+    symbols: &FileSymbols,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut env: HashMap<String, VarState> = HashMap::new();
     let mut finished: Vec<VarState> = Vec::new();
@@ -29,10 +33,18 @@ pub(super) fn resolve_file(db: &dyn Db, file: SourceFile, symbols: &FileSymbols)
         let analysis = super::chunk_analysis(db, at.chunk);
         out.extend(analysis.diagnostics.iter().map(|d| d.shifted(at.offset)));
         {
-            let ctx = Ctx { env: &env, symbols };
+            let ctx = Ctx {
+                env: &env,
+                symbols,
+                db,
+                file,
+            };
             for pending in &analysis.pending {
                 if ctx.holds(&pending.condition) {
-                    out.push(ctx.finish(&pending.condition, &pending.diagnostic).shifted(at.offset));
+                    out.push(
+                        ctx.finish(&pending.condition, &pending.diagnostic)
+                            .shifted(at.offset),
+                    );
                 }
             }
         }
@@ -42,8 +54,19 @@ pub(super) fn resolve_file(db: &dyn Db, file: SourceFile, symbols: &FileSymbols)
             }
         }
         for var in &analysis.module_vars {
-            let init = Ctx { env: &env, symbols }.decide(&var.init);
-            let state = VarState { var: var.clone(), init, offset: at.offset, facts: var.uses.shifted(at.offset) };
+            let init = Ctx {
+                env: &env,
+                symbols,
+                db,
+                file,
+            }
+            .decide(&var.init);
+            let state = VarState {
+                var: var.clone(),
+                init,
+                offset: at.offset,
+                facts: var.uses.shifted(at.offset),
+            };
             if let Some(shadowed) = env.insert(var.name.clone(), state) {
                 finished.push(shadowed);
             }
@@ -76,6 +99,8 @@ pub(super) fn resolve_file(db: &dyn Db, file: SourceFile, symbols: &FileSymbols)
 struct Ctx<'a> {
     env: &'a HashMap<String, VarState>,
     symbols: &'a FileSymbols,
+    db: &'a dyn Db,
+    file: SourceFile,
 }
 
 /// The builtin an unqualified name reaches when nothing in the file defines it.
@@ -84,10 +109,41 @@ fn unqualified_builtin(name: &str) -> Option<&'static builtins::Builtin> {
         .iter()
         .find_map(|ns| builtins::lookup(&format!("{ns}{name}")))
         .or_else(|| builtins::lookup(name))
-        .or_else(|| name.strip_prefix('$').and_then(|n| builtins::lookup(&format!("gene/{n}"))))
+        .or_else(|| {
+            name.strip_prefix('$')
+                .and_then(|n| builtins::lookup(&format!("gene/{n}")))
+        })
 }
 
 impl Ctx<'_> {
+    /// The definition an imported name refers to, when the imported file is in the workspace.
+    fn imported_def(&self, name: &str) -> Option<Def> {
+        let import = self
+            .symbols
+            .imports
+            .iter()
+            .find(|i| i.names.iter().any(|(local, _, _)| local == name))?;
+        let member = import
+            .names
+            .iter()
+            .find(|(local, _, _)| local == name)
+            .map(|(_, member, _)| member.clone())?;
+        let spec = crate::workspace::ImportSpec::new(self.db, import.path.clone());
+        let target = (*crate::workspace::resolve_import(self.db, self.file, spec))?;
+        let symbols = super::symbols::file_symbols(self.db, target);
+        symbols
+            .get(member.rsplit('/').next().unwrap_or(&member))
+            .cloned()
+    }
+
+    /// A namespace-level definition of `name`: in this file, else through an import.
+    fn def(&self, name: &str) -> Option<Def> {
+        self.symbols
+            .get(name)
+            .cloned()
+            .or_else(|| self.imported_def(name))
+    }
+
     fn decide(&self, fut: &FutureOf) -> FutureOf {
         match fut {
             FutureOf::CallOf(name) => self.call_of(name),
@@ -99,14 +155,18 @@ impl Ctx<'_> {
     fn call_of(&self, name: &str) -> FutureOf {
         if let Some(state) = self.env.get(name) {
             return match &state.var.callable {
-                Some(shape) if shape.is_async => FutureOf::Yes(super::facts::FutureSource::AsyncCall),
+                Some(shape) if shape.is_async => {
+                    FutureOf::Yes(super::facts::FutureSource::AsyncCall)
+                }
                 Some(shape) if shape.never_returns_future => FutureOf::No,
                 _ => FutureOf::Unknown,
             };
         }
-        if let Some(def) = self.symbols.get(name) {
+        if let Some(def) = self.def(name) {
             return match &def.kind {
-                DefKind::Function(shape) if shape.is_async => FutureOf::Yes(super::facts::FutureSource::AsyncCall),
+                DefKind::Function(shape) if shape.is_async => {
+                    FutureOf::Yes(super::facts::FutureSource::AsyncCall)
+                }
                 DefKind::Function(shape) if shape.never_returns_future => FutureOf::No,
                 DefKind::Class | DefKind::Namespace => FutureOf::No,
                 _ => FutureOf::Unknown,
@@ -116,7 +176,9 @@ impl Ctx<'_> {
             return FutureOf::Unknown;
         }
         match unqualified_builtin(name) {
-            Some(b) if b.flags.returns_future => FutureOf::Yes(super::facts::FutureSource::AsyncBuiltin),
+            Some(b) if b.flags.returns_future => {
+                FutureOf::Yes(super::facts::FutureSource::AsyncBuiltin)
+            }
             Some(b) if b.kind == BuiltinKind::Function && b.name != "eval" => FutureOf::No,
             _ => FutureOf::Unknown,
         }
@@ -124,9 +186,13 @@ impl Ctx<'_> {
 
     fn ref_of(&self, name: &str) -> FutureOf {
         if let Some(state) = self.env.get(name) {
-            return if state.facts.reassigned { FutureOf::Unknown } else { state.init.clone() };
+            return if state.facts.reassigned {
+                FutureOf::Unknown
+            } else {
+                state.init.clone()
+            };
         }
-        if self.symbols.get(name).is_some() {
+        if self.def(name).is_some() {
             return FutureOf::No;
         }
         FutureOf::Unknown
@@ -145,10 +211,12 @@ impl Ctx<'_> {
             Condition::IsFuture(fut) => self.decide(fut).is_yes(),
             Condition::NotFuture(fut) => self.decide(fut) == FutureOf::No,
             Condition::Unresolved(name) => !self.is_defined(name),
-            Condition::TooFewArgs { name, given } => self.required_args(name).is_some_and(|(required, _)| required > *given),
+            Condition::TooFewArgs { name, given } => self
+                .required_args(name)
+                .is_some_and(|(required, _)| required > *given),
             Condition::BlockingCall(name) => {
                 !self.env.contains_key(name)
-                    && self.symbols.get(name).is_none()
+                    && self.def(name).is_none()
                     && unqualified_builtin(name).is_some_and(|b| b.flags.blocking)
             }
             Condition::AsyncCallback(name) => self.call_of(name).is_yes(),
@@ -159,22 +227,33 @@ impl Ctx<'_> {
     fn required_args(&self, name: &str) -> Option<(usize, Vec<String>)> {
         let required = |shape: &super::symbols::FnShape| {
             (!shape.params.ignores_all).then(|| {
-                let names = shape.params.params.iter().filter(|p| p.kind == super::symbols::ParamKind::Required);
-                (shape.params.required_positional(), names.map(|p| p.name.clone()).collect())
+                let names = shape
+                    .params
+                    .params
+                    .iter()
+                    .filter(|p| p.kind == super::symbols::ParamKind::Required);
+                (
+                    shape.params.required_positional(),
+                    names.map(|p| p.name.clone()).collect(),
+                )
             })
         };
         if let Some(state) = self.env.get(name) {
             return state.var.callable.as_ref().and_then(required);
         }
-        if let Some(def) = self.symbols.get(name) {
+        if let Some(def) = self.def(name) {
             return match &def.kind {
                 DefKind::Function(shape) => required(shape),
                 _ => None,
             };
         }
         let builtin = unqualified_builtin(name).filter(|b| b.kind == BuiltinKind::Function)?;
-        let required: Vec<String> =
-            builtin.params.iter().filter(|p| p.kind == ParamKind::Required).map(|p| p.name.to_string()).collect();
+        let required: Vec<String> = builtin
+            .params
+            .iter()
+            .filter(|p| p.kind == ParamKind::Required)
+            .map(|p| p.name.to_string())
+            .collect();
         Some((required.len(), required))
     }
 

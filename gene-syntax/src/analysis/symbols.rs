@@ -47,20 +47,36 @@ pub struct Params {
 impl Params {
     /// Positional arguments a call must give.
     pub fn required_positional(&self) -> usize {
-        self.params.iter().filter(|p| matches!(p.kind, ParamKind::Required | ParamKind::Skip | ParamKind::Pattern)).count()
+        self.params
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.kind,
+                    ParamKind::Required | ParamKind::Skip | ParamKind::Pattern
+                )
+            })
+            .count()
     }
 
     /// Every name the parameter list binds, nested patterns included.
     pub fn bound_names(&self) -> impl Iterator<Item = &Param> {
-        self.params.iter().filter(|p| p.kind != ParamKind::Skip && !p.name.is_empty())
+        self.params
+            .iter()
+            .filter(|p| p.kind != ParamKind::Skip && !p.name.is_empty())
     }
 }
 
 /// Reads a parameter list form.
 pub fn parse_params(form: &Form) -> Params {
     match &form.kind {
-        FormKind::Symbol(s) if s == "_" => Params { params: Vec::new(), ignores_all: true },
-        FormKind::Symbol(s) => Params { params: vec![single_param(s, form.range)], ignores_all: false },
+        FormKind::Symbol(s) if s == "_" => Params {
+            params: Vec::new(),
+            ignores_all: true,
+        },
+        FormKind::Symbol(s) => Params {
+            params: vec![single_param(s, form.range)],
+            ignores_all: false,
+        },
         FormKind::Array(items) => {
             let mut params = Vec::new();
             let mut i = 0;
@@ -71,31 +87,53 @@ pub fn parse_params(form: &Form) -> Params {
                     && next.as_symbol() == Some("=")
                     && let Some(name) = item.as_symbol()
                 {
-                    params.push(Param { name: name.to_string(), kind: ParamKind::Optional, range: item.range, default: Some(default.clone()) });
+                    params.push(Param {
+                        name: name.to_string(),
+                        kind: ParamKind::Optional,
+                        range: item.range,
+                        default: Some(default.clone()),
+                    });
                     i += 3;
                     continue;
                 }
                 match &item.kind {
-                    FormKind::Symbol(s) if s == "_" => {
-                        params.push(Param { name: String::new(), kind: ParamKind::Skip, range: item.range, default: None })
-                    }
+                    FormKind::Symbol(s) if s == "_" => params.push(Param {
+                        name: String::new(),
+                        kind: ParamKind::Skip,
+                        range: item.range,
+                        default: None,
+                    }),
                     FormKind::Symbol(s) => params.push(single_param(s, item.range)),
                     FormKind::Array(_) => {
                         // Nested destructuring: its names are bound, the position is required.
                         let nested = parse_params(item);
-                        params.push(Param { name: String::new(), kind: ParamKind::Pattern, range: item.range, default: None });
-                        params.extend(nested.params.into_iter().filter(|p| p.kind != ParamKind::Skip).map(|mut p| {
-                            if p.kind == ParamKind::Required {
-                                p.kind = ParamKind::Optional;
-                            }
-                            p
-                        }));
+                        params.push(Param {
+                            name: String::new(),
+                            kind: ParamKind::Pattern,
+                            range: item.range,
+                            default: None,
+                        });
+                        params.extend(
+                            nested
+                                .params
+                                .into_iter()
+                                .filter(|p| p.kind != ParamKind::Skip)
+                                .map(|mut p| {
+                                    if p.kind == ParamKind::Required {
+                                        p.kind = ParamKind::Optional;
+                                    }
+                                    p
+                                }),
+                        );
                     }
                     _ => {}
                 }
                 i += 1;
             }
-            Params { params, ignores_all: false }
+            Params {
+                params,
+                ignores_all: false,
+            }
         }
         _ => Params::default(),
     }
@@ -103,11 +141,26 @@ pub fn parse_params(form: &Form) -> Params {
 
 fn single_param(s: &str, range: TextRange) -> Param {
     if let Some(name) = s.strip_suffix("...") {
-        Param { name: name.to_string(), kind: ParamKind::Rest, range, default: None }
+        Param {
+            name: name.to_string(),
+            kind: ParamKind::Rest,
+            range,
+            default: None,
+        }
     } else if let Some(name) = s.strip_prefix('^') {
-        Param { name: name.to_string(), kind: ParamKind::Named, range, default: None }
+        Param {
+            name: name.to_string(),
+            kind: ParamKind::Named,
+            range,
+            default: None,
+        }
     } else {
-        Param { name: s.to_string(), kind: ParamKind::Required, range, default: None }
+        Param {
+            name: s.to_string(),
+            kind: ParamKind::Required,
+            range,
+            default: None,
+        }
     }
 }
 
@@ -125,31 +178,69 @@ pub struct FnShape {
 /// Reads `(fn [^^async] name params body...)`, `(fnx params body...)`, `(fnxx body...)`,
 /// `(.fn name params body...)`: the props, the parameter list and where the body starts.
 pub fn fn_shape(gene: &Gene, head: &str) -> Option<(FnShape, usize)> {
-    let flag = |key: &str| gene.props.iter().any(|p| p.key == key && matches!(p.value.kind, FormKind::Bool(true)));
+    let flag = |key: &str| {
+        gene.props
+            .iter()
+            .any(|p| p.key == key && matches!(p.value.kind, FormKind::Bool(true)))
+    };
     let (params_index, body_start) = match head {
         "fn" | "macro" | ".fn" => (Some(1), 2),
         "fnx" | ".ctor" => (Some(0), 1),
         "fnxx" => (None, 0),
         _ => return None,
     };
-    let params = params_index.and_then(|i| gene.children.get(i)).map(parse_params).unwrap_or_default();
-    Some((shape(flag("async"), flag("generator"), params, &gene.children, body_start), body_start))
+    let params = params_index
+        .and_then(|i| gene.children.get(i))
+        .map(parse_params)
+        .unwrap_or_default();
+    Some((
+        shape(
+            flag("async"),
+            flag("generator"),
+            params,
+            &gene.children,
+            body_start,
+        ),
+        body_start,
+    ))
 }
 
-fn shape(is_async: bool, is_generator: bool, params: Params, children: &[Form], body_start: usize) -> FnShape {
+fn shape(
+    is_async: bool,
+    is_generator: bool,
+    params: Params,
+    children: &[Form],
+    body_start: usize,
+) -> FnShape {
     let body = children.get(body_start..).unwrap_or(&[]);
-    let never_returns_future = !is_async && !is_generator && body.last().is_some_and(is_plain_value);
-    FnShape { is_async, is_generator, params, never_returns_future }
+    let never_returns_future =
+        !is_async && !is_generator && body.last().is_some_and(is_plain_value);
+    FnShape {
+        is_async,
+        is_generator,
+        params,
+        never_returns_future,
+    }
 }
 
 /// A form whose value is certainly not a future: a literal, a collection, arithmetic.
 pub fn is_plain_value(form: &Form) -> bool {
     match &form.kind {
-        FormKind::Nil | FormKind::Bool(_) | FormKind::Int(_) | FormKind::Float(_) | FormKind::Str(_) | FormKind::Char(_) => true,
+        FormKind::Nil
+        | FormKind::Bool(_)
+        | FormKind::Int(_)
+        | FormKind::Float(_)
+        | FormKind::Str(_)
+        | FormKind::Char(_) => true,
         FormKind::Array(_) | FormKind::Map(_) | FormKind::Set(_) | FormKind::Quote(_) => true,
         FormKind::Gene(g) => {
-            let op = g.children.first().and_then(Form::as_symbol).or(g.head.as_symbol());
-            op.is_some_and(|op| super::shape::VALUE_OPERATORS.contains(&op)) || g.head.as_symbol() == Some("#Str")
+            let op = g
+                .children
+                .first()
+                .and_then(Form::as_symbol)
+                .or(g.head.as_symbol());
+            op.is_some_and(|op| super::shape::VALUE_OPERATORS.contains(&op))
+                || g.head.as_symbol() == Some("#Str")
         }
         _ => false,
     }
@@ -209,10 +300,21 @@ fn collect(form: &Form, out: &mut ChunkSymbols, depth: usize) {
     let head = gene.head.as_symbol().unwrap_or("");
     match head {
         "fn" | "macro" => {
-            if let (Some(name_form), Some((shape, _))) = (gene.children.first(), fn_shape(gene, head)) {
+            if let (Some(name_form), Some((shape, _))) =
+                (gene.children.first(), fn_shape(gene, head))
+            {
                 if let Some(name) = def_name(name_form) {
-                    let kind = if head == "fn" { DefKind::Function(shape) } else { DefKind::Macro(shape) };
-                    out.defs.push(Def { name, kind, range: name_form.range, doc: None });
+                    let kind = if head == "fn" {
+                        DefKind::Function(shape)
+                    } else {
+                        DefKind::Macro(shape)
+                    };
+                    out.defs.push(Def {
+                        name,
+                        kind,
+                        range: name_form.range,
+                        doc: None,
+                    });
                 }
                 if head == "macro" {
                     out.dynamic = true;
@@ -227,8 +329,17 @@ fn collect(form: &Form, out: &mut ChunkSymbols, depth: usize) {
             if let Some(name_form) = gene.children.first()
                 && let Some(name) = def_name(name_form)
             {
-                let kind = if head == "class" { DefKind::Class } else { DefKind::Namespace };
-                out.defs.push(Def { name, kind, range: name_form.range, doc: None });
+                let kind = if head == "class" {
+                    DefKind::Class
+                } else {
+                    DefKind::Namespace
+                };
+                out.defs.push(Def {
+                    name,
+                    kind,
+                    range: name_form.range,
+                    doc: None,
+                });
             }
         }
         "var" => {
@@ -236,7 +347,12 @@ fn collect(form: &Form, out: &mut ChunkSymbols, depth: usize) {
                 && segments.len() == 2
                 && segments[0] == "$ns"
             {
-                out.defs.push(Def { name: segments[1].clone(), kind: DefKind::Variable, range: form.range, doc: None });
+                out.defs.push(Def {
+                    name: segments[1].clone(),
+                    kind: DefKind::Variable,
+                    range: form.range,
+                    doc: None,
+                });
             }
             for child in &gene.children {
                 collect_nested(child, out, depth);
@@ -279,7 +395,11 @@ fn read_import(gene: &Gene, range: TextRange) -> Import {
     let mut iter = gene.children.iter();
     while let Some(item) = iter.next() {
         if item.as_symbol() == Some("from") {
-            if let Some(Form { kind: FormKind::Str(p), .. }) = iter.next() {
+            if let Some(Form {
+                kind: FormKind::Str(p),
+                ..
+            }) = iter.next()
+            {
                 path = p.clone();
             }
             break;
@@ -330,7 +450,9 @@ impl FileSymbols {
     }
 
     pub fn is_imported(&self, name: &str) -> bool {
-        self.imports.iter().any(|i| i.names.iter().any(|(local, _, _)| local == name))
+        self.imports
+            .iter()
+            .any(|i| i.names.iter().any(|(local, _, _)| local == name))
     }
 }
 
@@ -344,7 +466,14 @@ pub fn file_symbols(db: &dyn Db, file: SourceFile) -> Arc<FileSymbols> {
         for def in &chunk.defs {
             let range = def.range + at.offset;
             let doc = doc_comment_above(text, range.start().into());
-            out.defs.insert(def.name.clone(), Def { range, doc, ..def.clone() });
+            out.defs.insert(
+                def.name.clone(),
+                Def {
+                    range,
+                    doc,
+                    ..def.clone()
+                },
+            );
         }
         for import in &chunk.imports {
             let mut import = import.clone();
@@ -366,11 +495,19 @@ pub fn doc_comment_above(text: &str, offset: usize) -> Option<String> {
     while end > 0 {
         let prev_start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
         let line = text[prev_start..end - 1].trim();
-        let Some(comment) = line.strip_prefix('#') else { break };
+        let Some(comment) = line.strip_prefix('#') else {
+            break;
+        };
         if comment.starts_with('!') || comment.starts_with('<') {
             break;
         }
-        lines.push(comment.trim_start_matches('#').strip_prefix(' ').unwrap_or(comment.trim_start_matches('#')).to_string());
+        lines.push(
+            comment
+                .trim_start_matches('#')
+                .strip_prefix(' ')
+                .unwrap_or(comment.trim_start_matches('#'))
+                .to_string(),
+        );
         end = prev_start;
     }
     if lines.is_empty() {

@@ -19,7 +19,9 @@ const PROGRAM: &str = "\
 ";
 
 fn executed(log: &crate::db::ExecutionLog, query: &str) -> usize {
-    log.lock().map(|l| l.iter().filter(|e| e.starts_with(query)).count()).unwrap_or(0)
+    log.lock()
+        .map(|l| l.iter().filter(|e| e.starts_with(query)).count())
+        .unwrap_or(0)
 }
 
 #[test]
@@ -27,15 +29,29 @@ fn an_edit_inside_one_form_reanalyzes_only_that_form() {
     let (mut db, log) = RootDatabase::with_execution_log();
     let file = SourceFile::new(&db, "main.gene".into(), PROGRAM.to_string());
     let before = crate::analysis::lint_diagnostics(&db, file).clone();
-    assert_eq!(before.iter().filter(|d| d.code == "A001").count(), 1, "{before:#?}");
-    assert_eq!(executed(&log, "chunk_analysis"), 6, "five forms and the trailing newline: {:?}", log.lock().unwrap());
+    assert_eq!(
+        before.iter().filter(|d| d.code == "A001").count(),
+        1,
+        "{before:#?}"
+    );
+    assert_eq!(
+        executed(&log, "chunk_analysis"),
+        6,
+        "five forms and the trailing newline: {:?}",
+        log.lock().unwrap()
+    );
 
     log.lock().unwrap().clear();
     let edited = PROGRAM.replace("(println (y + 1))", "(println (y + 2))");
     file.set_text(&mut db).to(edited);
     let after = crate::analysis::lint_diagnostics(&db, file).clone();
     assert_eq!(after.iter().filter(|d| d.code == "A001").count(), 1);
-    assert_eq!(executed(&log, "chunk_analysis"), 1, "only `other` is walked again: {:?}", log.lock().unwrap());
+    assert_eq!(
+        executed(&log, "chunk_analysis"),
+        1,
+        "only `other` is walked again: {:?}",
+        log.lock().unwrap()
+    );
     assert_eq!(executed(&log, "parse_chunk"), 1);
 }
 
@@ -43,10 +59,17 @@ fn an_edit_inside_one_form_reanalyzes_only_that_form() {
 fn a_definition_change_updates_other_forms() {
     let (mut db, _log) = RootDatabase::with_execution_log();
     let file = SourceFile::new(&db, "main.gene".into(), PROGRAM.to_string());
-    assert!(crate::analysis::lint_diagnostics(&db, file).iter().any(|d| d.code == "A001"));
+    assert!(
+        crate::analysis::lint_diagnostics(&db, file)
+            .iter()
+            .any(|d| d.code == "A001")
+    );
     // `fetch` stops being async: the call in `main` is no longer a floating future, though
     // `main` itself did not change.
-    file.set_text(&mut db).to(PROGRAM.replace("(fn ^^async fetch [x] (await (gene/sleep_async x)) x)", "(fn fetch [x] x)"));
+    file.set_text(&mut db).to(PROGRAM.replace(
+        "(fn ^^async fetch [x] (await (gene/sleep_async x)) x)",
+        "(fn fetch [x] x)",
+    ));
     let after = crate::analysis::lint_diagnostics(&db, file);
     assert!(!after.iter().any(|d| d.code == "A001"), "{after:#?}");
 }
@@ -57,7 +80,10 @@ fn the_more_specific_rule_wins_on_one_expression() {
     let text = "((gene/io/read_async \"a\") .on_success (fnx [t] (println t)))\n(await «(async (gene/sleep_async 1))»)";
     let text = text.replace(['«', '»'], "");
     let file = SourceFile::new(&db, "p.gene".into(), text);
-    let codes: Vec<&str> = crate::analysis::lint_diagnostics(&db, file).iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = crate::analysis::lint_diagnostics(&db, file)
+        .iter()
+        .map(|d| d.code)
+        .collect();
     assert_eq!(codes, ["A013", "A009"], "A013 hides A001, A009 hides A004");
 }
 
@@ -66,7 +92,10 @@ fn allow_comments_silence_one_form() {
     let db = RootDatabase::new();
     let text = "# gene: allow(A001)\n(gene/sleep_async 1)\n(gene/sleep_async 2) # gene: allow(floating-future)\n(gene/sleep_async 3)\n";
     let file = SourceFile::new(&db, "p.gene".into(), text.to_string());
-    let found: Vec<_> = crate::analysis::lint_diagnostics(&db, file).iter().map(|d| (d.code, &text[d.range])).collect();
+    let found: Vec<_> = crate::analysis::lint_diagnostics(&db, file)
+        .iter()
+        .map(|d| (d.code, &text[d.range]))
+        .collect();
     assert_eq!(found, [("A001", "(gene/sleep_async 3)")]);
 }
 
@@ -74,14 +103,29 @@ fn allow_comments_silence_one_form() {
 fn gene_toml_turns_rules_off_and_relevels_them() {
     use crate::analysis::LintConfig;
     use crate::diagnostic::Severity;
-    let config = LintConfig::from_toml("[lint]\nallow = [\"unused-variable\"]\n[lint.severity]\nA001 = \"error\"\n").unwrap();
+    let config = LintConfig::from_toml(
+        "[lint]\nallow = [\"unused-variable\"]\n[lint.severity]\nA001 = \"error\"\n",
+    )
+    .unwrap();
     let db = RootDatabase::new();
-    let file = SourceFile::new(&db, "p.gene".into(), "(var x 1)\n(gene/sleep_async 1)\n".to_string());
+    let file = SourceFile::new(
+        &db,
+        "p.gene".into(),
+        "(var x 1)\n(gene/sleep_async 1)\n".to_string(),
+    );
     let all = crate::analysis::diagnostics(&db, file, &config);
     let found: Vec<_> = all.iter().map(|d| (d.code, d.severity)).collect();
     assert_eq!(found, [("A001", Severity::Error)]);
-    assert!(LintConfig::from_toml("[lint]\nallow = [\"A999\"]").unwrap_err().contains("unknown rule `A999`"));
-    assert!(LintConfig::from_toml("[lint.severity]\nA001 = \"loud\"").unwrap_err().contains("unknown level"));
+    assert!(
+        LintConfig::from_toml("[lint]\nallow = [\"A999\"]")
+            .unwrap_err()
+            .contains("unknown rule `A999`")
+    );
+    assert!(
+        LintConfig::from_toml("[lint.severity]\nA001 = \"loud\"")
+            .unwrap_err()
+            .contains("unknown level")
+    );
 }
 
 #[test]
@@ -94,6 +138,44 @@ fn every_rule_is_documented_and_unique() {
             assert!(doc.contains(section), "{} lacks `{section}`", rule.code);
         }
         assert!(doc.contains("```gene"), "{} has no example", rule.code);
-        assert_eq!(crate::analysis::rule(rule.name).map(|r| r.code), Some(rule.code));
+        assert_eq!(
+            crate::analysis::rule(rule.name).map(|r| r.code),
+            Some(rule.code)
+        );
     }
+}
+
+#[test]
+fn imports_are_followed_into_other_files() {
+    let mut db = RootDatabase::new();
+    let main = db.set_file(
+        "proj/main.gene".into(),
+        "(import fetch slow:nap from \"lib\")\n(fetch 1)\n(nap)\n".to_string(),
+    );
+    // Before the library is known, the imported names are defined but nothing more is known.
+    let codes: Vec<&str> = crate::analysis::lint_diagnostics(&db, main)
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(codes, Vec::<&str>::new());
+
+    let library = "(fn ^^async fetch [x] (await (gene/sleep_async x)) x)\n(fn slow [ms] ms)\n";
+    let read = |path: &std::path::Path| {
+        (path == std::path::Path::new("proj/lib.gene")).then(|| library.to_string())
+    };
+    let added = crate::workspace::load_imports(&mut db, main, &read);
+    assert_eq!(added.len(), 1);
+    let found: Vec<(&str, u32)> = crate::analysis::lint_diagnostics(&db, main)
+        .iter()
+        .map(|d| {
+            (
+                d.code,
+                crate::db::line_index(&db, main)
+                    .line_col(d.range.start())
+                    .line,
+            )
+        })
+        .collect();
+    // `fetch` is async in lib.gene; `nap` is `slow`, which needs one argument.
+    assert_eq!(found, [("A001", 1), ("N003", 2)]);
 }

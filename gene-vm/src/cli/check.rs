@@ -36,7 +36,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     if let Some(code) = &args.explain {
         return explain(code);
     }
-    let db = RootDatabase::new();
+    let mut db = RootDatabase::new();
     let mut stdout = std::io::stdout().lock();
     let color = render::stdout_color();
     let mut json = Vec::new();
@@ -51,7 +51,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 return ExitCode::from(EXIT_USAGE);
             }
         };
-        let loaded = match source::load(&db, path) {
+        let loaded = match source::load(&mut db, path) {
             Ok(loaded) => loaded,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -30,8 +30,8 @@ enum TreeFormat {
 }
 
 pub fn run(args: ParseArgs) -> ExitCode {
-    let db = RootDatabase::new();
-    let loaded = match source::load(&db, &args.file) {
+    let mut db = RootDatabase::new();
+    let loaded = match source::load(&mut db, &args.file) {
         Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("error: {e}");

@@ -22,7 +22,9 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-pub fn load(db: &RootDatabase, path: &Path) -> Result<Loaded, LoadError> {
+/// Loads `path` into the database's workspace, and the files it imports (so the analysis can
+/// follow them).
+pub fn load(db: &mut RootDatabase, path: &Path) -> Result<Loaded, LoadError> {
     if path.is_dir() {
         return Err(LoadError(format!(
             "`{}` is a directory; pass Gene source files (for example `{}/*.gene`)",
@@ -39,7 +41,8 @@ pub fn load(db: &RootDatabase, path: &Path) -> Result<Loaded, LoadError> {
         LoadError(format!("cannot read `{}`: {reason}", path.display()))
     })?;
     let (text, utf8_errors) = gene_syntax::decode_utf8_lossy(&bytes);
-    let file = SourceFile::new(db, PathBuf::from(path), text);
+    let file = db.set_file(PathBuf::from(path), text);
+    gene_syntax::workspace::load_imports(db, file, &|p| std::fs::read_to_string(p).ok());
     Ok(Loaded {
         file,
         read_diagnostics: utf8_errors

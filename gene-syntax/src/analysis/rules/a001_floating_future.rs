@@ -32,14 +32,20 @@ declare_rule! {
 pub(crate) fn check(c: &mut Checker, form: &Form) {
     // `(f .on_success cb)` and `(f .on_failure cb)` observe the future: A013 judges those.
     if let Some(gene) = form.as_gene()
-        && let Shape::Method { method: "on_success" | "on_failure" | "on_progress", .. } = shape::classify(gene)
+        && let Shape::Method {
+            method: "on_success" | "on_failure" | "on_progress",
+            ..
+        } = shape::classify(gene)
     {
         return;
     }
     let fut = c.future_of(form);
     let what = describe(form);
     let diagnostic = RULE
-        .diagnostic(form.range, format!("{what} is never awaited: its result and any failure are lost"))
+        .diagnostic(
+            form.range,
+            format!("{what} is never awaited: its result and any failure are lost"),
+        )
         .with_fix(await_fix(form));
     c.report_if_future(&fut, diagnostic);
 }
@@ -47,7 +53,9 @@ pub(crate) fn check(c: &mut Checker, form: &Form) {
 /// "the future of `(f ...)`", for messages.
 pub(crate) fn describe(form: &Form) -> String {
     match form.as_gene().map(|g| &g.head.kind) {
-        Some(crate::form::FormKind::Symbol(s)) if s == "async" => "this `async` block's future".to_string(),
+        Some(crate::form::FormKind::Symbol(s)) if s == "async" => {
+            "this `async` block's future".to_string()
+        }
         Some(crate::form::FormKind::Symbol(s)) => format!("the future returned by `{s}`"),
         Some(crate::form::FormKind::Path(p)) => format!("the future returned by `{}`", p.join("/")),
         _ => "this future".to_string(),
@@ -59,8 +67,14 @@ pub(crate) fn await_fix(form: &Form) -> Fix {
     Fix {
         title: "Wrap in `(await ...)`".to_string(),
         edits: vec![
-            TextEdit { range: rowan::TextRange::empty(form.range.start()), new_text: "(await ".to_string() },
-            TextEdit { range: rowan::TextRange::empty(form.range.end()), new_text: ")".to_string() },
+            TextEdit {
+                range: rowan::TextRange::empty(form.range.start()),
+                new_text: "(await ".to_string(),
+            },
+            TextEdit {
+                range: rowan::TextRange::empty(form.range.end()),
+                new_text: ")".to_string(),
+            },
         ],
         safe: false,
     }
@@ -72,27 +86,49 @@ mod tests {
 
     #[test]
     fn flags_discarded_futures() {
-        check("A001", "(fn ^^async save [x] (await (gene/sleep_async 1)) x)\n«(save 1)»\n(println \"done\")");
+        check(
+            "A001",
+            "(fn ^^async save [x] (await (gene/sleep_async 1)) x)\n«(save 1)»\n(println \"done\")",
+        );
         check("A001", "«(gene/sleep_async 10)»\n(var x 1)\n(println x)");
         check("A001", "(fn run []\n  «(async (println 1))»\n  2)\n(run)");
         check("A001", "«(gene/timeout 100 (gene/sleep_async 10))»");
-        check("A001", "(fn ^^async f _ (await (gene/sleep_async 1)))\n(fn g _\n  «(f)»\n  nil)\n(g)");
+        check(
+            "A001",
+            "(fn ^^async f _ (await (gene/sleep_async 1)))\n(fn g _\n  «(f)»\n  nil)\n(g)",
+        );
         // Defined after use, in another form: decided with the whole file.
-        check("A001", "(fn main _ «(later)» 1)\n(fn ^^async later _ (await (gene/sleep_async 1)))\n(main)");
+        check(
+            "A001",
+            "(fn main _ «(later)» 1)\n(fn ^^async later _ (await (gene/sleep_async 1)))\n(main)",
+        );
     }
 
     #[test]
     fn leaves_used_futures_alone() {
-        check("A001", "(fn ^^async f _ (await (gene/sleep_async 1)) 1)\n(await (f))\n(var x (f))\n(await x)");
+        check(
+            "A001",
+            "(fn ^^async f _ (await (gene/sleep_async 1)) 1)\n(await (f))\n(var x (f))\n(await x)",
+        );
         // The last form of a function is its value.
         check("A001", "(fn g _ (gene/sleep_async 5))\n(await (g))");
         // A local shadows the async function of the same name.
-        check("A001", "(fn ^^async f _ (await (gene/sleep_async 1)))\n(fn g _ (var f (fnx _ 1)) (f) 2)\n(g)");
-        check("A001", "(var fut (gene/sleep_async 1))\n(fut .on_failure (fnx [e] (println e)))\n(await fut)");
+        check(
+            "A001",
+            "(fn ^^async f _ (await (gene/sleep_async 1)))\n(fn g _ (var f (fnx _ 1)) (f) 2)\n(g)",
+        );
+        check(
+            "A001",
+            "(var fut (gene/sleep_async 1))\n(fut .on_failure (fnx [e] (println e)))\n(await fut)",
+        );
     }
 
     #[test]
     fn fix_wraps_in_await() {
-        check_fix("A001", "(gene/sleep_async 10)\n", "(await (gene/sleep_async 10))\n");
+        check_fix(
+            "A001",
+            "(gene/sleep_async 10)\n",
+            "(await (gene/sleep_async 10))\n",
+        );
     }
 }

@@ -26,7 +26,9 @@ declare_rule! {
 }
 
 pub(crate) fn check(c: &mut Checker, await_range: TextRange) {
-    let Some(frame) = c.fns.iter().rev().find(|f| !matches!(f.kind, FnKind::Body)) else { return };
+    let Some(frame) = c.fns.iter().rev().find(|f| !matches!(f.kind, FnKind::Body)) else {
+        return;
+    };
     match frame.kind {
         FnKind::Function { is_async: false } => {
             let name = frame.name.as_deref().map_or("this function".to_string(), |n| format!("`{n}`"));
@@ -57,22 +59,48 @@ mod tests {
 
     #[test]
     fn flags_await_in_sync_code() {
-        check("A002", "(fn load [p] «(await (gene/io/read_async p))»)\n(load 1)");
+        check(
+            "A002",
+            "(fn load [p] «(await (gene/io/read_async p))»)\n(load 1)",
+        );
         check("A002", "(var f (fnx [x] «(await x)»))\n(f 1)");
-        check("A002", "(fn ^^async outer _\n  (var cb (-> «(await (gene/sleep_async 1))»))\n  (cb))\n(await (outer))");
-        check("A002", "(fn g [xs] (for «await» x in xs (println x)))\n(g [])");
-        check("A002", "(class C (.fn m _ «(await (gene/sleep_async 1))»))\n(new C)");
+        check(
+            "A002",
+            "(fn ^^async outer _\n  (var cb (-> «(await (gene/sleep_async 1))»))\n  (cb))\n(await (outer))",
+        );
+        check(
+            "A002",
+            "(fn g [xs] (for «await» x in xs (println x)))\n(g [])",
+        );
+        check(
+            "A002",
+            "(class C (.fn m _ «(await (gene/sleep_async 1))»))\n(new C)",
+        );
     }
 
     #[test]
     fn allows_await_where_tasks_run() {
-        check("A002", "(await (gene/sleep_async 1))\n(fn ^^async f _ (await (gene/sleep_async 1)))\n(await (f))");
-        check("A002", "(fn g _ (async (await (gene/sleep_async 1))))\n(await (g))");
+        check(
+            "A002",
+            "(await (gene/sleep_async 1))\n(fn ^^async f _ (await (gene/sleep_async 1)))\n(await (f))",
+        );
+        check(
+            "A002",
+            "(fn g _ (async (await (gene/sleep_async 1))))\n(await (g))",
+        );
     }
 
     #[test]
     fn fix_adds_async() {
-        check_fix("A002", "(fn load [p] (await (gene/io/read_async p)))", "(fn ^^async load [p] (await (gene/io/read_async p)))");
-        check_fix("A002", "(fn load ^^generator [p] (await p))", "(fn load ^^async ^^generator [p] (await p))");
+        check_fix(
+            "A002",
+            "(fn load [p] (await (gene/io/read_async p)))",
+            "(fn ^^async load [p] (await (gene/io/read_async p)))",
+        );
+        check_fix(
+            "A002",
+            "(fn load ^^generator [p] (await p))",
+            "(fn load ^^async ^^generator [p] (await p))",
+        );
     }
 }

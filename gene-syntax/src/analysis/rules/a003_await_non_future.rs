@@ -27,13 +27,21 @@ declare_rule! {
 pub(crate) fn check(c: &mut Checker, await_form: &Form, operand: &Form) {
     let fut = c.future_of(operand);
     let mut diagnostic = RULE
-        .diagnostic(await_form.range, "`await` of a value that is not a future: this raises a TypeError at run time")
+        .diagnostic(
+            await_form.range,
+            "`await` of a value that is not a future: this raises a TypeError at run time",
+        )
         .with_tag(DiagnosticTag::Unnecessary);
-    let single = await_form.as_gene().is_some_and(|g| g.children.len() == 1 && g.props.is_empty());
+    let single = await_form
+        .as_gene()
+        .is_some_and(|g| g.children.len() == 1 && g.props.is_empty());
     if single {
         diagnostic = diagnostic.with_fix(Fix {
             title: "Remove the `await`".to_string(),
-            edits: vec![TextEdit { range: await_form.range, new_text: c.source(operand.range).to_string() }],
+            edits: vec![TextEdit {
+                range: await_form.range,
+                new_text: c.source(operand.range).to_string(),
+            }],
             safe: true,
         });
     }
@@ -55,8 +63,14 @@ mod tests {
 
     #[test]
     fn leaves_futures_and_unknowns_alone() {
-        check("A003", "(await (gene/sleep_async 1))\n(fn ^^async f _ 1)\n(await (f))\n(var x (f))\n(await x)");
-        check("A003", "(fn g [p] (async (await p)))\n(await (g (gene/sleep_async 1)))");
+        check(
+            "A003",
+            "(await (gene/sleep_async 1))\n(fn ^^async f _ 1)\n(await (f))\n(var x (f))\n(await x)",
+        );
+        check(
+            "A003",
+            "(fn g [p] (async (await p)))\n(await (g (gene/sleep_async 1)))",
+        );
     }
 
     #[test]

@@ -27,7 +27,10 @@ pub(crate) fn check_function(c: &mut Checker, frame: &FnFrame) {
         return;
     }
     let Some(key) = frame.async_key else { return };
-    let name = frame.name.as_deref().map_or("this function".to_string(), |n| format!("`{n}`"));
+    let name = frame
+        .name
+        .as_deref()
+        .map_or("this function".to_string(), |n| format!("`{n}`"));
     // Remove the key and the space after it.
     let text = c.text;
     let mut end = usize::from(key.end());
@@ -36,15 +39,28 @@ pub(crate) fn check_function(c: &mut Checker, frame: &FnFrame) {
     }
     let removal = rowan::TextRange::new(key.start(), rowan::TextSize::from(end as u32));
     c.report(
-        RULE.diagnostic(key, format!("{name} is `^^async` but never awaits: callers get a future for no reason"))
-            .with_tag(DiagnosticTag::Unnecessary)
-            .with_fix(Fix { title: "Remove `^^async`".into(), edits: vec![TextEdit { range: removal, new_text: String::new() }], safe: false }),
+        RULE.diagnostic(
+            key,
+            format!("{name} is `^^async` but never awaits: callers get a future for no reason"),
+        )
+        .with_tag(DiagnosticTag::Unnecessary)
+        .with_fix(Fix {
+            title: "Remove `^^async`".into(),
+            edits: vec![TextEdit {
+                range: removal,
+                new_text: String::new(),
+            }],
+            safe: false,
+        }),
     );
 }
 
 pub(crate) fn check_block(c: &mut Checker, frame: &FnFrame, form: &Form) {
     if frame.awaits == 0 {
-        c.report(RULE.diagnostic(form.range, "this `async` block never awaits: it runs to the end at once"));
+        c.report(RULE.diagnostic(
+            form.range,
+            "this `async` block never awaits: it runs to the end at once",
+        ));
     }
 }
 
@@ -54,21 +70,37 @@ mod tests {
 
     #[test]
     fn flags_async_code_that_never_awaits() {
-        check("A004", "(fn «^^async» double [x] (x * 2))\n(await (double 1))");
+        check(
+            "A004",
+            "(fn «^^async» double [x] (x * 2))\n(await (double 1))",
+        );
         check("A004", "(await «(async (println 1))»)");
         check("A004", "(var f (fnx «^^async» [x] x))\n(await (f 1))");
         // An await in a nested callback does not count for the outer function.
-        check("A004", "(fn «^^async» outer [xs] (xs .each (fnx ^^async [x] (await x))))\n(await (outer []))");
+        check(
+            "A004",
+            "(fn «^^async» outer [xs] (xs .each (fnx ^^async [x] (await x))))\n(await (outer []))",
+        );
     }
 
     #[test]
     fn leaves_awaiting_code_alone() {
-        check("A004", "(fn ^^async f _ (await (gene/sleep_async 1)))\n(await (f))");
-        check("A004", "(await (async (await (gene/sleep_async 1))))\n(fn ^^async g [xs] (for await x in xs (println x)))\n(await (g []))");
+        check(
+            "A004",
+            "(fn ^^async f _ (await (gene/sleep_async 1)))\n(await (f))",
+        );
+        check(
+            "A004",
+            "(await (async (await (gene/sleep_async 1))))\n(fn ^^async g [xs] (for await x in xs (println x)))\n(await (g []))",
+        );
     }
 
     #[test]
     fn fix_removes_async() {
-        check_fix("A004", "(fn ^^async double [x] (x * 2))", "(fn double [x] (x * 2))");
+        check_fix(
+            "A004",
+            "(fn ^^async double [x] (x * 2))",
+            "(fn double [x] (x * 2))",
+        );
     }
 }

@@ -50,10 +50,16 @@ pub(crate) fn check(c: &mut Checker, form: &Form, callee: &Form) {
 
 fn diagnostic(form: &Form, callee: &Form, written: &str) -> Diagnostic {
     let async_name = format!("{written}_async");
-    let full = if written.contains('/') { async_name.clone() } else { format!("gene/{async_name}") };
+    let full = if written.contains('/') {
+        async_name.clone()
+    } else {
+        format!("gene/{async_name}")
+    };
     let has_variant = builtins::lookup(&full).is_some_and(|b| b.flags.returns_future);
     let message = if has_variant {
-        format!("`{written}` blocks the whole program, every task included; use `(await ({async_name} ...))`")
+        format!(
+            "`{written}` blocks the whole program, every task included; use `(await ({async_name} ...))`"
+        )
     } else {
         format!("`{written}` blocks the whole program, every task included")
     };
@@ -62,9 +68,18 @@ fn diagnostic(form: &Form, callee: &Form, written: &str) -> Diagnostic {
         diagnostic = diagnostic.with_fix(Fix {
             title: format!("Use `(await ({async_name} ...))`"),
             edits: vec![
-                TextEdit { range: rowan::TextRange::empty(form.range.start()), new_text: "(await ".into() },
-                TextEdit { range: callee.range, new_text: async_name },
-                TextEdit { range: rowan::TextRange::empty(form.range.end()), new_text: ")".into() },
+                TextEdit {
+                    range: rowan::TextRange::empty(form.range.start()),
+                    new_text: "(await ".into(),
+                },
+                TextEdit {
+                    range: callee.range,
+                    new_text: async_name,
+                },
+                TextEdit {
+                    range: rowan::TextRange::empty(form.range.end()),
+                    new_text: ")".into(),
+                },
             ],
             safe: false,
         });
@@ -78,20 +93,36 @@ mod tests {
 
     #[test]
     fn flags_blocking_calls_in_async_code() {
-        check("A005", "(fn ^^async poll _ («gene/sleep» 100) (await (gene/sleep_async 1)))\n(await (poll))");
+        check(
+            "A005",
+            "(fn ^^async poll _ («gene/sleep» 100) (await (gene/sleep_async 1)))\n(await (poll))",
+        );
         check("A005", "(await (async («gene/io/read» \"a.txt\")))");
-        check("A005", "(fn ^^async save [t] («gene/io/write» \"o\" t) (await (gene/sleep_async 1)))\n(await (save 1))");
-        check("A005", "(fn ^^async nap _ («sleep» 5) (await (gene/sleep_async 1)))\n(await (nap))");
+        check(
+            "A005",
+            "(fn ^^async save [t] («gene/io/write» \"o\" t) (await (gene/sleep_async 1)))\n(await (save 1))",
+        );
+        check(
+            "A005",
+            "(fn ^^async nap _ («sleep» 5) (await (gene/sleep_async 1)))\n(await (nap))",
+        );
     }
 
     #[test]
     fn leaves_sync_code_and_shadowing_alone() {
         check("A005", "(gene/sleep 1)\n(fn slow _ (gene/sleep 1))\n(slow)");
-        check("A005", "(fn sleep [ms] ms)\n(fn ^^async nap _ (sleep 5) (await (gene/sleep_async 1)))\n(await (nap))");
+        check(
+            "A005",
+            "(fn sleep [ms] ms)\n(fn ^^async nap _ (sleep 5) (await (gene/sleep_async 1)))\n(await (nap))",
+        );
     }
 
     #[test]
     fn fix_uses_async_variant() {
-        check_fix("A005", "(await (async (gene/sleep 10)))", "(await (async (await (gene/sleep_async 10))))");
+        check_fix(
+            "A005",
+            "(await (async (gene/sleep 10)))",
+            "(await (async (await (gene/sleep_async 10))))",
+        );
     }
 }

@@ -27,7 +27,9 @@ declare_rule! {
 /// Records an `await` in the loop that directly encloses it (in the same function).
 pub(crate) fn check(c: &mut Checker, await_range: TextRange, operand: Option<&Form>) {
     let depth = c.fn_depth();
-    let Some(frame) = c.loops.last_mut() else { return };
+    let Some(frame) = c.loops.last_mut() else {
+        return;
+    };
     if frame.fn_depth != depth {
         return;
     }
@@ -38,10 +40,17 @@ pub(crate) fn check(c: &mut Checker, await_range: TextRange, operand: Option<&Fo
 }
 
 pub(crate) fn end_of_loop(c: &mut Checker, frame: &LoopFrame) {
-    if !matches!(frame.kind, LoopKind::For | LoopKind::Repeat) || frame.has_exit || frame.awaits.is_empty() {
+    if !matches!(frame.kind, LoopKind::For | LoopKind::Repeat)
+        || frame.has_exit
+        || frame.awaits.is_empty()
+    {
         return;
     }
-    if frame.awaited_reads.iter().any(|name| frame.assigned.contains(name)) {
+    if frame
+        .awaited_reads
+        .iter()
+        .any(|name| frame.assigned.contains(name))
+    {
         return;
     }
     for &range in &frame.awaits {
@@ -65,11 +74,19 @@ fn collect_symbols(form: &Form, out: &mut Vec<String>, depth: usize) {
         }
         FormKind::Gene(g) => {
             collect_symbols(&g.head, out, depth + 1);
-            g.children.iter().for_each(|c| collect_symbols(c, out, depth + 1));
-            g.props.iter().for_each(|p| collect_symbols(&p.value, out, depth + 1));
+            g.children
+                .iter()
+                .for_each(|c| collect_symbols(c, out, depth + 1));
+            g.props
+                .iter()
+                .for_each(|p| collect_symbols(&p.value, out, depth + 1));
         }
-        FormKind::Array(items) | FormKind::Set(items) => items.iter().for_each(|c| collect_symbols(c, out, depth + 1)),
-        FormKind::Map(props) => props.iter().for_each(|p| collect_symbols(&p.value, out, depth + 1)),
+        FormKind::Array(items) | FormKind::Set(items) => items
+            .iter()
+            .for_each(|c| collect_symbols(c, out, depth + 1)),
+        FormKind::Map(props) => props
+            .iter()
+            .for_each(|p| collect_symbols(&p.value, out, depth + 1)),
         _ => {}
     }
 }
@@ -80,21 +97,42 @@ mod tests {
 
     #[test]
     fn flags_independent_iterations() {
-        check("A006", "(for u in [1 2] (println «(await (gene/sleep_async u))»))");
+        check(
+            "A006",
+            "(for u in [1 2] (println «(await (gene/sleep_async u))»))",
+        );
         check("A006", "(repeat 3 «(await (gene/sleep_async 10))»)");
-        check("A006", "(fn ^^async all [xs] (for x in xs (var r «(await (gene/io/read_async x))») (println r)))\n(await (all []))");
-        check("A006", "(var total 0)\n(for u in [1 2] (total += «(await (gene/sleep_async u))»))");
+        check(
+            "A006",
+            "(fn ^^async all [xs] (for x in xs (var r «(await (gene/io/read_async x))») (println r)))\n(await (all []))",
+        );
+        check(
+            "A006",
+            "(var total 0)\n(for u in [1 2] (total += «(await (gene/sleep_async u))»))",
+        );
     }
 
     #[test]
     fn leaves_dependent_loops_alone() {
         // Each iteration needs the previous result.
-        check("A006", "(var cur 1)\n(for u in [1 2] (cur = (await (gene/sleep_async cur))))");
+        check(
+            "A006",
+            "(var cur 1)\n(for u in [1 2] (cur = (await (gene/sleep_async cur))))",
+        );
         // `while` loops usually wait for a condition that the awaited value decides.
-        check("A006", "(var done false)\n(while (not done) (done = (await (gene/sleep_async 1))))");
+        check(
+            "A006",
+            "(var done false)\n(while (not done) (done = (await (gene/sleep_async 1))))",
+        );
         // An early exit makes the order matter.
-        check("A006", "(for u in [1 2] (if (await (gene/sleep_async u)) (break)))");
+        check(
+            "A006",
+            "(for u in [1 2] (if (await (gene/sleep_async u)) (break)))",
+        );
         // Awaits in a nested function belong to that function.
-        check("A006", "(for u in [1 2] (var f (fnx ^^async _ (await (gene/sleep_async u)))) (f))");
+        check(
+            "A006",
+            "(for u in [1 2] (var f (fnx ^^async _ (await (gene/sleep_async u)))) (f))",
+        );
     }
 }

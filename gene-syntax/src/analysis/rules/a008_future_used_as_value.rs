@@ -28,11 +28,15 @@ pub(crate) fn check(c: &mut Checker, form: &Form, pos: Pos) {
     let message = match pos {
         Pos::Condition => "a future used as a condition is always true: await it to test its value",
         Pos::Operand => "a future used as an operand: await it to compute with its value",
-        Pos::Interpolated => "interpolating a future shows `<Future pending>`, not its value: await it",
+        Pos::Interpolated => {
+            "interpolating a future shows `<Future pending>`, not its value: await it"
+        }
         Pos::Printed => "printing a future shows `<Future pending>`, not its value: await it",
         _ => return,
     };
-    let diagnostic = RULE.diagnostic(form.range, message).with_fix(super::a001_floating_future::await_fix(form));
+    let diagnostic = RULE
+        .diagnostic(form.range, message)
+        .with_fix(super::a001_floating_future::await_fix(form));
     c.report_if_future(&fut, diagnostic);
 }
 
@@ -44,19 +48,32 @@ mod tests {
     fn flags_futures_used_as_values() {
         check("A008", "(if «(gene/io/read_async \"f\")» (println 1))");
         check("A008", "(println «(gene/sleep_async 1)»)");
-        check("A008", "(fn ^^async n _ (await (gene/sleep_async 1)) 1)\n(println («(n)» + 1))");
+        check(
+            "A008",
+            "(fn ^^async n _ (await (gene/sleep_async 1)) 1)\n(println («(n)» + 1))",
+        );
         check("A008", "(var t (async 1))\n(println #\"got #{«t»}\")");
         check("A008", "(var f (gene/sleep_async 1))\n(while «f» (break))");
     }
 
     #[test]
     fn leaves_awaited_values_alone() {
-        check("A008", "(println (await (gene/sleep_async 1)))\n(var t (async 1))\n(println (t .state))");
-        check("A008", "(var f (gene/sleep_async 1))\n(f = 5)\n(println (f + 1))");
+        check(
+            "A008",
+            "(println (await (gene/sleep_async 1)))\n(var t (async 1))\n(println (t .state))",
+        );
+        check(
+            "A008",
+            "(var f (gene/sleep_async 1))\n(f = 5)\n(println (f + 1))",
+        );
     }
 
     #[test]
     fn fix_awaits() {
-        check_fix("A008", "(println (gene/sleep_async 1))", "(println (await (gene/sleep_async 1)))");
+        check_fix(
+            "A008",
+            "(println (gene/sleep_async 1))",
+            "(println (await (gene/sleep_async 1)))",
+        );
     }
 }

@@ -38,16 +38,37 @@ pub(crate) fn check(c: &mut Checker, method: &str, args: &[Form]) {
         return;
     };
     let shape = match &cb.kind {
-        FormKind::Nil | FormKind::Bool(_) | FormKind::Int(_) | FormKind::Float(_) | FormKind::Str(_) | FormKind::Char(_) | FormKind::Array(_) | FormKind::Map(_) | FormKind::Set(_) => {
-            c.report(RULE.diagnostic(cb.range, format!("`.{method}` needs a function to call, not a plain value")));
+        FormKind::Nil
+        | FormKind::Bool(_)
+        | FormKind::Int(_)
+        | FormKind::Float(_)
+        | FormKind::Str(_)
+        | FormKind::Char(_)
+        | FormKind::Array(_)
+        | FormKind::Map(_)
+        | FormKind::Set(_) => {
+            c.report(RULE.diagnostic(
+                cb.range,
+                format!("`.{method}` needs a function to call, not a plain value"),
+            ));
             return;
         }
         FormKind::Gene(g) => match g.head.as_symbol() {
             Some(head @ ("fnx" | "fnxx" | "fn")) => symbols::fn_shape(g, head).map(|(s, _)| s),
-            _ => g.children.first().and_then(Form::as_symbol).filter(|s| *s == "->").map(|_| {
-                let params = symbols::parse_params(&g.head);
-                FnShape { is_async: false, is_generator: false, params, never_returns_future: false }
-            }),
+            _ => g
+                .children
+                .first()
+                .and_then(Form::as_symbol)
+                .filter(|s| *s == "->")
+                .map(|_| {
+                    let params = symbols::parse_params(&g.head);
+                    FnShape {
+                        is_async: false,
+                        is_generator: false,
+                        params,
+                        never_returns_future: false,
+                    }
+                }),
         },
         FormKind::Symbol(name) => match c.resolve(name) {
             Resolved::Local(i) => c.locals[i].callable.clone(),
@@ -68,7 +89,12 @@ pub(crate) fn check(c: &mut Checker, method: &str, args: &[Form]) {
     let required = shape.params.required_positional();
     if !shape.params.ignores_all && required > given {
         let plural = if given == 1 { "argument" } else { "arguments" };
-        c.report(RULE.diagnostic(cb.range, format!("this callback needs {required} arguments but `.{method}` passes {given} {plural}")));
+        c.report(RULE.diagnostic(
+            cb.range,
+            format!(
+                "this callback needs {required} arguments but `.{method}` passes {given} {plural}"
+            ),
+        ));
     }
 }
 
@@ -82,16 +108,37 @@ mod tests {
 
     #[test]
     fn flags_unusable_callbacks() {
-        check("A010", "(var f (gene/sleep_async 1))\n(f .on_success «\"done\"»)\n(await f)");
-        check("A010", "(var f (gene/sleep_async 1))\n(f .on_success «(fnx [a b] a)»)\n(await f)");
-        check("A010", "(var f (gene/sleep_async 1))\n(f .on_failure «(fnx ^^async [e] (await (gene/sleep_async 1)))»)\n(await f)");
-        check("A010", "(fn ^^async report [v] (await (gene/sleep_async v)))\n(var f (gene/sleep_async 1))\n(f .on_success «report»)\n(await f)");
-        check("A010", "(var f (gene/sleep_async 1))\n(f .on_progress «(fnx [a b c] a)»)\n(await f)");
+        check(
+            "A010",
+            "(var f (gene/sleep_async 1))\n(f .on_success «\"done\"»)\n(await f)",
+        );
+        check(
+            "A010",
+            "(var f (gene/sleep_async 1))\n(f .on_success «(fnx [a b] a)»)\n(await f)",
+        );
+        check(
+            "A010",
+            "(var f (gene/sleep_async 1))\n(f .on_failure «(fnx ^^async [e] (await (gene/sleep_async 1)))»)\n(await f)",
+        );
+        check(
+            "A010",
+            "(fn ^^async report [v] (await (gene/sleep_async v)))\n(var f (gene/sleep_async 1))\n(f .on_success «report»)\n(await f)",
+        );
+        check(
+            "A010",
+            "(var f (gene/sleep_async 1))\n(f .on_progress «(fnx [a b c] a)»)\n(await f)",
+        );
     }
 
     #[test]
     fn accepts_fitting_callbacks() {
-        check("A010", "(var f (gene/sleep_async 1))\n(f .on_success (fnx [v] v))\n(f .on_failure (-> (println \"x\")))\n(await f)");
-        check("A010", "(fn show [v] (println v))\n(var f (gene/sleep_async 1))\n(f .on_success show)\n(f .on_progress (fnx [p m] p))\n(await f)");
+        check(
+            "A010",
+            "(var f (gene/sleep_async 1))\n(f .on_success (fnx [v] v))\n(f .on_failure (-> (println \"x\")))\n(await f)",
+        );
+        check(
+            "A010",
+            "(fn show [v] (println v))\n(var f (gene/sleep_async 1))\n(f .on_success show)\n(f .on_progress (fnx [p m] p))\n(await f)",
+        );
     }
 }

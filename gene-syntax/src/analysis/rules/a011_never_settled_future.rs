@@ -27,17 +27,23 @@ declare_rule! {
     pub(crate) static RULE = { code: "A011", name: "never-settled-future", severity: Warning, fix: None };
 }
 
-const MESSAGE: &str = "nothing can settle this future, so this `await` never finishes (a DeadlockError at run time)";
+const MESSAGE: &str =
+    "nothing can settle this future, so this `await` never finishes (a DeadlockError at run time)";
 
 /// `(await (new gene/Future))` directly.
 pub(crate) fn check_await(c: &mut Checker, await_form: &Form, operand: &Form) {
     if is_bare_new_future(operand) {
-        c.report(RULE.diagnostic(await_form.range, MESSAGE).with_related(operand.range, "created here"));
+        c.report(
+            RULE.diagnostic(await_form.range, MESSAGE)
+                .with_related(operand.range, "created here"),
+        );
     }
 }
 
 fn is_bare_new_future(form: &Form) -> bool {
-    let Some(gene) = form.as_gene() else { return false };
+    let Some(gene) = form.as_gene() else {
+        return false;
+    };
     gene.head.as_symbol() == Some("new")
         && gene.children.len() == 1
         && matches!(&gene.children[0].kind, FormKind::Path(s) if s.len() == 2 && s[0] == "gene" && s[1] == "Future")
@@ -48,9 +54,20 @@ pub(crate) fn settled_by_call(c: &mut Checker, callee: &Form, args: &[Form]) {
     let is_complete = matches!(&callee.kind, FormKind::Symbol(s) if s == "complete_future")
         || matches!(&callee.kind, FormKind::Path(p) if p.last().is_some_and(|s| s == "complete_future"));
     if is_complete
-        && let Some(Form { kind: FormKind::Symbol(name), range }) = args.first()
+        && let Some(Form {
+            kind: FormKind::Symbol(name),
+            range,
+        }) = args.first()
     {
-        c.use_name(name, *range, UseFacts { settled: true, read: true, ..Default::default() });
+        c.use_name(
+            name,
+            *range,
+            UseFacts {
+                settled: true,
+                read: true,
+                ..Default::default()
+            },
+        );
     }
 }
 
@@ -76,14 +93,29 @@ mod tests {
     fn flags_awaits_that_cannot_finish() {
         check("A011", "«(await (new gene/Future))»");
         check("A011", "(var done (new gene/Future))\n«(await done)»");
-        check("A011", "(fn ^^async w _ (var p (new gene/Future)) «(await p)»)\n(await (w))");
-        check("A011", "(var p (new gene/Future))\n(println (p .state))\n«(await p)»");
+        check(
+            "A011",
+            "(fn ^^async w _ (var p (new gene/Future)) «(await p)»)\n(await (w))",
+        );
+        check(
+            "A011",
+            "(var p (new gene/Future))\n(println (p .state))\n«(await p)»",
+        );
     }
 
     #[test]
     fn leaves_settleable_futures_alone() {
-        check("A011", "(var p (new gene/Future))\n(p .complete 1)\n(await p)\n(var q (new gene/Future))\n(complete_future q 2)\n(await q)");
-        check("A011", "(fn settle [f] (f .complete 1))\n(var p (new gene/Future))\n(settle p)\n(await p)");
-        check("A011", "(var p (new gene/Future))\n(var cb (fnx _ (p .complete 1)))\n(await p)");
+        check(
+            "A011",
+            "(var p (new gene/Future))\n(p .complete 1)\n(await p)\n(var q (new gene/Future))\n(complete_future q 2)\n(await q)",
+        );
+        check(
+            "A011",
+            "(fn settle [f] (f .complete 1))\n(var p (new gene/Future))\n(settle p)\n(await p)",
+        );
+        check(
+            "A011",
+            "(var p (new gene/Future))\n(var cb (fnx _ (p .complete 1)))\n(await p)",
+        );
     }
 }

@@ -28,7 +28,10 @@ pub(crate) fn check(c: &mut Checker, form: &Form, callee: &Form) {
         _ => false,
     };
     if is_await_all && c.current_fn().is_async_code() {
-        c.report(RULE.diagnostic(form.range, "`($await_all)` in async code waits for the tasks that wait for this one: a deadlock"));
+        c.report(RULE.diagnostic(
+            form.range,
+            "`($await_all)` in async code waits for the tasks that wait for this one: a deadlock",
+        ));
     }
 }
 
@@ -38,10 +41,19 @@ mod tests {
 
     #[test]
     fn flags_await_all_in_async_code() {
-        check("A012", "(fn ^^async main _ «($await_all)» (await (gene/sleep_async 1)))\n(await (main))");
+        check(
+            "A012",
+            "(fn ^^async main _ «($await_all)» (await (gene/sleep_async 1)))\n(await (main))",
+        );
         check("A012", "(await (async «($await_all)»))");
-        check("A012", "(var f (fnx ^^async _ «(gene/await_all)»))\n(await (f))");
-        check("A012", "(fn ^^async a _ (await (gene/sleep_async 1)) «($await_all)»)\n(await (a))");
+        check(
+            "A012",
+            "(var f (fnx ^^async _ «(gene/await_all)»))\n(await (f))",
+        );
+        check(
+            "A012",
+            "(fn ^^async a _ (await (gene/sleep_async 1)) «($await_all)»)\n(await (a))",
+        );
     }
 
     #[test]

@@ -31,7 +31,10 @@ fn fix(on_success_call: rowan::TextRange) -> Fix {
     Fix {
         title: "Add an `.on_failure` that reports the error".into(),
         edits: vec![
-            TextEdit { range: rowan::TextRange::empty(on_success_call.start()), new_text: "(".into() },
+            TextEdit {
+                range: rowan::TextRange::empty(on_success_call.start()),
+                new_text: "(".into(),
+            },
             TextEdit {
                 range: rowan::TextRange::empty(on_success_call.end()),
                 new_text: " .on_failure (fnx [e] (println \"failed:\" e)))".into(),
@@ -50,7 +53,9 @@ pub(crate) fn check_chain(c: &mut Checker, form: &Form, receiver: &Form, method:
     let mut methods = vec![method];
     let mut base = receiver;
     while let Some(gene) = base.as_gene()
-        && let Shape::Method { receiver, method, .. } = shape::classify(gene)
+        && let Shape::Method {
+            receiver, method, ..
+        } = shape::classify(gene)
     {
         methods.push(method);
         base = receiver;
@@ -61,16 +66,25 @@ pub(crate) fn check_chain(c: &mut Checker, form: &Form, receiver: &Form, method:
     }
     if methods.contains(&"on_success") && !methods.contains(&"on_failure") {
         let fut = c.future_of(base);
-        c.report_if_future(&fut, RULE.diagnostic(form.range, MESSAGE).with_fix(fix(form.range)));
+        c.report_if_future(
+            &fut,
+            RULE.diagnostic(form.range, MESSAGE)
+                .with_fix(fix(form.range)),
+        );
     }
 }
 
 pub(crate) fn check_var(var: &VarView, out: &mut Vec<(Option<FutureOf>, Diagnostic)>) {
-    let Some(at) = var.facts.on_success else { return };
+    let Some(at) = var.facts.on_success else {
+        return;
+    };
     if var.facts.on_failure || var.facts.awaited() || var.facts.escapes || var.is_param {
         return;
     }
-    out.push((Some(var.init.clone()), RULE.diagnostic(at, MESSAGE).with_fix(fix(at))));
+    out.push((
+        Some(var.init.clone()),
+        RULE.diagnostic(at, MESSAGE).with_fix(fix(at)),
+    ));
 }
 
 #[cfg(test)]
@@ -79,16 +93,34 @@ mod tests {
 
     #[test]
     fn flags_success_only_handlers() {
-        check("A013", "«((gene/io/read_async \"a\") .on_success (fnx [t] (println t)))»");
-        check("A013", "(var f (gene/io/read_async \"a\"))\n«(f .on_success (fnx [t] (println t)))»");
-        check("A013", "(fn go _\n  (var f (async 1))\n  «(f .on_success (fnx [v] v))»\n  nil)\n(go)");
-        check("A013", "«(((gene/sleep_async 1) .on_progress (fnx [p m] p)) .on_success (fnx [v] v))»");
+        check(
+            "A013",
+            "«((gene/io/read_async \"a\") .on_success (fnx [t] (println t)))»",
+        );
+        check(
+            "A013",
+            "(var f (gene/io/read_async \"a\"))\n«(f .on_success (fnx [t] (println t)))»",
+        );
+        check(
+            "A013",
+            "(fn go _\n  (var f (async 1))\n  «(f .on_success (fnx [v] v))»\n  nil)\n(go)",
+        );
+        check(
+            "A013",
+            "«(((gene/sleep_async 1) .on_progress (fnx [p m] p)) .on_success (fnx [v] v))»",
+        );
     }
 
     #[test]
     fn leaves_handled_futures_alone() {
-        check("A013", "(var f (gene/io/read_async \"a\"))\n(f .on_success (fnx [t] t))\n(f .on_failure (fnx [e] e))");
-        check("A013", "(var f (gene/io/read_async \"a\"))\n(f .on_success (fnx [t] t))\n(await f)\n(((gene/sleep_async 1) .on_success (fnx [v] v)) .on_failure (fnx [e] e))");
+        check(
+            "A013",
+            "(var f (gene/io/read_async \"a\"))\n(f .on_success (fnx [t] t))\n(f .on_failure (fnx [e] e))",
+        );
+        check(
+            "A013",
+            "(var f (gene/io/read_async \"a\"))\n(f .on_success (fnx [t] t))\n(await f)\n(((gene/sleep_async 1) .on_success (fnx [v] v)) .on_failure (fnx [e] e))",
+        );
     }
 
     #[test]

@@ -28,7 +28,11 @@ pub fn parse_markers(marked: &str) -> (String, Vec<TextRange>) {
 pub fn diagnostics(text: &str, code: &str) -> Vec<Diagnostic> {
     let db = RootDatabase::new();
     let file = SourceFile::new(&db, "fixture.gene".into(), text.to_string());
-    crate::analysis::lint_diagnostics(&db, file).iter().filter(|d| d.code == code).cloned().collect()
+    crate::analysis::lint_diagnostics(&db, file)
+        .iter()
+        .filter(|d| d.code == code)
+        .cloned()
+        .collect()
 }
 
 /// Asserts that `code` flags exactly the marked ranges.
@@ -37,16 +41,34 @@ pub fn check(code: &str, marked: &str) {
     let (text, expected) = parse_markers(marked);
     let found = diagnostics(&text, code);
     let got: Vec<TextRange> = found.iter().map(|d| d.range).collect();
-    let show = |ranges: &[TextRange]| ranges.iter().map(|r| format!("«{}»", &text[*r])).collect::<Vec<_>>().join(", ");
-    assert_eq!(got, expected, "\n{code} in:\n{text}\nexpected: {}\nfound:    {}\nmessages: {:?}", show(&expected), show(&got), found.iter().map(|d| &d.message).collect::<Vec<_>>());
+    let show = |ranges: &[TextRange]| {
+        ranges
+            .iter()
+            .map(|r| format!("«{}»", &text[*r]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    assert_eq!(
+        got,
+        expected,
+        "\n{code} in:\n{text}\nexpected: {}\nfound:    {}\nmessages: {:?}",
+        show(&expected),
+        show(&got),
+        found.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
 }
 
 /// Applies the first fix of the first `code` diagnostic and compares the result.
 #[track_caller]
 pub fn check_fix(code: &str, before: &str, after: &str) {
     let found = diagnostics(before, code);
-    let diagnostic = found.first().unwrap_or_else(|| panic!("no {code} diagnostic in:\n{before}"));
-    let fix = diagnostic.fixes.first().unwrap_or_else(|| panic!("{code} has no fix: {}", diagnostic.message));
+    let diagnostic = found
+        .first()
+        .unwrap_or_else(|| panic!("no {code} diagnostic in:\n{before}"));
+    let fix = diagnostic
+        .fixes
+        .first()
+        .unwrap_or_else(|| panic!("{code} has no fix: {}", diagnostic.message));
     let mut edits = fix.edits.clone();
     edits.sort_by_key(|e| std::cmp::Reverse((e.range.start(), e.range.end())));
     let mut text = before.to_string();

@@ -85,30 +85,51 @@ pub static RULES: &[&Rule] = &[
 
 /// The rule with this code or name.
 pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
 
 impl Rule {
     /// The doc with the leading space of each doc-comment line removed.
     pub fn doc_text(&self) -> String {
-        self.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n").trim().to_string()
+        self.doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
     }
 
-    pub fn diagnostic(&self, range: TextRange, message: impl Into<String>) -> crate::diagnostic::Diagnostic {
+    pub fn diagnostic(
+        &self,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> crate::diagnostic::Diagnostic {
         crate::diagnostic::Diagnostic::new(range, self.severity, self.code, message)
     }
 }
 
 /// Which rule wins when two flag the same expression: the first of each pair.
-pub(crate) const PRECEDENCE: &[(&str, &str)] =
-    &[("A013", "A008"), ("A013", "A001"), ("A008", "A001"), ("A009", "A004"), ("A007", "N002"), ("A011", "A003")];
+pub(crate) const PRECEDENCE: &[(&str, &str)] = &[
+    ("A013", "A008"),
+    ("A013", "A001"),
+    ("A008", "A001"),
+    ("A009", "A004"),
+    ("A007", "N002"),
+    ("A011", "A003"),
+];
 
 // ---- hooks called by the walk ----
 
 pub(crate) fn value_used(c: &mut Checker, form: &Form, pos: Pos) {
     match pos {
         Pos::Discarded => a001_floating_future::check(c, form),
-        Pos::Condition | Pos::Operand | Pos::Interpolated | Pos::Printed => a008_future_used_as_value::check(c, form, pos),
+        Pos::Condition | Pos::Operand | Pos::Interpolated | Pos::Printed => {
+            a008_future_used_as_value::check(c, form, pos)
+        }
         _ => {}
     }
 }
@@ -120,7 +141,14 @@ pub(crate) fn call(c: &mut Checker, form: &Form, callee: &Form, args: &[Form]) {
     a011_never_settled_future::settled_by_call(c, callee, args);
 }
 
-pub(crate) fn method_call(c: &mut Checker, form: &Form, receiver: &Form, method: &str, args: &[Form], pos: Pos) {
+pub(crate) fn method_call(
+    c: &mut Checker,
+    form: &Form,
+    receiver: &Form,
+    method: &str,
+    args: &[Form],
+    pos: Pos,
+) {
     a010_bad_callback::check(c, method, args);
     if pos == Pos::Discarded {
         a013_missing_failure_handler::check_chain(c, form, receiver, method);
@@ -164,7 +192,10 @@ pub(crate) fn end_of_local(c: &mut Checker, local: &Local) {
         name: &local.name,
         range: local.range,
         is_param: local.kind == LocalKind::Param,
-        checked_for_unused: matches!(local.kind, LocalKind::Var | LocalKind::Param | LocalKind::LoopVar),
+        checked_for_unused: matches!(
+            local.kind,
+            LocalKind::Var | LocalKind::Param | LocalKind::LoopVar
+        ),
         init: local.init.clone(),
         init_range: local.init_range,
         new_future: local.new_future,
@@ -197,7 +228,10 @@ pub(crate) struct VarView<'a> {
 
 /// Diagnostics about a variable's uses; each comes with the future condition it depends on
 /// (`None`: unconditional).
-pub(crate) fn end_of_var(var: &VarView, out: &mut Vec<(Option<FutureOf>, crate::diagnostic::Diagnostic)>) {
+pub(crate) fn end_of_var(
+    var: &VarView,
+    out: &mut Vec<(Option<FutureOf>, crate::diagnostic::Diagnostic)>,
+) {
     n002_unused_variable::check(var, out);
     a007_unused_future::check(var, out);
     a011_never_settled_future::check_var(var, out);

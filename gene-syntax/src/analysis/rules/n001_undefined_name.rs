@@ -43,8 +43,14 @@ mod tests {
 
     #[test]
     fn knows_definitions_builtins_and_scopes() {
-        check("N001", "(fn f [x] (g x))\n(fn g [y] y)\n(println (f 1) gene/io/read $args self _)\n(class A)\n(new A)");
-        check("N001", "(var n 1)\n(for i in [1 2] (println i n))\n(try (throw 1) catch * (println $ex))\n(import x from \"lib\")\n(println x)");
+        check(
+            "N001",
+            "(fn f [x] (g x))\n(fn g [y] y)\n(println (f 1) gene/io/read $args self _)\n(class A)\n(new A)",
+        );
+        check(
+            "N001",
+            "(var n 1)\n(for i in [1 2] (println i n))\n(try (throw 1) catch * (println $ex))\n(import x from \"lib\")\n(println x)",
+        );
         check("N001", "(eval :q)\n(println q)");
     }
 }

@@ -20,11 +20,24 @@ declare_rule! {
 }
 
 pub(crate) fn check(var: &VarView, out: &mut Vec<(Option<FutureOf>, Diagnostic)>) {
-    if !var.checked_for_unused || var.facts.read || var.name.starts_with('_') || var.dynamic || var.name.is_empty() {
+    if !var.checked_for_unused
+        || var.facts.read
+        || var.name.starts_with('_')
+        || var.dynamic
+        || var.name.is_empty()
+    {
         return;
     }
-    let what = if var.is_param { "parameter" } else { "variable" };
-    out.push((None, RULE.diagnostic(var.range, format!("{what} `{}` is never used", var.name)).with_tag(DiagnosticTag::Unnecessary)));
+    let what = if var.is_param {
+        "parameter"
+    } else {
+        "variable"
+    };
+    out.push((
+        None,
+        RULE.diagnostic(var.range, format!("{what} `{}` is never used", var.name))
+            .with_tag(DiagnosticTag::Unnecessary),
+    ));
 }
 
 #[cfg(test)]

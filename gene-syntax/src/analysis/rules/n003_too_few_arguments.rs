@@ -25,40 +25,86 @@ declare_rule! {
     pub(crate) static RULE = { code: "N003", name: "too-few-arguments", severity: Warning, fix: None };
 }
 
-pub(crate) fn too_few_arguments_message(name: &str, required: usize, names: &[String], given: usize) -> String {
-    let plural = if required == 1 { "argument" } else { "arguments" };
-    let listed = if names.is_empty() { String::new() } else { format!(" ({})", names.join(", ")) };
-    format!("`{name}` takes {required} {plural}{listed} but {given} given; the missing ones would be nil")
+pub(crate) fn too_few_arguments_message(
+    name: &str,
+    required: usize,
+    names: &[String],
+    given: usize,
+) -> String {
+    let plural = if required == 1 {
+        "argument"
+    } else {
+        "arguments"
+    };
+    let listed = if names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", names.join(", "))
+    };
+    format!(
+        "`{name}` takes {required} {plural}{listed} but {given} given; the missing ones would be nil"
+    )
 }
 
 pub(crate) fn check(c: &mut Checker, form: &Form, callee: &Form, args: &[Form]) {
     // A spread argument hides how many arguments there are.
-    if args.iter().any(|a| a.as_symbol().is_some_and(|s| s.ends_with("...") && s.len() > 3)) {
+    if args.iter().any(|a| {
+        a.as_symbol()
+            .is_some_and(|s| s.ends_with("...") && s.len() > 3)
+    }) {
         return;
     }
     let given = args.len();
     match &callee.kind {
         FormKind::Symbol(name) => match c.resolve(name) {
             Resolved::Local(i) => {
-                let Some(shape) = c.locals[i].callable.clone() else { return };
+                let Some(shape) = c.locals[i].callable.clone() else {
+                    return;
+                };
                 let required = shape.params.required_positional();
                 if !shape.params.ignores_all && required > given {
-                    let names: Vec<String> = shape.params.params.iter().map(|p| p.name.clone()).filter(|n| !n.is_empty()).collect();
-                    c.report(RULE.diagnostic(form.range, too_few_arguments_message(name, required, &names, given)));
+                    let names: Vec<String> = shape
+                        .params
+                        .params
+                        .iter()
+                        .map(|p| p.name.clone())
+                        .filter(|n| !n.is_empty())
+                        .collect();
+                    c.report(RULE.diagnostic(
+                        form.range,
+                        too_few_arguments_message(name, required, &names, given),
+                    ));
                 }
             }
             Resolved::Free => {
                 let placeholder = RULE.diagnostic(form.range, String::new());
-                c.pending(Condition::TooFewArgs { name: name.clone(), given }, placeholder);
+                c.pending(
+                    Condition::TooFewArgs {
+                        name: name.clone(),
+                        given,
+                    },
+                    placeholder,
+                );
             }
             Resolved::Builtin => {}
         },
         FormKind::Path(segments) => {
             let path = segments.join("/");
-            let Some(builtin) = builtins::lookup(&path).filter(|b| b.kind == BuiltinKind::Function) else { return };
-            let names: Vec<String> = builtin.params.iter().filter(|p| p.kind == ParamKind::Required).map(|p| p.name.to_string()).collect();
+            let Some(builtin) = builtins::lookup(&path).filter(|b| b.kind == BuiltinKind::Function)
+            else {
+                return;
+            };
+            let names: Vec<String> = builtin
+                .params
+                .iter()
+                .filter(|p| p.kind == ParamKind::Required)
+                .map(|p| p.name.to_string())
+                .collect();
             if names.len() > given {
-                c.report(RULE.diagnostic(form.range, too_few_arguments_message(&path, names.len(), &names, given)));
+                c.report(RULE.diagnostic(
+                    form.range,
+                    too_few_arguments_message(&path, names.len(), &names, given),
+                ));
             }
         }
         _ => {}
@@ -79,7 +125,13 @@ mod tests {
 
     #[test]
     fn accepts_enough_or_optional_arguments() {
-        check("N003", "(fn f [a b = 2] a)\n(f 1)\n(fn g _ 1)\n(g 1 2 3)\n(fn h [a rest...] a)\n(h 1)");
-        check("N003", "(fn k [a b] a)\n(var xs [1 2])\n(k xs...)\n(fn m [^named a] a)\n(m 1)");
+        check(
+            "N003",
+            "(fn f [a b = 2] a)\n(f 1)\n(fn g _ 1)\n(g 1 2 3)\n(fn h [a rest...] a)\n(h 1)",
+        );
+        check(
+            "N003",
+            "(fn k [a b] a)\n(var xs [1 2])\n(k xs...)\n(fn m [^named a] a)\n(m 1)",
+        );
     }
 }

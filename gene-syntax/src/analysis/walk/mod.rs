@@ -9,7 +9,9 @@ mod special;
 
 use rowan::TextRange;
 
-use super::facts::{ChunkAnalysis, Condition, FreeUse, FutureOf, FutureSource, ModuleVar, Pending, UseFacts};
+use super::facts::{
+    ChunkAnalysis, Condition, FreeUse, FutureOf, FutureSource, ModuleVar, Pending, UseFacts,
+};
 use super::rules;
 use super::shape::{self, Shape};
 use super::symbols::{FnShape, Params};
@@ -55,7 +57,9 @@ pub struct FnFrame {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FnKind {
     TopLevel,
-    Function { is_async: bool },
+    Function {
+        is_async: bool,
+    },
     /// `(-> ...)`: a callback block, never async.
     Block,
     AsyncBlock,
@@ -66,7 +70,10 @@ pub enum FnKind {
 impl FnFrame {
     /// Code that runs as a task (a `^^async` function or an `async` block).
     pub fn is_async_code(&self) -> bool {
-        matches!(self.kind, FnKind::Function { is_async: true } | FnKind::AsyncBlock)
+        matches!(
+            self.kind,
+            FnKind::Function { is_async: true } | FnKind::AsyncBlock
+        )
     }
 }
 
@@ -145,7 +152,10 @@ pub struct Checker<'a> {
 }
 
 /// Names every program can use without defining them.
-const ALWAYS_DEFINED: &[&str] = &["#Str", "self", "_", "$ex", "$ns", "$args", "gene", "genex", "global", "nil", "true", "false", "..."];
+const ALWAYS_DEFINED: &[&str] = &[
+    "#Str", "self", "_", "$ex", "$ns", "$args", "gene", "genex", "global", "nil", "true", "false",
+    "...",
+];
 
 impl<'a> Checker<'a> {
     pub fn new(text: &'a str) -> Self {
@@ -154,7 +164,13 @@ impl<'a> Checker<'a> {
             out: ChunkAnalysis::default(),
             scopes: vec![Vec::new()],
             locals: Vec::new(),
-            fns: vec![FnFrame { kind: FnKind::TopLevel, async_insert: None, async_key: None, awaits: 0, name: None }],
+            fns: vec![FnFrame {
+                kind: FnKind::TopLevel,
+                async_insert: None,
+                async_key: None,
+                awaits: 0,
+                name: None,
+            }],
             loops: Vec::new(),
             free_index: Default::default(),
             dynamic: false,
@@ -167,7 +183,9 @@ impl<'a> Checker<'a> {
     }
 
     pub fn current_fn(&self) -> &FnFrame {
-        self.fns.last().expect("the top-level frame is never popped")
+        self.fns
+            .last()
+            .expect("the top-level frame is never popped")
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
@@ -175,14 +193,19 @@ impl<'a> Checker<'a> {
     }
 
     pub fn pending(&mut self, condition: Condition, diagnostic: Diagnostic) {
-        self.out.pending.push(Pending { condition, diagnostic });
+        self.out.pending.push(Pending {
+            condition,
+            diagnostic,
+        });
     }
 
     /// Reports now if `fut` is known to be a future, later if it depends on the file.
     pub fn report_if_future(&mut self, fut: &FutureOf, diagnostic: Diagnostic) {
         match fut {
             FutureOf::Yes(_) => self.report(diagnostic),
-            FutureOf::CallOf(_) | FutureOf::RefOf(_) => self.pending(Condition::IsFuture(fut.clone()), diagnostic),
+            FutureOf::CallOf(_) | FutureOf::RefOf(_) => {
+                self.pending(Condition::IsFuture(fut.clone()), diagnostic)
+            }
             FutureOf::No | FutureOf::Unknown => {}
         }
     }
@@ -190,13 +213,17 @@ impl<'a> Checker<'a> {
     pub fn report_if_not_future(&mut self, fut: &FutureOf, diagnostic: Diagnostic) {
         match fut {
             FutureOf::No => self.report(diagnostic),
-            FutureOf::CallOf(_) | FutureOf::RefOf(_) => self.pending(Condition::NotFuture(fut.clone()), diagnostic),
+            FutureOf::CallOf(_) | FutureOf::RefOf(_) => {
+                self.pending(Condition::NotFuture(fut.clone()), diagnostic)
+            }
             FutureOf::Yes(_) | FutureOf::Unknown => {}
         }
     }
 
     pub fn source(&self, range: TextRange) -> &'a str {
-        self.text.get(std::ops::Range::<usize>::from(range)).unwrap_or("")
+        self.text
+            .get(std::ops::Range::<usize>::from(range))
+            .unwrap_or("")
     }
 
     // ---- scopes and locals ----
@@ -207,7 +234,9 @@ impl<'a> Checker<'a> {
 
     /// Closes the innermost scope and runs the end-of-life rules on its locals.
     pub fn pop_scope(&mut self) {
-        let Some(scope) = self.scopes.pop() else { return };
+        let Some(scope) = self.scopes.pop() else {
+            return;
+        };
         for index in scope {
             let local = self.locals[index].clone();
             if local.module_level {
@@ -290,8 +319,12 @@ impl<'a> Checker<'a> {
                 match self.free_index.get(name) {
                     Some(&i) => self.out.free_uses[i].facts.merge(&facts),
                     None => {
-                        self.free_index.insert(name.to_string(), self.out.free_uses.len());
-                        self.out.free_uses.push(FreeUse { name: name.to_string(), facts });
+                        self.free_index
+                            .insert(name.to_string(), self.out.free_uses.len());
+                        self.out.free_uses.push(FreeUse {
+                            name: name.to_string(),
+                            facts,
+                        });
                     }
                 }
             }
@@ -306,7 +339,11 @@ impl<'a> Checker<'a> {
             FormKind::Symbol(name) => match self.resolve(name) {
                 Resolved::Local(i) => {
                     let local = &self.locals[i];
-                    if local.facts.reassigned { FutureOf::Unknown } else { local.init.clone() }
+                    if local.facts.reassigned {
+                        FutureOf::Unknown
+                    } else {
+                        local.init.clone()
+                    }
                 }
                 Resolved::Free => FutureOf::RefOf(name.clone()),
                 Resolved::Builtin => FutureOf::Unknown,
@@ -327,13 +364,22 @@ impl<'a> Checker<'a> {
                     FormKind::Symbol(s) => s == "$Future",
                     _ => false,
                 });
-                if is_future { FutureOf::Yes(FutureSource::NewFuture) } else { FutureOf::No }
+                if is_future {
+                    FutureOf::Yes(FutureSource::NewFuture)
+                } else {
+                    FutureOf::No
+                }
             }
-            Shape::Special("fn" | "fnx" | "fnxx" | "class" | "ns" | "var" | "enum" | "match" | "import" | "quote") => FutureOf::No,
+            Shape::Special(
+                "fn" | "fnx" | "fnxx" | "class" | "ns" | "var" | "enum" | "match" | "import"
+                | "quote",
+            ) => FutureOf::No,
             Shape::Special(_) => FutureOf::Unknown,
             Shape::Infix { op, .. } | Shape::Prefix { op, .. } if op != "./" => FutureOf::No,
             Shape::Range { .. } | Shape::Data | Shape::Empty | Shape::Block { .. } => FutureOf::No,
-            Shape::Method { receiver, method, .. } => match method {
+            Shape::Method {
+                receiver, method, ..
+            } => match method {
                 "on_success" | "on_failure" | "on_progress" => self.future_of(receiver),
                 m if m.ends_with("_async") => FutureOf::Yes(FutureSource::AsyncBuiltin),
                 "complete" | "fail" | "cancel" | "state" | "value" | "progress" => FutureOf::No,
@@ -354,7 +400,10 @@ impl<'a> Checker<'a> {
                     _ => FutureOf::Unknown,
                 },
                 Resolved::Free => {
-                    if let Some(builtin) = name.strip_prefix('$').and_then(|n| builtins::lookup(&format!("gene/{n}"))) {
+                    if let Some(builtin) = name
+                        .strip_prefix('$')
+                        .and_then(|n| builtins::lookup(&format!("gene/{n}")))
+                    {
                         return builtin_future_of(builtin);
                     }
                     FutureOf::CallOf(name.clone())
@@ -368,7 +417,11 @@ impl<'a> Checker<'a> {
             FormKind::Gene(g) => match shape::classify(g) {
                 Shape::Special("fnx" | "fnxx") => {
                     let is_async = g.props.iter().any(|p| p.key == "async");
-                    if is_async { FutureOf::Yes(FutureSource::AsyncCall) } else { FutureOf::Unknown }
+                    if is_async {
+                        FutureOf::Yes(FutureSource::AsyncCall)
+                    } else {
+                        FutureOf::Unknown
+                    }
                 }
                 _ => FutureOf::Unknown,
             },
@@ -380,7 +433,11 @@ impl<'a> Checker<'a> {
 
     pub fn forms(&mut self, forms: &[Form], last: Pos) {
         for (i, form) in forms.iter().enumerate() {
-            let pos = if i + 1 == forms.len() { last } else { Pos::Discarded };
+            let pos = if i + 1 == forms.len() {
+                last
+            } else {
+                Pos::Discarded
+            };
             self.expr(form, pos);
         }
     }
@@ -423,7 +480,9 @@ impl<'a> Checker<'a> {
     }
 
     fn path(&mut self, segments: &[String], range: TextRange, pos: Pos) {
-        let Some(first) = segments.first() else { return };
+        let Some(first) = segments.first() else {
+            return;
+        };
         match first.as_str() {
             // `/x` is self/x; `$ns/x` a namespace member; `gene/...` a builtin path.
             "" | "$ns" | "gene" | "genex" | "global" | "." => {}
@@ -436,7 +495,11 @@ impl<'a> Checker<'a> {
                 if let Some(method) = segments.get(1).and_then(|s| s.strip_prefix('.')) {
                     record_method_use(&mut facts, method, range);
                 }
-                self.use_name(name, TextRange::at(range.start(), rowan::TextSize::of(name)), facts);
+                self.use_name(
+                    name,
+                    TextRange::at(range.start(), rowan::TextSize::of(name)),
+                    facts,
+                );
             }
         }
     }
@@ -479,7 +542,11 @@ impl<'a> Checker<'a> {
                 }
             }
             Shape::Block { params, body } => self.block(params, body),
-            Shape::Method { receiver, method, args } => self.method_call(form, receiver, method, args, pos),
+            Shape::Method {
+                receiver,
+                method,
+                args,
+            } => self.method_call(form, receiver, method, args, pos),
             Shape::SelfMethod { method, args } => match method {
                 "fn" | "ctor" => self.function(gene, if method == "fn" { ".fn" } else { ".ctor" }),
                 _ => {
@@ -499,7 +566,11 @@ impl<'a> Checker<'a> {
         }
         match &target.kind {
             FormKind::Symbol(name) => {
-                let facts = UseFacts { read: op != "=", reassigned: true, ..Default::default() };
+                let facts = UseFacts {
+                    read: op != "=",
+                    reassigned: true,
+                    ..Default::default()
+                };
                 self.use_name(name, target.range, facts);
                 let depth = self.fn_depth();
                 for frame in self.loops.iter_mut().filter(|l| l.fn_depth == depth) {
@@ -517,7 +588,10 @@ impl<'a> Checker<'a> {
             FormKind::Path(segments) => Some(segments.join("/")),
             _ => None,
         };
-        let is_print = matches!(callee_name.as_deref(), Some("println" | "print" | "gene/println" | "gene/print"));
+        let is_print = matches!(
+            callee_name.as_deref(),
+            Some("println" | "print" | "gene/println" | "gene/print")
+        );
         let is_interpolation = callee_name.as_deref() == Some("#Str");
         rules::call(self, form, callee, args);
         self.expr(callee, Pos::Value);
@@ -547,7 +621,10 @@ impl<'a> Checker<'a> {
         rules::method_call(self, form, receiver, method, args, pos);
         // The receiver is used by the method, not lost; method-specific facts for variables.
         if let FormKind::Symbol(name) = &receiver.kind {
-            let mut facts = UseFacts { read: true, ..Default::default() };
+            let mut facts = UseFacts {
+                read: true,
+                ..Default::default()
+            };
             record_method_use(&mut facts, method, form.range);
             self.use_name(name, receiver.range, facts);
         } else {
@@ -629,7 +706,9 @@ fn uses_dynamic_names(form: &Form) -> bool {
     match &form.kind {
         FormKind::Symbol(s) => matches!(s.as_str(), "eval" | "$caller_eval" | "macro"),
         FormKind::Gene(g) => {
-            uses_dynamic_names(&g.head) || g.children.iter().any(uses_dynamic_names) || g.props.iter().any(|p| uses_dynamic_names(&p.value))
+            uses_dynamic_names(&g.head)
+                || g.children.iter().any(uses_dynamic_names)
+                || g.props.iter().any(|p| uses_dynamic_names(&p.value))
         }
         FormKind::Array(items) | FormKind::Set(items) => items.iter().any(uses_dynamic_names),
         FormKind::Map(props) => props.iter().any(|p| uses_dynamic_names(&p.value)),

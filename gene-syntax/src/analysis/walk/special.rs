@@ -31,7 +31,14 @@ impl Checker<'_> {
                     _ => (children.first(), children.get(1..).unwrap_or(&[])),
                 };
                 if let Some(head) = head {
-                    self.expr(head, if kind == LoopKind::While { Pos::Condition } else { Pos::Operand });
+                    self.expr(
+                        head,
+                        if kind == LoopKind::While {
+                            Pos::Condition
+                        } else {
+                            Pos::Operand
+                        },
+                    );
                 }
                 self.loop_body(kind, None, body);
             }
@@ -43,13 +50,26 @@ impl Checker<'_> {
                     frame.has_exit = true;
                 }
                 if let Some(value) = children.first() {
-                    self.expr(value, if name == "return" { Pos::Tail } else { Pos::Escaping });
+                    self.expr(
+                        value,
+                        if name == "return" {
+                            Pos::Tail
+                        } else {
+                            Pos::Escaping
+                        },
+                    );
                 }
             }
             "continue" => {}
             "fn" | "fnx" | "fnxx" | "macro" => self.function(gene, name),
             "ns" => {
-                self.fns.push(FnFrame { kind: FnKind::Body, async_insert: None, async_key: None, awaits: 0, name: None });
+                self.fns.push(FnFrame {
+                    kind: FnKind::Body,
+                    async_insert: None,
+                    async_key: None,
+                    awaits: 0,
+                    name: None,
+                });
                 self.push_scope();
                 self.forms(children.get(1..).unwrap_or(&[]), Pos::Discarded);
                 self.pop_scope();
@@ -64,7 +84,13 @@ impl Checker<'_> {
                     }
                     body_start = 3;
                 }
-                self.fns.push(FnFrame { kind: FnKind::Body, async_insert: None, async_key: None, awaits: 0, name: None });
+                self.fns.push(FnFrame {
+                    kind: FnKind::Body,
+                    async_insert: None,
+                    async_key: None,
+                    awaits: 0,
+                    name: None,
+                });
                 self.push_scope();
                 self.forms(children.get(body_start..).unwrap_or(&[]), Pos::Discarded);
                 self.pop_scope();
@@ -73,7 +99,13 @@ impl Checker<'_> {
             "try" => self.try_form(children, pos),
             "async" => {
                 rules::async_block(self, form, children);
-                self.fns.push(FnFrame { kind: FnKind::AsyncBlock, async_insert: None, async_key: None, awaits: 0, name: None });
+                self.fns.push(FnFrame {
+                    kind: FnKind::AsyncBlock,
+                    async_insert: None,
+                    async_key: None,
+                    awaits: 0,
+                    name: None,
+                });
                 self.push_scope();
                 self.forms(children, Pos::Tail);
                 self.pop_scope();
@@ -112,7 +144,10 @@ impl Checker<'_> {
                     self.expr(value, Pos::Escaping);
                 }
                 self.push_scope();
-                self.forms(children.get(1..).unwrap_or(&[]), if name == "$with" { pos } else { Pos::Discarded });
+                self.forms(
+                    children.get(1..).unwrap_or(&[]),
+                    if name == "$with" { pos } else { Pos::Discarded },
+                );
                 self.pop_scope();
             }
             "$set" => {
@@ -138,7 +173,9 @@ impl Checker<'_> {
     }
 
     fn var(&mut self, gene: &Gene) {
-        let Some(target) = gene.children.first() else { return };
+        let Some(target) = gene.children.first() else {
+            return;
+        };
         let init = gene.children.get(1);
         if let Some(init) = init {
             self.expr(init, Pos::Escaping);
@@ -146,7 +183,11 @@ impl Checker<'_> {
         match &target.kind {
             FormKind::Symbol(name) => {
                 let (fut, new_future, callable) = match init {
-                    Some(init) => (self.future_of(init), is_new_future(init), callable_shape(init)),
+                    Some(init) => (
+                        self.future_of(init),
+                        is_new_future(init),
+                        callable_shape(init),
+                    ),
                     None => (FutureOf::No, false, None),
                 };
                 let module_level = self.fn_depth() == 0 && self.scopes_len() == 1;
@@ -233,7 +274,15 @@ impl Checker<'_> {
             rules::await_site(self, first.range, None);
         }
         let body = children.get(offset + 3..).unwrap_or(&[]);
-        self.loop_body(if is_await { LoopKind::ForAwait } else { LoopKind::For }, var, body);
+        self.loop_body(
+            if is_await {
+                LoopKind::ForAwait
+            } else {
+                LoopKind::For
+            },
+            var,
+            body,
+        );
     }
 
     fn loop_body(&mut self, kind: LoopKind, var: Option<&Form>, body: &[Form]) {
@@ -263,7 +312,9 @@ impl Checker<'_> {
         let mut i = 0;
         let section_end = |from: usize| {
             let mut j = from;
-            while j < children.len() && !matches!(children[j].as_symbol(), Some("catch" | "finally")) {
+            while j < children.len()
+                && !matches!(children[j].as_symbol(), Some("catch" | "finally"))
+            {
                 j += 1;
             }
             j
@@ -334,19 +385,34 @@ impl Checker<'_> {
 
     /// `fn`, `fnx`, `fnxx`, `macro`, `.fn`, `.ctor`: a new function with its parameters.
     pub(super) fn function(&mut self, gene: &Gene, head: &str) {
-        let Some((shape, body_start)) = symbols::fn_shape(gene, head) else { return };
+        let Some((shape, body_start)) = symbols::fn_shape(gene, head) else {
+            return;
+        };
         if head == "macro" {
             return; // macro bodies work on forms as data
         }
         let is_async = shape.is_async;
-        let async_key = gene.props.iter().find(|p| p.key == "async").map(|p| p.key_range);
+        let async_key = gene
+            .props
+            .iter()
+            .find(|p| p.key == "async")
+            .map(|p| p.key_range);
         let async_insert = Some(async_insert_point(gene));
         let name = match head {
-            "fn" | ".fn" => gene.children.first().and_then(|f| f.as_symbol().map(str::to_string)),
+            "fn" | ".fn" => gene
+                .children
+                .first()
+                .and_then(|f| f.as_symbol().map(str::to_string)),
             _ => None,
         };
         // Parameter defaults are evaluated at call time, in the function's scope.
-        self.fns.push(FnFrame { kind: FnKind::Function { is_async }, async_insert, async_key, awaits: 0, name });
+        self.fns.push(FnFrame {
+            kind: FnKind::Function { is_async },
+            async_insert,
+            async_key,
+            awaits: 0,
+            name,
+        });
         self.push_scope();
         for p in &shape.params.params {
             if let Some(default) = &p.default {
@@ -358,7 +424,11 @@ impl Checker<'_> {
         }
         let body = gene.children.get(body_start..).unwrap_or(&[]);
         // A constructor's value is thrown away; a function's last form is its value.
-        let last = if head == ".ctor" { Pos::Discarded } else { Pos::Tail };
+        let last = if head == ".ctor" {
+            Pos::Discarded
+        } else {
+            Pos::Tail
+        };
         self.body(body, last);
         self.pop_scope();
         if let Some(frame) = self.fns.pop() {
@@ -368,7 +438,13 @@ impl Checker<'_> {
 
     /// `(params -> body...)` / `(-> body...)`: a callback block, its own function.
     pub(super) fn block(&mut self, params: &Form, body: &[Form]) {
-        self.fns.push(FnFrame { kind: FnKind::Block, async_insert: None, async_key: None, awaits: 0, name: None });
+        self.fns.push(FnFrame {
+            kind: FnKind::Block,
+            async_insert: None,
+            async_key: None,
+            awaits: 0,
+            name: None,
+        });
         self.push_scope();
         if params.as_symbol() != Some("->") {
             let params = parse_params(params);
@@ -386,7 +462,9 @@ impl Checker<'_> {
 
 /// `(new gene/Future)` with no value: a future only `.complete`/`.fail` can settle.
 fn is_new_future(form: &Form) -> bool {
-    let Some(gene) = form.as_gene() else { return false };
+    let Some(gene) = form.as_gene() else {
+        return false;
+    };
     gene.head.as_symbol() == Some("new")
         && gene.children.len() == 1
         && matches!(&gene.children[0].kind, FormKind::Path(s) if s.len() == 2 && s[0] == "gene" && s[1] == "Future")
