@@ -24,7 +24,7 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> ExitCode {
     let mut vm = Vm::new(Box::new(StdOutput::new()));
     vm.set_args(args.args);
-    let loaded = match source::load(&vm.db, &args.file) {
+    let loaded = match source::load(&mut vm.db, &args.file) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");

@@ -338,8 +338,12 @@ impl Compiler {
                 return self.compile_operator(op, children);
             }
         }
-        // 7. forms recognised by their first child
-        if let Some(first) = children.first().and_then(sym) {
+        // 7. forms recognised by their first child (`(super .m)` is a special form)
+        if let Some(first) = children
+            .first()
+            .and_then(sym)
+            .filter(|_| !is_sym(head, "super"))
+        {
             match first {
                 "=" | "+=" | "-=" => return self.compile_assign(head, first, &children[1..]),
                 "&&" | "||" => return self.compile_logic(head, children),

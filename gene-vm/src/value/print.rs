@@ -30,7 +30,8 @@ pub fn write_inspect(out: &mut String, v: &Value) {
     write_value(out, v, true, 0);
 }
 
-/// Shortest round-trip digits; `.0` when integral; exponent form outside [1e-5, 1e16).
+/// Shortest round-trip digits; `.0` when integral; exponent form outside [1e-4, 1e16) (as
+/// Python's `repr`: `0.0001`, `1e-05`, `1e+16`).
 pub fn format_float(f: f64) -> String {
     if f.is_nan() {
         return "nan".into();
@@ -39,7 +40,7 @@ pub fn format_float(f: f64) -> String {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
     let a = f.abs();
-    if a == 0.0 || (1e-5..1e16).contains(&a) {
+    if a == 0.0 || (1e-4..1e16).contains(&a) {
         let mut s = format!("{f}");
         if !s.contains('.') {
             s.push_str(".0");
