@@ -106,6 +106,18 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         "Evaluates each value as code in the current environment (a symbol is looked up, a gene or quote is compiled and run, anything else is itself) and gives the last.",
     ),
     func(
+        "parse",
+        "gene/parse",
+        &[req("text")],
+        "`($parse text)`: the first form read from text, as data (`($parse \"(1 + 2)\")` is a gene). Throws SyntaxError when the text does not parse.",
+    ),
+    func(
+        "@",
+        "gene/@",
+        &[rest("keys")],
+        "`(@ \"key\" 0)`: a selector value; calling it on a target applies the keys in turn (`((@ \"a\" 0) {^a [7]})` is 7). `@key`, `@0` and `@k/0` are shorthands.",
+    ),
+    func(
         "type",
         "gene/type",
         &[req("value")],
@@ -129,29 +141,29 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
     Builtin {
         flags: BLOCKING,
         ..func(
-        "read",
-        "gene/io/read",
-        &[req("path")],
-        "The whole file as a string. Throws IOError naming the path and the reason.",
-    )
+            "read",
+            "gene/io/read",
+            &[req("path")],
+            "The whole file as a string. Throws IOError naming the path and the reason.",
+        )
     },
     Builtin {
         flags: BLOCKING,
         ..func(
-        "write",
-        "gene/io/write",
-        &[req("path"), req("text")],
-        "Writes text to the file (replacing it, never leaving a half-written file); gives nil. Throws IOError.",
-    )
+            "write",
+            "gene/io/write",
+            &[req("path"), req("text")],
+            "Writes text to the file (replacing it, never leaving a half-written file); gives nil. Throws IOError.",
+        )
     },
     Builtin {
         flags: BLOCKING,
         ..func(
-        "append",
-        "gene/io/append",
-        &[req("path"), req("text")],
-        "Appends text to the file, creating it when missing; gives nil. Throws IOError.",
-    )
+            "append",
+            "gene/io/append",
+            &[req("path"), req("text")],
+            "Appends text to the file, creating it when missing; gives nil. Throws IOError.",
+        )
     },
     func(
         "exists",
@@ -242,6 +254,12 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         "gene/ImportError",
         &[opt("message")],
         "A module that cannot be found, or a name it does not define.",
+    ),
+    class(
+        "NotImplementedError",
+        "gene/NotImplementedError",
+        &[opt("message")],
+        "A feature this build does not include (the async forms before the async runtime).",
     ),
     class(
         "Interrupted",

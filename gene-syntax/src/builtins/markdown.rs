@@ -11,7 +11,7 @@ pub fn render_markdown() -> String {
         "This page is rendered from the builtin catalogue (`gene-syntax/src/builtins/`), the same \
          table the VM binds its implementations to and the language server reads for hover and \
          completion. Do not edit it by hand: run \
-         `UPDATE_STDLIB_DOCS=1 cargo test -p gene-vm --test stdlib_docs` after changing the \
+         `UPDATE_STDLIB_DOCS=1 cargo test -p gene-vm --test catalogue` after changing the \
          catalogue.\n\n",
     );
     out.push_str(

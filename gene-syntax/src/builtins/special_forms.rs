@@ -60,7 +60,7 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
     form(
         "for",
         &[req("name"), req("in"), req("collection"), body("body")],
-        "`(for x in coll body...)` runs the body for each element of an array, gene children, map values, a range (end included) or a string's characters; gives nil.",
+        "`(for x in coll body...)` runs the body for each element of an array, the children of a gene, the `[key value]` pairs of a map (`(for [k v] in m ...)`), a range (end included) or the characters of a string; gives nil. `x` may be a destructuring pattern.",
     ),
     form(
         "repeat",
@@ -168,9 +168,9 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
         "`:form` gives the form as data (symbols, genes, arrays and maps unevaluated).",
     ),
     form(
-        "$parse",
-        &[req("text")],
-        "Reads the first form from text and gives it as data.",
+        "#Str",
+        &[rest("pieces")],
+        "What an interpolated string `#\"a #{x} b\"` reads as: the display forms of the evaluated pieces, joined into one string.",
     ),
     form(
         "$render",
@@ -197,13 +197,17 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
         &[rest("names"), req("from"), req("path")],
         "`(import a b:alias n/f n/[x y:z] from \"path\")` runs path.gene once (relative to the importing file, then the working directory), caches it, and copies the named members of its namespace into the current one; gives nil.",
     ),
-    form(
-        "async",
-        &[req("expr")],
-        "Starts a task running expr now; gives a Future of its value (a thrown value fails the future instead of propagating).",
-    ),
+    Builtin {
+        availability: Later,
+        ..form(
+            "async",
+            &[req("expr")],
+            "Starts a task running expr now; gives a Future of its value (a thrown value fails the future instead of propagating).",
+        )
+    },
     Builtin {
         flags: SUSPENDS,
+        availability: Later,
         ..form(
             "await",
             &[req("future"), rest("more"), super::named("timeout")],

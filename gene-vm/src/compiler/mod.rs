@@ -55,9 +55,13 @@ pub const SPECIAL_FORMS: &[&str] = &[
     "$tap",
     "$set",
     "import",
-    "async",
-    "await",
     "#Str",
+];
+
+/// Operators the compiler handles (infix or prefix).
+pub const OPERATORS: &[&str] = &[
+    "+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "not", "..", "./", "=", "+=",
+    "-=", "...",
 ];
 
 /// How a compilation unit is entered.

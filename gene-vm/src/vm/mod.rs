@@ -135,6 +135,20 @@ impl Vm {
             .or_else(|| self.genex_ns.get(name))
     }
 
+    /// The value at a namespace path such as `gene/io/read` or `global/complete_future`.
+    pub fn lookup_path(&self, path: &str) -> Option<Value> {
+        let mut segs = path.split('/');
+        let first = segs.next()?;
+        let mut v = self.global.get(Sym::new(first))?;
+        for seg in segs {
+            v = match &v {
+                Value::Ns(ns) => ns.get(Sym::new(seg))?,
+                _ => return None,
+            };
+        }
+        Some(v)
+    }
+
     pub(crate) fn source_range(&self) -> Option<(Rc<SourceInfo>, TextRange)> {
         let f = self.task.frames.last()?;
         let code = &f.closure.code;

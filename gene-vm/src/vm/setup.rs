@@ -13,7 +13,7 @@ use super::{Task, Vm};
 use crate::compiler;
 use crate::intern::Sym;
 use crate::output::Output;
-use crate::value::{Class, Namespace, Value};
+use crate::value::{Class, Namespace, NativeFn, NativeImpl, Value};
 
 /// Symbols the VM itself looks up.
 pub(crate) struct WellKnown {
@@ -100,6 +100,7 @@ impl Vm {
             session: None,
         };
         vm.install_natives();
+        vm.install_async_placeholders();
         vm.install_type_classes();
         vm.run_prelude();
         vm.set_args(Vec::new());
@@ -140,6 +141,36 @@ impl Vm {
                 };
             }
             ns.set(Sym::new(name), Value::Native(f));
+        }
+    }
+
+    /// Functions of the catalogue that belong to the async runtime are bound to a native that
+    /// says so, rather than left unbound (which would read as a typo).
+    fn install_async_placeholders(&mut self) {
+        static NEEDS_ASYNC: NativeFn = NativeFn {
+            name: "async runtime",
+            imp: NativeImpl::Simple(|vm, _| {
+                Err(vm.error(
+                    "NotImplementedError",
+                    "this builtin needs the async runtime, which this build of the VM does not include yet",
+                ))
+            }),
+        };
+        for b in gene_syntax::builtins::all() {
+            if b.kind != gene_syntax::builtins::BuiltinKind::Function
+                || b.availability != gene_syntax::builtins::Availability::Later
+            {
+                continue;
+            }
+            let Some((ns_path, name)) = b.path.rsplit_once('/') else {
+                continue;
+            };
+            if let Some(Value::Ns(ns)) = self.lookup_path(ns_path) {
+                ns.set(Sym::new(name), Value::Native(&NEEDS_ASYNC));
+            } else if ns_path == "gene" {
+                self.gene_ns
+                    .set(Sym::new(name), Value::Native(&NEEDS_ASYNC));
+            }
         }
     }
 
