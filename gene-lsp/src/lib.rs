@@ -22,6 +22,7 @@ pub mod raw_init;
 pub mod server;
 pub mod state;
 pub mod syntax_fixes;
+pub mod transport;
 pub mod workspace;
 
 use std::sync::atomic::Ordering;
@@ -51,14 +52,15 @@ pub fn service() -> (GeneService, ClientSocket) {
 
 /// Serves one client over `input`/`output` until `exit` or the end of the input. Returns
 /// whether `shutdown` came first (then the process should exit with status 0, else 1).
+/// Malformed input messages are dropped (see [`transport`]) instead of ending the session.
 pub async fn serve<I, O>(input: I, output: O) -> bool
 where
-    I: AsyncRead + Unpin,
+    I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
     let (service, socket) = service();
     let shutdown = service.inner().inner().shutdown_flag();
-    Server::new(input, output, socket)
+    Server::new(transport::filtered(input), output, socket)
         .concurrency_level(MAX_CONCURRENT_REQUESTS)
         .serve(service)
         .await;

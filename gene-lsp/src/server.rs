@@ -401,3 +401,77 @@ impl LanguageServer for Backend {
         Ok(Some(actions))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use serde_json::json;
+    use tower::{Service, ServiceExt};
+    use tower_lsp_server::LspService;
+    use tower_lsp_server::jsonrpc::Request;
+
+    impl Backend {
+        /// A request whose analysis panics, standing for a bug in a future analysis.
+        async fn panicking_request(&self, params: TextDocumentIdentifier) -> Result<()> {
+            self.on_document("test/panic", params.uri, |_, _| -> Result<()> {
+                panic!("injected failure")
+            })
+            .await
+            .map_err(request_failure)
+        }
+    }
+
+    async fn call(
+        service: &mut LspService<Backend>,
+        id: i64,
+        method: &'static str,
+        params: serde_json::Value,
+    ) -> std::result::Result<serde_json::Value, jsonrpc::Error> {
+        let request = Request::build(method).id(id).params(params).finish();
+        let response = service.ready().await.unwrap().call(request).await.unwrap();
+        response.unwrap().into_parts().1
+    }
+
+    #[tokio::test]
+    async fn a_panicking_request_fails_alone() {
+        let (mut service, socket) =
+            LspService::build(|client| Backend::new(client, RawInitParams::default()))
+                .custom_method("test/panic", Backend::panicking_request)
+                .finish();
+        tokio::spawn(socket.for_each(|_| async {}));
+        call(&mut service, 1, "initialize", json!({"capabilities": {}}))
+            .await
+            .unwrap();
+        let uri = "file:///p.gene";
+        let open = Request::build("textDocument/didOpen")
+            .params(json!({"textDocument": {"uri": uri, "languageId": "gene", "version": 1, "text": "(a))"}}))
+            .finish();
+        service.ready().await.unwrap().call(open).await.unwrap();
+
+        let failed = call(&mut service, 2, "test/panic", json!({"uri": uri}))
+            .await
+            .unwrap_err();
+        assert_eq!(failed.code, jsonrpc::ErrorCode::InternalError);
+        assert!(
+            failed.message.contains("injected failure"),
+            "{}",
+            failed.message
+        );
+
+        // The server goes on answering.
+        let actions = call(
+            &mut service,
+            3,
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": 0, "character": 3}, "end": {"line": 0, "character": 3}},
+                "context": {"diagnostics": []}
+            }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(actions[0]["title"], "Remove the unmatched `)`");
+    }
+}

@@ -219,7 +219,7 @@ pub fn apply_edits(text: &str, edits: &[Value]) -> String {
             (start, end, e["newText"].as_str().unwrap_or("").to_string())
         })
         .collect();
-    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     let mut out = text.to_string();
     for (start, end, new_text) in edits {
         out.replace_range(start..end, &new_text);
@@ -227,18 +227,36 @@ pub fn apply_edits(text: &str, edits: &[Value]) -> String {
     out
 }
 
-/// The byte offset of an LSP position (UTF-16 columns; lines end at `\n`).
+/// Where each line starts, with LSP's line breaks: `\n`, `\r\n` and a lone `\r`.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends_line {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
+/// Is `offset` between the `\r` and the `\n` of a line break (not a position LSP can name)?
+pub fn inside_crlf(text: &str, offset: usize) -> bool {
+    offset > 0
+        && text.as_bytes().get(offset - 1) == Some(&b'\r')
+        && text.as_bytes().get(offset) == Some(&b'\n')
+}
+
+/// The byte offset of an LSP position (UTF-16 columns).
 pub fn offset_utf16(text: &str, position: &Value) -> usize {
     let line = position["line"].as_u64().unwrap_or(0) as usize;
     let column = position["character"].as_u64().unwrap_or(0) as usize;
-    let mut start = 0;
-    for _ in 0..line {
-        start += text[start..]
-            .find('\n')
-            .map_or(text.len() - start, |i| i + 1);
-    }
-    let line_text = &text[start..];
-    let line_text = &line_text[..line_text.find('\n').unwrap_or(line_text.len())];
+    let starts = line_starts(text);
+    let Some(&start) = starts.get(line) else {
+        return text.len();
+    };
+    let end = starts.get(line + 1).copied().unwrap_or(text.len());
+    let line_text = text[start..end].trim_end_matches(['\r', '\n']);
     let mut units = 0;
     for (i, c) in line_text.char_indices() {
         if units >= column {
@@ -251,9 +269,11 @@ pub fn offset_utf16(text: &str, position: &Value) -> usize {
 
 /// The LSP position (UTF-16) of a byte offset.
 pub fn position_utf16(text: &str, offset: usize) -> (u32, u32) {
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column: usize = text[line_start..offset].chars().map(char::len_utf16).sum();
+    let starts = line_starts(text);
+    let line = starts.partition_point(|&s| s <= offset) - 1;
+    let column: usize = text[starts[line]..offset]
+        .chars()
+        .map(char::len_utf16)
+        .sum();
     (line as u32, column as u32)
 }
