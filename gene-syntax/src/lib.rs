@@ -13,6 +13,7 @@ pub mod db;
 pub mod decode;
 pub mod diagnostic;
 pub mod form;
+pub mod format;
 pub mod lexer;
 pub mod line_index;
 pub mod parser;

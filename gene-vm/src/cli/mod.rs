@@ -4,6 +4,7 @@
 
 mod check;
 mod eval;
+mod fmt;
 mod parse;
 mod render;
 mod repl;
@@ -35,6 +36,8 @@ enum Command {
     Check(check::CheckArgs),
     /// List the lint rules.
     Rules(rules::RulesArgs),
+    /// Format files in place (`--check` only reports).
+    Fmt(fmt::FmtArgs),
     /// Run a Gene program: `gene run FILE [ARGS...]` (the arguments are `$args`).
     Run(run::RunArgs),
     /// Evaluate Gene code and print its value.
@@ -64,6 +67,7 @@ pub fn main() -> ExitCode {
         Command::Parse(args) => parse::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Run(args) => run::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Repl(args) => repl::run(args),
