@@ -12,7 +12,7 @@
 
 mod layout;
 
-use crate::{Parse, SyntaxKind, SyntaxNode, TextRange};
+use crate::{Parse, SyntaxNode, TextRange};
 
 /// The line width the formatter aims for.
 pub const WIDTH: usize = 100;
@@ -53,8 +53,8 @@ pub fn format_text(text: &str) -> Result<String, FormatError> {
     format(&crate::parse_text(text))
 }
 
-/// The smallest edit that formats the top-level forms touching `range`: the range it replaces in
-/// the original text and the new text. `None` when nothing changes.
+/// The edit that formats the top-level forms touching `range`: the range it replaces in the
+/// original text and the new text. `None` when nothing changes.
 pub fn format_range(
     parse: &Parse,
     range: TextRange,
@@ -63,40 +63,33 @@ pub fn format_range(
         return Err(FormatError::SyntaxErrors(parse.errors().len()));
     }
     let root = parse.syntax_node();
-    let touched: Vec<SyntaxNode> = root
-        .children()
-        .filter(|n| n.kind() != SyntaxKind::ERROR)
-        .filter(|n| {
-            let r = n.text_range();
-            r.start() <= range.end() && range.start() <= r.end()
-        })
+    let top_level = |node: &SyntaxNode| -> Vec<TextRange> {
+        node.children_with_tokens()
+            .filter(|e| !e.kind().is_trivia())
+            .map(|e| e.text_range())
+            .collect()
+    };
+    let old = top_level(&root);
+    let touched: Vec<usize> = (0..old.len())
+        .filter(|&i| old[i].start() <= range.end() && range.start() <= old[i].end())
         .collect();
-    let (Some(first), Some(last)) = (touched.first(), touched.last()) else {
+    let (Some(&i), Some(&j)) = (touched.first(), touched.last()) else {
         return Ok(None);
     };
-    let covered = TextRange::new(first.text_range().start(), last.text_range().end());
-    // Format the whole file and take the text of the same forms: the layout of a top-level form
-    // does not depend on its neighbours.
+    // The layout of a top-level form does not depend on its neighbours, so the forms can be
+    // taken from the formatted file.
     let formatted = layout::format_root(&root);
-    let reparsed = crate::parse_text(&formatted).syntax_node();
-    let index_of = |node: &SyntaxNode| root.children().position(|n| &n == node);
-    let (Some(i), Some(j)) = (index_of(first), index_of(last)) else {
+    let new = top_level(&crate::parse_text(&formatted).syntax_node());
+    let (Some(a), Some(b)) = (new.get(i), new.get(j)) else {
         return Ok(None);
     };
-    let new_forms: Vec<SyntaxNode> = reparsed.children().collect();
-    let (Some(a), Some(b)) = (new_forms.get(i), new_forms.get(j)) else {
-        return Ok(None);
-    };
-    let new_text = formatted[std::ops::Range::<usize>::from(TextRange::new(
-        a.text_range().start(),
-        b.text_range().end(),
-    ))]
-    .to_string();
-    let old_text = &root.to_string()[std::ops::Range::<usize>::from(covered)];
-    if new_text == old_text {
+    let covered = TextRange::new(old[i].start(), old[j].end());
+    let new_text = &formatted[std::ops::Range::<usize>::from(TextRange::new(a.start(), b.end()))];
+    let old_text = root.to_string();
+    if &old_text[std::ops::Range::<usize>::from(covered)] == new_text {
         Ok(None)
     } else {
-        Ok(Some((covered, new_text)))
+        Ok(Some((covered, new_text.to_string())))
     }
 }
 

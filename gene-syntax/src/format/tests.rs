@@ -107,3 +107,24 @@ fn formatting_keeps_every_token() {
         );
     }
 }
+
+#[test]
+fn range_formatting_touches_only_the_forms_in_range() {
+    let text = "(f   1)\n(g   2)\nx   \n";
+    let parse = crate::parse_text(text);
+    let at_g = rowan::TextSize::from(text.find("(g").unwrap() as u32);
+    let (range, new_text) = super::format_range(&parse, rowan::TextRange::empty(at_g))
+        .unwrap()
+        .unwrap();
+    assert_eq!(&text[range], "(g   2)");
+    assert_eq!(new_text, "(g 2)");
+    let formatted = "(f 1)\n";
+    assert_eq!(
+        super::format_range(
+            &crate::parse_text(formatted),
+            rowan::TextRange::empty(0.into())
+        )
+        .unwrap(),
+        None
+    );
+}
