@@ -10,8 +10,7 @@
 //!   string's).
 
 use gene_syntax::{
-    Diagnostic, Fix, SyntaxElement, SyntaxErrorKind, SyntaxKind, SyntaxNode, TextEdit, TextRange,
-    TextSize,
+    Diagnostic, Fix, SyntaxErrorKind, SyntaxKind, SyntaxNode, TextEdit, TextRange, TextSize,
 };
 
 /// The fixes for one syntax diagnostic; `root` is the tree the diagnostic's ranges refer to and
@@ -88,13 +87,21 @@ fn insert_missing_closer(root: &SyntaxNode, range: TextRange) -> Vec<Fix> {
         return Vec::new();
     };
     // The end of the last token of the form that is not trivia (a closer after a line comment
-    // would be commented out) and not a stray closer.
-    let at: TextSize = form
-        .descendants_with_tokens()
-        .filter_map(SyntaxElement::into_token)
-        .filter(|t| !t.kind().is_trivia() && !is_stray_closer(t))
-        .last()
-        .map_or(opener.text_range().end(), |t| t.text_range().end());
+    // would be commented out) and not a stray closer. Walked backwards from the form's end, so
+    // the cost is the trailing trivia, not the form (which may swallow the rest of the file).
+    let opener_end = opener.text_range().end();
+    let mut token = form.last_token();
+    let at: TextSize = loop {
+        match token {
+            Some(t) if t.text_range().start() >= opener_end => {
+                if !t.kind().is_trivia() && !is_stray_closer(&t) {
+                    break t.text_range().end();
+                }
+                token = t.prev_token();
+            }
+            _ => break opener_end,
+        }
+    };
     vec![Fix {
         title: format!("Insert the missing `{closer}`"),
         edits: vec![TextEdit {

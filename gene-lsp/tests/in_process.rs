@@ -427,3 +427,29 @@ async fn requests_before_initialize_are_refused() {
         .unwrap_err();
     assert_eq!(refused.code.code(), -32002);
 }
+
+#[tokio::test]
+async fn cancel_request_answers_request_cancelled() {
+    let mut client = TestClient::new();
+    client.initialize(push_client()).await;
+    client.open(URI, 1, "(a))").await;
+    // The request is registered when sent; cancelling it before it runs aborts it.
+    let (id, answer) = client
+        .start_request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    client.notify("$/cancelRequest", json!({"id": id})).await;
+    let cancelled = answer.await.unwrap_err();
+    assert_eq!(cancelled.code.code(), -32800);
+    // Other requests are unaffected.
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&report["items"][0]), "E002");
+}
