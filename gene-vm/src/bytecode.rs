@@ -83,6 +83,12 @@ pub enum Op {
     Not,
     /// Add an int constant to a local slot in place: `(i += 1)`; pushes the new value.
     AddLocalInt(u32, i16),
+    /// `AddLocalInt` whose value is not used.
+    IncLocal(u32, i16),
+    /// Push local + int constant: `(n - 1)`.
+    LocalAddInt(u32, i16),
+    /// Pop into a local (through its cell if captured): `StoreLocal; Pop`.
+    SetLocal(u32),
     // ---- control
     Jump(u32),
     JumpIfFalse(u32),
@@ -91,6 +97,12 @@ pub enum Op {
     AndJump(u32),
     /// `||`: when the top is truthy jump and keep it, else pop it.
     OrJump(u32),
+    /// `(local < k)` and friends followed by a conditional jump: jump when the comparison is
+    /// false. Operands: slot, int constant, target.
+    JumpUnlessLt(u8, i16, u32),
+    JumpUnlessLe(u8, i16, u32),
+    JumpUnlessGt(u8, i16, u32),
+    JumpUnlessGe(u8, i16, u32),
     /// Jump unless the slot holds the "argument not given" marker (default parameters).
     JumpIfGiven(u16, u32),
     /// [collection] -> [iterator]

@@ -149,6 +149,8 @@ struct FnState {
     in_finally: u32,
     /// Stack depth above the frame's slots, tracked to leave nested expressions cleanly.
     depth: i32,
+    /// The highest position used as a jump target (no fusion across it).
+    max_label: usize,
     params: Params,
     cell_params: Vec<u32>,
     locals: Vec<LocalInfo>,
@@ -182,6 +184,7 @@ impl FnState {
             ex_slot: None,
             in_finally: 0,
             depth: 0,
+            max_label: 0,
             params: Params::default(),
             cell_params: Vec::new(),
             locals: Vec::new(),
@@ -257,6 +260,9 @@ impl Compiler {
     }
 
     fn emit(&mut self, op: Op) -> usize {
+        if let Some(at) = self.fuse(op) {
+            return at;
+        }
         let range = self.range;
         let f = self.f();
         f.depth += stack_effect(op);
@@ -265,8 +271,69 @@ impl Compiler {
         f.ops.len() - 1
     }
 
-    fn here(&self) -> u32 {
+    /// The current position as a jump target: ops before it are never merged with later ones.
+    fn here(&mut self) -> u32 {
+        let f = self.f();
+        let at = f.ops.len();
+        f.max_label = f.max_label.max(at);
+        at as u32
+    }
+
+    /// The current position, for debug information only.
+    fn pos(&self) -> u32 {
         self.fr().ops.len() as u32
+    }
+
+    /// Peephole fusion of the op about to be emitted with the ones before it (when no jump
+    /// lands between them): `StoreLocal; Pop`, `AddLocalInt; Pop`, `LoadLocal; Int; Add|Sub`,
+    /// `LoadLocal; Int; <compare>; JumpIfFalse`. Gives the fused op's index.
+    fn fuse(&mut self, op: Op) -> Option<usize> {
+        let f = self.f();
+        let n = f.ops.len();
+        let free = |k: usize| n >= k && f.max_label <= n - k;
+        let last = |k: usize| {
+            if n >= k {
+                f.ops.get(n - k).copied()
+            } else {
+                None
+            }
+        };
+        let fused = match (op, last(1), last(2), last(3)) {
+            (Op::Pop, Some(Op::StoreLocal(s)), _, _) if free(1) => (1, Op::SetLocal(s)),
+            (Op::Pop, Some(Op::AddLocalInt(s, d)), _, _) if free(1) => (1, Op::IncLocal(s, d)),
+            (Op::Add | Op::Sub, Some(Op::Int(k)), Some(Op::LoadLocal(s)), _) if free(2) => {
+                let k = if op == Op::Sub { k.checked_neg()? } else { k };
+                (2, Op::LocalAddInt(s, i16::try_from(k).ok()?))
+            }
+            (
+                Op::JumpIfFalse(t),
+                Some(cmp @ (Op::Lt | Op::Le | Op::Gt | Op::Ge)),
+                Some(Op::Int(k)),
+                Some(Op::LoadLocal(s)),
+            ) if free(3) => {
+                let s = u8::try_from(s).ok()?;
+                let k = i16::try_from(k).ok()?;
+                let jump = match cmp {
+                    Op::Lt => Op::JumpUnlessLt(s, k, t),
+                    Op::Le => Op::JumpUnlessLe(s, k, t),
+                    Op::Gt => Op::JumpUnlessGt(s, k, t),
+                    _ => Op::JumpUnlessGe(s, k, t),
+                };
+                (3, jump)
+            }
+            _ => return None,
+        };
+        let (remove, new_op) = fused;
+        let start = n - remove;
+        let removed_effect: i32 = f.ops[start..].iter().map(|o| stack_effect(*o)).sum();
+        f.ops.truncate(start);
+        f.ranges.truncate(start);
+        f.depth += stack_effect(new_op) - removed_effect;
+        let range = self.range;
+        let f = self.f();
+        f.ops.push(new_op);
+        f.ranges.push(range);
+        Some(start)
     }
 
     /// Points the jump at `at` to the current position.
@@ -287,6 +354,10 @@ impl Compiler {
                 Op::IterNext(_) => Op::IterNext(target),
                 Op::PushHandler(_) => Op::PushHandler(target),
                 Op::JumpIfGiven(slot, _) => Op::JumpIfGiven(slot, target),
+                Op::JumpUnlessLt(s, k, _) => Op::JumpUnlessLt(s, k, target),
+                Op::JumpUnlessLe(s, k, _) => Op::JumpUnlessLe(s, k, target),
+                Op::JumpUnlessGt(s, k, _) => Op::JumpUnlessGt(s, k, target),
+                Op::JumpUnlessGe(s, k, _) => Op::JumpUnlessGe(s, k, target),
                 other => other,
             };
         }
@@ -351,7 +422,7 @@ impl Compiler {
     }
 
     fn end_scope(&mut self) {
-        let here = self.here();
+        let here = self.pos();
         let f = self.f();
         if let Some(scope) = f.scopes.pop() {
             for v in scope.vars {
@@ -378,7 +449,7 @@ impl Compiler {
     /// A new binding in the innermost scope; the caller emits its declaring op.
     fn declare(&mut self, name: &str, is_param: bool) -> usize {
         let slot = self.alloc_slot();
-        let start = self.here();
+        let start = self.pos();
         let f = self.f();
         let export = f.export_top_level && f.scopes.len() == 1 && !is_param;
         f.vars.push(Var {
@@ -582,6 +653,14 @@ fn finish(mut f: FnState) -> Proto {
         }
     }
     let cell_params = std::mem::take(&mut f.cell_params);
+    // A jump to a `Return` returns at once (the `if` branches of a function body).
+    for i in 0..f.ops.len() {
+        if let Op::Jump(t) = f.ops[i] {
+            if f.ops.get(t as usize) == Some(&Op::Return) {
+                f.ops[i] = Op::Return;
+            }
+        }
+    }
     Proto {
         name: f.name,
         kind: f.kind,
@@ -610,7 +689,10 @@ fn stack_effect(op: Op) -> i32 {
         | LoadCapture(_) | LoadSlotRaw(_) | LoadName(_) | LoadNameOrSymbol(_) | LoadCallee(_)
         | LoadSelf | LoadNs | MakeClosure(_) | AddLocalInt(..) => 1,
         Pop | InitLocal(_) | InitCell(_) | JumpIfFalse(_) | JumpIfTrue(_) | AndJump(_)
-        | OrJump(_) => -1,
+        | OrJump(_) | SetLocal(_) => -1,
+        IncLocal(..) | JumpUnlessLt(..) | JumpUnlessLe(..) | JumpUnlessGt(..)
+        | JumpUnlessGe(..) => 0,
+        LocalAddInt(..) => 1,
         PopUnder(n) => -(n as i32),
         StoreLocal(_) | StoreCapture(_) | StoreName(_) | DefineName(_) | MacroArgs(_)
         | CheckMacro(_) => 0,

@@ -197,6 +197,16 @@ pub struct Instance {
     pub trace: RefCell<Option<Rc<crate::vm::Trace>>>,
 }
 
+thread_local! {
+    /// Bumped by every namespace write: name lookups cached under an older version are stale.
+    static NS_VERSION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The current namespace version (see [`Namespace::set`]).
+pub fn ns_version() -> u64 {
+    NS_VERSION.with(|v| v.get())
+}
+
 pub struct Namespace {
     pub name: String,
     pub members: RefCell<FxHashMap<Sym, Value>>,
@@ -218,6 +228,7 @@ impl Namespace {
 
     pub fn set(&self, name: Sym, value: Value) {
         self.members.borrow_mut().insert(name, value);
+        NS_VERSION.with(|v| v.set(v.get().wrapping_add(1)));
     }
 
     /// Looks a name up here and in the enclosing namespaces.

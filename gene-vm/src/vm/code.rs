@@ -1,6 +1,7 @@
 //! Linked code: a [`Proto`] with its constants turned into values and its names interned.
 //! Linking happens once per compiled unit (a module load, an `eval`).
 
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -35,6 +36,8 @@ pub struct Code {
     pub names: Vec<Sym>,
     pub protos: Vec<Rc<Code>>,
     pub source: Rc<SourceInfo>,
+    /// Namespace lookups by name index: (namespace version, namespace, value).
+    pub name_cache: RefCell<Vec<Option<(u64, *const crate::value::Namespace, Value)>>>,
 }
 
 impl Code {
@@ -59,7 +62,8 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         .iter()
         .map(|c| link_const(c, embedded))
         .collect();
-    let names = proto.names.iter().map(|n| Sym::new(n)).collect();
+    let names: Vec<Sym> = proto.names.iter().map(|n| Sym::new(n)).collect();
+    let name_cache = RefCell::new(vec![None; names.len()]);
     let protos = proto
         .protos
         .iter()
@@ -72,6 +76,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         names,
         protos,
         source: source.clone(),
+        name_cache,
     })
 }
 

@@ -79,12 +79,28 @@ impl Vm {
         }
     }
 
+    /// The loop keeps the running frame's closure and code as raw pointers instead of `Rc`
+    /// clones, so calls and returns do no reference counting for them. They are valid while that
+    /// frame is on the frame stack: the frame owns an `Rc<Closure>`, which owns its `Rc<Code>`.
+    /// Every place that can pop the running frame (`Return`) reloads them at once, and every
+    /// other frame change goes through `reload!`; throwing leaves this function.
     fn dispatch(&mut self, stop_depth: usize) -> Result<Value, Exc> {
         let (mut closure, mut code, mut ip, mut base) = match self.frame_state() {
             Some(s) => s,
             None => return Ok(Value::Nil),
         };
         let mut budget = CHECK_INTERVAL;
+        // SAFETY: see the doc comment above; the pointers always come from the top frame.
+        macro_rules! cl {
+            () => {
+                unsafe { &*closure }
+            };
+        }
+        macro_rules! cd {
+            () => {
+                unsafe { &*code }
+            };
+        }
 
         macro_rules! save_ip {
             () => {
@@ -160,7 +176,7 @@ impl Vm {
         }
 
         loop {
-            let op = match code.ops.get(ip) {
+            let op = match cd!().ops.get(ip) {
                 Some(op) => *op,
                 None => Op::Return,
             };
@@ -171,8 +187,8 @@ impl Vm {
                 Op::True => push!(Value::Bool(true)),
                 Op::False => push!(Value::Bool(false)),
                 Op::Int(i) => push!(Value::Int(i as i64)),
-                Op::Const(i) => push!(code.constant(i)),
-                Op::ConstCopy(i) => push!(code.constant(i).deep_copy()),
+                Op::Const(i) => push!(cd!().constant(i)),
+                Op::ConstCopy(i) => push!(cd!().constant(i).deep_copy()),
                 Op::Pop => {
                     self.task.stack.pop();
                 }
@@ -215,7 +231,7 @@ impl Vm {
                     }
                 }
                 Op::LoadCapture(i) => {
-                    let v = closure
+                    let v = cl!()
                         .captures
                         .get(i as usize)
                         .map(|c| c.borrow().clone())
@@ -224,7 +240,7 @@ impl Vm {
                 }
                 Op::StoreCapture(i) => {
                     let v = top!().clone();
-                    if let Some(c) = closure.captures.get(i as usize) {
+                    if let Some(c) = cl!().captures.get(i as usize) {
                         *c.borrow_mut() = v;
                     }
                 }
@@ -238,24 +254,24 @@ impl Vm {
                     push!(v);
                 }
                 Op::LoadName(n) => {
-                    let name = code.name(n);
-                    match self.lookup_name(&closure.ns, name) {
+                    let name = cd!().name(n);
+                    match self.lookup_cached(cd!(), n, &cl!().ns) {
                         Some(v) => push!(v),
                         None => throw!(self.error("NameError", format!("{name} is not defined"))),
                     }
                 }
                 Op::LoadNameOrSymbol(n) => {
-                    let name = code.name(n);
+                    let name = cd!().name(n);
                     let v = self
-                        .lookup_name(&closure.ns, name)
+                        .lookup_name(&cl!().ns, name)
                         .unwrap_or(Value::Symbol(name));
                     push!(v);
                 }
                 Op::LoadCallee(n) => {
-                    let name = code.name(n);
-                    match self.lookup_name(&closure.ns, name) {
+                    let name = cd!().name(n);
+                    match self.lookup_cached(cd!(), n, &cl!().ns) {
                         Some(Value::Func(f)) if f.kind == FuncKind::Macro => {
-                            let c = match code.ops.get(ip) {
+                            let c = match cd!().ops.get(ip) {
                                 Some(Op::MacroArgs(c)) => *c,
                                 _ => throw!(
                                     self.type_error("internal error: macro call without arguments")
@@ -284,9 +300,9 @@ impl Vm {
                     }
                 }
                 Op::StoreName(n) => {
-                    let name = code.name(n);
+                    let name = cd!().name(n);
                     let v = top!().clone();
-                    let mut ns = Some(closure.ns.clone());
+                    let mut ns = Some(cl!().ns.clone());
                     let mut stored = false;
                     while let Some(n) = ns {
                         if n.members.borrow().contains_key(&name) {
@@ -305,7 +321,7 @@ impl Vm {
                 }
                 Op::DefineName(n) => {
                     let v = top!().clone();
-                    closure.ns.set(code.name(n), v);
+                    cl!().ns.set(cd!().name(n), v);
                 }
                 Op::LoadSelf => {
                     let v = self
@@ -316,16 +332,16 @@ impl Vm {
                         .unwrap_or_default();
                     push!(v);
                 }
-                Op::LoadNs => push!(Value::Ns(closure.ns.clone())),
+                Op::LoadNs => push!(Value::Ns(cl!().ns.clone())),
                 Op::GetMember(n) => {
                     let target = pop!();
-                    let v = tryv!(self.get_member(&target, code.name(n)));
+                    let v = tryv!(self.get_member(&target, cd!().name(n)));
                     push!(v);
                 }
                 Op::SetMember(n) => {
                     let value = pop!();
                     let target = pop!();
-                    tryv!(self.set_member(&target, code.name(n), value.clone()));
+                    tryv!(self.set_member(&target, cd!().name(n), value.clone()));
                     push!(value);
                 }
                 Op::GetIndex(i) => {
@@ -438,6 +454,84 @@ impl Vm {
                         None => {}
                     }
                     push!(new);
+                }
+                Op::SetLocal(s) => {
+                    let v = pop!();
+                    match self.task.stack.get_mut(base + s as usize) {
+                        Some(Value::Cell(c)) => *c.borrow_mut() = v,
+                        Some(slot) => *slot = v,
+                        None => {}
+                    }
+                }
+                Op::IncLocal(s, delta) => {
+                    if let Some(Value::Int(i)) = self.task.stack.get_mut(base + s as usize) {
+                        if let Some(r) = i.checked_add(delta as i64) {
+                            *i = r;
+                            continue;
+                        }
+                    }
+                    let current = match self.task.stack.get(base + s as usize) {
+                        Some(Value::Cell(c)) => c.borrow().clone(),
+                        Some(v) => v.clone(),
+                        None => Value::Nil,
+                    };
+                    let new = tryv!(self.arith(Op::Add, &current, &Value::Int(delta as i64)));
+                    match self.task.stack.get_mut(base + s as usize) {
+                        Some(Value::Cell(c)) => *c.borrow_mut() = new,
+                        Some(slot) => *slot = new,
+                        None => {}
+                    }
+                }
+                Op::LocalAddInt(s, delta) => {
+                    let r = match self.task.stack.get(base + s as usize) {
+                        Some(Value::Int(i)) => i.checked_add(delta as i64).map(Value::Int),
+                        _ => None,
+                    };
+                    let r = match r {
+                        Some(r) => r,
+                        None => {
+                            let current = match self.task.stack.get(base + s as usize) {
+                                Some(Value::Cell(c)) => c.borrow().clone(),
+                                Some(v) => v.clone(),
+                                None => Value::Nil,
+                            };
+                            tryv!(self.arith(Op::Add, &current, &Value::Int(delta as i64)))
+                        }
+                    };
+                    push!(r);
+                }
+                Op::JumpUnlessLt(s, k, t)
+                | Op::JumpUnlessLe(s, k, t)
+                | Op::JumpUnlessGt(s, k, t)
+                | Op::JumpUnlessGe(s, k, t) => {
+                    let holds = match self.task.stack.get(base + s as usize) {
+                        Some(Value::Int(i)) => {
+                            let (i, k) = (*i, k as i64);
+                            match op {
+                                Op::JumpUnlessLt(..) => i < k,
+                                Op::JumpUnlessLe(..) => i <= k,
+                                Op::JumpUnlessGt(..) => i > k,
+                                _ => i >= k,
+                            }
+                        }
+                        other => {
+                            let v = match other {
+                                Some(Value::Cell(c)) => c.borrow().clone(),
+                                Some(v) => v.clone(),
+                                None => Value::Nil,
+                            };
+                            let cmp = match op {
+                                Op::JumpUnlessLt(..) => Op::Lt,
+                                Op::JumpUnlessLe(..) => Op::Le,
+                                Op::JumpUnlessGt(..) => Op::Gt,
+                                _ => Op::Ge,
+                            };
+                            tryv!(self.compare(cmp, &v, &Value::Int(k as i64)))
+                        }
+                    };
+                    if !holds {
+                        ip = t as usize;
+                    }
                 }
                 Op::Jump(t) => {
                     if (t as usize) < ip {
@@ -567,7 +661,7 @@ impl Vm {
                     push!(Value::Spread(Rc::new(v)));
                 }
                 Op::MakeClosure(p) => {
-                    let Some(child) = code.protos.get(p as usize).cloned() else {
+                    let Some(child) = cd!().protos.get(p as usize).cloned() else {
                         throw!(self.type_error("internal error: bad function index"));
                     };
                     let captures = child
@@ -583,11 +677,9 @@ impl Vm {
                                     }
                                 }
                             }
-                            crate::bytecode::CaptureFrom::Capture(i) => closure
-                                .captures
-                                .get(i as usize)
-                                .cloned()
-                                .unwrap_or_default(),
+                            crate::bytecode::CaptureFrom::Capture(i) => {
+                                cl!().captures.get(i as usize).cloned().unwrap_or_default()
+                            }
                         })
                         .collect();
                     let kind = match child.proto.kind {
@@ -604,28 +696,65 @@ impl Vm {
                     push!(Value::Func(Rc::new(Closure {
                         code: child,
                         captures,
-                        ns: closure.ns.clone(),
+                        ns: cl!().ns.clone(),
                         self_val,
                         kind
                     })));
                 }
                 Op::Call(argc) => {
                     check_budget!();
-                    let pos = self.task.stack.len() - argc as usize - 1;
-                    call!(self.call_at(pos, argc as usize, None));
+                    let argc = argc as usize;
+                    let pos = self.task.stack.len() - argc - 1;
+                    // Fast path: a Gene function with plain positional parameters.
+                    let simple = match self.task.stack.get(pos) {
+                        Some(Value::Func(f))
+                            if f.code.proto.params.simple
+                                && f.code.proto.cell_params.is_empty() =>
+                        {
+                            Some(f.clone())
+                        }
+                        _ => None,
+                    };
+                    match simple {
+                        Some(f) if self.task.frames.len() < super::MAX_FRAMES => {
+                            save_ip!();
+                            let proto = &f.code.proto;
+                            let new_base = pos + 1;
+                            let nparams = proto.params.slots.len();
+                            if argc > nparams {
+                                self.task.stack.truncate(new_base + nparams);
+                            }
+                            self.task
+                                .stack
+                                .resize(new_base + proto.nslots as usize, Value::Nil);
+                            closure = Rc::as_ptr(&f);
+                            code = Rc::as_ptr(&f.code);
+                            let self_val = f.self_val.clone();
+                            self.task.frames.push(super::Frame {
+                                closure: f,
+                                ip: 0,
+                                base: new_base as u32,
+                                self_val,
+                                home: None,
+                                is_ctor: false,
+                            });
+                            ip = 0;
+                            base = new_base;
+                        }
+                        _ => call!(self.call_at(pos, argc, None)),
+                    }
                 }
                 Op::TailCall(argc) => {
                     check_budget!();
                     let pos = self.task.stack.len() - argc as usize - 1;
-                    let same = matches!(self.task.stack.get(pos), Some(Value::Func(f)) if Rc::ptr_eq(f, &closure))
+                    let same = matches!(self.task.stack.get(pos), Some(Value::Func(f)) if Rc::as_ptr(f) == closure)
                         && self.task.frames.last().is_some_and(|f| !f.is_ctor);
                     if same {
                         let args = self.task.stack.split_off(pos + 1);
                         self.task.stack.truncate(base);
                         let argc = args.len();
                         self.task.stack.extend(args);
-                        let c = closure.clone();
-                        tryv!(self.bind_params(&c, base, argc, None));
+                        tryv!(self.bind_params(cl!(), base, argc, None));
                         ip = 0;
                     } else {
                         call!(self.call_at(pos, argc as usize, None));
@@ -642,7 +771,7 @@ impl Vm {
                 Op::CallMethod(n, argc) => {
                     check_budget!();
                     let pos = self.task.stack.len() - argc as usize - 1;
-                    call!(self.call_method(code.name(n), pos, argc as usize, None));
+                    call!(self.call_method(cd!().name(n), pos, argc as usize, None));
                 }
                 Op::CallMethodComplex(n) => {
                     check_budget!();
@@ -650,10 +779,10 @@ impl Vm {
                     let args = pop!();
                     let pos = self.task.stack.len() - 1;
                     let argc = tryv!(self.push_arg_array(&args));
-                    call!(self.call_method(code.name(n), pos, argc, props_map(props)));
+                    call!(self.call_method(cd!().name(n), pos, argc, props_map(props)));
                 }
                 Op::CallSuper(n, argc) => {
-                    call!(self.call_super(code.name(n), argc as usize));
+                    call!(self.call_super(cd!().name(n), argc as usize));
                 }
                 Op::New(argc) => {
                     let pos = self.task.stack.len() - argc as usize - 1;
@@ -699,14 +828,14 @@ impl Vm {
                 }
                 Op::MakeClass(n) => {
                     let parent = pop!();
-                    let class = tryv!(self.make_class(code.name(n), parent, &closure.ns));
+                    let class = tryv!(self.make_class(cd!().name(n), parent, &cl!().ns.clone()));
                     push!(class);
                 }
                 Op::MakeNs => {
                     let name = pop!();
                     let ns = crate::value::Namespace::new(
                         crate::value::display(&name),
-                        Some(closure.ns.clone()),
+                        Some(cl!().ns.clone()),
                     );
                     push!(Value::Ns(ns));
                 }
@@ -735,7 +864,7 @@ impl Vm {
                     let class = pop!();
                     match &class {
                         Value::Class(c) => {
-                            c.methods.borrow_mut().insert(code.name(n), method.clone());
+                            c.methods.borrow_mut().insert(cd!().name(n), method.clone());
                         }
                         other => throw!(self.type_error(format!(
                             ".fn defines methods on a class, not on {}",
@@ -765,10 +894,14 @@ impl Vm {
                     call!(self.render_at_runtime(v));
                 }
                 Op::Import(c) => {
-                    call!(self.import(&code, c));
+                    let code_rc = match self.task.frames.last() {
+                        Some(f) => f.closure.code.clone(),
+                        None => throw!(self.type_error("internal error: no frame")),
+                    };
+                    call!(self.import(&code_rc, c));
                 }
                 Op::Export(c) => {
-                    if let Some(Const::Exports(list)) = code.proto.consts.get(c as usize) {
+                    if let Some(Const::Exports(list)) = cd!().proto.consts.get(c as usize) {
                         for (name, slot) in list {
                             if let Some(Value::Cell(cell)) =
                                 self.task.stack.get(base + *slot as usize)
@@ -783,7 +916,7 @@ impl Vm {
                     throw!(Exc::new(v));
                 }
                 Op::Fail(c) => {
-                    let e = match code.proto.consts.get(c as usize) {
+                    let e = match cd!().proto.consts.get(c as usize) {
                         Some(Const::Error { class, message }) => {
                             self.error(class, message.as_str())
                         }
@@ -811,12 +944,12 @@ impl Vm {
         }
     }
 
-    /// The running frame's closure, code, ip and base.
-    fn frame_state(&self) -> Option<(Rc<Closure>, Rc<Code>, usize, usize)> {
+    /// The running frame's closure and code (as pointers, see [`Vm::dispatch`]), ip and base.
+    fn frame_state(&self) -> Option<(*const Closure, *const Code, usize, usize)> {
         let f = self.task.frames.last()?;
         Some((
-            f.closure.clone(),
-            f.closure.code.clone(),
+            Rc::as_ptr(&f.closure),
+            Rc::as_ptr(&f.closure.code),
             f.ip as usize,
             f.base as usize,
         ))

@@ -127,6 +127,32 @@ impl Vm {
         }
     }
 
+    /// [`Vm::lookup_name`] for the name `names[n]` of `code`, cached until a namespace changes.
+    #[inline]
+    pub(crate) fn lookup_cached(
+        &self,
+        code: &code::Code,
+        n: u32,
+        ns: &Rc<Namespace>,
+    ) -> Option<Value> {
+        let version = crate::value::ns_version();
+        let ns_ptr = Rc::as_ptr(ns);
+        if let Ok(cache) = code.name_cache.try_borrow() {
+            if let Some(Some((v, p, value))) = cache.get(n as usize) {
+                if *v == version && *p == ns_ptr {
+                    return Some(value.clone());
+                }
+            }
+        }
+        let value = self.lookup_name(ns, code.name(n))?;
+        if let Ok(mut cache) = code.name_cache.try_borrow_mut() {
+            if let Some(slot) = cache.get_mut(n as usize) {
+                *slot = Some((version, ns_ptr, value.clone()));
+            }
+        }
+        Some(value)
+    }
+
     /// Looks a namespace name up from `ns`: its chain, then global, gene, genex.
     pub(crate) fn lookup_name(&self, ns: &Namespace, name: Sym) -> Option<Value> {
         ns.lookup(name)
