@@ -25,6 +25,19 @@ interface ActiveRun {
   markEnded: () => void;
 }
 
+/** JSON-RPC's "method not found": a server from before Run File, or one that does not list the
+ * command. */
+const METHOD_NOT_FOUND = -32601;
+
+function describeFailure(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === METHOD_NOT_FOUND) {
+    return `${message} (this gene-lsp does not support Run File; update it)`;
+  }
+  return message;
+}
+
 /** How long a new run waits for the previous one to report that it stopped. */
 const STOP_WAIT_MS = 3000;
 
@@ -83,7 +96,7 @@ export class RunController implements vscode.Disposable {
       answer = await transport.executeCommand(RUN_FILE_COMMAND, [{ uri: document.uri.toString() }]);
     } catch (error) {
       this.early = undefined;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeFailure(error);
       this.append(`[Failed] the language server did not start the run: ${message}\n`);
       void vscode.window.showErrorMessage(`Gene: could not run ${document.fileName}: ${message}`);
       return undefined;
@@ -130,8 +143,7 @@ export class RunController implements vscode.Disposable {
     try {
       await this.transport.executeCommand(STOP_RUN_COMMAND, [{ runId: run.runId }]);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      void vscode.window.showErrorMessage(`Gene: could not stop the run: ${message}`);
+      void vscode.window.showErrorMessage(`Gene: could not stop the run: ${describeFailure(error)}`);
     }
   }
 
