@@ -14,6 +14,7 @@ pub mod decode;
 pub mod diagnostic;
 pub mod form;
 pub mod format;
+pub mod ide;
 pub mod lexer;
 pub mod line_index;
 pub mod parser;

@@ -128,6 +128,48 @@ pub struct FreeUse {
     pub facts: UseFacts,
 }
 
+/// What a name in the source refers to, as far as its chunk can tell.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RefTarget {
+    /// A local declared in the same chunk, by the range of its declaring name.
+    Local(TextRange),
+    /// A name the chunk does not bind: decided with the whole file.
+    Free(String),
+}
+
+/// One use of a name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NameRef {
+    pub range: TextRange,
+    pub target: RefTarget,
+}
+
+/// What kind of local a declaration makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeclKind {
+    Variable,
+    Parameter,
+    LoopVariable,
+    Enum,
+    Import,
+}
+
+/// A local declaration, for navigation and completion.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LocalDecl {
+    pub name: String,
+    pub range: TextRange,
+    pub kind: DeclKind,
+    /// Where its scope ends: the name is visible from its declaration to here.
+    pub scope_end: rowan::TextSize,
+    /// Declared by a top-level `var` (visible to later top-level forms too).
+    pub module_level: bool,
+    /// Bound to a function value: its shape (for hover and signature help).
+    pub callable: Option<super::symbols::FnShape>,
+    /// Bound to a future, as far as the chunk can tell.
+    pub future: bool,
+}
+
 /// One chunk's analysis.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ChunkAnalysis {
@@ -135,4 +177,8 @@ pub struct ChunkAnalysis {
     pub pending: Vec<Pending>,
     pub module_vars: Vec<ModuleVar>,
     pub free_uses: Vec<FreeUse>,
+    /// Every use of a name, in source order.
+    pub refs: Vec<NameRef>,
+    /// Every local declaration.
+    pub decls: Vec<LocalDecl>,
 }

@@ -10,7 +10,10 @@ mod special;
 
 use rowan::TextRange;
 
-use super::facts::{ChunkAnalysis, Condition, FreeUse, FutureOf, ModuleVar, Pending, UseFacts};
+use super::facts::{
+    ChunkAnalysis, Condition, DeclKind, FreeUse, FutureOf, LocalDecl, ModuleVar, NameRef, Pending,
+    RefTarget, UseFacts,
+};
 use super::rules;
 use super::shape::{self, Shape};
 use super::symbols::{FnShape, Params};
@@ -147,6 +150,9 @@ pub struct Checker<'a> {
     pub dynamic: bool,
     /// While walking an `await` operand: the `await` form's range.
     pub await_range: Option<TextRange>,
+    /// The ends of the genes being walked, innermost last (a scope ends with its form).
+    form_ends: Vec<rowan::TextSize>,
+    scope_ends: Vec<rowan::TextSize>,
 }
 
 /// Names every program can use without defining them.
@@ -173,6 +179,8 @@ impl<'a> Checker<'a> {
             free_index: Default::default(),
             dynamic: false,
             await_range: None,
+            form_ends: Vec::new(),
+            scope_ends: vec![rowan::TextSize::of(text)],
         }
     }
 
@@ -228,6 +236,12 @@ impl<'a> Checker<'a> {
 
     pub fn push_scope(&mut self) {
         self.scopes.push(Vec::new());
+        let end = self
+            .form_ends
+            .last()
+            .copied()
+            .unwrap_or_else(|| rowan::TextSize::of(self.text));
+        self.scope_ends.push(end);
     }
 
     /// Closes the innermost scope and runs the end-of-life rules on its locals.
@@ -245,6 +259,26 @@ impl<'a> Checker<'a> {
     }
 
     pub fn declare(&mut self, local: Local) -> usize {
+        let kind = match local.kind {
+            LocalKind::Var => DeclKind::Variable,
+            LocalKind::Param => DeclKind::Parameter,
+            LocalKind::LoopVar => DeclKind::LoopVariable,
+            LocalKind::Enum => DeclKind::Enum,
+            LocalKind::Import => DeclKind::Import,
+        };
+        self.out.decls.push(LocalDecl {
+            name: local.name.clone(),
+            range: local.range,
+            kind,
+            scope_end: self
+                .scope_ends
+                .last()
+                .copied()
+                .unwrap_or_else(|| rowan::TextSize::of(self.text)),
+            module_level: local.module_level,
+            callable: local.callable.clone(),
+            future: local.init.is_yes(),
+        });
         let index = self.locals.len();
         self.locals.push(local);
         if let Some(scope) = self.scopes.last_mut() {
@@ -295,6 +329,8 @@ impl<'a> Checker<'a> {
     pub fn use_name(&mut self, name: &str, range: TextRange, facts: UseFacts) {
         match self.resolve(name) {
             Resolved::Local(index) => {
+                let target = RefTarget::Local(self.locals[index].range);
+                self.out.refs.push(NameRef { range, target });
                 let captured = self.locals[index].fn_depth < self.fn_depth();
                 let local = &mut self.locals[index];
                 local.facts.merge(&facts);
@@ -304,6 +340,10 @@ impl<'a> Checker<'a> {
             }
             Resolved::Builtin => {}
             Resolved::Free => {
+                self.out.refs.push(NameRef {
+                    range,
+                    target: RefTarget::Free(name.to_string()),
+                });
                 if !self.dynamic && !name.starts_with('$') {
                     self.pending(
                         Condition::Unresolved(name.to_string()),
@@ -372,7 +412,11 @@ impl<'a> Checker<'a> {
                     self.expr(&p.value, Pos::Escaping);
                 }
             }
-            FormKind::Gene(gene) => self.gene(gene, form, pos),
+            FormKind::Gene(gene) => {
+                self.form_ends.push(form.range.end());
+                self.gene(gene, form, pos);
+                self.form_ends.pop();
+            }
             // Quoted forms are data; an unquote outside a template is left to the VM.
             FormKind::Quote(_) | FormKind::Unquote { .. } => {}
             _ => {}
