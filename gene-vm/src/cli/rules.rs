@@ -22,16 +22,27 @@ pub fn run(args: RulesArgs) -> ExitCode {
         Format::Table => {
             println!("{:<6} {:<26} {:<8} quick fix", "code", "name", "severity");
             for rule in RULES {
-                println!("{:<6} {:<26} {:<8} {}", rule.code, rule.name, rule.severity.as_str(), rule.fix.unwrap_or("-"));
+                println!(
+                    "{:<6} {:<26} {:<8} {}",
+                    rule.code,
+                    rule.name,
+                    rule.severity.as_str(),
+                    rule.fix.unwrap_or("-")
+                );
             }
-            println!("\n`gene check --explain CODE` explains a rule. Turn rules off in gene.toml (`[lint] allow = [\"A006\"]`)\nor for one form with a `# gene: allow(A006)` comment.");
+            println!(
+                "\n`gene check --explain CODE` explains a rule. Turn rules off in gene.toml (`[lint] allow = [\"A006\"]`)\nor for one form with a `# gene: allow(A006)` comment."
+            );
         }
         Format::Json => {
             let rules: Vec<serde_json::Value> = RULES
                 .iter()
                 .map(|r| serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(), "fix": r.fix, "doc": r.doc_text()}))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rules).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rules).unwrap_or_default()
+            );
         }
     }
     ExitCode::SUCCESS
