@@ -1,0 +1,17 @@
+-- Commands of the Gene plugin; require('gene').setup() starts the language server.
+if vim.g.loaded_gene_plugin then
+  return
+end
+vim.g.loaded_gene_plugin = true
+
+vim.api.nvim_create_user_command('GeneRun', function()
+  require('gene.run').run(0)
+end, { desc = 'Run the Gene file in the language server; output in [Gene Run]' })
+
+vim.api.nvim_create_user_command('GeneStop', function()
+  require('gene.run').stop()
+end, { desc = 'Stop the running Gene program' })
+
+vim.api.nvim_create_user_command('GeneRestart', function()
+  require('gene').restart()
+end, { desc = 'Restart the Gene language server' })
