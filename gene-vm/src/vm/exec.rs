@@ -705,18 +705,19 @@ impl Vm {
                     check_budget!();
                     let argc = argc as usize;
                     let pos = self.task.stack.len() - argc - 1;
-                    // Fast path: a Gene function with plain positional parameters.
-                    let simple = match self.task.stack.get(pos) {
-                        Some(Value::Func(f))
-                            if f.code.proto.params.simple
-                                && f.code.proto.cell_params.is_empty() =>
-                        {
-                            Some(f.clone())
-                        }
-                        _ => None,
+                    // Fast path: a Gene function with plain positional parameters. The callee
+                    // moves from its stack slot into the frame (nothing reads that slot during
+                    // the call), which saves reference counting.
+                    let fast = self.task.frames.len() < super::MAX_FRAMES
+                        && matches!(self.task.stack.get(pos), Some(Value::Func(f))
+                            if f.code.proto.params.simple && f.code.proto.cell_params.is_empty());
+                    let callee = if fast {
+                        self.task.stack.get_mut(pos).map(std::mem::take)
+                    } else {
+                        None
                     };
-                    match simple {
-                        Some(f) if self.task.frames.len() < super::MAX_FRAMES => {
+                    match callee {
+                        Some(Value::Func(f)) => {
                             save_ip!();
                             let proto = &f.code.proto;
                             let new_base = pos + 1;
@@ -724,9 +725,10 @@ impl Vm {
                             if argc > nparams {
                                 self.task.stack.truncate(new_base + nparams);
                             }
-                            self.task
-                                .stack
-                                .resize(new_base + proto.nslots as usize, Value::Nil);
+                            let target = new_base + proto.nslots as usize;
+                            while self.task.stack.len() < target {
+                                self.task.stack.push(Value::Nil);
+                            }
                             closure = Rc::as_ptr(&f);
                             code = Rc::as_ptr(&f.code);
                             let self_val = f.self_val.clone();
