@@ -3,7 +3,7 @@
 
 use crate::SyntaxKind::{self, *};
 use crate::decode;
-use crate::parser::collections_api::decode_key_path;
+use crate::parser::keys::decode_key_path;
 use crate::{SyntaxNode, SyntaxToken};
 
 macro_rules! ast_node {
@@ -313,14 +313,28 @@ impl IString {
             .is_some_and(|t| t.text().ends_with("\"\"\""))
     }
 
+    /// The pieces in order. Adjacent text (split only by `#<...>#` comments, which are dropped)
+    /// is one piece, escapes decoded; in a triple-quoted string the first and last text pieces
+    /// are trimmed the way `"""..."""` strings are.
     pub fn pieces(&self) -> Vec<IStringPiece> {
         let mut pieces = Vec::new();
+        let mut text: Option<(String, rowan::TextRange)> = None;
         for element in self.0.children_with_tokens() {
             match element {
-                rowan::NodeOrToken::Token(t) if t.kind() == ISTRING_TEXT => pieces.push(
-                    IStringPiece::Text(decode::unescape(t.text()), t.text_range()),
-                ),
+                rowan::NodeOrToken::Token(t) if t.kind() == ISTRING_TEXT => {
+                    let decoded = decode::unescape(t.text());
+                    text = Some(match text.take() {
+                        Some((mut s, range)) => {
+                            s.push_str(&decoded);
+                            (s, range.cover(t.text_range()))
+                        }
+                        None => (decoded, t.text_range()),
+                    });
+                }
                 rowan::NodeOrToken::Node(n) if n.kind() == INTERP => {
+                    if let Some((s, range)) = text.take() {
+                        pieces.push(IStringPiece::Text(s, range));
+                    }
                     let interp = Interp(n);
                     if interp.props().next().is_some() {
                         pieces.push(IStringPiece::Props(interp));
@@ -329,6 +343,18 @@ impl IString {
                     }
                 }
                 _ => {}
+            }
+        }
+        if let Some((s, range)) = text.take() {
+            pieces.push(IStringPiece::Text(s, range));
+        }
+        if self.is_triple() {
+            let last = pieces.len().saturating_sub(1);
+            if let Some(IStringPiece::Text(s, _)) = pieces.first_mut() {
+                *s = decode::trim_triple_start(s);
+            }
+            if let Some(IStringPiece::Text(s, _)) = pieces.get_mut(last) {
+                *s = decode::trim_triple_end(s);
             }
         }
         pieces

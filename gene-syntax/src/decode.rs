@@ -12,13 +12,16 @@ pub fn decode_float(text: &str) -> Option<f64> {
     text.parse::<f64>().ok()
 }
 
-/// The value of a `"..."` or `"""..."""` token: quotes removed, triple-quote trimming applied,
-/// escapes decoded. An unterminated string (reported by the lexer) keeps the text after its
-/// opening quote.
+/// The value of a `"..."` or `"""..."""` token: quotes removed, escapes decoded, triple-quote
+/// trimming applied (after decoding, as the reference reader does). An unterminated string
+/// (reported by the lexer) keeps the text after its opening quote.
 pub fn decode_string(text: &str) -> String {
     if let Some(rest) = text.strip_prefix("\"\"\"") {
-        let body = rest.strip_suffix("\"\"\"").unwrap_or(rest);
-        unescape(&trim_triple(body))
+        let body = match rest.strip_suffix("\"\"\"") {
+            Some(body) if !ends_with_escaped_quote(&rest[..body.len() + 1]) => body,
+            _ => rest,
+        };
+        trim_triple(&unescape(body))
     } else {
         let rest = text.strip_prefix('"').unwrap_or(text);
         let body = if rest.ends_with('"') && !ends_with_escaped_quote(rest) {
@@ -36,20 +39,32 @@ fn ends_with_escaped_quote(s: &str) -> bool {
     without.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
 }
 
+fn is_trim_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{b}' | '\u{c}')
+}
+
 /// Triple-quoted strings: a leading run of whitespace that ends in a newline collapses to one
-/// newline, and so does a trailing newline followed only by whitespace.
+/// newline, and so does a trailing newline followed only by whitespace (§1.4).
 pub fn trim_triple(body: &str) -> String {
-    let is_ws = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
-    let mut s = body.to_string();
-    let lead_len = s.len() - s.trim_start_matches(is_ws).len();
-    if let Some(nl) = s[..lead_len].rfind('\n') {
-        s.replace_range(..=nl, "\n");
+    trim_triple_end(&trim_triple_start(body))
+}
+
+/// The leading half of [`trim_triple`]: `"␠␠⏎body"` -> `"⏎body"`.
+pub fn trim_triple_start(s: &str) -> String {
+    let lead_len = s.len() - s.trim_start_matches(is_trim_space).len();
+    match s[..lead_len].rfind('\n') {
+        Some(nl) => format!("\n{}", &s[nl + 1..]),
+        None => s.to_string(),
     }
-    let trail_start = s.trim_end_matches(is_ws).len();
-    if let Some(nl) = s[trail_start..].find('\n') {
-        s.replace_range(trail_start + nl.., "\n");
+}
+
+/// The trailing half of [`trim_triple`]: `"body⏎␠␠"` -> `"body⏎"`.
+pub fn trim_triple_end(s: &str) -> String {
+    let trail_start = s.trim_end_matches(is_trim_space).len();
+    match s[trail_start..].find('\n') {
+        Some(nl) => format!("{}\n", &s[..trail_start + nl]),
+        None => s.to_string(),
     }
-    s
 }
 
 /// Decodes backslash escapes: `\n \t \r \b \f`, `\uXXXX` (with surrogate pairs), and `\x` for

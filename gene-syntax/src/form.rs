@@ -194,24 +194,8 @@ fn lower_atom(atom: &ast::Atom) -> FormKind {
 }
 
 fn lower_istring(s: &ast::IString, range: TextRange) -> FormKind {
-    let pieces = s.pieces();
-    let all_text = pieces.iter().all(|p| matches!(p, IStringPiece::Text(..)));
-    if all_text {
-        let text: String = pieces
-            .iter()
-            .map(|p| match p {
-                IStringPiece::Text(t, _) => t.as_str(),
-                _ => "",
-            })
-            .collect();
-        let text = if s.is_triple() {
-            crate::decode::trim_triple(&text)
-        } else {
-            text
-        };
-        return FormKind::Str(text);
-    }
-    let children = pieces
+    let children: Vec<Form> = s
+        .pieces()
         .iter()
         .map(|p| match p {
             IStringPiece::Text(t, r) => Form::new(FormKind::Str(t.clone()), *r),
@@ -222,6 +206,18 @@ fn lower_istring(s: &ast::IString, range: TextRange) -> FormKind {
             ),
         })
         .collect();
+    // Only strings (text, or inserted string literals as in `#{"s"}`): a plain string, as the
+    // reference reader gives.
+    if children.iter().all(|c| matches!(c.kind, FormKind::Str(_))) {
+        let text: String = children
+            .iter()
+            .map(|c| match &c.kind {
+                FormKind::Str(t) => t.as_str(),
+                _ => "",
+            })
+            .collect();
+        return FormKind::Str(text);
+    }
     let head = Form::new(
         FormKind::Symbol("#Str".into()),
         TextRange::at(range.start(), 0.into()),

@@ -65,21 +65,12 @@ impl Parse {
     }
 }
 
-/// Parses text outside any database (for `$parse`, tests and tools): the same chunked parse the
-/// database does, so the trees are identical.
+/// Parses text outside any database (for `$parse`, tests and tools): chunk by top-level chunk,
+/// as the database does, so the trees are identical.
 pub fn parse_text(text: &str) -> Parse {
-    let (tokens, _) = lexer::tokenize(text);
-    let mut children = Vec::new();
-    let mut errors = Vec::new();
-    for range in parser::split_top_level(&tokens) {
-        let (green, chunk_errors) = parse_chunk_text(&text[range]);
-        children.extend(green.children().map(|c| c.to_owned()));
-        errors.extend(chunk_errors.iter().map(|e| e.shifted(range.start())));
-    }
-    Parse::new(
-        GreenNode::new(SyntaxKind::SOURCE_FILE.into(), children),
-        errors,
-    )
+    let lexed = lexer::lex(text);
+    let (green, errors) = parser::parse_lexed_chunked(text, &lexed);
+    Parse::new(green, errors)
 }
 
 /// Parses the text as one unit, without splitting it into chunks. Gives the same tree as
@@ -122,9 +113,5 @@ pub fn decode_utf8_lossy(bytes: &[u8]) -> (String, Vec<SyntaxError>) {
 
 /// Lexes and parses one piece of text as a unit.
 pub(crate) fn parse_chunk_text(text: &str) -> (GreenNode, Vec<SyntaxError>) {
-    let (tokens, mut errors) = lexer::tokenize(text);
-    let (green, parse_errors) = parser::parse_tokens(text, &tokens);
-    errors.extend(parse_errors);
-    errors.sort_by_key(|e| e.range.start());
-    (green, errors)
+    parser::parse_lexed(text, &lexer::lex(text))
 }

@@ -1,10 +1,13 @@
-//! Byte offset <-> line/column conversion, in UTF-8 bytes and in UTF-16 code units (what LSP
-//! clients count by default).
+//! Byte offset <-> line/column conversion, in UTF-8 bytes, UTF-16 code units (what LSP clients
+//! count by default) and characters.
+//!
+//! Lines end at `\n`, `\r\n` or a lone `\r`, as the LSP specification counts them. The line
+//! terminator belongs to the line it ends, but a column never points inside `\r\n`.
 
 use rowan::{TextRange, TextSize};
 
-/// A zero-based line and column. The column counts UTF-8 bytes or UTF-16 units, as the method
-/// that produced it says.
+/// A zero-based line and column. The column counts UTF-8 bytes, UTF-16 units or characters, as
+/// the method that produced it says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LineCol {
     pub line: u32,
@@ -23,48 +26,65 @@ struct WideChar {
 pub struct LineIndex {
     /// Byte offset of the start of each line.
     line_starts: Vec<TextSize>,
-    /// Non-ASCII characters per line; only lines that have any are listed.
+    /// Byte offset of the end of each line's text, before its terminator.
+    line_ends: Vec<TextSize>,
+    /// Non-ASCII characters per line; only lines that have any are listed, in line order.
     wide: Vec<(u32, Vec<WideChar>)>,
     len: TextSize,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![TextSize::from(0)];
-        let mut wide = Vec::new();
-        let mut current_wide: Vec<WideChar> = Vec::new();
-        let mut line = 0u32;
-        let mut line_start = 0usize;
-        if text.is_ascii() {
-            line_starts.extend(
-                text.bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| TextSize::from(i as u32 + 1)),
-            );
-        } else {
-            for (i, c) in text.char_indices() {
-                if c == '\n' {
-                    if !current_wide.is_empty() {
-                        wide.push((line, std::mem::take(&mut current_wide)));
-                    }
-                    line += 1;
-                    line_start = i + 1;
-                    line_starts.push(TextSize::from(line_start as u32));
-                } else if !c.is_ascii() {
-                    current_wide.push(WideChar {
-                        col: (i - line_start) as u32,
-                        utf8_len: c.len_utf8() as u8,
-                        utf16_len: c.len_utf16() as u8,
-                    });
+        let mut line_ends = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => {
+                    line_ends.push(TextSize::from(i as u32));
+                    line_starts.push(TextSize::from(i as u32 + 1));
                 }
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    line_ends.push(TextSize::from(i as u32));
+                    line_starts.push(TextSize::from(i as u32 + 2));
+                    i += 1;
+                }
+                b'\r' => {
+                    line_ends.push(TextSize::from(i as u32));
+                    line_starts.push(TextSize::from(i as u32 + 1));
+                }
+                _ => {}
             }
-            if !current_wide.is_empty() {
-                wide.push((line, current_wide));
+            i += 1;
+        }
+        line_ends.push(TextSize::of(text));
+
+        let mut wide: Vec<(u32, Vec<WideChar>)> = Vec::new();
+        if !text.is_ascii() {
+            let mut line = 0usize;
+            for (i, c) in text.char_indices() {
+                if c.is_ascii() {
+                    continue;
+                }
+                let at = TextSize::from(i as u32);
+                while line + 1 < line_starts.len() && line_starts[line + 1] <= at {
+                    line += 1;
+                }
+                let w = WideChar {
+                    col: u32::from(at - line_starts[line]),
+                    utf8_len: c.len_utf8() as u8,
+                    utf16_len: c.len_utf16() as u8,
+                };
+                match wide.last_mut() {
+                    Some((l, chars)) if *l == line as u32 => chars.push(w),
+                    _ => wide.push((line as u32, vec![w])),
+                }
             }
         }
         LineIndex {
             line_starts,
+            line_ends,
             wide,
             len: TextSize::of(text),
         }
@@ -82,10 +102,12 @@ impl LineIndex {
         self.len == TextSize::from(0)
     }
 
-    /// The line and UTF-8 byte column of an offset (clamped to the text).
+    /// The line and UTF-8 byte column of an offset. Offsets past the end are clamped to the end;
+    /// an offset between the `\r` and `\n` of a line break counts as the end of that line.
     pub fn line_col(&self, offset: TextSize) -> LineCol {
         let offset = offset.min(self.len);
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let offset = offset.min(self.line_ends[line]);
         LineCol {
             line: line as u32,
             col: u32::from(offset - self.line_starts[line]),
@@ -100,59 +122,52 @@ impl LineIndex {
 
     /// The line and UTF-16 column of an offset.
     pub fn line_col_utf16(&self, offset: TextSize) -> LineCol {
-        let LineCol { line, col } = self.line_col(offset);
-        let mut utf16 = col;
-        for w in self.wide_chars(line) {
-            if w.col >= col {
-                break;
-            }
-            utf16 = utf16 - u32::from(w.utf8_len) + u32::from(w.utf16_len);
-        }
-        LineCol { line, col: utf16 }
+        self.convert_col(self.line_col(offset), |w| u32::from(w.utf16_len))
     }
 
     /// The line and column in characters (Unicode scalar values), as editors show them.
     pub fn line_col_chars(&self, offset: TextSize) -> LineCol {
-        let LineCol { line, col } = self.line_col(offset);
-        let mut chars = col;
-        for w in self.wide_chars(line) {
-            if w.col >= col {
+        self.convert_col(self.line_col(offset), |_| 1)
+    }
+
+    /// Turns a UTF-8 column into another unit; `units` gives a wide character's size in it.
+    fn convert_col(&self, lc: LineCol, units: impl Fn(&WideChar) -> u32) -> LineCol {
+        let mut col = lc.col;
+        for w in self.wide_chars(lc.line) {
+            if w.col >= lc.col {
                 break;
             }
-            chars = chars - u32::from(w.utf8_len) + 1;
+            col = col - u32::from(w.utf8_len) + units(w);
         }
-        LineCol { line, col: chars }
+        LineCol { line: lc.line, col }
     }
 
-    /// The offset of a line and UTF-8 column; `None` past the end of the text or of the line.
+    fn line_bounds(&self, line: u32) -> Option<(TextSize, TextSize)> {
+        let line = line as usize;
+        Some((*self.line_starts.get(line)?, *self.line_ends.get(line)?))
+    }
+
+    /// The offset of a line and UTF-8 column; `None` past the last line or past the end of the
+    /// line's text (its terminator excluded).
     pub fn offset(&self, lc: LineCol) -> Option<TextSize> {
-        let start = *self.line_starts.get(lc.line as usize)?;
-        let end = self
-            .line_starts
-            .get(lc.line as usize + 1)
-            .copied()
-            .unwrap_or(self.len);
-        let offset = start + TextSize::from(lc.col);
-        (offset <= end).then_some(offset)
+        let (start, end) = self.line_bounds(lc.line)?;
+        let offset = u64::from(u32::from(start)) + u64::from(lc.col);
+        (offset <= u64::from(u32::from(end))).then(|| TextSize::from(offset as u32))
     }
 
-    /// The offset of a line and UTF-16 column. A column inside a surrogate pair or past the end
-    /// of the line is clamped to the nearest character boundary before it / the line end.
+    /// The offset of a line and UTF-16 column; `None` past the last line. A column inside a
+    /// surrogate pair is moved to the start of that character, and a column past the end of
+    /// the line to the end of the line's text (as LSP asks of servers).
     pub fn offset_utf16(&self, lc: LineCol) -> Option<TextSize> {
-        let start = *self.line_starts.get(lc.line as usize)?;
-        let line_end = self
-            .line_starts
-            .get(lc.line as usize + 1)
-            .copied()
-            .unwrap_or(self.len);
+        let (start, end) = self.line_bounds(lc.line)?;
         let mut utf8 = 0u32;
         let mut utf16 = 0u32;
         let mut last = 0u32;
         for w in self.wide_chars(lc.line) {
-            // ASCII run before this wide char
+            // The ASCII run before this wide character.
             let ascii = w.col - last;
             if utf16 + ascii >= lc.col {
-                return Some((start + TextSize::from(utf8 + (lc.col - utf16))).min(line_end));
+                return Some((start + TextSize::from(utf8 + (lc.col - utf16))).min(end));
             }
             utf8 += ascii;
             utf16 += ascii;
@@ -163,44 +178,14 @@ impl LineIndex {
             utf16 += u32::from(w.utf16_len);
             last = w.col + u32::from(w.utf8_len);
         }
-        Some((start + TextSize::from(utf8 + (lc.col - utf16))).min(line_end))
+        let rest = u64::from(lc.col - utf16);
+        let offset = u64::from(u32::from(start) + utf8) + rest;
+        Some(TextSize::from(offset.min(u64::from(u32::from(end))) as u32))
     }
 
-    /// The range of a whole line, its newline excluded.
+    /// The range of a whole line, its terminator excluded.
     pub fn line_range(&self, line: u32) -> Option<TextRange> {
-        let start = *self.line_starts.get(line as usize)?;
-        let end = self
-            .line_starts
-            .get(line as usize + 1)
-            .map_or(self.len, |&e| e - TextSize::from(1));
-        Some(TextRange::new(start, end.max(start)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ascii_and_wide() {
-        let text = "ab\nx😀y\n\né";
-        let index = LineIndex::new(text);
-        assert_eq!(index.line_count(), 4);
-        let y = TextSize::from(text.find('y').unwrap() as u32);
-        assert_eq!(index.line_col(y), LineCol { line: 1, col: 5 });
-        assert_eq!(index.line_col_utf16(y), LineCol { line: 1, col: 3 });
-        assert_eq!(index.line_col_chars(y), LineCol { line: 1, col: 2 });
-        assert_eq!(index.offset_utf16(LineCol { line: 1, col: 3 }), Some(y));
-        assert_eq!(index.offset(LineCol { line: 1, col: 5 }), Some(y));
-        // Inside the surrogate pair: clamped to the start of the emoji.
-        assert_eq!(
-            index.offset_utf16(LineCol { line: 1, col: 2 }),
-            Some(TextSize::from(4))
-        );
-        assert_eq!(
-            index.line_col(TextSize::of(text)),
-            LineCol { line: 3, col: 2 }
-        );
-        assert_eq!(index.offset(LineCol { line: 9, col: 0 }), None);
+        let (start, end) = self.line_bounds(line)?;
+        Some(TextRange::new(start, end))
     }
 }

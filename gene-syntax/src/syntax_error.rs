@@ -22,6 +22,8 @@ pub enum SyntaxErrorKind {
     NestingTooDeep,
     MissingForm,
     InvalidPropKey,
+    MismatchedCloser,
+    InvalidSymbol,
 }
 
 impl SyntaxErrorKind {
@@ -42,6 +44,8 @@ impl SyntaxErrorKind {
         SyntaxErrorKind::NestingTooDeep,
         SyntaxErrorKind::MissingForm,
         SyntaxErrorKind::InvalidPropKey,
+        SyntaxErrorKind::MismatchedCloser,
+        SyntaxErrorKind::InvalidSymbol,
     ];
 
     /// The stable code printed by `gene check` and the language server.
@@ -63,6 +67,8 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::NestingTooDeep => "E014",
             SyntaxErrorKind::MissingForm => "E015",
             SyntaxErrorKind::InvalidPropKey => "E016",
+            SyntaxErrorKind::MismatchedCloser => "E017",
+            SyntaxErrorKind::InvalidSymbol => "E018",
         }
     }
 
@@ -85,6 +91,8 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::NestingTooDeep => "nesting-too-deep",
             SyntaxErrorKind::MissingForm => "missing-form",
             SyntaxErrorKind::InvalidPropKey => "invalid-property-key",
+            SyntaxErrorKind::MismatchedCloser => "mismatched-closer",
+            SyntaxErrorKind::InvalidSymbol => "invalid-symbol",
         }
     }
 
@@ -166,6 +174,16 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::InvalidPropKey => {
                 "A property key is a name after `^`: `^k`, `^^k`, `^!k` or a path `^a^b`. `^` alone, \
                  or `^a^` with nothing after the last `^`, names no key."
+            }
+            SyntaxErrorKind::MismatchedCloser => {
+                "A closer of the wrong kind ends a form: `(f 1]`. The error points at the closer; \
+                 the related location is the opener it was taken to close. Write the closer that \
+                 matches the opener (`)` for `(`, `]` for `[` and `#[`, `}` for `{`).\n\n  (f [1 2])   # not (f [1 2]]"
+            }
+            SyntaxErrorKind::InvalidSymbol => {
+                "A backslash keeps the next character in a symbol (`a\\ b` is the symbol \"a b\"), \
+                 but `\\/` is reserved: `/` always separates the parts of a path such as `a/b`. \
+                 Use a string, or a name without `/`."
             }
         }
     }

@@ -1,44 +1,91 @@
 //! The parser: tokens -> a lossless rowan green tree plus syntax errors.
 //!
-//! Recursive descent over the token list, with error recovery that reports each problem once:
-//! an unclosed bracket is reported at its opener, a stray closer is wrapped in an `ERROR` node, a
-//! mismatched closer closes the forms it belongs to. Nesting is capped at [`MAX_DEPTH`] so that
-//! no input can exhaust the stack, here or in any later pass that walks the tree recursively.
+//! Recursive descent over the token list, with error recovery that reports each problem once
+//! (see `recovery.rs`): forms left unclosed are reported at their opener, a stray closer is
+//! wrapped in an `ERROR` node, a closer of the wrong kind where a form must end closes it.
+//! Nesting is capped at [`MAX_DEPTH`] so that no input can exhaust the stack, here or in any
+//! later pass that walks the tree recursively.
 
+mod builder;
 mod collections;
+mod istring;
+pub(crate) mod keys;
+mod recovery;
 mod split;
 
-pub(crate) mod collections_api {
-    pub(crate) use super::collections::decode_key_path;
-}
+use rowan::{GreenNode, TextRange, TextSize};
 
-use rowan::{GreenNode, GreenNodeBuilder, TextRange, TextSize};
+use builder::TreeBuilder;
 
 use crate::SyntaxKind::{self, *};
-use crate::lexer::Token;
+use crate::lexer::{Lexed, Token};
 use crate::syntax_error::{SyntaxError, SyntaxErrorKind};
 
-pub use split::split_top_level;
+pub(crate) use recovery::Unclosed;
+pub use split::{split_top_level, split_top_level_tokens};
 
-/// The deepest nesting of forms (brackets, quotes, decorators) the parser builds as nodes.
-/// Deeper regions are kept, byte for byte, in an `ERROR` node with one error.
+/// The deepest nesting of forms (brackets, quotes, decorators, interpolated strings) the parser
+/// builds as nodes. Deeper regions are kept, byte for byte, in an `ERROR` node with one error.
 pub const MAX_DEPTH: u32 = 256;
 
 /// Parses a token list (as produced by [`crate::lexer::tokenize`] for `text`) into a
-/// `SOURCE_FILE` node. Errors have offsets relative to the start of `text`.
+/// `SOURCE_FILE` node, as one unit. Errors have offsets relative to the start of `text`.
 pub fn parse_tokens(text: &str, tokens: &[Token]) -> (GreenNode, Vec<SyntaxError>) {
-    let mut p = Parser::new(text, tokens);
-    p.builder.start_node(SOURCE_FILE.into());
-    loop {
-        p.eat_trivia();
-        match p.current() {
-            None => break,
-            Some(k) if k.is_closer() => p.stray_closer(),
-            Some(_) => p.form(),
+    let lexed = Lexed {
+        tokens: tokens.to_vec(),
+        ..Lexed::default()
+    };
+    parse_lexed(text, &lexed)
+}
+
+/// Parses the result of [`crate::lexer::lex`] for `text` as one unit: a `SOURCE_FILE` node and
+/// the lexical and syntax errors, in source order.
+pub fn parse_lexed(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxError>) {
+    let whole = std::iter::once((0..lexed.tokens.len(), TextRange::up_to(TextSize::of(text))));
+    parse_pieces(text, lexed, whole)
+}
+
+/// Parses the result of [`crate::lexer::lex`] for `text` top-level chunk by top-level chunk, as
+/// the database does (each chunk on its own, nothing carried from one to the next), but with one
+/// lexing pass and one tree builder for the whole text.
+pub fn parse_lexed_chunked(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxError>) {
+    parse_pieces(
+        text,
+        lexed,
+        split::split_top_level_tokens(&lexed.tokens).into_iter(),
+    )
+}
+
+/// Parses each piece (a range of tokens and the text they cover) with a fresh parser, into one
+/// `SOURCE_FILE` node.
+fn parse_pieces(
+    text: &str,
+    lexed: &Lexed,
+    pieces: impl Iterator<Item = (std::ops::Range<usize>, TextRange)>,
+) -> (GreenNode, Vec<SyntaxError>) {
+    let mut builder = TreeBuilder::default();
+    let mut errors = lexed.errors.clone();
+    builder.start_node(SOURCE_FILE);
+    for (tokens, range) in pieces {
+        let swallowed_from = lexed.swallowed_from.filter(|s| range.contains(*s));
+        let mut p = Parser::new(text, &lexed.tokens[tokens], range.start(), swallowed_from);
+        p.builder = std::mem::take(&mut builder);
+        loop {
+            p.eat_trivia();
+            match p.current() {
+                None => break,
+                Some(k) if k.is_closer() => p.stray_closers(),
+                Some(_) => p.form(),
+            }
         }
+        p.report_unclosed_at_eof();
+        builder = std::mem::take(&mut p.builder);
+        errors.append(&mut p.errors);
     }
-    p.builder.finish_node();
-    (p.builder.finish(), p.errors)
+    builder.finish_node();
+    // Stable: at one offset, lexical errors stay before syntax errors, as in every parse.
+    errors.sort_by_key(|e| e.range.start());
+    (builder.finish(), errors)
 }
 
 /// Which closers the open forms expect, innermost last. `Barrier` marks an interpolation: a
@@ -56,45 +103,62 @@ struct Parser<'t> {
     pos: usize,
     /// Byte offset of the current token.
     offset: TextSize,
-    builder: GreenNodeBuilder<'static>,
+    builder: TreeBuilder,
     errors: Vec<SyntaxError>,
     open: Vec<Expect>,
     depth: u32,
+    /// Forms ended by a token that is not their own closer (an enclosing form's closer, the end
+    /// of an interpolation or string, the end of the file), innermost first. They are reported
+    /// together, as one error, when that token is reached by the form it belongs to.
+    unclosed: Vec<Unclosed>,
+    /// Where an unterminated string or block comment starts, if one runs to the end.
+    swallowed_from: Option<TextSize>,
 }
 
-fn closer_for(opener: SyntaxKind) -> SyntaxKind {
+pub(crate) fn closer_for(opener: SyntaxKind) -> SyntaxKind {
     match opener {
         L_PAREN => R_PAREN,
         L_BRACK | HASH_BRACK => R_BRACK,
-        _ => R_BRACE,
+        L_BRACE => R_BRACE,
+        INTERP_START => INTERP_END,
+        _ => ISTRING_END,
     }
 }
 
-fn describe(kind: SyntaxKind) -> &'static str {
+pub(crate) fn describe(kind: SyntaxKind) -> &'static str {
     match kind {
         L_PAREN => "`(`",
         R_PAREN => "`)`",
         L_BRACK => "`[`",
         R_BRACK => "`]`",
         L_BRACE => "`{`",
-        R_BRACE => "`}`",
+        R_BRACE | INTERP_END => "`}`",
         HASH_BRACK => "`#[`",
-        INTERP_END => "`}`",
+        INTERP_START => "`#{`",
+        ISTRING_START => "`#\"`",
+        ISTRING_END => "the end of the string",
         _ => "token",
     }
 }
 
 impl<'t> Parser<'t> {
-    fn new(text: &'t str, tokens: &'t [Token]) -> Self {
+    fn new(
+        text: &'t str,
+        tokens: &'t [Token],
+        start: TextSize,
+        swallowed_from: Option<TextSize>,
+    ) -> Self {
         Parser {
             text,
             tokens,
             pos: 0,
-            offset: TextSize::from(0),
-            builder: GreenNodeBuilder::new(),
+            offset: start,
+            builder: TreeBuilder::default(),
             errors: Vec::new(),
             open: Vec::new(),
             depth: 0,
+            unclosed: Vec::new(),
+            swallowed_from,
         }
     }
 
@@ -114,10 +178,18 @@ impl<'t> Parser<'t> {
         &self.text[self.current_range()]
     }
 
+    /// The kind of the first non-trivia token at or after token index `from`.
+    fn next_significant(&self, from: usize) -> Option<SyntaxKind> {
+        self.tokens[from.min(self.tokens.len())..]
+            .iter()
+            .map(|t| t.kind)
+            .find(|k| !k.is_trivia())
+    }
+
     /// Adds the current token to the tree under `kind` and moves on.
     fn bump_as(&mut self, kind: SyntaxKind) {
         let range = self.current_range();
-        self.builder.token(kind.into(), &self.text[range]);
+        self.builder.token(kind, &self.text[range]);
         self.offset = range.end();
         self.pos += 1;
     }
@@ -136,35 +208,6 @@ impl<'t> Parser<'t> {
 
     fn error(&mut self, kind: SyntaxErrorKind, range: TextRange, message: impl Into<String>) {
         self.errors.push(SyntaxError::new(kind, range, message));
-    }
-
-    /// Is `closer` expected by some open form, without crossing an interpolation barrier?
-    fn closes_enclosing(&self, closer: SyntaxKind) -> bool {
-        for expect in self.open.iter().rev() {
-            match expect {
-                Expect::Barrier => return false,
-                Expect::Closer(k) if *k == closer => return true,
-                Expect::Closer(_) => {}
-            }
-        }
-        false
-    }
-
-    /// A closer that closes nothing: one error, and the token goes into an `ERROR` node.
-    fn stray_closer(&mut self) {
-        let range = self.current_range();
-        let kind = self.current().unwrap_or(ERROR_TOKEN);
-        self.error(
-            SyntaxErrorKind::UnexpectedCloser,
-            range,
-            format!(
-                "unexpected {}: there is no open form for it to close",
-                describe(kind)
-            ),
-        );
-        self.builder.start_node(ERROR.into());
-        self.bump();
-        self.builder.finish_node();
     }
 
     /// Parses one form at the current (non-trivia, non-closer) token.
@@ -189,29 +232,35 @@ impl<'t> Parser<'t> {
         }
         match kind {
             L_PAREN => self.gene(),
-            L_BRACK => self.sequence(ARRAY, L_BRACK),
-            HASH_BRACK => self.sequence(SET, HASH_BRACK),
+            L_BRACK => self.sequence(ARRAY),
+            HASH_BRACK => self.sequence(SET),
             L_BRACE => self.map(),
-            COLON | PERCENT | PERCENT_UNDERSCORE => {
-                self.prefixed(if kind == COLON { QUOTE } else { UNQUOTE }, 1)
-            }
+            COLON => self.prefixed(QUOTE, 1),
+            PERCENT | PERCENT_UNDERSCORE => self.prefixed(UNQUOTE, 1),
             HASH_AT => self.prefixed(DECORATOR, 2),
             ISTRING_START => self.istring(),
             CARET_TOKEN => self.bump_as(SYMBOL),
             INT | FLOAT | BAD_NUMBER | STRING | CHAR | NIL | TRUE | FALSE | SYMBOL => self.bump(),
             _ => {
                 // Pieces of an interpolated string out of place, or error tokens.
-                self.builder.start_node(ERROR.into());
+                self.builder.start_node(ERROR);
                 self.bump();
                 self.builder.finish_node();
             }
         }
     }
 
+    /// Can the current token start a form here (for the operand of a prefix or a value)?
+    fn at_form_start(&self) -> bool {
+        self.current().is_some_and(|k| {
+            !k.is_trivia() && !k.is_closer() && !matches!(k, ISTRING_END | INTERP_END)
+        })
+    }
+
     /// `:x`, `%x`, `%_x` (one form) and `#@f x` (two forms).
     fn prefixed(&mut self, node: SyntaxKind, forms: usize) {
         let prefix_range = self.current_range();
-        self.builder.start_node(node.into());
+        self.builder.start_node(node);
         self.bump();
         self.depth += 1;
         for i in 0..forms {
@@ -220,108 +269,33 @@ impl<'t> Parser<'t> {
             if i > 0 {
                 self.eat_trivia();
             }
-            match self.current() {
-                Some(k)
-                    if !k.is_trivia()
-                        && !k.is_closer()
-                        && !matches!(k, ISTRING_END | INTERP_END) =>
-                {
-                    self.form()
-                }
-                _ => {
-                    let what = match node {
-                        QUOTE => "`:` must be followed directly by the form to quote, as in `:x`",
-                        UNQUOTE => {
-                            "`%` must be followed directly by the form to unquote, as in `%x`"
-                        }
-                        _ if i == 0 => {
-                            "`#@` must be followed directly by a decorator, as in `#@f x`"
-                        }
-                        _ => "the decorator `#@f` needs a form to decorate after it, as in `#@f x`",
-                    };
-                    self.error(
-                        SyntaxErrorKind::MissingForm,
-                        prefix_range,
-                        format!("missing form: {what}"),
-                    );
-                    break;
-                }
+            if self.at_form_start() {
+                self.form();
+                continue;
             }
+            let what = match node {
+                QUOTE => "`:` must be followed directly by the form to quote, as in `:x`",
+                UNQUOTE => {
+                    "`%` must be followed directly by the form to unquote, as in `%x` (Gene has no `%` operator)"
+                }
+                _ if i == 0 => "`#@` must be followed directly by a decorator, as in `#@f x`",
+                _ => "the decorator `#@f` needs a form to decorate after it, as in `#@f x`",
+            };
+            self.error(
+                SyntaxErrorKind::MissingForm,
+                prefix_range,
+                format!("missing form: {what}"),
+            );
+            break;
         }
         self.depth -= 1;
         self.builder.finish_node();
     }
 
-    /// Handles the end of a bracketed form's element loop. Returns true when the form is done
-    /// (closed, or left unclosed with an error), false when the caller should continue.
-    fn at_closer_or_end(&mut self, opener: SyntaxKind, opener_range: TextRange) -> bool {
-        let expected = closer_for(opener);
-        match self.current() {
-            None => {
-                self.error(
-                    SyntaxErrorKind::UnclosedDelimiter,
-                    opener_range,
-                    format!(
-                        "unclosed {}: expected {} before end of file",
-                        describe(opener),
-                        describe(expected)
-                    ),
-                );
-                true
-            }
-            Some(k) if k == expected => {
-                self.bump();
-                true
-            }
-            Some(k) if k.is_closer() || k == INTERP_END || k == ISTRING_END => {
-                // Outside this form's own closer: does it close an enclosing form? Then this one
-                // was left unclosed. Otherwise it is stray and we keep going.
-                let encloses = match k {
-                    INTERP_END | ISTRING_END => true,
-                    _ => {
-                        self.open.pop();
-                        let enclosing = self.closes_enclosing(k);
-                        self.open.push(Expect::Closer(expected));
-                        enclosing
-                    }
-                };
-                if encloses {
-                    let found = if k == ISTRING_END {
-                        "the end of the string".to_string()
-                    } else {
-                        describe(k).to_string()
-                    };
-                    self.error(
-                        SyntaxErrorKind::UnclosedDelimiter,
-                        opener_range,
-                        format!(
-                            "unclosed {}: expected {} before {}",
-                            describe(opener),
-                            describe(expected),
-                            found
-                        ),
-                    );
-                    let at = self.current_range();
-                    if let Some(last) = self.errors.last_mut() {
-                        last.related.push(crate::syntax_error::RelatedInfo {
-                            range: at,
-                            message: format!("{} found here", found),
-                        });
-                    }
-                    true
-                } else {
-                    self.stray_closer();
-                    false
-                }
-            }
-            Some(_) => false,
-        }
-    }
-
     fn start_bracketed(&mut self, node: SyntaxKind) -> (SyntaxKind, TextRange) {
         let opener = self.current().unwrap_or(L_PAREN);
         let range = self.current_range();
-        self.builder.start_node(node.into());
+        self.builder.start_node(node);
         self.bump();
         self.open.push(Expect::Closer(closer_for(opener)));
         self.depth += 1;
@@ -335,38 +309,27 @@ impl<'t> Parser<'t> {
     }
 
     /// Arrays and sets: any forms; a `^k` token is a plain symbol here.
-    fn sequence(&mut self, node: SyntaxKind, _opener: SyntaxKind) {
+    fn sequence(&mut self, node: SyntaxKind) {
         let (opener, range) = self.start_bracketed(node);
         loop {
             self.eat_trivia();
             if self.at_closer_or_end(opener, range) {
                 break;
             }
-            if self.current().is_some_and(|k| !k.is_closer()) {
-                self.form();
-            }
+            self.element();
         }
         self.finish_bracketed();
     }
 
-    /// Too deep: keep the balanced region that starts here as flat tokens in an `ERROR` node.
-    fn too_deep(&mut self) {
-        let start = self.current_range();
-        self.error(
-            SyntaxErrorKind::NestingTooDeep,
-            start,
-            format!("forms are nested too deeply (more than {MAX_DEPTH} levels)"),
-        );
-        self.builder.start_node(ERROR.into());
-        let mut stack = split::BracketStack::default();
-        loop {
-            let Some(kind) = self.current() else { break };
-            stack.feed(kind);
+    /// One element of a collection: a form, or (should the lexer ever hand over a token that
+    /// starts none) that token in an `ERROR` node, so the loop always moves on.
+    fn element(&mut self) {
+        if self.at_form_start() {
+            self.form();
+        } else if self.current().is_some_and(|k| !k.is_trivia()) {
+            self.builder.start_node(ERROR);
             self.bump();
-            if stack.is_balanced() && !stack.needs_more() {
-                break;
-            }
+            self.builder.finish_node();
         }
-        self.builder.finish_node();
     }
 }

@@ -3,8 +3,10 @@
 //! Chunks are the unit of incrementality: each is parsed on its own and memoized by its text,
 //! so an edit inside one top-level form reparses only that form. The split follows the parser's
 //! own bracket matching ([`BracketStack`]), so every chunk boundary is a place where a parse of
-//! the whole file would also be at top level with nothing pending; a test checks that parsing
-//! the chunks and parsing the whole file give the same tree.
+//! the whole file would also be at top level with nothing pending; a property test checks that
+//! parsing the chunks and parsing the whole file give the same tree.
+
+use std::ops::Range;
 
 use rowan::{TextRange, TextSize};
 
@@ -12,12 +14,14 @@ use crate::SyntaxKind::{self, *};
 use crate::lexer::Token;
 
 /// Tracks open brackets and how many forms the current top-level item still needs, the way the
-/// parser matches them: a closer that matches an enclosing opener closes the forms in between;
-/// one that matches nothing is stray; nothing inside an interpolation closes anything outside it.
+/// parser matches them: a closer closes the nearest open form of its kind (and the forms inside
+/// it); one that matches nothing is stray; nothing inside an interpolation closes anything
+/// outside it. The ends of interpolations and strings come from the lexer, which already matched
+/// them, so they close their own entry whatever is open inside.
 #[derive(Default, Debug)]
 pub(crate) struct BracketStack {
     /// The closers expected by the open forms, innermost last. `INTERP_END` and `ISTRING_END`
-    /// entries are barriers.
+    /// entries are barriers for ordinary closers.
     stack: Vec<SyntaxKind>,
     /// Forms the current item still needs at top level (a decorator needs two).
     need: usize,
@@ -25,16 +29,28 @@ pub(crate) struct BracketStack {
 }
 
 impl BracketStack {
-    pub(crate) fn is_balanced(&self) -> bool {
-        self.stack.is_empty()
+    /// Has a whole item (one form, with everything it opened closed) been fed?
+    pub(crate) fn is_complete(&self) -> bool {
+        self.started && self.stack.is_empty() && self.need == 0
     }
 
-    pub(crate) fn needs_more(&self) -> bool {
-        !self.started || self.need > 0
+    /// The index of the entry `closer` would close, if any.
+    fn find(&self, closer: SyntaxKind) -> Option<usize> {
+        let barrier_stops = !matches!(closer, INTERP_END | ISTRING_END);
+        for (i, &k) in self.stack.iter().enumerate().rev() {
+            if k == closer {
+                return Some(i);
+            }
+            if barrier_stops && matches!(k, INTERP_END | ISTRING_END) {
+                return None;
+            }
+        }
+        None
     }
 
-    fn form_done(&mut self) {
-        self.need = self.need.saturating_sub(1);
+    /// Would `closer` close something opened inside this stack?
+    pub(crate) fn can_close(&self, closer: SyntaxKind) -> bool {
+        self.find(closer).is_some()
     }
 
     pub(crate) fn feed(&mut self, kind: SyntaxKind) {
@@ -61,27 +77,16 @@ impl BracketStack {
             match kind {
                 COLON | PERCENT | PERCENT_UNDERSCORE => {}
                 HASH_AT => self.need += 1,
-                _ => self.form_done(),
+                _ => self.need = self.need.saturating_sub(1),
             }
             return;
         }
-        if matches!(kind, R_PAREN | R_BRACK | R_BRACE | ISTRING_END | INTERP_END) {
-            // Find the entry it closes, not crossing an interpolation barrier.
-            let mut found = None;
-            for (i, &k) in self.stack.iter().enumerate().rev() {
-                if k == kind {
-                    found = Some(i);
-                    break;
-                }
-                if k == INTERP_END || k == ISTRING_END {
-                    break;
-                }
-            }
-            if let Some(i) = found {
-                self.stack.truncate(i);
-                if self.stack.is_empty() {
-                    self.form_done();
-                }
+        if matches!(kind, R_PAREN | R_BRACK | R_BRACE | ISTRING_END | INTERP_END)
+            && let Some(i) = self.find(kind)
+        {
+            self.stack.truncate(i);
+            if self.stack.is_empty() {
+                self.need = self.need.saturating_sub(1);
             }
         }
     }
@@ -89,22 +94,42 @@ impl BracketStack {
 
 /// Splits `tokens` (lexed from one text) into chunks: byte ranges that cover the text, each
 /// holding leading trivia and one complete top-level item; a trailing chunk may hold only trivia.
+/// A run of stray closers stays in one chunk, since the parser reports it as one error.
 pub fn split_top_level(tokens: &[Token]) -> Vec<TextRange> {
+    split_top_level_tokens(tokens)
+        .into_iter()
+        .map(|(_, range)| range)
+        .collect()
+}
+
+/// Like [`split_top_level`], with the range of token indices of each chunk as well.
+pub fn split_top_level_tokens(tokens: &[Token]) -> Vec<(Range<usize>, TextRange)> {
     let mut chunks = Vec::new();
-    let mut chunk_start = TextSize::from(0);
+    let mut chunk_start = (0usize, TextSize::from(0));
     let mut offset = TextSize::from(0);
     let mut machine = BracketStack::default();
-    for token in tokens {
+    for (i, token) in tokens.iter().enumerate() {
+        let stray_closer = token.kind.is_closer() && machine.stack.is_empty();
         machine.feed(token.kind);
         offset += token.len;
-        if machine.started && machine.is_balanced() && machine.need == 0 {
-            chunks.push(TextRange::new(chunk_start, offset));
-            chunk_start = offset;
+        if machine.is_complete() {
+            let run_goes_on = stray_closer
+                && tokens[i + 1..]
+                    .iter()
+                    .find(|t| !t.kind.is_trivia())
+                    .is_some_and(|t| t.kind.is_closer());
+            if !run_goes_on {
+                chunks.push((chunk_start.0..i + 1, TextRange::new(chunk_start.1, offset)));
+                chunk_start = (i + 1, offset);
+            }
             machine = BracketStack::default();
         }
     }
-    if offset > chunk_start {
-        chunks.push(TextRange::new(chunk_start, offset));
+    if offset > chunk_start.1 {
+        chunks.push((
+            chunk_start.0..tokens.len(),
+            TextRange::new(chunk_start.1, offset),
+        ));
     }
     chunks
 }

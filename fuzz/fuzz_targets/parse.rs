@@ -1,0 +1,36 @@
+//! Fuzzes the parser on raw bytes: no panic, a lossless tree, the chunked parse equal to the
+//! whole-file parse and to the database's parse (which lexes every chunk on its own), lowering
+//! without panics, and error ranges inside the text.
+
+#![no_main]
+
+use gene_syntax::db::{self, RootDatabase, SourceFile};
+use gene_syntax::{TextSize, parse_bytes, parse_whole};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|bytes: &[u8]| {
+    let (text, parse) = parse_bytes(bytes);
+    assert_eq!(parse.syntax_node().to_string(), text, "lossless");
+
+    let whole = parse_whole(&text);
+    assert_eq!(parse.green(), whole.green(), "chunked and whole-file trees differ");
+    let utf8_errors = parse.errors().iter().filter(|e| e.code() == "E013").count();
+    assert_eq!(parse.errors().len(), whole.errors().len() + utf8_errors);
+
+    let database = RootDatabase::default();
+    let file = SourceFile::new(&database, "fuzz.gene".into(), text.clone());
+    assert_eq!(db::parse(&database, file).green(), parse.green(), "database tree differs");
+    assert_eq!(db::parse(&database, file).errors(), whole.errors());
+
+    let len = TextSize::of(text.as_str());
+    for e in parse.errors() {
+        assert!(e.range.end() <= len, "{e:?} outside the text");
+        assert!(text.is_char_boundary(e.range.start().into()));
+        assert!(text.is_char_boundary(e.range.end().into()));
+        for r in &e.related {
+            assert!(r.range.end() <= len, "{r:?} outside the text");
+        }
+    }
+    let forms = parse.forms();
+    assert_eq!(&db::file_forms(&database, file)[..], &forms[..]);
+});

@@ -1,0 +1,201 @@
+//! Property tests: on any input the parser does not panic, the tree gives the text back, the
+//! chunked parse (what the database does) equals the whole-file parse, lowering does not panic
+//! and every error range lies inside the text.
+
+use gene_syntax::db::{self, RootDatabase, SourceFile};
+use gene_syntax::{Parse, SyntaxNode, TextSize, parse_bytes, parse_text, parse_whole};
+use proptest::prelude::*;
+
+/// Pieces of Gene syntax, including the ones that make the lexer and parser change mode or
+/// recover: brackets, strings, interpolation, comments, prefixes, keys, numbers, escapes.
+const FRAGMENTS: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "#[",
+    "#{",
+    "#(",
+    "#\"",
+    "#\"\"\"",
+    "\"",
+    "\"\"\"",
+    "#<",
+    ">#",
+    ">>#",
+    "#<<",
+    "#",
+    "# ",
+    "#!",
+    "##",
+    "#\t",
+    "#@",
+    "^",
+    "^^",
+    "^!",
+    "^a",
+    "^a^b",
+    "^^f",
+    "^!n",
+    ":",
+    "%",
+    "%_",
+    "...",
+    "'",
+    "'x'",
+    "'\\n'",
+    "'ab'",
+    "\\",
+    "\\/",
+    "\\u",
+    "\\uD83D",
+    "\\u00e9",
+    ",",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "a",
+    "f",
+    "x/y",
+    "/x",
+    "1",
+    "-2",
+    "+5",
+    "3.5",
+    "7.",
+    "1e5",
+    "3px",
+    "0x1F",
+    "2024-01-02",
+    "10:30",
+    "1/3",
+    "0!",
+    "99999999999999999999",
+    "nil",
+    "true",
+    "false",
+    "_",
+    "xs...",
+    "é",
+    "🙂",
+    "\u{0}",
+    "}\"",
+    "#{x}",
+    "#{^k v}",
+    "(f ^a 1 x)",
+    "{^p^x 1 ^p 2}",
+    "(a b]",
+    "#[1 2]",
+];
+
+fn gene_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        6 => proptest::sample::select(FRAGMENTS).prop_map(str::to_string),
+        1 => any::<String>().prop_map(|s| s.chars().take(6).collect()),
+        1 => proptest::collection::vec(any::<u8>(), 0..6)
+            .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+    ];
+    proptest::collection::vec(piece, 0..48).prop_map(|pieces| pieces.concat())
+}
+
+fn check_errors_in_text(parse: &Parse, text: &str) {
+    let len = TextSize::of(text);
+    for e in parse.errors() {
+        assert!(e.range.end() <= len, "{e:?} outside {len:?}");
+        assert!(text.is_char_boundary(e.range.start().into()), "{e:?}");
+        assert!(text.is_char_boundary(e.range.end().into()), "{e:?}");
+        for r in &e.related {
+            assert!(r.range.end() <= len, "{r:?} outside {len:?}");
+        }
+        assert!(!e.message.is_empty());
+    }
+}
+
+/// Visits every node through the typed AST, as a later pass would.
+fn walk_ast(node: &SyntaxNode) {
+    for n in node.descendants() {
+        if let Some(e) = gene_syntax::ast::Expr::cast(n.clone()) {
+            let _ = e.text_range();
+            if let gene_syntax::ast::Expr::IString(s) = &e {
+                let _ = s.pieces();
+            }
+            if let gene_syntax::ast::Expr::Gene(g) = &e {
+                let _ = g.head();
+                let _ = g.children().count();
+                for p in g.props() {
+                    let _ = (p.key(), p.value());
+                }
+            }
+        }
+        for t in n.children_with_tokens().filter_map(|e| e.into_token()) {
+            if let Some(atom) = gene_syntax::ast::Atom::cast(t) {
+                let _ = (atom.int_value(), atom.float_value(), atom.string_value());
+                let _ = (atom.char_value(), atom.symbol_name(), atom.path_segments());
+            }
+        }
+    }
+}
+
+fn check_text(text: &str) {
+    let parse = parse_text(text);
+    assert_eq!(parse.syntax_node().to_string(), text, "lossless");
+    let whole = parse_whole(text);
+    assert_eq!(
+        parse.green(),
+        whole.green(),
+        "chunked tree differs from whole-file tree for {text:?}:\nchunked {:#?}\nwhole {:#?}",
+        parse.syntax_node(),
+        whole.syntax_node()
+    );
+    assert_eq!(parse.errors(), whole.errors(), "errors differ for {text:?}");
+    check_errors_in_text(&parse, text);
+    let _ = parse.forms();
+    walk_ast(&parse.syntax_node());
+}
+
+proptest! {
+    // 256 cases keep `cargo test` fast; set PROPTEST_CASES for a longer run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn gene_like_text(text in gene_text()) {
+        check_text(&text);
+    }
+
+    #[test]
+    fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let (text, parse) = parse_bytes(&bytes);
+        assert_eq!(parse.syntax_node().to_string(), text);
+        check_errors_in_text(&parse, &text);
+        check_text(&text);
+    }
+
+    #[test]
+    fn database_parse_equals_parse_text(text in gene_text()) {
+        let db = RootDatabase::default();
+        let file = SourceFile::new(&db, "p.gene".into(), text.clone());
+        let parse = db::parse(&db, file);
+        let direct = parse_text(&text);
+        assert_eq!(parse.green(), direct.green());
+        assert_eq!(parse.errors(), direct.errors());
+        let forms = db::file_forms(&db, file);
+        assert_eq!(&forms[..], &direct.forms()[..]);
+        let diagnostics = db::syntax_diagnostics(&db, file);
+        assert_eq!(diagnostics.len(), direct.errors().len());
+    }
+}
+
+/// Inputs the property tests or the fuzzer once found wrong, kept as regressions.
+#[test]
+fn regressions() {
+    for text in ["#\n#\ttab", "#", "x #(", "#)", "#%x", "a#"] {
+        check_text(text);
+    }
+}

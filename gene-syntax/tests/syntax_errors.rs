@@ -1,0 +1,787 @@
+//! Snapshot tests of syntax errors: each problem is exactly one error, with a clear message and
+//! the right range, and the rest of the file still parses into usable nodes.
+
+mod common;
+
+use common::{checked_parse, errors, forms, tree};
+use expect_test::{Expect, expect};
+use gene_syntax::{SyntaxErrorKind, parse_bytes};
+
+/// Checks that `text` has exactly one error, of `kind`, and snapshots the lowered forms (what
+/// the rest of the file became) followed by that error.
+fn check_one(text: &str, kind: SyntaxErrorKind, expect: Expect) {
+    let parse = checked_parse(text);
+    let kinds: Vec<_> = parse.errors().iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [kind],
+        "expected one {kind:?} error for {text:?}: {:#?}",
+        parse.errors()
+    );
+    expect.assert_eq(&forms(text));
+}
+
+#[test]
+fn every_kind_has_a_stable_code_name_and_explanation() {
+    let mut codes = std::collections::HashSet::new();
+    for (i, kind) in SyntaxErrorKind::ALL.iter().enumerate() {
+        assert_eq!(
+            kind.code(),
+            format!("E{:03}", i + 1),
+            "codes are stable and in order"
+        );
+        assert!(codes.insert(kind.code()));
+        assert_eq!(SyntaxErrorKind::from_code(kind.code()), Some(*kind));
+        assert!(!kind.name().is_empty() && !kind.name().contains(' '));
+        assert!(
+            kind.explanation().len() > 40,
+            "{kind:?} needs an explanation"
+        );
+    }
+}
+
+/// One example per error kind; each must give exactly that one error.
+#[test]
+fn every_kind_is_reported_once_for_its_example() {
+    let examples: &[(SyntaxErrorKind, &[u8])] = &[
+        (SyntaxErrorKind::UnclosedDelimiter, b"(f 1"),
+        (SyntaxErrorKind::UnexpectedCloser, b"x) y"),
+        (SyntaxErrorKind::UnterminatedString, b"\"abc"),
+        (SyntaxErrorKind::InvalidEscape, b"\"\\u12\""),
+        (SyntaxErrorKind::InvalidNumber, b"3px"),
+        (SyntaxErrorKind::IntegerOutOfRange, b"9223372036854775808"),
+        (SyntaxErrorKind::InvalidChar, b"'ab'"),
+        (SyntaxErrorKind::PropWithoutValue, b"(f ^a)"),
+        (SyntaxErrorKind::DuplicateKey, b"{^x 1 ^x 2}"),
+        (SyntaxErrorKind::PropsInWrongPlace, b"(f ^a 1 x ^b 2)"),
+        (SyntaxErrorKind::ExpectedPropKey, b"{:a 1}"),
+        (SyntaxErrorKind::UnterminatedBlockComment, b"#< abc"),
+        (SyntaxErrorKind::InvalidUtf8, b"(f \"a\xffb\")"),
+        (SyntaxErrorKind::NestingTooDeep, &[b'['; 300]),
+        (SyntaxErrorKind::MissingForm, b"(a :)"),
+        (SyntaxErrorKind::InvalidPropKey, b"(f ^ 1)"),
+        (SyntaxErrorKind::MismatchedCloser, b"(f 1]"),
+        (SyntaxErrorKind::InvalidSymbol, b"a\\/b"),
+    ];
+    assert_eq!(
+        examples.len(),
+        SyntaxErrorKind::ALL.len(),
+        "one example per kind"
+    );
+    for (kind, bytes) in examples {
+        let (text, parse) = parse_bytes(bytes);
+        let kinds: Vec<_> = parse.errors().iter().map(|e| e.kind).collect();
+        if *kind == SyntaxErrorKind::NestingTooDeep {
+            // 300 `[` are also unclosed: the depth error plus one unclosed error.
+            assert_eq!(
+                kinds,
+                [SyntaxErrorKind::UnclosedDelimiter, *kind],
+                "{text:?}"
+            );
+        } else {
+            assert_eq!(kinds, [*kind], "{text:?}: {:#?}", parse.errors());
+        }
+    }
+}
+
+#[test]
+fn unclosed_at_end_of_file_points_at_the_opener() {
+    expect![[r#"
+        E001 0..1 unclosed `(`: expected `)` before end of file
+    "#]]
+    .assert_eq(&errors("(f 1"));
+    expect![[r#"
+        E001 0..1 unclosed `[`: expected `]` before end of file
+    "#]]
+    .assert_eq(&errors("[1 2"));
+    expect![[r#"
+        E001 0..1 unclosed `{`: expected `}` before end of file
+    "#]]
+    .assert_eq(&errors("{^a 1"));
+    expect![[r#"
+        E001 0..2 unclosed `#[`: expected `]` before end of file
+    "#]]
+    .assert_eq(&errors("#[1"));
+    expect![[r#"
+        E001 0..1 unclosed `(`: expected `)` before end of file (2 forms inside it are unclosed too)
+          related 3..4 `(` is unclosed too: expected `)`
+          related 6..7 `[` is unclosed too: expected `]`
+    "#]]
+    .assert_eq(&errors("(a (b [c"));
+}
+
+#[test]
+fn unclosed_before_an_enclosing_closer() {
+    check_one(
+        "[(f 1] (g)",
+        SyntaxErrorKind::UnclosedDelimiter,
+        expect![[r#"
+        [(f 1)]
+        (g)
+        E001 1..2 unclosed `(`: expected `)` before `]`
+          related 5..6 `]` found here
+    "#]],
+    );
+    check_one(
+        "{^a (f} x",
+        SyntaxErrorKind::UnclosedDelimiter,
+        expect![[r#"
+        {^a (f)}
+        x
+        E001 4..5 unclosed `(`: expected `)` before `}`
+          related 6..7 `}` found here
+    "#]],
+    );
+    check_one(
+        "(a [b {^c 1) d",
+        SyntaxErrorKind::UnclosedDelimiter,
+        expect![[r#"
+        (a [b {^c 1}])
+        d
+        E001 3..4 unclosed `[`: expected `]` before `)` (a form inside it is unclosed too)
+          related 11..12 `)` found here
+          related 6..7 `{` is unclosed too: expected `}`
+    "#]],
+    );
+}
+
+#[test]
+fn unclosed_tree_keeps_the_parsed_part() {
+    expect![[r#"
+        SOURCE_FILE@0..8
+          GENE@0..8
+            L_PAREN@0..1 "("
+            SYMBOL@1..2 "f"
+            WHITESPACE@2..3 " "
+            ARRAY@3..7
+              L_BRACK@3..4 "["
+              INT@4..5 "1"
+              WHITESPACE@5..6 " "
+              INT@6..7 "2"
+            R_PAREN@7..8 ")"
+        E001 3..4 unclosed `[`: expected `]` before `)`
+          related 7..8 `)` found here
+    "#]]
+    .assert_eq(&tree("(f [1 2)"));
+}
+
+#[test]
+fn stray_closers() {
+    check_one(
+        "x) y",
+        SyntaxErrorKind::UnexpectedCloser,
+        expect![[r#"
+        x
+        <error>
+        y
+        E002 1..2 unexpected `)`: there is no open form for it to close
+    "#]],
+    );
+    check_one(
+        "(f 1)) (g)",
+        SyntaxErrorKind::UnexpectedCloser,
+        expect![[r#"
+        (f 1)
+        <error>
+        (g)
+        E002 5..6 unexpected `)`: there is no open form for it to close
+    "#]],
+    );
+    check_one(
+        "[a ) b]",
+        SyntaxErrorKind::UnexpectedCloser,
+        expect![[r#"
+        [a <error> b]
+        E002 3..4 unexpected `)`: there is no open form for it to close
+    "#]],
+    );
+    expect![[r#"
+        SOURCE_FILE@0..7
+          SYMBOL@0..1 "a"
+          WHITESPACE@1..2 " "
+          ERROR@2..7
+            R_PAREN@2..3 ")"
+            WHITESPACE@3..4 " "
+            R_BRACK@4..5 "]"
+            WHITESPACE@5..6 " "
+            R_BRACE@6..7 "}"
+        E002 2..7 unexpected `)]}`: there is no open form for these closers to close
+    "#]]
+    .assert_eq(&tree("a ) ] }"));
+}
+
+#[test]
+fn mismatched_closers() {
+    check_one(
+        "(f 1]",
+        SyntaxErrorKind::MismatchedCloser,
+        expect![[r#"
+        (f 1)
+        E017 4..5 mismatched closer: `]` cannot close `(`; expected `)`
+          related 0..1 `(` opened here
+    "#]],
+    );
+    check_one(
+        "[(a }] (g)",
+        SyntaxErrorKind::MismatchedCloser,
+        expect![[r#"
+        [(a)]
+        (g)
+        E017 4..5 mismatched closer: `}` cannot close `(`; expected `)`
+          related 1..2 `(` opened here
+    "#]],
+    );
+    check_one(
+        "{^k [1 2)}",
+        SyntaxErrorKind::MismatchedCloser,
+        expect![[r#"
+        {^k [1 2]}
+        E017 8..9 mismatched closer: `)` cannot close `[`; expected `]`
+          related 4..5 `[` opened here
+    "#]],
+    );
+    expect![[r#"
+        SOURCE_FILE@0..5
+          GENE@0..5
+            L_PAREN@0..1 "("
+            SYMBOL@1..2 "f"
+            WHITESPACE@2..3 " "
+            INT@3..4 "1"
+            R_BRACK@4..5 "]"
+        E017 4..5 mismatched closer: `]` cannot close `(`; expected `)`
+          related 0..1 `(` opened here
+    "#]]
+    .assert_eq(&tree("(f 1]"));
+}
+
+#[test]
+fn a_stray_closer_in_the_middle_of_an_unclosed_form_is_two_problems() {
+    expect![[r#"
+        E001 0..1 unclosed `(`: expected `)` before end of file
+        E002 4..5 unexpected `]`: there is no open form for it to close
+    "#]]
+    .assert_eq(&errors("(f 1] z"));
+}
+
+#[test]
+fn unterminated_strings() {
+    check_one(
+        "(f \"abc)",
+        SyntaxErrorKind::UnterminatedString,
+        expect![[r#"
+        (f "abc)")
+        E003 3..4 unterminated string: expected a closing `"` before end of file
+    "#]],
+    );
+    check_one(
+        "\"\"\"abc\"",
+        SyntaxErrorKind::UnterminatedString,
+        expect![[r#"
+        "abc\""
+        E003 0..3 unterminated string: expected a closing `"""` before end of file
+    "#]],
+    );
+    check_one(
+        "x \"abc\n(g)",
+        SyntaxErrorKind::UnterminatedString,
+        expect![[r#"
+        x
+        "abc\n(g)"
+        E003 2..3 unterminated string: expected a closing `"` before end of file
+    "#]],
+    );
+    check_one(
+        "#\"abc #{x}",
+        SyntaxErrorKind::UnterminatedString,
+        expect![[r#"
+        (#Str "abc " x)
+        E003 0..2 unterminated interpolated string: expected a closing `"` before end of file
+    "#]],
+    );
+    check_one(
+        "#\"abc #{x",
+        SyntaxErrorKind::UnterminatedString,
+        expect![[r#"
+        (#Str "abc " x)
+        E003 0..2 unterminated interpolated string: expected a closing `"` before end of file
+          related 6..8 `#{` inside it is unclosed
+    "#]],
+    );
+    check_one(
+        "#\"\"\"abc\"",
+        SyntaxErrorKind::UnterminatedString,
+        expect![[r#"
+        "abc\""
+        E003 0..4 unterminated interpolated string: expected a closing `"""` before end of file
+    "#]],
+    );
+    check_one(
+        "#\"a #(f",
+        SyntaxErrorKind::UnterminatedString,
+        expect![[r#"
+        (#Str "a " (f))
+        E003 0..2 unterminated interpolated string: expected a closing `"` before end of file
+          related 5..6 `(` inside it is unclosed
+    "#]],
+    );
+}
+
+#[test]
+fn an_unterminated_string_and_an_unclosed_form_around_it() {
+    // Closing the string does not close the `(`: two problems, two errors.
+    expect![[r#"
+        E001 0..1 unclosed `(`: expected `)` before end of file
+        E003 3..4 unterminated string: expected a closing `"` before end of file
+    "#]]
+    .assert_eq(&errors("(f \"abc"));
+}
+
+#[test]
+fn unclosed_interpolation_pieces_end_at_the_closing_quote() {
+    check_one(
+        "#\"a #{x\" (g)",
+        SyntaxErrorKind::UnclosedDelimiter,
+        expect![[r#"
+        (#Str "a " x)
+        (g)
+        E001 4..6 unclosed `#{`: expected `}` before the end of the string
+          related 7..8 the end of the string found here
+    "#]],
+    );
+    check_one(
+        "#\"a #{(x} b\" (g)",
+        SyntaxErrorKind::UnclosedDelimiter,
+        expect![[r#"
+        (#Str "a " (x) " b")
+        (g)
+        E001 6..7 unclosed `(`: expected `)` before `}`
+          related 8..9 `}` found here
+    "#]],
+    );
+    check_one(
+        "#\"a #(f\" (g)",
+        SyntaxErrorKind::UnclosedDelimiter,
+        expect![[r#"
+        (#Str "a " (f))
+        (g)
+        E001 5..6 unclosed `(`: expected `)` before the end of the string
+          related 7..8 the end of the string found here
+    "#]],
+    );
+    check_one(
+        "#\"#{x y}\"",
+        SyntaxErrorKind::UnclosedDelimiter,
+        expect![[r#"
+        (#Str x)
+        E001 2..4 unclosed `#{`: expected `}` after the one form it inserts
+          related 6..7 a second form starts here
+    "#]],
+    );
+}
+
+#[test]
+fn unterminated_block_comment() {
+    check_one(
+        "x #< abc",
+        SyntaxErrorKind::UnterminatedBlockComment,
+        expect![[r#"
+        x
+        E012 2..4 unterminated block comment: expected `>#` before end of file
+    "#]],
+    );
+    check_one(
+        "(f #< a ) >>#",
+        SyntaxErrorKind::UnterminatedBlockComment,
+        expect![[r#"
+        (f)
+        E012 3..5 unterminated block comment: expected `>#` before end of file
+    "#]],
+    );
+}
+
+#[test]
+fn bad_escapes() {
+    check_one(
+        "\"\\u12\" (g)",
+        SyntaxErrorKind::InvalidEscape,
+        expect![[r#"
+        "u12"
+        (g)
+        E004 1..5 invalid escape: `\u` must be followed by four hexadecimal digits, as in `\u00e9`
+    "#]],
+    );
+    check_one(
+        "\"\\uZZZZ\"",
+        SyntaxErrorKind::InvalidEscape,
+        expect![[r#"
+        "uZZZZ"
+        E004 1..3 invalid escape: `\u` must be followed by four hexadecimal digits, as in `\u00e9`
+    "#]],
+    );
+    check_one(
+        "\"\\uD83D\"",
+        SyntaxErrorKind::InvalidEscape,
+        expect![[r#"
+        "�"
+        E004 1..7 invalid escape: a high surrogate must be followed by a low surrogate (`\uDC00`-`\uDFFF`)
+    "#]],
+    );
+    check_one(
+        "\"\\uDE00x\"",
+        SyntaxErrorKind::InvalidEscape,
+        expect![[r#"
+        "�x"
+        E004 1..7 invalid escape: a low surrogate must follow a high surrogate
+    "#]],
+    );
+    check_one(
+        "#\"a\\u1 #{b}\"",
+        SyntaxErrorKind::InvalidEscape,
+        expect![[r#"
+        (#Str "au1 " b)
+        E004 3..6 invalid escape: `\u` must be followed by four hexadecimal digits, as in `\u00e9`
+    "#]],
+    );
+}
+
+#[test]
+fn every_reserved_number_form() {
+    let mut out = String::new();
+    for text in [
+        "3px",
+        "1m30s",
+        "0x1F",
+        "0b101",
+        "2024-01-02",
+        "10:30",
+        "1/3",
+        "0!101",
+        "0*ff",
+        "0#ab",
+        "1.2.3",
+        "1e",
+        "1.5e",
+        "1_000",
+        "5é",
+        "-3px",
+    ] {
+        let parse = checked_parse(text);
+        assert_eq!(parse.errors().len(), 1, "{text}");
+        assert_eq!(parse.errors()[0].kind, SyntaxErrorKind::InvalidNumber);
+        out.push_str(&errors(text));
+    }
+    expect![[r#"
+        E005 0..3 invalid number `3px`: a number followed by letters (a unit such as `3px` or `1m30s`) is reserved
+        E005 0..5 invalid number `1m30s`: a number followed by letters (a unit such as `3px` or `1m30s`) is reserved
+        E005 0..4 invalid number `0x1F`: Gene has no hexadecimal, binary or octal literals (a number followed by letters is reserved)
+        E005 0..5 invalid number `0b101`: Gene has no hexadecimal, binary or octal literals (a number followed by letters is reserved)
+        E005 0..10 invalid number `2024-01-02`: an integer followed by `-` is a date (`2024-01-02`), which is reserved
+        E005 0..5 invalid number `10:30`: an integer followed by `:` is a time (`10:30`), which is reserved
+        E005 0..3 invalid number `1/3`: an integer followed by `/` is a ratio (`1/3`), which is reserved; write `(1 / 3)` to divide
+        E005 0..5 invalid number `0!101`: `0!` starts a binary blob, which is reserved
+        E005 0..4 invalid number `0*ff`: `0*` starts a hexadecimal blob, which is reserved
+        E005 0..4 invalid number `0#ab`: `0#` starts a base64 blob, which is reserved
+        E005 0..5 invalid number `1.2.3`: expected an integer (`42`) or a float (`2.5`, `7.`, `6e3`)
+        E005 0..2 invalid number `1e`: a number followed by letters (a unit such as `3px` or `1m30s`) is reserved
+        E005 0..4 invalid number `1.5e`: a number followed by letters (a unit such as `3px` or `1m30s`) is reserved
+        E005 0..5 invalid number `1_000`: a number followed by letters (a unit such as `3px` or `1m30s`) is reserved
+        E005 0..3 invalid number `5é`: a number followed by letters (a unit such as `3px` or `1m30s`) is reserved
+        E005 0..4 invalid number `-3px`: a number followed by letters (a unit such as `3px` or `1m30s`) is reserved
+    "#]].assert_eq(&out);
+}
+
+#[test]
+fn integer_out_of_range() {
+    check_one(
+        "(f 99999999999999999999 1)",
+        SyntaxErrorKind::IntegerOutOfRange,
+        expect![[r#"
+        (f <error> 1)
+        E006 3..23 integer literal `99999999999999999999` does not fit in 64 bits
+    "#]],
+    );
+}
+
+#[test]
+fn bad_characters() {
+    let mut out = String::new();
+    for text in ["'ab'", "'é'", "''", "'a", "'''", "'\\u0041'"] {
+        let parse = checked_parse(text);
+        assert_eq!(parse.errors().len(), 1, "{text}");
+        assert_eq!(parse.errors()[0].kind, SyntaxErrorKind::InvalidChar);
+        out.push_str(&errors(text));
+    }
+    expect![[r#"
+        E007 0..4 invalid character literal: a character literal holds exactly one character; use a string
+        E007 0..4 invalid character literal: a character literal holds one ASCII character; use a string for other text
+        E007 0..2 invalid character literal: expected one character and a closing `'`, as in `'a'`
+        E007 0..2 invalid character literal: expected one character and a closing `'`, as in `'a'`
+        E007 0..3 invalid character literal: expected one character and a closing `'`, as in `'a'`
+        E007 0..8 invalid character literal: a character literal holds exactly one character; use a string
+    "#]].assert_eq(&out);
+}
+
+#[test]
+fn properties_without_values() {
+    check_one(
+        "(f ^a)",
+        SyntaxErrorKind::PropWithoutValue,
+        expect![[r#"
+        (f ^a <error>)
+        E008 3..5 property `^a` has no value (write `^^a` for a true flag)
+    "#]],
+    );
+    check_one(
+        "{^a}",
+        SyntaxErrorKind::PropWithoutValue,
+        expect![[r#"
+        {^a <error>}
+        E008 1..3 property `^a` has no value (write `^^a` for a true flag)
+    "#]],
+    );
+    check_one(
+        "(f ^a ^b 1)",
+        SyntaxErrorKind::PropWithoutValue,
+        expect![[r#"
+        (f ^a <error> ^b 1)
+        E008 3..5 property `^a` has no value (write `^^a` for a true flag)
+    "#]],
+    );
+    check_one(
+        "{^p^x}",
+        SyntaxErrorKind::PropWithoutValue,
+        expect![[r#"
+        {^p {^x <error>}}
+        E008 1..5 property `^p^x` has no value (write `^p^^x` for a true flag)
+    "#]],
+    );
+}
+
+#[test]
+fn repeated_keys() {
+    check_one(
+        "{^x 1 ^x 2}",
+        SyntaxErrorKind::DuplicateKey,
+        expect![[r#"
+        {^x 2}
+        E009 6..8 repeated key `^x` in the same map or property run
+          related 1..3 first defined here
+    "#]],
+    );
+    check_one(
+        "{^p^x 1 ^p 2}",
+        SyntaxErrorKind::DuplicateKey,
+        expect![[r#"
+        {^p 2}
+        E009 8..10 repeated key `^p` in the same map or property run
+          related 1..5 first defined here
+    "#]],
+    );
+    check_one(
+        "{^p 1 ^p^x 2}",
+        SyntaxErrorKind::DuplicateKey,
+        expect![[r#"
+        {^p {^x 2}}
+        E009 6..10 repeated key `^p^x` in the same map or property run
+          related 1..3 first defined here
+    "#]],
+    );
+    check_one(
+        "{^^f ^!f}",
+        SyntaxErrorKind::DuplicateKey,
+        expect![[r#"
+        {^f nil}
+        E009 5..8 repeated key `^!f` in the same map or property run
+          related 1..4 first defined here
+    "#]],
+    );
+    check_one(
+        "(f ^a 1 ^a 2)",
+        SyntaxErrorKind::DuplicateKey,
+        expect![[r#"
+        (f ^a 2)
+        E009 8..10 repeated key `^a` in the same map or property run
+          related 3..5 first defined here
+    "#]],
+    );
+    check_one(
+        "#\"#{^a 1 ^a 2}\"",
+        SyntaxErrorKind::DuplicateKey,
+        expect![[r#"
+        (#Str {^a 2})
+        E009 9..11 repeated key `^a` in the same map or property run
+          related 4..6 first defined here
+    "#]],
+    );
+}
+
+#[test]
+fn properties_in_two_runs() {
+    check_one(
+        "(f ^a 1 x ^b 2 y ^c 3)",
+        SyntaxErrorKind::PropsInWrongPlace,
+        expect![[r#"
+        (f ^a 1 ^b 2 ^c 3 x y)
+        E010 10..12 properties found in wrong place: a gene's properties must form one contiguous run
+    "#]],
+    );
+}
+
+#[test]
+fn non_keys_in_a_map() {
+    check_one(
+        "{:a 1}",
+        SyntaxErrorKind::ExpectedPropKey,
+        expect![[r#"
+        {}
+        E011 1..2 expected a property key: map entries are written `^key value`
+    "#]],
+    );
+    check_one(
+        "{^a 1 2 3 ^b 4}",
+        SyntaxErrorKind::ExpectedPropKey,
+        expect![[r#"
+        {^a 1 ^b 4}
+        E011 6..7 expected a property key: map entries are written `^key value`
+    "#]],
+    );
+    check_one(
+        "#\"#{^a 1 x}\"",
+        SyntaxErrorKind::ExpectedPropKey,
+        expect![[r#"
+        (#Str {^a 1})
+        E011 9..10 expected a property key: map entries are written `^key value`
+    "#]],
+    );
+}
+
+#[test]
+fn missing_forms_after_prefixes() {
+    check_one(
+        ": x",
+        SyntaxErrorKind::MissingForm,
+        expect![[r#"
+        <error>
+        x
+        E015 0..1 missing form: `:` must be followed directly by the form to quote, as in `:x`
+    "#]],
+    );
+    check_one(
+        "(a :)",
+        SyntaxErrorKind::MissingForm,
+        expect![[r#"
+        (a <error>)
+        E015 3..4 missing form: `:` must be followed directly by the form to quote, as in `:x`
+    "#]],
+    );
+    check_one(
+        "(a % b)",
+        SyntaxErrorKind::MissingForm,
+        expect![[r#"
+        (a <error> b)
+        E015 3..4 missing form: `%` must be followed directly by the form to unquote, as in `%x` (Gene has no `%` operator)
+    "#]],
+    );
+    check_one(
+        "%_ x",
+        SyntaxErrorKind::MissingForm,
+        expect![[r#"
+        <error>
+        x
+        E015 0..2 missing form: `%` must be followed directly by the form to unquote, as in `%x` (Gene has no `%` operator)
+    "#]],
+    );
+    check_one(
+        "#@ f x",
+        SyntaxErrorKind::MissingForm,
+        expect![[r#"
+        <error>
+        f
+        x
+        E015 0..2 missing form: `#@` must be followed directly by a decorator, as in `#@f x`
+    "#]],
+    );
+    check_one(
+        "(#@f)",
+        SyntaxErrorKind::MissingForm,
+        expect![[r#"
+        (<error>)
+        E015 1..3 missing form: the decorator `#@f` needs a form to decorate after it, as in `#@f x`
+    "#]],
+    );
+    check_one(
+        "#\"#{}\"",
+        SyntaxErrorKind::MissingForm,
+        expect![[r#"
+        ""
+        E015 2..4 missing form: `#{` must hold a form to insert, as in `#{name}`
+    "#]],
+    );
+}
+
+#[test]
+fn invalid_property_keys() {
+    check_one(
+        "(f ^ 1)",
+        SyntaxErrorKind::InvalidPropKey,
+        expect![[r#"
+        (f)
+        E016 3..4 invalid property key `^`: expected a name after every `^`
+    "#]],
+    );
+    check_one(
+        "{^a^ 1}",
+        SyntaxErrorKind::InvalidPropKey,
+        expect![[r#"
+        {}
+        E016 1..4 invalid property key `^a^`: expected a name after every `^`
+    "#]],
+    );
+    check_one(
+        "{^^a^b}",
+        SyntaxErrorKind::InvalidPropKey,
+        expect![[r#"
+        {}
+        E016 1..6 invalid property key `^^a^b`: expected a name after every `^`
+    "#]],
+    );
+}
+
+#[test]
+fn escaped_slash_in_a_symbol() {
+    check_one(
+        "(f a\\/b)",
+        SyntaxErrorKind::InvalidSymbol,
+        expect![[r#"
+        (f path["a", "b"])
+        E018 4..6 invalid symbol: escaping `/` with a backslash is reserved; `/` always separates the parts of a path
+    "#]],
+    );
+}
+
+#[test]
+fn nesting_too_deep() {
+    let text = format!("{}x{} (ok)", "(".repeat(300), ")".repeat(300));
+    let parse = checked_parse(&text);
+    let kinds: Vec<_> = parse.errors().iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [SyntaxErrorKind::NestingTooDeep]);
+    expect![[r#"
+        E014 256..257 forms are nested too deeply (more than 256 levels)
+    "#]]
+    .assert_eq(&errors(&text));
+    let forms = parse.forms();
+    assert_eq!(forms.len(), 2, "the next form still parses");
+}
+
+#[test]
+fn invalid_utf8() {
+    let (text, parse) = parse_bytes(b"(f \"a\xffb\" \xc3)\n(g)");
+    let mut out = common::errors_of(&parse);
+    out.push_str(&format!("{text:?}\n"));
+    expect![[r#"
+        E013 5..8 invalid UTF-8 (bytes 0xff) replaced by U+FFFD
+        E013 11..14 invalid UTF-8 (bytes 0xc3) replaced by U+FFFD
+        "(f \"a�b\" �)\n(g)"
+    "#]]
+    .assert_eq(&out);
+}

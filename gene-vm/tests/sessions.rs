@@ -1,0 +1,107 @@
+//! The library entry points the CLI and the language server use: REPL sessions, interrupts,
+//! captured output, and `gene run` / `gene eval` as processes.
+
+use std::process::Command;
+use std::sync::atomic::Ordering;
+
+use gene_vm::{CaptureOutput, RunError, Vm};
+
+fn vm() -> (Vm, CaptureOutput) {
+    let out = CaptureOutput::new();
+    (Vm::new(Box::new(out.clone())), out)
+}
+
+fn value(vm: &mut Vm, text: &str) -> String {
+    match vm.eval_input(text) {
+        Ok(v) => gene_vm::value::inspect(&v),
+        Err(RunError::Uncaught(e)) => format!("error: {}", vm.describe_exception(&e.value)),
+        Err(RunError::Syntax { diagnostics, .. }) => format!("syntax: {}", diagnostics.len()),
+        Err(RunError::Io(m)) => m,
+    }
+}
+
+#[test]
+fn repl_inputs_share_variables_functions_and_closures() {
+    let (mut vm, out) = vm();
+    assert_eq!(value(&mut vm, "(var x 41)"), "41");
+    assert_eq!(value(&mut vm, "(x += 1)"), "42");
+    assert_eq!(value(&mut vm, "(fn get _ x)"), "<fn get>");
+    assert_eq!(value(&mut vm, "(x = 7) (get)"), "7");
+    assert_eq!(value(&mut vm, "(var s \"hi\") (println s x)"), "nil");
+    assert_eq!(out.stdout_text(), "hi 7\n");
+}
+
+#[test]
+fn repl_recovers_after_errors() {
+    let (mut vm, _) = vm();
+    assert_eq!(value(&mut vm, "(var a 1)"), "1");
+    assert_eq!(value(&mut vm, "(a + \"s\")"), "error: TypeError: + needs numbers, got Int and String");
+    assert!(value(&mut vm, "(println (a\"").starts_with("syntax: "));
+    assert_eq!(value(&mut vm, "(a + 1)"), "2");
+}
+
+#[test]
+fn an_interrupt_stops_a_running_loop_and_passes_try() {
+    let (mut vm, _) = vm();
+    let flag = vm.interrupt.clone();
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        flag.store(true, Ordering::SeqCst);
+    });
+    let result = value(&mut vm, "(loop (try (var x 1) catch * 0))");
+    setter.join().ok();
+    assert_eq!(result, "error: Interrupted: interrupted");
+    assert_eq!(value(&mut vm, "(1 + 1)"), "2");
+}
+
+#[test]
+fn host_can_call_gene_functions() {
+    let (mut vm, _) = vm();
+    let f = vm.eval_input("(fnx [a b] (a * b))").ok().expect("a function");
+    let r = vm.call_function(f, vec![gene_vm::Value::Int(6), gene_vm::Value::Int(7)]).ok();
+    assert_eq!(r.map(|v| gene_vm::value::inspect(&v)), Some("42".to_string()));
+}
+
+fn gene() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gene"))
+}
+
+#[test]
+fn gene_run_reports_uncaught_errors_with_source_and_trace() {
+    let dir = std::env::temp_dir().join(format!("gene-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok();
+    let file = dir.join("boom.gene");
+    std::fs::write(&file, "(println \"start\")\n(fn f [x] (x + \"s\"))\n(f 1)\n").ok();
+    let out = gene().arg("run").arg(&file).output().expect("gene runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "start\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Error: TypeError: + needs numbers, got Int and String"), "{err}");
+    assert!(err.contains("2 | (fn f [x] (x + \"s\"))"), "{err}");
+    assert!(err.contains("^^^^^^^^^"), "{err}");
+    assert!(err.contains("at f ("), "{err}");
+    assert!(err.contains("boom.gene:3:1"), "{err}");
+}
+
+#[test]
+fn gene_run_passes_arguments_and_rejects_syntax_errors() {
+    let dir = std::env::temp_dir().join(format!("gene-args-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok();
+    let file = dir.join("args.gene");
+    std::fs::write(&file, "(println $args)\n").ok();
+    let out = gene().arg("run").arg(&file).args(["a", "--b"]).output().expect("gene runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[a --b]\n");
+    let bad = dir.join("bad.gene");
+    std::fs::write(&bad, "(println \"never\")\n(println 1\n").ok();
+    let out = gene().arg("run").arg(&bad).output().expect("gene runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E00"));
+}
+
+#[test]
+fn gene_eval_prints_the_value() {
+    let out = gene().args(["eval", "(var x [1 \"a\"]) x"]).output().expect("gene runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[1 \"a\"]\n");
+    assert_eq!(out.status.code(), Some(0));
+}
