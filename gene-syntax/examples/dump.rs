@@ -19,7 +19,10 @@ fn main() {
     }
     let whole = gene_syntax::parse_whole(&text);
     if whole.green() != parse.green() || whole.errors() != parse.errors() {
-        eprintln!("the chunked and whole-file parses differ: {:#?}", whole.syntax_node());
+        eprintln!(
+            "the chunked and whole-file parses differ: {:#?}",
+            whole.syntax_node()
+        );
         std::process::exit(1);
     }
 }
