@@ -240,6 +240,101 @@ test('the run output buffer appends streamed pieces as lines', function()
   eq(run.running(), false, 'running')
 end)
 
+-- :GeneRun against a scripted client: the protocol's order of events, without a server.
+test(':GeneRun shows the header, streamed pieces, stderr and the exit line; :GeneStop asks the server', function()
+  local run = require('gene.run')
+  local handlers = run.handlers()
+  local requests = {}
+  local fake = { id = 99, name = 'gene' }
+  local function emit(method, params)
+    handlers[method](nil, params, { client_id = fake.id })
+  end
+  local script -- what the fake server does with each executeCommand
+  fake.request = function(...)
+    local args = { ... }
+    if args[1] == fake then -- client:request on Neovim 0.11
+      table.remove(args, 1)
+    end
+    local method, params, handler = args[1], args[2], args[3]
+    table.insert(requests, { method = method, params = params })
+    script(params, handler)
+    return true, #requests
+  end
+
+  local gene = require('gene')
+  local real_client_for, real_get_client = gene.client_for, vim.lsp.get_client_by_id
+  gene.client_for = function()
+    return fake
+  end
+  vim.lsp.get_client_by_id = function(id)
+    return id == fake.id and fake or real_get_client(id)
+  end
+  local ok, err = pcall(function()
+    local buf = scratch_gene({ '(println "hi")' })
+    vim.bo[buf].modified = true
+
+    -- The server streams before its answer arrives, then in pieces that split lines.
+    script = function(params, handler)
+      eq(params.command, 'gene.runFile', 'command')
+      eq(params.arguments, { { uri = vim.uri_from_bufnr(buf) } }, 'arguments')
+      emit('gene/runOutput', { runId = 'r1', stream = 'stdout', text = 'early\n' })
+      handler(nil, { runId = 'r1' })
+      emit('gene/runOutput', { runId = 'r1', stream = 'stdout', text = 'par' })
+      emit('gene/runOutput', { runId = 'old', stream = 'stdout', text = 'from another run\n' })
+      emit('gene/runOutput', { runId = 'r1', stream = 'stdout', text = 'tial\nnext ' })
+      emit('gene/runOutput', { runId = 'r1', stream = 'stderr', text = 'oops\n' })
+    end
+    vim.cmd('GeneRun')
+    eq(run.running(), true, 'running after the answer')
+    emit('gene/runEnd', { runId = 'r1', status = 'error', exitCode = 1, durationMs = 5 })
+    eq(run.running(), false, 'running after the end')
+
+    local out
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_get_name(b):sub(-#run.BUFFER_NAME) == run.BUFFER_NAME then
+        out = b
+      end
+    end
+    assert(out, 'no [Gene Run] buffer')
+    local lines = vim.api.nvim_buf_get_lines(out, 0, -1, false)
+    assert(lines[1]:match('^%[Running%] .*%.gene %(with unsaved changes%) at '), 'header: ' .. lines[1])
+    eq({ unpack(lines, 2) }, { 'early', 'partial', 'next oops', '[Failed] exited with code 1 in 5 ms', '' }, 'output lines')
+    eq(vim.bo[out].modifiable, false, 'the output buffer is read-only')
+    eq(vim.api.nvim_get_current_buf(), buf, 'the cursor stays in the source')
+    eq(#vim.fn.win_findbuf(out), 1, 'windows showing [Gene Run]')
+
+    -- A second run starts afresh in the same buffer; :GeneStop sends gene.stopRun.
+    script = function(params, handler)
+      if params.command == 'gene.runFile' then
+        handler(nil, { runId = 'r2' })
+      else
+        eq(params, { command = 'gene.stopRun', arguments = { { runId = 'r2' } } }, 'stop request')
+        handler(nil, nil)
+        emit('gene/runEnd', { runId = 'r2', status = 'stopped', exitCode = 130, durationMs = 1200 })
+      end
+    end
+    vim.cmd('GeneRun')
+    emit('gene/runOutput', { runId = 'r2', stream = 'stdout', text = 'tick\n' })
+    vim.cmd('GeneStop')
+    lines = vim.api.nvim_buf_get_lines(out, 0, -1, false)
+    eq({ unpack(lines, 2) }, { 'tick', '[Stopped] after 1.20 s', '' }, 'second run')
+    eq(#vim.fn.win_findbuf(out), 1, 'windows showing [Gene Run] after the second run')
+
+    -- A server that has no Run File says so in the buffer.
+    script = function(_, handler)
+      handler({ code = -32601, message = 'Method not found' }, nil)
+    end
+    vim.cmd('GeneRun')
+    lines = vim.api.nvim_buf_get_lines(out, 0, -1, false)
+    assert(lines[2]:match('^%[Failed%] the language server did not start the run: Method not found %(this gene%-lsp does not support Run File'), lines[2])
+    eq(run.running(), false, 'running after a refused run')
+  end)
+  gene.client_for, vim.lsp.get_client_by_id = real_client_for, real_get_client
+  if not ok then
+    error(err, 0)
+  end
+end)
+
 if #failures > 0 then
   io.stdout:write('\n' .. table.concat(failures, '\n\n') .. '\n')
   io.stdout:write(string.format('%d of %d Neovim plugin tests failed\n', #failures, count))
