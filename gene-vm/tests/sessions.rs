@@ -35,7 +35,10 @@ fn repl_inputs_share_variables_functions_and_closures() {
 fn repl_recovers_after_errors() {
     let (mut vm, _) = vm();
     assert_eq!(value(&mut vm, "(var a 1)"), "1");
-    assert_eq!(value(&mut vm, "(a + \"s\")"), "error: TypeError: + needs numbers, got Int and String");
+    assert_eq!(
+        value(&mut vm, "(a + \"s\")"),
+        "error: TypeError: + needs numbers, got Int and String"
+    );
     assert!(value(&mut vm, "(println (a\"").starts_with("syntax: "));
     assert_eq!(value(&mut vm, "(a + 1)"), "2");
 }
@@ -57,9 +60,17 @@ fn an_interrupt_stops_a_running_loop_and_passes_try() {
 #[test]
 fn host_can_call_gene_functions() {
     let (mut vm, _) = vm();
-    let f = vm.eval_input("(fnx [a b] (a * b))").ok().expect("a function");
-    let r = vm.call_function(f, vec![gene_vm::Value::Int(6), gene_vm::Value::Int(7)]).ok();
-    assert_eq!(r.map(|v| gene_vm::value::inspect(&v)), Some("42".to_string()));
+    let f = vm
+        .eval_input("(fnx [a b] (a * b))")
+        .ok()
+        .expect("a function");
+    let r = vm
+        .call_function(f, vec![gene_vm::Value::Int(6), gene_vm::Value::Int(7)])
+        .ok();
+    assert_eq!(
+        r.map(|v| gene_vm::value::inspect(&v)),
+        Some("42".to_string())
+    );
 }
 
 fn gene() -> Command {
@@ -71,12 +82,19 @@ fn gene_run_reports_uncaught_errors_with_source_and_trace() {
     let dir = std::env::temp_dir().join(format!("gene-run-{}", std::process::id()));
     std::fs::create_dir_all(&dir).ok();
     let file = dir.join("boom.gene");
-    std::fs::write(&file, "(println \"start\")\n(fn f [x] (x + \"s\"))\n(f 1)\n").ok();
+    std::fs::write(
+        &file,
+        "(println \"start\")\n(fn f [x] (x + \"s\"))\n(f 1)\n",
+    )
+    .ok();
     let out = gene().arg("run").arg(&file).output().expect("gene runs");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "start\n");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("Error: TypeError: + needs numbers, got Int and String"), "{err}");
+    assert!(
+        err.contains("Error: TypeError: + needs numbers, got Int and String"),
+        "{err}"
+    );
     assert!(err.contains("2 | (fn f [x] (x + \"s\"))"), "{err}");
     assert!(err.contains("^^^^^^^^^"), "{err}");
     assert!(err.contains("at f ("), "{err}");
@@ -89,7 +107,12 @@ fn gene_run_passes_arguments_and_rejects_syntax_errors() {
     std::fs::create_dir_all(&dir).ok();
     let file = dir.join("args.gene");
     std::fs::write(&file, "(println $args)\n").ok();
-    let out = gene().arg("run").arg(&file).args(["a", "--b"]).output().expect("gene runs");
+    let out = gene()
+        .arg("run")
+        .arg(&file)
+        .args(["a", "--b"])
+        .output()
+        .expect("gene runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[a --b]\n");
     let bad = dir.join("bad.gene");
     std::fs::write(&bad, "(println \"never\")\n(println 1\n").ok();
@@ -101,7 +124,10 @@ fn gene_run_passes_arguments_and_rejects_syntax_errors() {
 
 #[test]
 fn gene_eval_prints_the_value() {
-    let out = gene().args(["eval", "(var x [1 \"a\"]) x"]).output().expect("gene runs");
+    let out = gene()
+        .args(["eval", "(var x [1 \"a\"]) x"])
+        .output()
+        .expect("gene runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[1 \"a\"]\n");
     assert_eq!(out.status.code(), Some(0));
 }

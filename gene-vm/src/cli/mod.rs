@@ -68,8 +68,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Fmt(args) => fmt::run(args),
-        Command::Run(args) => run::run(args),
-        Command::Eval(args) => eval::run(args),
-        Command::Repl(args) => repl::run(args),
+        Command::Run(args) => run::on_big_stack(move || run::run(args)),
+        Command::Eval(args) => run::on_big_stack(move || eval::run(args)),
+        Command::Repl(args) => run::on_big_stack(move || repl::run(args)),
     }
 }

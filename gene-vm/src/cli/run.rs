@@ -50,6 +50,24 @@ pub fn run(args: RunArgs) -> ExitCode {
     finish(&mut vm, result)
 }
 
+/// Runs the VM on a thread with a large stack. Gene calls never use the Rust stack, but
+/// dropping (or printing) data nested a million levels deep recurses; 1 GiB of address space
+/// (committed only as it is used) keeps that from overflowing.
+pub fn on_big_stack(f: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
+    const STACK: usize = 1 << 30;
+    match std::thread::Builder::new()
+        .name("gene".into())
+        .stack_size(STACK)
+        .spawn(f)
+    {
+        Ok(handle) => handle.join().unwrap_or(ExitCode::from(101)),
+        Err(e) => {
+            eprintln!("error: cannot start the VM thread: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
 /// Prints an uncaught error (or a syntax error) and gives the exit status.
 pub fn finish(vm: &mut Vm, result: Result<gene_vm::Value, RunError>) -> ExitCode {
     vm.out.flush();
