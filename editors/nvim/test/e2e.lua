@@ -207,6 +207,26 @@ step('the text now awaits the future', function()
   end)
 end)
 
+step(':GeneRestart starts a new client that still publishes diagnostics', function()
+  local old_id = client.id
+  vim.cmd('GeneRestart')
+  wait_for('a new gene client on the buffer', 20000, function()
+    local c = gene.client_for(source_buf)
+    return c ~= nil and c.id ~= old_id
+  end)
+  client = gene.client_for(source_buf)
+  check(vim.lsp.get_client_by_id(old_id) == nil, 'the old client is still running')
+  local last = vim.api.nvim_buf_line_count(source_buf)
+  vim.api.nvim_buf_set_lines(source_buf, last, last, false, { '(job 20)' })
+  wait_for('A001 from the new client', 30000, function()
+    return find_diagnostic(source_buf, 'A001') ~= nil
+  end)
+  vim.api.nvim_buf_set_lines(source_buf, last, last + 1, false, {})
+  wait_for('the A001 diagnostic to go away again', 30000, function()
+    return find_diagnostic(source_buf, 'A001') == nil
+  end)
+end)
+
 step(':GeneRun streams the output into [Gene Run]', function()
   vim.cmd('GeneRun')
   wait_for('the run to end in [Gene Run]', 60000, function()

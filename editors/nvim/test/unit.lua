@@ -300,6 +300,13 @@ test(':GeneRun shows the header, streamed pieces, stderr and the exit line; :Gen
     assert(lines[1]:match('^%[Running%] .*%.gene %(with unsaved changes%) at '), 'header: ' .. lines[1])
     eq({ unpack(lines, 2) }, { 'early', 'partial', 'next oops', '[Failed] exited with code 1 in 5 ms', '' }, 'output lines')
     eq(vim.bo[out].modifiable, false, 'the output buffer is read-only')
+    local marks = vim.api.nvim_buf_get_extmarks(out, vim.api.nvim_create_namespace('gene_run'), 0, -1, { details = true })
+    local highlighted = {}
+    for _, mark in ipairs(marks) do
+      highlighted[lines[mark[2] + 1]] = mark[4].hl_group
+    end
+    eq(highlighted['next oops'], 'WarningMsg', 'highlight of the line stderr wrote to')
+    eq(highlighted['early'], nil, 'highlight of stdout')
     eq(vim.api.nvim_get_current_buf(), buf, 'the cursor stays in the source')
     eq(#vim.fn.win_findbuf(out), 1, 'windows showing [Gene Run]')
 

@@ -87,8 +87,10 @@ local function append(text, hl)
   if hl then
     -- Not the empty line the next output starts on: that text may be another stream's.
     local last_line = vim.api.nvim_buf_line_count(buf) - (partial and 1 or 2)
-    for line = first_line, last_line do
-      vim.api.nvim_buf_add_highlight(buf, namespace, hl, line, 0, -1)
+    local texts = vim.api.nvim_buf_get_lines(buf, first_line, last_line + 1, false)
+    for i, text in ipairs(texts) do
+      local line = first_line + i - 1
+      vim.api.nvim_buf_set_extmark(buf, namespace, line, 0, { end_row = line, end_col = #text, hl_group = hl })
     end
   end
   follow(buf)
