@@ -5,86 +5,18 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
 use super::code::Code;
+use super::run_support::{clone_closure, pairs_to_map, props_map};
 use super::{CHECK_INTERVAL, Exc, Handler, Vm};
 use crate::bytecode::{Const, Op};
-use crate::value::{Closure, FuncKind, GeneData, Map, Value, values_equal};
+use crate::value::{Closure, FuncKind, GeneData, Value, values_equal};
 
 impl Vm {
-    /// Runs the current task until its frame count drops back to `stop_depth`, and gives the
-    /// value of the frame that returned there. An exception no handler above `stop_depth`
-    /// catches unwinds to it and is returned.
-    pub(crate) fn execute(&mut self, stop_depth: usize) -> Result<Value, Exc> {
-        loop {
-            match self.dispatch(stop_depth) {
-                Ok(v) => return Ok(v),
-                Err(exc) => self.unwind(exc, stop_depth)?,
-            }
-        }
-    }
-
-    /// Finds the handler for a thrown value, or unwinds to `stop_depth` and gives it back.
-    fn unwind(&mut self, mut exc: Exc, stop_depth: usize) -> Result<(), Exc> {
-        if exc.trace.is_none() {
-            let from_instance = match &exc.value {
-                Value::Instance(i) => i.trace.borrow().clone(),
-                _ => None,
-            };
-            let trace = from_instance.unwrap_or_else(|| self.capture_trace());
-            if let Value::Instance(i) = &exc.value {
-                if i.class.is_exception && i.trace.borrow().is_none() {
-                    *i.trace.borrow_mut() = Some(trace.clone());
-                }
-            }
-            exc.trace = Some(trace);
-        }
-        let handler = if exc.uncatchable {
-            None
-        } else {
-            self.task.handlers.last()
-        };
-        match handler {
-            Some(h) if h.frames as usize > stop_depth => {
-                let (frames, stack, natives, ip) = (
-                    h.frames as usize,
-                    h.stack as usize,
-                    h.natives as usize,
-                    h.ip,
-                );
-                self.task.handlers.pop();
-                self.task.frames.truncate(frames);
-                self.task.natives.truncate(natives);
-                self.task.stack.truncate(stack);
-                self.task.stack.push(exc.value);
-                if let Some(f) = self.task.frames.last_mut() {
-                    f.ip = ip;
-                }
-                Ok(())
-            }
-            _ => {
-                let entry_stack = self
-                    .task
-                    .frames
-                    .get(stop_depth)
-                    .map(|f| f.base.saturating_sub(1) as usize);
-                self.task.frames.truncate(stop_depth);
-                self.task
-                    .handlers
-                    .retain(|h| (h.frames as usize) <= stop_depth);
-                self.task.natives.retain(|n| n.depth <= stop_depth);
-                if let Some(len) = entry_stack {
-                    self.task.stack.truncate(len);
-                }
-                Err(exc)
-            }
-        }
-    }
-
     /// The loop keeps the running frame's closure and code as raw pointers instead of `Rc`
     /// clones, so calls and returns do no reference counting for them. They are valid while that
     /// frame is on the frame stack: the frame owns an `Rc<Closure>`, which owns its `Rc<Code>`.
     /// Every place that can pop the running frame (`Return`) reloads them at once, and every
     /// other frame change goes through `reload!`; throwing leaves this function.
-    fn dispatch(&mut self, stop_depth: usize) -> Result<Value, Exc> {
+    pub(super) fn dispatch(&mut self, stop_depth: usize) -> Result<Value, Exc> {
         let (mut closure, mut code, mut ip, mut base) = match self.frame_state() {
             Some(s) => s,
             None => return Ok(Value::Nil),
@@ -212,11 +144,7 @@ impl Vm {
                 }
                 Op::StoreLocal(s) => {
                     let v = top!().clone();
-                    match self.task.stack.get_mut(base + s as usize) {
-                        Some(Value::Cell(c)) => *c.borrow_mut() = v,
-                        Some(slot) => *slot = v,
-                        None => {}
-                    }
+                    self.set_local(base, s, v);
                 }
                 Op::InitLocal(s) => {
                     let v = pop!();
@@ -300,24 +228,8 @@ impl Vm {
                     }
                 }
                 Op::StoreName(n) => {
-                    let name = cd!().name(n);
                     let v = top!().clone();
-                    let mut ns = Some(cl!().ns.clone());
-                    let mut stored = false;
-                    while let Some(n) = ns {
-                        if n.members.borrow().contains_key(&name) {
-                            n.set(name, v.clone());
-                            stored = true;
-                            break;
-                        }
-                        ns = n.parent.clone();
-                    }
-                    if !stored {
-                        throw!(self.error(
-                            "NameError",
-                            format!("{name} is not defined (declare it with var)")
-                        ));
-                    }
+                    tryv!(self.store_name(&cl!().ns, cd!().name(n), v));
                 }
                 Op::DefineName(n) => {
                     let v = top!().clone();
@@ -407,15 +319,9 @@ impl Vm {
                 Op::Lt | Op::Le | Op::Gt | Op::Ge => {
                     let b = pop!();
                     let a = pop!();
-                    let r = if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                        match op {
-                            Op::Lt => x < y,
-                            Op::Le => x <= y,
-                            Op::Gt => x > y,
-                            _ => x >= y,
-                        }
-                    } else {
-                        tryv!(self.compare(op, &a, &b))
+                    let r = match (&a, &b) {
+                        (Value::Int(x), Value::Int(y)) => int_compare(op, *x, *y),
+                        _ => tryv!(self.compare(op, &a, &b)),
                     };
                     push!(Value::Bool(r));
                 }
@@ -430,38 +336,12 @@ impl Vm {
                     push!(Value::Bool(!a.truthy()));
                 }
                 Op::AddLocalInt(s, delta) => {
-                    let slot = match self.task.stack.get_mut(base + s as usize) {
-                        Some(slot) => slot,
-                        None => throw!(self.type_error("internal error: bad slot")),
-                    };
-                    let current = match slot {
-                        Value::Cell(c) => c.borrow().clone(),
-                        v => v.clone(),
-                    };
-                    let new = match current {
-                        Value::Int(i) => match i.checked_add(delta as i64) {
-                            Some(r) => Value::Int(r),
-                            None => throw!(self.error(
-                                "OverflowError",
-                                format!("integer overflow in ({i} + {delta})")
-                            )),
-                        },
-                        other => tryv!(self.arith(Op::Add, &other, &Value::Int(delta as i64))),
-                    };
-                    match self.task.stack.get_mut(base + s as usize) {
-                        Some(Value::Cell(c)) => *c.borrow_mut() = new.clone(),
-                        Some(slot) => *slot = new.clone(),
-                        None => {}
-                    }
+                    let new = tryv!(self.add_to_local(base, s, delta));
                     push!(new);
                 }
                 Op::SetLocal(s) => {
                     let v = pop!();
-                    match self.task.stack.get_mut(base + s as usize) {
-                        Some(Value::Cell(c)) => *c.borrow_mut() = v,
-                        Some(slot) => *slot = v,
-                        None => {}
-                    }
+                    self.set_local(base, s, v);
                 }
                 Op::IncLocal(s, delta) => {
                     if let Some(Value::Int(i)) = self.task.stack.get_mut(base + s as usize) {
@@ -470,17 +350,7 @@ impl Vm {
                             continue;
                         }
                     }
-                    let current = match self.task.stack.get(base + s as usize) {
-                        Some(Value::Cell(c)) => c.borrow().clone(),
-                        Some(v) => v.clone(),
-                        None => Value::Nil,
-                    };
-                    let new = tryv!(self.arith(Op::Add, &current, &Value::Int(delta as i64)));
-                    match self.task.stack.get_mut(base + s as usize) {
-                        Some(Value::Cell(c)) => *c.borrow_mut() = new,
-                        Some(slot) => *slot = new,
-                        None => {}
-                    }
+                    tryv!(self.add_to_local(base, s, delta));
                 }
                 Op::LocalAddInt(s, delta) => {
                     let r = match self.task.stack.get(base + s as usize) {
@@ -490,11 +360,7 @@ impl Vm {
                     let r = match r {
                         Some(r) => r,
                         None => {
-                            let current = match self.task.stack.get(base + s as usize) {
-                                Some(Value::Cell(c)) => c.borrow().clone(),
-                                Some(v) => v.clone(),
-                                None => Value::Nil,
-                            };
+                            let current = self.local_value(base, s);
                             tryv!(self.arith(Op::Add, &current, &Value::Int(delta as i64)))
                         }
                     };
@@ -504,28 +370,16 @@ impl Vm {
                 | Op::JumpUnlessLe(s, k, t)
                 | Op::JumpUnlessGt(s, k, t)
                 | Op::JumpUnlessGe(s, k, t) => {
+                    let cmp = match op {
+                        Op::JumpUnlessLt(..) => Op::Lt,
+                        Op::JumpUnlessLe(..) => Op::Le,
+                        Op::JumpUnlessGt(..) => Op::Gt,
+                        _ => Op::Ge,
+                    };
                     let holds = match self.task.stack.get(base + s as usize) {
-                        Some(Value::Int(i)) => {
-                            let (i, k) = (*i, k as i64);
-                            match op {
-                                Op::JumpUnlessLt(..) => i < k,
-                                Op::JumpUnlessLe(..) => i <= k,
-                                Op::JumpUnlessGt(..) => i > k,
-                                _ => i >= k,
-                            }
-                        }
-                        other => {
-                            let v = match other {
-                                Some(Value::Cell(c)) => c.borrow().clone(),
-                                Some(v) => v.clone(),
-                                None => Value::Nil,
-                            };
-                            let cmp = match op {
-                                Op::JumpUnlessLt(..) => Op::Lt,
-                                Op::JumpUnlessLe(..) => Op::Le,
-                                Op::JumpUnlessGt(..) => Op::Gt,
-                                _ => Op::Ge,
-                            };
+                        Some(Value::Int(i)) => int_compare(cmp, *i, k as i64),
+                        _ => {
+                            let v = self.local_value(base, s as u32);
                             tryv!(self.compare(cmp, &v, &Value::Int(k as i64)))
                         }
                     };
@@ -661,45 +515,8 @@ impl Vm {
                     push!(Value::Spread(Rc::new(v)));
                 }
                 Op::MakeClosure(p) => {
-                    let Some(child) = cd!().protos.get(p as usize).cloned() else {
-                        throw!(self.type_error("internal error: bad function index"));
-                    };
-                    let captures = child
-                        .proto
-                        .captures
-                        .iter()
-                        .map(|from| match *from {
-                            crate::bytecode::CaptureFrom::Slot(s) => {
-                                match self.task.stack.get(base + s as usize) {
-                                    Some(Value::Cell(c)) => c.clone(),
-                                    other => {
-                                        Rc::new(RefCell::new(other.cloned().unwrap_or_default()))
-                                    }
-                                }
-                            }
-                            crate::bytecode::CaptureFrom::Capture(i) => {
-                                cl!().captures.get(i as usize).cloned().unwrap_or_default()
-                            }
-                        })
-                        .collect();
-                    let kind = match child.proto.kind {
-                        crate::bytecode::ProtoKind::Macro => FuncKind::Macro,
-                        crate::bytecode::ProtoKind::Block => FuncKind::Block,
-                        _ => FuncKind::Function,
-                    };
-                    let self_val = self
-                        .task
-                        .frames
-                        .last()
-                        .map(|f| f.self_val.clone())
-                        .unwrap_or_default();
-                    push!(Value::Func(Rc::new(Closure {
-                        code: child,
-                        captures,
-                        ns: cl!().ns.clone(),
-                        self_val,
-                        kind
-                    })));
+                    let f = tryv!(self.make_closure(cl!(), cd!(), p, base));
+                    push!(f);
                 }
                 Op::Call(argc) => {
                     check_budget!();
@@ -956,96 +773,14 @@ impl Vm {
             f.base as usize,
         ))
     }
-
-    /// Pushes the elements of an argument array (built for a spread/props call); gives the count.
-    fn push_arg_array(&mut self, args: &Value) -> Result<usize, Exc> {
-        match args {
-            Value::Array(a) => {
-                let items = a.borrow();
-                self.task.stack.extend(items.iter().cloned());
-                Ok(items.len())
-            }
-            _ => Ok(0),
-        }
-    }
-
-    /// The elements a spread inlines.
-    pub(crate) fn spread_items(&self, v: &Value) -> Result<Vec<Value>, Exc> {
-        match v {
-            Value::Array(a) => Ok(a.borrow().clone()),
-            Value::Set(s) => Ok(s.borrow().clone()),
-            Value::Gene(g) => Ok(g.borrow().children.clone()),
-            Value::Range(r) => Ok((0..r.len())
-                .filter_map(|i| r.get(i))
-                .map(Value::Int)
-                .collect()),
-            Value::Nil => Ok(Vec::new()),
-            other => Err(self.type_error(format!(
-                "only arrays can be spread, got {}",
-                other.type_name()
-            ))),
-        }
-    }
-
-    fn make_class(
-        &self,
-        name: crate::intern::Sym,
-        parent: Value,
-        ns: &Rc<crate::value::Namespace>,
-    ) -> Result<Value, Exc> {
-        let parent = match parent {
-            Value::Nil => None,
-            Value::Class(c) => Some(c),
-            other => {
-                return Err(self.type_error(format!(
-                    "a class can only inherit from a class, not {}",
-                    other.type_name()
-                )));
-            }
-        };
-        let name = name.name().to_string();
-        // `Exception` defined by the prelude in `gene` is the root of the exception classes.
-        let is_exception = match &parent {
-            Some(p) => p.is_exception,
-            None => name == "Exception" && Rc::ptr_eq(ns, &self.gene_ns),
-        };
-        Ok(Value::Class(Rc::new(crate::value::Class {
-            ns: crate::value::Namespace::new(name.clone(), Some(ns.clone())),
-            name,
-            is_exception,
-            parent,
-            methods: RefCell::default(),
-            ctor: RefCell::default(),
-        })))
-    }
 }
 
-fn clone_closure(c: &Closure) -> Closure {
-    Closure {
-        code: c.code.clone(),
-        captures: c.captures.clone(),
-        ns: c.ns.clone(),
-        self_val: c.self_val.clone(),
-        kind: c.kind,
-    }
-}
-
-fn pairs_to_map(items: Vec<Value>) -> Map {
-    let mut map = Map::default();
-    let mut it = items.into_iter();
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        let key = match k {
-            Value::Symbol(s) => s,
-            other => crate::intern::Sym::new(&crate::value::display(&other)),
-        };
-        map.insert(key, v);
-    }
-    map
-}
-
-fn props_map(v: Value) -> Option<Map> {
-    match v {
-        Value::Map(m) => Some(m.borrow().clone()),
-        _ => None,
+#[inline]
+fn int_compare(op: Op, x: i64, y: i64) -> bool {
+    match op {
+        Op::Lt => x < y,
+        Op::Le => x <= y,
+        Op::Gt => x > y,
+        _ => x >= y,
     }
 }

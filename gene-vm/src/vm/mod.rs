@@ -10,6 +10,7 @@ pub mod code;
 mod errors;
 mod eval;
 mod exec;
+mod run_support;
 pub mod native;
 mod ops;
 pub(crate) use ops::resolve_index;
