@@ -1,9 +1,11 @@
 //! Language-server latency, measured in process through the server's tower service.
 //!
-//! - Keystroke to published diagnostics on a 10,000-line file (p50, p95), for an edit that
-//!   keeps the form valid and for one that unbalances it (the worst case: an unclosed form
-//!   swallows the rest of the file). Reference: a full parse of the same text in this process,
-//!   what a server without incremental parsing would pay per keystroke.
+//! - Keystroke to published diagnostics (syntax errors and lint rules) on a 10,000-line file
+//!   (p50, p95), for an edit that keeps the form valid and for one that unbalances it (the
+//!   worst case: an unclosed form swallows the rest of the file). References, in this process:
+//!   a full parse of the text (what a server without incremental parsing would pay per
+//!   keystroke), and `diagnostics_for` after the same keystrokes in a bare database (the
+//!   analysis alone, without the server around it).
 //! - Start-up to the first diagnostics with a 1,000-file workspace folder, and checking every
 //!   file of that workspace through the database.
 //! - Peak memory (the process's high-water mark).
@@ -15,11 +17,20 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use gene_syntax::analysis::LintConfig;
+use gene_syntax::db::RootDatabase;
+use salsa::Setter;
 use serde_json::json;
 use support::TestClient;
 
 const LINES: usize = 10_000;
-const KEYSTROKES: usize = 400;
+/// Keystrokes per scenario; `GENE_LSP_BENCH_KEYSTROKES` overrides it.
+fn keystroke_count() -> usize {
+    std::env::var("GENE_LSP_BENCH_KEYSTROKES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400)
+}
 
 /// A Gene program of `forms` five-line top-level forms.
 fn program(forms: usize) -> String {
@@ -42,9 +53,10 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn peak_memory_mib() -> Option<f64> {
+/// A memory figure of this process from `/proc/self/status` (`VmHWM`: peak, `VmRSS`: now).
+fn memory_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
@@ -56,7 +68,7 @@ fn keystroke_position(n: usize) -> (u32, u32) {
     ((form * 5) as u32, 5)
 }
 
-/// `KEYSTROKES` edits, each followed by waiting for its diagnostics; returns the latency of
+/// [`keystroke_count`] edits, each followed by waiting for its diagnostics; returns the latency of
 /// each from `didChange` to its `publishDiagnostics`, and the most diagnostics seen.
 ///
 /// `unbalance`: each odd keystroke types `(` (the rest of the file then sits in one unclosed
@@ -72,9 +84,10 @@ async fn keystrokes(unbalance: bool) -> (Vec<Duration>, usize) {
         .await;
     client.open(uri, 0, &text).await;
     client.diagnostics_at(uri, 0).await;
-    let mut samples = Vec::with_capacity(KEYSTROKES);
+    let keystrokes = keystroke_count();
+    let mut samples = Vec::with_capacity(keystrokes);
     let mut errors_seen = 0;
-    for n in 1..=KEYSTROKES {
+    for n in 1..=keystrokes {
         let version = n as i32;
         let start = Instant::now();
         if !unbalance {
@@ -91,7 +104,32 @@ async fn keystrokes(unbalance: bool) -> (Vec<Duration>, usize) {
         samples.push(start.elapsed());
         errors_seen = errors_seen.max(diagnostics.len());
     }
+    if let Some(rss) = memory_mib("VmRSS:") {
+        println!(
+            "  resident memory with the server holding the file after {keystrokes} edits: {rss:.1} MiB"
+        );
+    }
     (samples, errors_seen)
+}
+
+/// The analysis alone: `diagnostics_for` after each valid keystroke, in a bare database.
+fn bare_analysis() -> Vec<Duration> {
+    let mut text = program(LINES / 5);
+    let mut db = RootDatabase::new();
+    let file = db.set_file("big.gene".into(), text.clone());
+    let config = LintConfig::default();
+    gene_lsp::diagnostics_for(&db, file, &config);
+    let mut samples = Vec::new();
+    for n in 1..=keystroke_count() / 4 {
+        let (line, column) = keystroke_position(n);
+        let offset = support::line_starts(&text)[line as usize] + column as usize;
+        text.insert(offset, 'z');
+        let start = Instant::now();
+        file.set_text(&mut db).to(text.clone());
+        std::hint::black_box(gene_lsp::diagnostics_for(&db, file, &config));
+        samples.push(start.elapsed());
+    }
+    samples
 }
 
 async fn startup_with_workspace(files: usize) -> (Duration, Duration) {
@@ -169,6 +207,14 @@ fn main() {
         ms(full_parse)
     );
 
+    let mut bare = bare_analysis();
+    let bare_p50 = percentile(&mut bare, 0.5);
+    println!(
+        "reference: diagnostics_for after a keystroke, bare database: p50 {:.2} ms, p95 {:.2} ms",
+        ms(bare_p50),
+        ms(percentile(&mut bare, 0.95))
+    );
+
     let (mut valid, _) = runtime.block_on(keystrokes(false));
     let (mut unbalanced, errors) = runtime.block_on(keystrokes(true));
     assert!(errors > 0, "the unbalancing keystroke was not diagnosed");
@@ -182,11 +228,12 @@ fn main() {
         let p50 = percentile(samples, 0.5);
         let p95 = percentile(samples, 0.95);
         println!(
-            "{name} ({KEYSTROKES} edits, {LINES} lines): p50 {:.2} ms, p95 {:.2} ms ({:.2}x / {:.2}x a full parse)",
+            "{name} ({} edits, {LINES} lines): p50 {:.2} ms, p95 {:.2} ms; p50 = {:.2}x a full parse, {:.2}x the bare analysis",
+            samples.len(),
             ms(p50),
             ms(p95),
             p50.as_secs_f64() / full_parse.as_secs_f64(),
-            p95.as_secs_f64() / full_parse.as_secs_f64()
+            p50.as_secs_f64() / bare_p50.as_secs_f64()
         );
     }
 
@@ -199,7 +246,7 @@ fn main() {
         "diagnostics of all 1000 workspace files (read on demand): {:.0} ms",
         ms(workspace)
     );
-    if let Some(mib) = peak_memory_mib() {
+    if let Some(mib) = memory_mib("VmHWM:") {
         println!("peak memory (VmHWM) of the whole run: {mib:.1} MiB");
     }
 }

@@ -1,9 +1,11 @@
 //! The diagnostics the server shows, and their conversion to LSP.
 //!
-//! [`diagnostics_for`] is the one place that decides what a file's diagnostics are: today the
-//! syntax errors (with their quick fixes), later also the lint rules. Push and pull, code
-//! actions and `fixAll` all go through it, so they always agree.
+//! [`diagnostics_for`] is the one place that decides what a file's diagnostics are: the syntax
+//! errors (with their quick fixes, from [`crate::syntax_fixes`]) and the lint rules of
+//! `gene_syntax::analysis` under the file's `gene.toml`. Push and pull, code actions and
+//! `fixAll` all go through it, so they always agree.
 
+use gene_syntax::analysis::{self, LintConfig};
 use gene_syntax::db::{self, Chunk, Db, SourceFile};
 use gene_syntax::{Diagnostic, DiagnosticTag, Severity};
 use tower_lsp_server::lsp_types::{
@@ -35,8 +37,9 @@ fn chunk_diagnostics<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Vec<Diagnostic>
         .collect()
 }
 
-/// All diagnostics of a file, in source order, with byte ranges into its text.
-pub fn diagnostics_for(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+/// All diagnostics of a file, in source order, with byte ranges into its text: what `gene
+/// check` reports for it (`gene_syntax::analysis::diagnostics`), the syntax errors with fixes.
+pub fn diagnostics_for(db: &dyn Db, file: SourceFile, config: &LintConfig) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for at in db::chunks(db, file) {
         out.extend(
@@ -45,6 +48,8 @@ pub fn diagnostics_for(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
                 .map(|d| d.shifted(at.offset)),
         );
     }
+    out.extend(config.apply(analysis::lint_diagnostics(db, file)));
+    out.sort_by_key(|d| (d.range.start(), d.range.end()));
     out
 }
 
@@ -161,20 +166,37 @@ mod tests {
     #[test]
     fn syntax_errors_carry_fixes_in_file_offsets() {
         let db = RootDatabase::new();
-        let text = "(ok)\n(f 1))\n(g [1 2";
+        let text = "(var ok 1)\n(println ok))\n(println [1 2";
         let file = SourceFile::new(&db, "t.gene".into(), text.into());
-        let diags = diagnostics_for(&db, file);
+        let diags = diagnostics_for(&db, file, &LintConfig::default());
         let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["E002", "E001", "E001"]);
+        assert_eq!(codes, ["E002", "E001"]);
         let stray = &diags[0];
         assert_eq!(&text[stray.fixes[0].edits[0].range], ")");
-        assert_eq!(stray.fixes[0].edits[0].range.start(), 10.into());
-        let close = &diags[2].fixes[0].edits[0];
+        assert_eq!(stray.fixes[0].edits[0].range.start(), 23.into());
+        let close = &diags[1].fixes[0].edits[0];
         assert_eq!(close.range, TextRange::empty(TextSize::of(text)));
-        assert_eq!(close.new_text, "]");
+        assert_eq!(close.new_text, "])");
     }
 
     use gene_syntax::TextSize;
+
+    #[test]
+    fn lint_diagnostics_come_with_the_syntax_errors_under_the_configuration() {
+        let db = RootDatabase::new();
+        let text = "(fn f ^^async [] 1)\n(f)\n";
+        let file = SourceFile::new(&db, "t.gene".into(), text.into());
+        let codes = |config: &LintConfig| -> Vec<&str> {
+            diagnostics_for(&db, file, config)
+                .iter()
+                .map(|d| d.code)
+                .collect()
+        };
+        let all = codes(&LintConfig::default());
+        assert!(all.contains(&"A001"), "{all:?}");
+        let config = LintConfig::from_toml("[lint]\nallow = [\"A001\"]\n").unwrap();
+        assert!(!codes(&config).contains(&"A001"));
+    }
 
     #[test]
     fn conversion_keeps_code_source_related_and_tags() {

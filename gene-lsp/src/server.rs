@@ -17,11 +17,13 @@ use crate::capabilities::{ClientFeatures, server_capabilities};
 use crate::code_actions::{Target, code_actions};
 use crate::diagnostics::{all_to_lsp, diagnostics_for};
 use crate::document::Stamp;
+use crate::imports::{LoadedFile, MAX_ROUNDS, missing_imports};
 use crate::job::{self, JobError};
 use crate::publish::Publisher;
 use crate::raw_init::RawInitParams;
 use crate::state::{DocSnapshot, ServerState, Snapshot};
 use crate::workspace::uri_to_path;
+use gene_syntax::analysis::config::CONFIG_FILE;
 
 /// Why a request on a document got no result.
 enum Failure {
@@ -70,24 +72,26 @@ impl Backend {
 
     /// Runs `compute` on a snapshot of the document `uri` (open, or read from disk) as a job.
     /// A result computed for a text that is no longer current is refused as `Modified`.
-    async fn on_document<T: Send + 'static>(
+    async fn on_document<T, F>(
         &self,
         method: &'static str,
         uri: Uri,
-        compute: impl FnOnce(&Snapshot, &DocSnapshot) -> Result<T> + Send + 'static,
-    ) -> std::result::Result<T, Failure> {
-        let (snapshot, open) = self.state.snapshot(Some(&uri));
-        let token = salsa::Database::cancellation_token(&snapshot.db);
-        let job_uri = uri.clone();
-        let job = job::spawn(token, move || -> Result<(Option<Stamp>, T)> {
-            let doc = snapshot.document(&job_uri, open)?;
-            let value = compute(&snapshot, &doc)?;
-            Ok((doc.stamp, value))
-        });
-        let (stamp, value) = match job.await {
-            Ok(result) => result?,
-            Err(JobError::Cancelled) => return Err(Failure::Modified),
-            Err(e) => return Err(Failure::Rpc(e.into_rpc_error(method))),
+        compute: F,
+    ) -> std::result::Result<T, Failure>
+    where
+        T: Send + 'static,
+        F: Fn(&Snapshot, &DocSnapshot) -> Result<T> + Send + Sync + 'static,
+    {
+        // A file that is not open is read into the database first (a write, so before the
+        // snapshot).
+        self.state
+            .load(&uri)
+            .map_err(|e| Failure::Rpc(jsonrpc::Error::invalid_params(e)))?;
+        let (stamp, value) = match run_document(self.state.clone(), uri.clone(), compute).await {
+            Ok(done) => done,
+            Err(RunError::Rpc(e)) => return Err(Failure::Rpc(e)),
+            Err(RunError::Job(JobError::Cancelled)) => return Err(Failure::Modified),
+            Err(RunError::Job(e)) => return Err(Failure::Rpc(e.into_rpc_error(method))),
         };
         match stamp {
             Some(stamp) if self.state.stamp(&uri) != Some(stamp) => Err(Failure::Modified),
@@ -99,33 +103,40 @@ impl Backend {
     /// mode the client asks instead.
     fn schedule_diagnostics(&self, uri: Uri) {
         let features = self.state.features();
-        if features.pull_diagnostics {
+        if features.pull_diagnostics || self.state.stamp(&uri).is_none() {
             return;
         }
-        let (snapshot, Some(doc)) = self.state.snapshot(Some(&uri)) else {
-            return;
-        };
-        let Some(stamp) = doc.stamp else { return };
-        let token = salsa::Database::cancellation_token(&snapshot.db);
-        let job = job::spawn(token, move || {
-            let diagnostics = diagnostics_for(&snapshot.db, doc.file);
+        let run = run_document(self.state.clone(), uri.clone(), move |snapshot, doc| {
+            let config = snapshot.configs.for_file(&doc.path());
+            let diagnostics = diagnostics_for(&snapshot.db, doc.file, &config);
             let map = doc.line_map(snapshot.encoding);
-            all_to_lsp(&diagnostics, &doc.uri, &map, &features.diagnostics)
+            Ok(all_to_lsp(
+                &diagnostics,
+                &doc.uri,
+                &map,
+                &features.diagnostics,
+            ))
         });
         let state = self.state.clone();
         let publisher = self.publisher.clone();
         let client = self.client.clone();
         tokio::spawn(async move {
-            match job.await {
-                Ok(diagnostics) => {
+            match run.await {
+                Ok((Some(stamp), diagnostics)) => {
+                    report_config_problems(&state, &client).await;
                     publisher
                         .publish(&state, &client, uri, stamp, diagnostics)
                         .await;
                 }
+                // Closed meanwhile.
+                Ok((None, _)) => {}
                 // A newer edit cancelled it and scheduled its own run.
-                Err(JobError::Cancelled) => {}
-                Err(JobError::Panicked(message)) => {
+                Err(RunError::Job(JobError::Cancelled)) => {}
+                Err(RunError::Job(JobError::Panicked(message))) => {
                     tracing::error!("diagnostics of {} failed: {message}", uri.as_str());
+                }
+                Err(RunError::Rpc(e)) => {
+                    tracing::warn!("diagnostics of {}: {}", uri.as_str(), e.message);
                 }
             }
         });
@@ -148,11 +159,12 @@ impl Backend {
     }
 
     async fn register_file_watcher(client: Client) {
+        let watch = |glob: &str| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.to_string()),
+            kind: None,
+        };
         let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![FileSystemWatcher {
-                glob_pattern: GlobPattern::String("**/*.gene".to_string()),
-                kind: None,
-            }],
+            watchers: vec![watch("**/*.gene"), watch("**/gene.toml")],
         };
         let registration = Registration {
             id: "gene-watch-sources".to_string(),
@@ -178,6 +190,88 @@ impl Backend {
                 self.schedule_diagnostics(uri);
             }
         }
+    }
+}
+
+/// One round of a document job: files to read first, or the result (with the stamp of the
+/// text it was computed for; `None` for a file that is not open).
+enum Round<T> {
+    Load(Vec<LoadedFile>),
+    Done(Option<Stamp>, T),
+}
+
+enum RunError {
+    Rpc(jsonrpc::Error),
+    Job(JobError),
+}
+
+/// Starts one round on a fresh snapshot.
+fn start_round<T, F>(
+    state: &ServerState,
+    uri: &Uri,
+    compute: Arc<F>,
+    last: bool,
+) -> job::Job<Result<Round<T>>>
+where
+    T: Send + 'static,
+    F: Fn(&Snapshot, &DocSnapshot) -> Result<T> + Send + Sync + 'static,
+{
+    let (snapshot, open) = state.snapshot(Some(uri));
+    let token = salsa::Database::cancellation_token(&snapshot.db);
+    let uri = uri.clone();
+    job::spawn(token, move || {
+        let doc = snapshot.document(&uri, open)?;
+        if !last {
+            let missing = missing_imports(&snapshot.db, doc.file);
+            if !missing.is_empty() {
+                return Ok(Round::Load(missing));
+            }
+        }
+        Ok(Round::Done(doc.stamp, compute(&snapshot, &doc)?))
+    })
+}
+
+/// Runs `compute` on the document `uri` as jobs on snapshots: when the document imports files
+/// the database does not have, they are read (by the job), added (a write, here) and the job
+/// runs again. The first round starts before this returns, on a snapshot taken now.
+fn run_document<T, F>(
+    state: Arc<ServerState>,
+    uri: Uri,
+    compute: F,
+) -> impl Future<Output = std::result::Result<(Option<Stamp>, T), RunError>> + Send
+where
+    T: Send + 'static,
+    F: Fn(&Snapshot, &DocSnapshot) -> Result<T> + Send + Sync + 'static,
+{
+    let compute = Arc::new(compute);
+    let first = start_round(&state, &uri, compute.clone(), false);
+    async move {
+        let mut job = first;
+        let mut round = 1;
+        loop {
+            match job.await {
+                Ok(Ok(Round::Done(stamp, value))) => return Ok((stamp, value)),
+                Ok(Ok(Round::Load(files))) => {
+                    state.add_files(files);
+                    round += 1;
+                    job = start_round(&state, &uri, compute.clone(), round >= MAX_ROUNDS);
+                }
+                Ok(Err(e)) => return Err(RunError::Rpc(e)),
+                Err(e) => return Err(RunError::Job(e)),
+            }
+        }
+    }
+}
+
+/// Shows the user each new problem with a `gene.toml` (once).
+async fn report_config_problems(state: &ServerState, client: &Client) {
+    for problem in state.configs.take_problems() {
+        client
+            .show_message(
+                MessageType::WARNING,
+                format!("gene.toml: {problem} (using the default lint settings)"),
+            )
+            .await;
     }
 }
 
@@ -312,16 +406,28 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let changed = self
+        let paths: Vec<_> = params
+            .changes
+            .iter()
+            .map(|event| uri_to_path(&event.uri))
+            .collect();
+        let config_changed = paths
+            .iter()
+            .any(|p| p.file_name().is_some_and(|n| n == CONFIG_FILE));
+        if config_changed {
+            self.state.configs.invalidate();
+        }
+        // A new file may be one an open document imports: run the diagnostics again.
+        let created = params
+            .changes
+            .iter()
+            .any(|event| event.typ == FileChangeType::CREATED);
+        let sources_changed = self
             .guarded("didChangeWatchedFiles", || {
-                params
-                    .changes
-                    .iter()
-                    .filter(|event| self.state.file_changed_on_disk(uri_to_path(&event.uri)))
-                    .count()
+                self.state.files_changed_on_disk(paths)
             })
-            .unwrap_or(0);
-        if changed > 0 {
+            .unwrap_or(false);
+        if config_changed || sources_changed || created {
             self.refresh_all_diagnostics();
         }
     }
@@ -343,7 +449,8 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let items = self
             .on_document("textDocument/diagnostic", uri, move |snapshot, doc| {
-                let diagnostics = diagnostics_for(&snapshot.db, doc.file);
+                let config = snapshot.configs.for_file(&doc.path());
+                let diagnostics = diagnostics_for(&snapshot.db, doc.file, &config);
                 let map = doc.line_map(snapshot.encoding);
                 Ok(all_to_lsp(
                     &diagnostics,
@@ -354,6 +461,7 @@ impl LanguageServer for Backend {
             })
             .await
             .map_err(diagnostic_failure)?;
+        report_config_problems(&self.state, &self.client).await;
         let id = result_id(&items);
         let report = if params.previous_result_id.as_deref() == Some(id.as_str()) {
             DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
@@ -381,7 +489,8 @@ impl LanguageServer for Backend {
             .on_document("textDocument/codeAction", uri, move |snapshot, doc| {
                 let map = doc.line_map(snapshot.encoding);
                 let range = map.text_range(params.range).map_err(invalid_position)?;
-                let diagnostics = diagnostics_for(&snapshot.db, doc.file);
+                let config = snapshot.configs.for_file(&doc.path());
+                let diagnostics = diagnostics_for(&snapshot.db, doc.file, &config);
                 let target = Target {
                     uri: &doc.uri,
                     version: doc.stamp.map(|s| s.version),

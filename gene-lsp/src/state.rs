@@ -1,14 +1,20 @@
 //! The server's state: the one database, the open documents, and snapshots of them.
 //!
-//! Writes (opening, editing, closing documents, files changed on disk) happen in notification
-//! handlers, in the order the client sent them, under the `world` lock. Reads take a
-//! [`Snapshot`] under the same lock (a cheap clone of the salsa database and of the document's
-//! rope) and run on it elsewhere (see [`crate::job`]). Salsa makes a write wait until every
-//! snapshot is gone, cancelling the computations that still hold one; so nothing that holds a
-//! snapshot may ever take the `world` lock.
+//! Writes (opening, editing, closing documents, files changed on disk, files read on demand)
+//! happen under the `world` lock: notification handlers make theirs in the order the client
+//! sent them, before their first `.await`. Reads take a [`Snapshot`] under the same lock (a
+//! cheap clone of the salsa database and of the document's rope) and run on it elsewhere (see
+//! [`crate::job`]). Salsa makes a write wait until every snapshot is gone, cancelling the
+//! computations that still hold one; so nothing that holds a snapshot may ever take the
+//! `world` lock.
+//!
+//! The files the database knows by path are its workspace input (`RootDatabase::set_file`,
+//! `file_at`), which is what `import ... from` resolves against. An open document is the file
+//! at its path with the editor's text; the files it imports are read from disk by the jobs
+//! that need them and added here ([`ServerState::add_files`], see [`crate::imports`]).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -20,6 +26,8 @@ use tower_lsp_server::lsp_types::{TextDocumentContentChangeEvent, Uri};
 
 use crate::capabilities::ClientFeatures;
 use crate::document::{ChangeWarning, Document, Stamp};
+use crate::imports::LoadedFile;
+use crate::lint_config::ConfigCache;
 use crate::position::{LineMap, PositionEncoding};
 use crate::workspace::{Workspace, read_source, uri_to_path};
 
@@ -30,10 +38,20 @@ pub struct World {
     pub docs: HashMap<Uri, Document>,
 }
 
+impl World {
+    fn is_open(&self, path: &Path) -> bool {
+        let Some(file) = self.db.file_at(path) else {
+            return false;
+        };
+        self.docs.values().any(|d| d.file == file)
+    }
+}
+
 #[derive(Default)]
 pub struct ServerState {
     world: Mutex<World>,
     pub workspace: Arc<Workspace>,
+    pub configs: Arc<ConfigCache>,
     features: OnceLock<ClientFeatures>,
     next_open_id: AtomicU64,
 }
@@ -41,7 +59,7 @@ pub struct ServerState {
 /// A read-only view of the database, for one job.
 pub struct Snapshot {
     pub db: RootDatabase,
-    pub workspace: Arc<Workspace>,
+    pub configs: Arc<ConfigCache>,
     pub encoding: PositionEncoding,
 }
 
@@ -59,11 +77,15 @@ impl DocSnapshot {
     pub fn line_map(&self, encoding: PositionEncoding) -> LineMap<'_> {
         LineMap::new(&self.rope, encoding)
     }
+
+    pub fn path(&self) -> PathBuf {
+        uri_to_path(&self.uri)
+    }
 }
 
 impl Snapshot {
     /// The document `uri` as the snapshot has it: the open document `open` if there is one,
-    /// otherwise the file read from disk through the workspace (on demand).
+    /// otherwise the file the database read from disk (see [`ServerState::load`]).
     pub fn document(
         &self,
         uri: &Uri,
@@ -72,10 +94,9 @@ impl Snapshot {
         if let Some(doc) = open {
             return Ok(doc);
         }
-        let path = uri_to_path(uri);
-        let file = self.workspace.load(&self.db, &path).map_err(|e| {
+        let file = self.db.file_at(&uri_to_path(uri)).ok_or_else(|| {
             jsonrpc::Error::invalid_params(format!(
-                "{} is neither open nor readable: {e}",
+                "{} is neither open nor a readable file",
                 uri.as_str()
             ))
         })?;
@@ -91,7 +112,7 @@ impl Snapshot {
 impl ServerState {
     pub fn world(&self) -> MutexGuard<'_, World> {
         // A panic while holding the lock leaves the state as consistent as any edit does
-        // (each write is one `set_text`), so a poisoned lock is taken over, not propagated.
+        // (each write is one `set_text` or `set_file`), so a poisoned lock is taken over.
         self.world.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -120,7 +141,7 @@ impl ServerState {
         });
         let snapshot = Snapshot {
             db: world.db.clone(),
-            workspace: self.workspace.clone(),
+            configs: self.configs.clone(),
             encoding: self.encoding(),
         };
         (snapshot, doc)
@@ -135,16 +156,38 @@ impl ServerState {
         self.world().docs.keys().cloned().collect()
     }
 
-    /// Opens a document: its input is the workspace's input for that path (created if new), now
-    /// holding the editor's text.
+    /// Makes sure the database has the file `uri` names, reading it from disk if it is neither
+    /// open nor read yet. A write: call it before taking a snapshot.
+    pub fn load(&self, uri: &Uri) -> Result<(), String> {
+        let path = uri_to_path(uri);
+        {
+            let world = self.world();
+            if world.docs.contains_key(uri) || world.db.file_at(&path).is_some() {
+                return Ok(());
+            }
+        }
+        let text = read_source(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        self.add_files(vec![(path, text)]);
+        Ok(())
+    }
+
+    /// Adds files read from disk (imports a job found missing), unless the database got them
+    /// meanwhile.
+    pub fn add_files(&self, files: Vec<LoadedFile>) {
+        let mut world = self.world();
+        for (path, text) in files {
+            if world.db.file_at(&path).is_none() {
+                world.db.set_file(path, text);
+            }
+        }
+    }
+
+    /// Opens a document: the file at its path now holds the editor's text.
     pub fn open(&self, uri: Uri, version: i32, text: String) {
         let path = uri_to_path(&uri);
         let open_id = self.next_open_id.fetch_add(1, Ordering::Relaxed);
         let mut world = self.world();
-        let (file, existed) = self.workspace.get_or_insert(&world.db, &path, &text);
-        if existed && file.text(&world.db) != &text {
-            file.set_text(&mut world.db).to(text.clone());
-        }
+        let file = world.db.set_file(path, text.clone());
         world
             .docs
             .insert(uri, Document::new(version, open_id, &text, file));
@@ -172,8 +215,8 @@ impl ServerState {
         Some(warnings)
     }
 
-    /// Closes a document. Its input goes back to the file's text on disk (what imports see), or
-    /// is forgotten if the file is not on disk.
+    /// Closes a document. The file at its path goes back to its text on disk (what imports
+    /// see), or leaves the database if it is not on disk.
     pub fn close(&self, uri: &Uri) -> bool {
         let mut world = self.world();
         let Some(doc) = world.docs.remove(uri) else {
@@ -182,45 +225,43 @@ impl ServerState {
         let path = uri_to_path(uri);
         match read_source(&path) {
             Ok(text) => {
-                if doc.file.text(&world.db) != &text {
-                    doc.file.set_text(&mut world.db).to(text);
-                }
+                world.db.set_file(path, text);
             }
             Err(_) => {
-                self.workspace.remove(&path);
+                world.db.remove_file(&path);
                 doc.file.set_text(&mut world.db).to(String::new());
             }
         }
         true
     }
 
-    /// A file changed, appeared or disappeared on disk. Open documents are the editor's
-    /// business; other files the database knows are re-read or emptied. Files it has not read
-    /// yet stay unread until something asks for them. Returns whether the database changed.
-    pub fn file_changed_on_disk(&self, path: PathBuf) -> bool {
+    /// Files changed, appeared or disappeared on disk. Open documents are the editor's
+    /// business; other files the database has are re-read or dropped; new files are read when
+    /// an import needs them. Returns whether the database changed.
+    pub fn files_changed_on_disk(&self, paths: impl IntoIterator<Item = PathBuf>) -> bool {
         let mut world = self.world();
-        let open = world
-            .docs
-            .values()
-            .any(|d| self.workspace.get(&path).is_some_and(|f| f == d.file));
-        if open {
-            return false;
-        }
-        let Some(file) = self.workspace.get(&path) else {
-            return false;
-        };
-        match read_source(&path) {
-            Ok(text) => {
-                if file.text(&world.db) == &text {
-                    return false;
+        let mut changed = false;
+        for path in paths {
+            if world.is_open(&path) {
+                continue;
+            }
+            let Some(file) = world.db.file_at(&path) else {
+                continue;
+            };
+            match read_source(&path) {
+                Ok(text) => {
+                    if file.text(&world.db) != &text {
+                        world.db.set_file(path, text);
+                        changed = true;
+                    }
                 }
-                file.set_text(&mut world.db).to(text);
-            }
-            Err(_) => {
-                self.workspace.remove(&path);
-                file.set_text(&mut world.db).to(String::new());
+                Err(_) => {
+                    world.db.remove_file(&path);
+                    file.set_text(&mut world.db).to(String::new());
+                    changed = true;
+                }
             }
         }
-        true
+        changed
     }
 }

@@ -76,16 +76,68 @@ fn is_stray_closer(token: &gene_syntax::SyntaxToken) -> bool {
             .is_some_and(|p| p.kind() == SyntaxKind::ERROR)
 }
 
+fn closer_kind(opener: SyntaxKind) -> Option<SyntaxKind> {
+    match opener {
+        SyntaxKind::L_PAREN => Some(SyntaxKind::R_PAREN),
+        SyntaxKind::L_BRACK | SyntaxKind::HASH_BRACK => Some(SyntaxKind::R_BRACK),
+        SyntaxKind::L_BRACE => Some(SyntaxKind::R_BRACE),
+        _ => None,
+    }
+}
+
+/// The closers `form` and the forms left open at its end need, innermost first. The parser
+/// reports only the outermost of forms that are all open at the end of the file; the ones
+/// inside it end where it ends, so they are closed at the same place.
+fn missing_closers(form: &SyntaxNode) -> String {
+    let mut closers = Vec::new();
+    let mut node = form.clone();
+    loop {
+        let opener = node.first_token().map(|t| t.kind());
+        if let Some(closer) = opener.and_then(closer_kind) {
+            let closed = node
+                .last_child_or_token()
+                .is_some_and(|last| last.kind() == closer);
+            if closed || node.kind() == SyntaxKind::ERROR {
+                break;
+            }
+            closers.extend(opener.and_then(closer_for));
+        } else if node != *form
+            && !matches!(
+                node.kind(),
+                SyntaxKind::PROP | SyntaxKind::QUOTE | SyntaxKind::UNQUOTE | SyntaxKind::DECORATOR
+            )
+        {
+            // Strings and other nodes end on their own.
+            break;
+        }
+        // Down into the last element, where an inner form may still be open.
+        let last = node
+            .children_with_tokens()
+            .filter(|e| !e.kind().is_trivia())
+            .last();
+        match last.and_then(|e| e.into_node()) {
+            Some(child) => node = child,
+            None => break,
+        }
+    }
+    closers.reverse();
+    closers.concat()
+}
+
 fn insert_missing_closer(root: &SyntaxNode, range: TextRange) -> Vec<Fix> {
     let Some(opener) = token_at(root, range) else {
         return Vec::new();
     };
-    let Some(closer) = closer_for(opener.kind()) else {
+    if closer_for(opener.kind()).is_none() {
         return Vec::new();
-    };
+    }
     let Some(form) = opener.parent() else {
         return Vec::new();
     };
+    let closers = missing_closers(&form);
+    if closers.is_empty() {
+        return Vec::new();
+    }
     // The end of the last token of the form that is not trivia (a closer after a line comment
     // would be commented out) and not a stray closer. Walked backwards from the form's end, so
     // the cost is the trailing trivia, not the form (which may swallow the rest of the file).
@@ -103,10 +155,10 @@ fn insert_missing_closer(root: &SyntaxNode, range: TextRange) -> Vec<Fix> {
         }
     };
     vec![Fix {
-        title: format!("Insert the missing `{closer}`"),
+        title: format!("Insert the missing `{closers}`"),
         edits: vec![TextEdit {
             range: TextRange::empty(at),
-            new_text: closer.to_string(),
+            new_text: closers,
         }],
         safe: false,
     }]
@@ -143,7 +195,10 @@ mod tests {
         assert_eq!(fixed("(f 1 2", "E001"), ["(f 1 2)"]);
         assert_eq!(fixed("(f 1 2 # note\n\n", "E001"), ["(f 1 2) # note\n\n"]);
         assert_eq!(fixed("(", "E001"), ["()"]);
-        assert_eq!(fixed("{^a [1 2", "E001"), ["{^a [1 2}", "{^a [1 2]"]);
+        // Forms open at the end of the file are closed together, innermost first.
+        assert_eq!(fixed("{^a [1 2", "E001"), ["{^a [1 2]}"]);
+        assert_eq!(fixed("(f (g [1 2 # c\n", "E001"), ["(f (g [1 2])) # c\n"]);
+        assert_eq!(fixed("(f :(g [1", "E001"), ["(f :(g [1]))"]);
         assert_eq!(fixed("#[1 2", "E001"), ["#[1 2]"]);
         // A mismatched closer: the array ends before the `)` that closes the gene.
         assert_eq!(fixed("(f [1 2)", "E001"), ["(f [1 2])"]);

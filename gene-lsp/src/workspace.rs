@@ -1,17 +1,13 @@
-//! The workspace: its folders and every file the database knows, open in the editor or read
-//! from disk on demand.
+//! The workspace folders, and reading Gene sources from disk.
 //!
-//! Files are read lazily, the first time something asks for them (a request on a file that is
-//! not open; imports, once the analysis follows them), so opening a large folder costs nothing
-//! up front. The registry has its own lock, held only for map look-ups and one file read, so
-//! request threads that hold a database snapshot can load files without ever waiting for the
-//! main state lock (which an edit holds while it waits for those snapshots to finish).
+//! Which files the database knows, by path, is the database's own workspace input
+//! (`gene_syntax::workspace`): open documents are in it, and files are read into it on demand
+//! (the imports of open documents, a file a request names). Nothing is read up front, so opening
+//! a large folder costs nothing.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::RwLock;
 
-use gene_syntax::db::{Db, SourceFile};
 use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::Uri;
 
@@ -21,13 +17,16 @@ pub const GENE_EXTENSION: &str = "gene";
 #[derive(Default)]
 pub struct Workspace {
     roots: RwLock<Vec<PathBuf>>,
-    files: Mutex<HashMap<PathBuf, SourceFile>>,
 }
 
 /// Where a document lives: a file path, or for other URI schemes (`untitled:`) the URI text, so
 /// every document has a distinct key and a name for messages.
 pub fn uri_to_path(uri: &Uri) -> PathBuf {
-    match uri.to_file_path() {
+    // `to_file_path` takes the path of any URI; only `file:` URIs name files.
+    let is_file = uri
+        .scheme()
+        .is_some_and(|s| s.as_str().eq_ignore_ascii_case("file"));
+    match uri.to_file_path().filter(|_| is_file) {
         Some(path) => path.into_owned(),
         None => PathBuf::from(uri.as_str()),
     }
@@ -81,49 +80,6 @@ impl Workspace {
                 .any(|root| path.starts_with(root))
     }
 
-    fn files(&self) -> MutexGuard<'_, HashMap<PathBuf, SourceFile>> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The database input for a path, if the database has one.
-    pub fn get(&self, path: &Path) -> Option<SourceFile> {
-        self.files().get(path).copied()
-    }
-
-    /// The input for a path, creating it with `text` if there is none yet. Returns the input and
-    /// whether it already existed (then its text is left to the caller).
-    pub fn get_or_insert(&self, db: &dyn Db, path: &Path, text: &str) -> (SourceFile, bool) {
-        let mut files = self.files();
-        if let Some(&file) = files.get(path) {
-            return (file, true);
-        }
-        let file = SourceFile::new(db, path.to_path_buf(), text.to_string());
-        files.insert(path.to_path_buf(), file);
-        (file, false)
-    }
-
-    /// The input for a path, reading the file from disk the first time. Works on a snapshot:
-    /// creating an input does not need exclusive access to the database.
-    pub fn load(&self, db: &dyn Db, path: &Path) -> std::io::Result<SourceFile> {
-        let mut files = self.files();
-        if let Some(&file) = files.get(path) {
-            return Ok(file);
-        }
-        let text = read_source(path)?;
-        let file = SourceFile::new(db, path.to_path_buf(), text);
-        files.insert(path.to_path_buf(), file);
-        Ok(file)
-    }
-
-    /// Forgets a path (deleted on disk); returns its input so the caller can empty it.
-    pub fn remove(&self, path: &Path) -> Option<SourceFile> {
-        self.files().remove(path)
-    }
-
-    pub fn known_files(&self) -> usize {
-        self.files().len()
-    }
-
     /// Every Gene source under the workspace folders (hidden directories and `target` skipped).
     pub fn discover(&self) -> Vec<PathBuf> {
         let mut found = Vec::new();
@@ -156,10 +112,9 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gene_syntax::db::RootDatabase;
 
     #[test]
-    fn loads_on_demand_once_and_discovers_sources() {
+    fn discovers_sources_under_the_folders() {
         let dir = std::env::temp_dir().join(format!("gene-lsp-ws-{}", std::process::id()));
         let sub = dir.join("lib");
         std::fs::create_dir_all(&sub).unwrap();
@@ -171,24 +126,26 @@ mod tests {
 
         let ws = Workspace::default();
         ws.set_roots(vec![dir.clone()]);
-        assert_eq!(
-            ws.discover(),
-            vec![sub.join("util.gene"), dir.join("main.gene")]
-                .into_iter()
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect::<Vec<_>>()
-        );
+        let mut expected = vec![sub.join("util.gene"), dir.join("main.gene")];
+        expected.sort();
+        assert_eq!(ws.discover(), expected);
         assert!(ws.contains(&dir.join("main.gene")));
         assert!(!ws.contains(&dir.join("notes.txt")));
-
-        let db = RootDatabase::new();
-        assert_eq!(ws.known_files(), 0);
-        let file = ws.load(&db, &dir.join("main.gene")).unwrap();
-        assert_eq!(file.text(&db), "(main)");
-        assert_eq!(ws.load(&db, &dir.join("main.gene")).unwrap(), file);
-        assert_eq!(ws.known_files(), 1);
-        assert!(ws.load(&db, &dir.join("missing.gene")).is_err());
+        assert_eq!(read_source(&dir.join("main.gene")).unwrap(), "(main)");
+        std::fs::write(dir.join("bad.gene"), b"(a \xff)").unwrap();
+        assert_eq!(read_source(&dir.join("bad.gene")).unwrap(), "(a \u{FFFD})");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn uris_and_paths() {
+        let uri: Uri = "file:///w/a%20b.gene".parse().unwrap();
+        assert_eq!(uri_to_path(&uri), PathBuf::from("/w/a b.gene"));
+        let untitled: Uri = "untitled:Untitled-1".parse().unwrap();
+        assert_eq!(uri_to_path(&untitled), PathBuf::from("untitled:Untitled-1"));
+        assert_eq!(
+            path_to_uri(Path::new("/w/a b.gene")).map(|u| u.as_str().to_string()),
+            Some("file:///w/a%20b.gene".to_string())
+        );
     }
 }

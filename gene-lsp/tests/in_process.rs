@@ -84,25 +84,25 @@ async fn diagnostics_appear_disappear_and_clear_on_close() {
 async fn related_information_points_at_the_closer_found() {
     let mut client = TestClient::new();
     client.initialize(push_client()).await;
-    client.open(URI, 1, "(f [1 2)\n").await;
+    client.open(URI, 1, "(println [1 2)\n").await;
     let diagnostics = client.diagnostics_at(URI, 1).await;
     let d = &diagnostics[0];
     assert_eq!(code(d), "E001");
-    assert_eq!(d["range"]["start"]["character"], 3);
+    assert_eq!(d["range"]["start"]["character"], 9);
     let related = &d["relatedInformation"][0];
     assert_eq!(related["location"]["uri"], URI);
-    assert_eq!(related["location"]["range"]["start"]["character"], 7);
+    assert_eq!(related["location"]["range"]["start"]["character"], 13);
 }
 
 #[tokio::test]
 async fn ranges_follow_the_negotiated_encoding() {
-    for (encodings, expected) in [(json!(["utf-8"]), 14), (json!(["utf-16"]), 11)] {
+    for (encodings, expected) in [(json!(["utf-8"]), 20), (json!(["utf-16"]), 17)] {
         let mut client = TestClient::new();
         let mut caps = push_client();
         caps["general"] = json!({"positionEncodings": encodings});
         client.initialize(caps).await;
         // The stray `)` comes after an astral character and an accented one.
-        client.open(URI, 1, "(f \"😀é\" 1))").await;
+        client.open(URI, 1, "(println \"😀é\" 1))").await;
         let diagnostics = client.diagnostics_at(URI, 1).await;
         assert_eq!(
             diagnostics[0]["range"]["start"]["character"], expected,
@@ -120,20 +120,20 @@ async fn ranges_follow_the_negotiated_encoding() {
 async fn quick_fixes_and_fix_all_repair_the_text() {
     let mut client = TestClient::new();
     client.initialize(push_client()).await;
-    let text = "(f 1))\n(g [1 2\n";
+    let text = "(println 1))\n(println [1 2\n";
     client.open(URI, 7, text).await;
     let diagnostics = client.diagnostics_at(URI, 7).await;
     let codes: Vec<&str> = diagnostics.iter().map(code).collect();
-    assert_eq!(codes, ["E002", "E001", "E001"]);
+    assert_eq!(codes, ["E002", "E001"]);
 
-    // The quick fix for the unclosed `[` at the cursor.
+    // The quick fix for the forms left open at the end (the `[` and the `(` around it).
     let answer = client
         .request(
             "textDocument/codeAction",
             json!({
                 "textDocument": {"uri": URI},
-                "range": diagnostics[2]["range"],
-                "context": {"diagnostics": [diagnostics[2]]}
+                "range": diagnostics[1]["range"],
+                "context": {"diagnostics": [diagnostics[1]]}
             }),
         )
         .await
@@ -146,7 +146,7 @@ async fn quick_fixes_and_fix_all_repair_the_text() {
     let change = &action["edit"]["documentChanges"][0];
     assert_eq!(change["textDocument"]["version"], 7);
     let fixed = apply_edits(text, change["edits"].as_array().unwrap());
-    assert_eq!(fixed, "(f 1))\n(g [1 2]\n");
+    assert_eq!(fixed, "(println 1))\n(println [1 2])\n");
 
     // Fix all applies the safe fix (the stray closer) and leaves the guess alone.
     let answer = client
@@ -166,7 +166,7 @@ async fn quick_fixes_and_fix_all_repair_the_text() {
     let edits = actions[0]["edit"]["documentChanges"][0]["edits"]
         .as_array()
         .unwrap();
-    assert_eq!(apply_edits(text, edits), "(f 1)\n(g [1 2\n");
+    assert_eq!(apply_edits(text, edits), "(println 1)\n(println [1 2\n");
 }
 
 #[tokio::test]
@@ -177,7 +177,7 @@ async fn pull_diagnostics_with_result_ids() {
         result["capabilities"]["diagnosticProvider"]["identifier"],
         "gene"
     );
-    client.open(URI, 1, "(a))").await;
+    client.open(URI, 1, "(println 1))").await;
     let report = client
         .request(
             "textDocument/diagnostic",
@@ -199,7 +199,7 @@ async fn pull_diagnostics_with_result_ids() {
     assert_eq!(again["kind"], "unchanged");
     assert_eq!(again["resultId"], id);
 
-    client.edit(URI, 2, (0, 3), (0, 4), "").await;
+    client.edit(URI, 2, (0, 11), (0, 12), "").await;
     let fixed = client
         .request(
             "textDocument/diagnostic",
@@ -432,7 +432,7 @@ async fn requests_before_initialize_are_refused() {
 async fn cancel_request_answers_request_cancelled() {
     let mut client = TestClient::new();
     client.initialize(push_client()).await;
-    client.open(URI, 1, "(a))").await;
+    client.open(URI, 1, "(println 1))").await;
     // The request is registered when sent; cancelling it before it runs aborts it.
     let (id, answer) = client
         .start_request(
@@ -452,4 +452,120 @@ async fn cancel_request_answers_request_cancelled() {
         .await
         .unwrap();
     assert_eq!(code(&report["items"][0]), "E002");
+}
+
+#[tokio::test]
+async fn lint_rules_follow_imports_and_gene_toml() {
+    let dir = TempDir::new("lint");
+    std::fs::write(
+        dir.0.join("lib.gene"),
+        "(fn ^^async fetch [x] (await (gene/sleep_async x)) x)\n",
+    )
+    .unwrap();
+    let main = dir.0.join("main.gene");
+    let main_uri = file_uri(&main);
+    let mut client = TestClient::new();
+    client
+        .initialize_with(json!({
+            "capabilities": push_client(),
+            "workspaceFolders": [{"uri": file_uri(&dir.0), "name": "w"}]
+        }))
+        .await;
+    // `fetch` is async only as `lib.gene` says, which the server reads because main imports it.
+    let text = "(import fetch from \"lib\")\n(fetch 1)\n(fn area [w h] (w * w))\n(area 1 2)\n";
+    client.open(&main_uri, 1, text).await;
+    let diagnostics = client.diagnostics_at(&main_uri, 1).await;
+    let codes: Vec<&str> = diagnostics.iter().map(code).collect();
+    assert_eq!(codes, ["A001", "N002"], "{diagnostics:?}");
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({"line": 1, "character": 0})
+    );
+    // The unused parameter is faded.
+    assert_eq!(diagnostics[1]["tags"], json!([1]));
+
+    // The rule's quick fix awaits the future.
+    let answer = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": main_uri},
+                "range": diagnostics[0]["range"],
+                "context": {"diagnostics": [diagnostics[0]], "only": ["quickfix"]}
+            }),
+        )
+        .await
+        .unwrap();
+    let edits = answer[0]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        apply_edits(text, &edits).contains("(await (fetch 1))"),
+        "{answer}"
+    );
+
+    // A `gene.toml` turning the rule off applies as soon as the client reports it.
+    std::fs::write(dir.0.join("gene.toml"), "[lint]\nallow = [\"A001\"]\n").unwrap();
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": file_uri(&dir.0.join("gene.toml")), "type": 1}]}),
+        )
+        .await;
+    let republished = client.diagnostics(&main_uri).await;
+    let codes: Vec<&str> = republished["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(code)
+        .collect();
+    assert_eq!(codes, ["N002"]);
+
+    // A broken `gene.toml` is reported to the user, and the defaults apply.
+    std::fs::write(dir.0.join("gene.toml"), "[lint]\nallow = [\"Z999\"]\n").unwrap();
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": file_uri(&dir.0.join("gene.toml")), "type": 2}]}),
+        )
+        .await;
+    let shown = client.next_message("window/showMessage").await;
+    assert!(
+        shown["message"].as_str().unwrap().contains("Z999"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn an_imported_file_created_later_is_read() {
+    let dir = TempDir::new("late-import");
+    let main = dir.0.join("main.gene");
+    let main_uri = file_uri(&main);
+    let mut client = TestClient::new();
+    client.initialize(push_client()).await;
+    let text = "(import fetch from \"later\")\n(fetch 1)\n";
+    client.open(&main_uri, 1, text).await;
+    assert!(client.diagnostics_at(&main_uri, 1).await.is_empty());
+
+    let later = dir.0.join("later.gene");
+    std::fs::write(
+        &later,
+        "(fn ^^async fetch [x] (await (gene/sleep_async x)) x)\n",
+    )
+    .unwrap();
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": file_uri(&later), "type": 1}]}),
+        )
+        .await;
+    let republished = client.diagnostics(&main_uri).await;
+    let codes: Vec<&str> = republished["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(code)
+        .collect();
+    assert_eq!(codes, ["A001"]);
 }
