@@ -1,14 +1,18 @@
 //! gene-lsp: the Gene language server.
 //!
 //! - [`server`]: the protocol layer (`tower_lsp_server::LanguageServer`), thin: it updates the
-//!   [`state`] on notifications and runs requests as [`job`]s on database snapshots.
+//!   [`state`] on notifications and runs requests as [`job`]s on database snapshots
+//!   ([`runner`]: one document's analysis, reading its [`imports`] on demand between rounds).
 //! - [`state`]: the one salsa database, the open [`document`]s, snapshots; [`workspace`]: the
-//!   workspace folders and files read from disk on demand.
-//! - [`diagnostics`]: `diagnostics_for(db, file)`, the one source of a file's diagnostics, and
-//!   their LSP form; [`publish`]: pushing them without ever showing stale ones;
-//!   [`code_actions`]: quick fixes and `source.fixAll.gene` from the fixes diagnostics carry;
-//!   [`syntax_fixes`]: the fixes for syntax errors.
+//!   workspace folders and reading sources; [`lint_config`]: each file's `gene.toml`.
+//! - [`diagnostics`]: `diagnostics_for(db, file, config)`, the one source of a file's
+//!   diagnostics (syntax errors and lint rules), and their LSP form; [`publish`]: pushing them
+//!   without ever showing stale ones; [`code_actions`]: quick fixes and `source.fixAll.gene`
+//!   from the fixes diagnostics carry; [`syntax_fixes`]: the fixes for syntax errors.
 //! - [`position`]: LSP positions in UTF-8 or UTF-16 <-> byte offsets.
+//! - [`transport`]: stdin filtered so a malformed message cannot end the session;
+//!   [`raw_init`]: the `initialize` parameters as JSON; [`capabilities`]: what the client can
+//!   do and what the server offers.
 
 pub mod capabilities;
 pub mod code_actions;
@@ -21,6 +25,7 @@ pub mod logging;
 pub mod position;
 pub mod publish;
 pub mod raw_init;
+pub mod runner;
 pub mod server;
 pub mod state;
 pub mod syntax_fixes;
