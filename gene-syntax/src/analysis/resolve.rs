@@ -8,7 +8,7 @@ use rowan::TextSize;
 use super::facts::{Condition, FutureOf, ModuleVar, UseFacts};
 use super::rules::{self, VarView};
 use super::symbols::{Def, DefKind, FileSymbols};
-use crate::builtins::{self, BuiltinKind, ParamKind};
+use crate::builtins::{BuiltinKind, ParamKind};
 use crate::db::{self, Db, SourceFile};
 use crate::diagnostic::Diagnostic;
 
@@ -103,45 +103,12 @@ struct Ctx<'a> {
     file: SourceFile,
 }
 
-/// The builtin an unqualified name reaches when nothing in the file defines it.
-fn unqualified_builtin(name: &str) -> Option<&'static builtins::Builtin> {
-    ["global/", "gene/", "genex/"]
-        .iter()
-        .find_map(|ns| builtins::lookup(&format!("{ns}{name}")))
-        .or_else(|| builtins::lookup(name))
-        .or_else(|| {
-            name.strip_prefix('$')
-                .and_then(|n| builtins::lookup(&format!("gene/{n}")))
-        })
-}
+use super::symbols::unqualified_builtin;
 
 impl Ctx<'_> {
-    /// The definition an imported name refers to, when the imported file is in the workspace.
-    fn imported_def(&self, name: &str) -> Option<Def> {
-        let import = self
-            .symbols
-            .imports
-            .iter()
-            .find(|i| i.names.iter().any(|(local, _, _)| local == name))?;
-        let member = import
-            .names
-            .iter()
-            .find(|(local, _, _)| local == name)
-            .map(|(_, member, _)| member.clone())?;
-        let spec = crate::workspace::ImportSpec::new(self.db, import.path.clone());
-        let target = (*crate::workspace::resolve_import(self.db, self.file, spec))?;
-        let symbols = super::symbols::file_symbols(self.db, target);
-        symbols
-            .get(member.rsplit('/').next().unwrap_or(&member))
-            .cloned()
-    }
-
     /// A namespace-level definition of `name`: in this file, else through an import.
     fn def(&self, name: &str) -> Option<Def> {
-        self.symbols
-            .get(name)
-            .cloned()
-            .or_else(|| self.imported_def(name))
+        super::symbols::namespace_def(self.db, self.file, name).map(|(_, def)| def)
     }
 
     fn decide(&self, fut: &FutureOf) -> FutureOf {

@@ -516,3 +516,38 @@ pub fn doc_comment_above(text: &str, offset: usize) -> Option<String> {
     lines.reverse();
     Some(lines.join("\n"))
 }
+
+/// The builtin an unqualified name reaches (`println` -> `gene/println`).
+pub fn unqualified_builtin(name: &str) -> Option<&'static crate::builtins::Builtin> {
+    ["global/", "gene/", "genex/"]
+        .iter()
+        .find_map(|ns| crate::builtins::lookup(&format!("{ns}{name}")))
+        .or_else(|| crate::builtins::lookup(name))
+        .or_else(|| {
+            name.strip_prefix('$')
+                .and_then(|n| crate::builtins::lookup(&format!("gene/{n}")))
+        })
+}
+
+/// The namespace-level definition `name` refers to from `file`: its own, or an import's.
+pub fn namespace_def(db: &dyn Db, file: SourceFile, name: &str) -> Option<(SourceFile, Def)> {
+    let symbols = file_symbols(db, file);
+    if let Some(def) = symbols.get(name) {
+        return Some((file, def.clone()));
+    }
+    let import = symbols
+        .imports
+        .iter()
+        .find(|i| i.names.iter().any(|(local, _, _)| local == name))?;
+    let member = import
+        .names
+        .iter()
+        .find(|(local, _, _)| local == name)
+        .map(|(_, m, _)| m.clone())?;
+    let spec = crate::workspace::ImportSpec::new(db, import.path.clone());
+    let target = (*crate::workspace::resolve_import(db, file, spec))?;
+    let def = file_symbols(db, target)
+        .get(member.rsplit('/').next().unwrap_or(&member))?
+        .clone();
+    Some((target, def))
+}

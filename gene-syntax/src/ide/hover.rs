@@ -46,7 +46,8 @@ pub fn hover(db: &dyn Db, file: SourceFile, offset: TextSize) -> Option<Hover> {
             .join("\n\n---\n\n");
         return Some(Hover { markdown, range });
     }
-    let builtin = builtins::lookup(&text).or_else(|| super::index::unqualified_builtin(&text))?;
+    let builtin =
+        builtins::lookup(&text).or_else(|| crate::analysis::symbols::unqualified_builtin(&text))?;
     Some(Hover {
         markdown: builtin_hover(builtin),
         range,

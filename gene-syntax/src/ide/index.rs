@@ -6,10 +6,9 @@ use std::sync::Arc;
 use rowan::TextRange;
 
 use crate::analysis::facts::{LocalDecl, RefTarget};
-use crate::analysis::symbols::{self, Def};
-use crate::builtins::{self, Builtin};
+use crate::analysis::symbols::{self, Def, namespace_def, unqualified_builtin};
+use crate::builtins::Builtin;
 use crate::db::{self, Db, SourceFile};
-use crate::workspace;
 
 /// What a name refers to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -33,41 +32,6 @@ pub enum Target {
 pub struct FileIndex {
     pub refs: Vec<(TextRange, Target)>,
     pub decls: Vec<LocalDecl>,
-}
-
-/// The builtin an unqualified name reaches (`println` -> `gene/println`).
-pub fn unqualified_builtin(name: &str) -> Option<&'static Builtin> {
-    ["global/", "gene/", "genex/"]
-        .iter()
-        .find_map(|ns| builtins::lookup(&format!("{ns}{name}")))
-        .or_else(|| builtins::lookup(name))
-        .or_else(|| {
-            name.strip_prefix('$')
-                .and_then(|n| builtins::lookup(&format!("gene/{n}")))
-        })
-}
-
-/// The namespace-level definition `name` refers to from `file`: its own, or an import's.
-pub fn namespace_def(db: &dyn Db, file: SourceFile, name: &str) -> Option<(SourceFile, Def)> {
-    let symbols = symbols::file_symbols(db, file);
-    if let Some(def) = symbols.get(name) {
-        return Some((file, def.clone()));
-    }
-    let import = symbols
-        .imports
-        .iter()
-        .find(|i| i.names.iter().any(|(local, _, _)| local == name))?;
-    let member = import
-        .names
-        .iter()
-        .find(|(local, _, _)| local == name)
-        .map(|(_, m, _)| m.clone())?;
-    let spec = workspace::ImportSpec::new(db, import.path.clone());
-    let target = (*workspace::resolve_import(db, file, spec))?;
-    let def = symbols::file_symbols(db, target)
-        .get(member.rsplit('/').next().unwrap_or(&member))?
-        .clone();
-    Some((target, def))
 }
 
 #[salsa::tracked(returns(ref))]
