@@ -16,7 +16,7 @@ use rowan::TextRange;
 
 use super::rules;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::{Parse, SyntaxKind};
+use crate::{SyntaxKind, SyntaxNode};
 
 /// The lint settings of a project.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -137,11 +137,11 @@ fn rule_code(name: &str) -> Result<&'static str, String> {
         .ok_or_else(|| format!("unknown rule `{name}` (see `gene rules`)"))
 }
 
-/// Removes diagnostics that a `# gene: allow(CODE, ...)` comment turns off. The comment applies
-/// to the form that follows it on the next line, or to the form it ends the line of.
-pub fn apply_allow_comments(parse: &Parse, diagnostics: &mut Vec<Diagnostic>) {
-    let root = parse.syntax_node();
-    let mut allowed: Vec<(TextRange, Vec<&'static str>)> = Vec::new();
+/// The ranges that `# gene: allow(CODE, ...)` comments turn rules off in, with the codes. A
+/// comment applies to the form that follows it on the next line, or to the form it ends the
+/// line of.
+pub fn allowed_ranges(root: &SyntaxNode) -> Vec<(TextRange, Vec<&'static str>)> {
+    let mut allowed = Vec::new();
     for token in root
         .descendants_with_tokens()
         .filter_map(|e| e.into_token())
@@ -152,26 +152,79 @@ pub fn apply_allow_comments(parse: &Parse, diagnostics: &mut Vec<Diagnostic>) {
         let Some(codes) = parse_allow_comment(token.text()) else {
             continue;
         };
-        // The form the comment ends the line of, else the next form.
-        let previous = token.prev_sibling_or_token();
-        let same_line = previous
-            .as_ref()
-            .is_some_and(|p| !(p.kind() == SyntaxKind::WHITESPACE && p.to_string().contains('\n')));
-        let target = if same_line {
-            previous.and_then(|p| {
-                if p.kind().is_trivia() {
-                    p.prev_sibling_or_token()
-                } else {
-                    Some(p)
-                }
-            })
-        } else {
-            std::iter::successors(token.next_sibling_or_token(), |e| e.next_sibling_or_token())
-                .find(|e| !e.kind().is_trivia())
+        // Walk back on the comment's line: another form there means the comment ends that
+        // form's line; a newline means the comment has its own line and applies to the next
+        // form; reaching the start of the chunk means it ends the line of the previous chunk's
+        // form, which only the caller knows (an empty range at the chunk start stands for it).
+        let mut before = token.prev_sibling_or_token();
+        let mut trailing_of = None;
+        let mut own_line = false;
+        while let Some(element) = before {
+            if element.kind() == SyntaxKind::WHITESPACE && element.to_string().contains('\n') {
+                own_line = true;
+                break;
+            }
+            if !element.kind().is_trivia() {
+                trailing_of = Some(element);
+                break;
+            }
+            before = element.prev_sibling_or_token();
+        }
+        let at_chunk_start = !own_line
+            && trailing_of.is_none()
+            && token.parent().is_some_and(|p| p.parent().is_none());
+        if at_chunk_start {
+            allowed.push((TextRange::empty(0.into()), codes));
+            continue;
+        }
+        let target = match trailing_of {
+            Some(element) => Some(element),
+            None => {
+                std::iter::successors(token.next_sibling_or_token(), |e| e.next_sibling_or_token())
+                    .find(|e| !e.kind().is_trivia())
+            }
         };
         if let Some(target) = target {
             allowed.push((target.text_range(), codes));
         }
+    }
+    allowed
+}
+
+/// The allow comments of one chunk (ranges relative to the chunk). Most chunks have none, and
+/// are not walked at all.
+#[salsa::tracked(returns(ref))]
+pub fn chunk_allowed<'db>(
+    db: &'db dyn crate::db::Db,
+    chunk: crate::db::Chunk<'db>,
+) -> Vec<(TextRange, Vec<&'static str>)> {
+    if !chunk.text(db).contains("gene:") {
+        return Vec::new();
+    }
+    let green = crate::db::parse_chunk(db, chunk).green.clone();
+    allowed_ranges(&SyntaxNode::new_root(green))
+}
+
+/// Removes the diagnostics that an allow comment of the file turns off.
+pub fn apply_allow_comments(
+    db: &dyn crate::db::Db,
+    file: crate::db::SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut allowed: Vec<(TextRange, &Vec<&'static str>)> = Vec::new();
+    let mut previous_chunk: Option<TextRange> = None;
+    for at in crate::db::chunks(db, file) {
+        for (range, codes) in chunk_allowed(db, at.chunk) {
+            // An empty range at the chunk start stands for the previous chunk's form.
+            let range = match previous_chunk {
+                _ if !(range.is_empty() && range.start() == 0.into()) => *range + at.offset,
+                Some(prev) => prev,
+                // At the start of the file: the comment's own chunk, that is the next form.
+                None => crate::db::chunk_range(db, at),
+            };
+            allowed.push((range, codes));
+        }
+        previous_chunk = Some(crate::db::chunk_range(db, at));
     }
     if allowed.is_empty() {
         return;

@@ -40,7 +40,7 @@ pub fn lint_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     let symbols = symbols::file_symbols(db, file);
     let mut diagnostics = resolve::resolve_file(db, file, symbols);
     apply_precedence(&mut diagnostics);
-    config::apply_allow_comments(db::parse(db, file), &mut diagnostics);
+    config::apply_allow_comments(db, file, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
     diagnostics
 }

@@ -519,14 +519,7 @@ pub fn doc_comment_above(text: &str, offset: usize) -> Option<String> {
 
 /// The builtin an unqualified name reaches (`println` -> `gene/println`).
 pub fn unqualified_builtin(name: &str) -> Option<&'static crate::builtins::Builtin> {
-    ["global/", "gene/", "genex/"]
-        .iter()
-        .find_map(|ns| crate::builtins::lookup(&format!("{ns}{name}")))
-        .or_else(|| crate::builtins::lookup(name))
-        .or_else(|| {
-            name.strip_prefix('$')
-                .and_then(|n| crate::builtins::lookup(&format!("gene/{n}")))
-        })
+    crate::builtins::unqualified(name)
 }
 
 /// The namespace-level definition `name` refers to from `file`: its own, or an import's.

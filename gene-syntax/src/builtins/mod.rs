@@ -160,7 +160,48 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
 /// The entry for a function, value, class, special form or operator by its path
 /// (`gene/io/read`, `if`, `+`).
 pub fn lookup(path: &str) -> Option<&'static Builtin> {
-    all().find(|b| b.kind != BuiltinKind::Method && b.path == path)
+    by_path().get(path).copied()
+}
+
+/// Every entry but the methods, by path (the analysis looks names up on every keystroke).
+fn by_path() -> &'static std::collections::HashMap<&'static str, &'static Builtin> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static Builtin>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for b in all().filter(|b| b.kind != BuiltinKind::Method) {
+            // The first entry with a path wins, as a linear search would find it.
+            map.entry(b.path).or_insert(b);
+        }
+        map
+    })
+}
+
+/// The entry an unqualified name reaches when nothing in the program defines it: `global/`,
+/// then `gene/`, then `genex/` (`println` -> `gene/println`), then special forms and operators
+/// by name, and `$x` as `gene/x`.
+pub fn unqualified(name: &str) -> Option<&'static Builtin> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<String, &'static Builtin>> =
+        std::sync::OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for prefix in ["global/", "gene/", "genex/", ""] {
+            for b in all().filter(|b| b.kind != BuiltinKind::Method) {
+                if let Some(rest) = b
+                    .path
+                    .strip_prefix(prefix)
+                    .filter(|r| prefix.is_empty() || !r.contains('/'))
+                {
+                    map.entry(rest.to_string()).or_insert(b);
+                }
+                if let Some(rest) = b.path.strip_prefix("gene/").filter(|_| prefix.is_empty()) {
+                    map.entry(format!("${rest}")).or_insert(b);
+                }
+            }
+        }
+        map
+    });
+    map.get(name).copied()
 }
 
 /// The entries for a method name across receivers (`length` -> `String.length`, `Array.length`).
