@@ -10,6 +10,7 @@ mod functions;
 mod markdown;
 mod methods;
 mod special_forms;
+mod types;
 
 pub use markdown::render_markdown;
 
@@ -154,6 +155,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(special_forms::OPERATORS)
         .chain(functions::FUNCTIONS)
         .chain(functions::VALUES)
+        .chain(types::TYPE_CLASSES)
         .chain(methods::METHODS)
 }
 
