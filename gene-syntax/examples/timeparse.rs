@@ -1,7 +1,6 @@
 //! Times one phase of parsing on the generated benchmark corpus (for profiling with perf):
 //! `timeparse lex|whole|chunked|forms [iterations]`.
 #[path = "../benches/corpus/mod.rs"]
-#[allow(dead_code)]
 mod corpus;
 
 fn main() {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use rowan::{GreenNode, NodeOrToken, TextRange, TextSize};
+use rustc_hash::FxHashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::form::{self, Form};
@@ -20,6 +21,12 @@ use crate::{Parse, SyntaxKind, ast, lexer, parser};
 pub trait Db: salsa::Database {
     /// The files known by path (for following imports).
     fn workspace(&self) -> crate::workspace::Workspace;
+
+    /// Remembers the last split of each file into chunks, so the next split after an edit
+    /// lexes only around the edit. Without one, every split lexes the whole file.
+    fn chunk_cache(&self) -> Option<&ChunkCache> {
+        None
+    }
 }
 
 /// A source file: its path (for messages and imports) and its current text.
@@ -58,8 +65,11 @@ pub struct ChunkParse {
 #[salsa::tracked(returns(ref))]
 pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
     let text = file.text(db);
-    let (tokens, _) = lexer::tokenize(text);
-    parser::split_top_level(&tokens)
+    let ranges = match db.chunk_cache() {
+        Some(cache) => cache.split(file, text),
+        None => parser::split_top_level(&lexer::tokenize(text).0),
+    };
+    ranges
         .into_iter()
         .map(|range| ChunkAt {
             chunk: Chunk::new(db, text[range].to_string()),
@@ -152,6 +162,34 @@ fn shift_diagnostic(d: &Diagnostic, offset: TextSize) -> Diagnostic {
     d
 }
 
+/// The text and chunks of the last split of each file. Only an accelerator: the chunks it gives
+/// are exactly those of a split from scratch ([`parser::rechunk`]), so what a query computes
+/// does not depend on what was split before.
+#[derive(Default)]
+pub struct ChunkCache {
+    last: Mutex<FxHashMap<SourceFile, (String, Vec<TextRange>)>>,
+}
+
+/// Files remembered at most; past that the cache starts over.
+const CHUNK_CACHE_FILES: usize = 1024;
+
+impl ChunkCache {
+    fn split(&self, file: SourceFile, text: &str) -> Vec<TextRange> {
+        let Ok(mut last) = self.last.lock() else {
+            return parser::split_top_level(&lexer::tokenize(text).0);
+        };
+        let ranges = match last.get(&file) {
+            Some((old_text, old_ranges)) => parser::rechunk(old_text, old_ranges, text),
+            None => parser::split_top_level(&lexer::tokenize(text).0),
+        };
+        if last.len() >= CHUNK_CACHE_FILES && !last.contains_key(&file) {
+            last.clear();
+        }
+        last.insert(file, (text.to_string(), ranges.clone()));
+        ranges
+    }
+}
+
 /// Records which queries salsa executed, for tests of incrementality.
 pub type ExecutionLog = Arc<Mutex<Vec<String>>>;
 
@@ -162,6 +200,7 @@ pub struct RootDatabase {
     storage: salsa::Storage<Self>,
     log: Option<ExecutionLog>,
     workspace: Option<crate::workspace::Workspace>,
+    chunk_cache: Arc<ChunkCache>,
 }
 
 impl Default for RootDatabase {
@@ -195,6 +234,7 @@ impl RootDatabase {
             storage,
             log,
             workspace: None,
+            chunk_cache: Arc::default(),
         };
         db.workspace = Some(crate::workspace::Workspace::new(&db, Arc::default()));
         db
@@ -252,6 +292,10 @@ impl Db for RootDatabase {
     fn workspace(&self) -> crate::workspace::Workspace {
         // Set in `with_storage`, the only constructor.
         self.workspace.expect("RootDatabase always has a workspace")
+    }
+
+    fn chunk_cache(&self) -> Option<&ChunkCache> {
+        Some(&self.chunk_cache)
     }
 }
 

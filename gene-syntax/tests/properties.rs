@@ -3,6 +3,8 @@
 //! and every error range lies inside the text.
 
 use gene_syntax::db::{self, RootDatabase, SourceFile};
+use gene_syntax::lexer::tokenize;
+use gene_syntax::parser::{rechunk, split_top_level};
 use gene_syntax::{Parse, SyntaxNode, TextSize, parse_bytes, parse_text, parse_whole};
 use proptest::prelude::*;
 
@@ -189,6 +191,36 @@ proptest! {
         assert_eq!(&forms[..], &direct.forms()[..]);
         let diagnostics = db::syntax_diagnostics(&db, file);
         assert_eq!(diagnostics.len(), direct.errors().len());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
+        ..ProptestConfig::default()
+    })]
+
+    /// The incremental split after an edit equals a split from scratch.
+    #[test]
+    fn rechunk_equals_a_fresh_split(
+        old in gene_text(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0usize..8, gene_text()), 1..4),
+    ) {
+        let split = |t: &str| split_top_level(&tokenize(t).0);
+        let mut text = old;
+        let mut chunks = split(&text);
+        for (at, remove, insert) in edits {
+            let boundaries: Vec<usize> =
+                (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let from = boundaries[at.index(boundaries.len())];
+            let to = boundaries.iter().copied().filter(|&b| b >= from).nth(remove).unwrap_or(text.len());
+            let mut new_text = text.clone();
+            new_text.replace_range(from..to, &insert);
+            let incremental = rechunk(&text, &chunks, &new_text);
+            prop_assert_eq!(&incremental, &split(&new_text), "edit of {:?} into {:?}", text, new_text);
+            text = new_text;
+            chunks = incremental;
+        }
     }
 }
 

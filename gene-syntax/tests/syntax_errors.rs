@@ -338,17 +338,7 @@ fn an_unterminated_string_and_an_unclosed_form_around_it() {
 }
 
 #[test]
-fn unclosed_interpolation_pieces_end_at_the_closing_quote() {
-    check_one(
-        "#\"a #{x\" (g)",
-        SyntaxErrorKind::UnclosedDelimiter,
-        expect![[r#"
-        (#Str "a " x)
-        (g)
-        E001 4..6 unclosed `#{`: expected `}` before the end of the string
-          related 7..8 the end of the string found here
-    "#]],
-    );
+fn unclosed_interpolation_pieces() {
     check_one(
         "#\"a #{(x} b\" (g)",
         SyntaxErrorKind::UnclosedDelimiter,
@@ -360,22 +350,34 @@ fn unclosed_interpolation_pieces_end_at_the_closing_quote() {
     "#]],
     );
     check_one(
-        "#\"a #(f\" (g)",
-        SyntaxErrorKind::UnclosedDelimiter,
-        expect![[r#"
-        (#Str "a " (f))
-        (g)
-        E001 5..6 unclosed `(`: expected `)` before the end of the string
-          related 7..8 the end of the string found here
-    "#]],
-    );
-    check_one(
         "#\"#{x y}\"",
         SyntaxErrorKind::UnclosedDelimiter,
         expect![[r#"
         (#Str x)
         E001 2..4 unclosed `#{`: expected `}` after the one form it inserts
           related 6..7 a second form starts here
+    "#]],
+    );
+}
+
+#[test]
+fn a_quote_where_an_interpolation_should_close_starts_a_string() {
+    // The string runs to the end of the file and takes the interpolated string's closing
+    // quote with it: one error, at that string.
+    check_one(
+        "#\"a #{x\" (g)",
+        SyntaxErrorKind::UnterminatedString,
+        expect![[r#"
+        (#Str "a " x)
+        E003 7..8 unterminated string: expected a closing `"` before end of file
+    "#]],
+    );
+    check_one(
+        "#\"a #(f\" (g)",
+        SyntaxErrorKind::UnterminatedString,
+        expect![[r#"
+        (#Str "a " (f " (g)"))
+        E003 7..8 unterminated string: expected a closing `"` before end of file
     "#]],
     );
 }

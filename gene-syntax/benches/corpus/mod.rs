@@ -2,6 +2,8 @@
 //! maps, strings (plain, triple-quoted, interpolated) and comments. Deterministic, so runs
 //! compare.
 
+#![allow(dead_code)] // Each bench uses part of the corpus.
+
 use std::fmt::Write;
 
 /// A tiny deterministic generator (xorshift), so the corpus needs no dependency.

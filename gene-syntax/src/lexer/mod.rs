@@ -35,21 +35,34 @@ pub struct Lexed {
 
 /// Lexes `text` completely.
 pub fn lex(text: &str) -> Lexed {
-    let mut lexer = Lexer {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        tokens: Vec::with_capacity(text.len() / 3 + 1),
-        errors: Vec::new(),
-        modes: Vec::new(),
-        closers: Vec::new(),
-        swallowed_from: None,
-    };
+    let mut lexer = Lexer::new(text, text.len() / 3 + 1);
     lexer.run();
     Lexed {
         tokens: lexer.tokens,
         errors: lexer.errors,
         swallowed_from: lexer.swallowed_from.map(|s| TextSize::from(s as u32)),
+    }
+}
+
+/// Lexes a text lazily, as far as the tokens asked for: the incremental chunker reads tokens
+/// only until the chunks line up with the previous ones again.
+pub(crate) struct LazyTokens<'a> {
+    lexer: Lexer<'a>,
+}
+
+impl<'a> LazyTokens<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        LazyTokens {
+            lexer: Lexer::new(text, 64),
+        }
+    }
+
+    /// The token at index `i`, if the text has that many.
+    pub(crate) fn get(&mut self, i: usize) -> Option<Token> {
+        while self.lexer.tokens.len() <= i && self.lexer.pos < self.lexer.bytes.len() {
+            self.lexer.step();
+        }
+        self.lexer.tokens.get(i).copied()
     }
 }
 
@@ -119,24 +132,37 @@ fn range(start: usize, end: usize) -> TextRange {
 }
 
 impl<'a> Lexer<'a> {
+    fn new(text: &'a str, capacity: usize) -> Self {
+        Lexer {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            tokens: Vec::with_capacity(capacity),
+            errors: Vec::new(),
+            modes: Vec::new(),
+            closers: Vec::new(),
+            swallowed_from: None,
+        }
+    }
+
     fn run(&mut self) {
         while self.pos < self.bytes.len() {
-            match self.modes.last().copied() {
-                Some(Mode::IString { triple, .. }) => self.istring_piece(triple),
-                Some(Mode::Interp { base })
-                    if self.bytes[self.pos] == b'}' && !self.closers[base..].contains(&R_BRACE) =>
-                {
-                    self.closers.truncate(base);
-                    self.modes.pop();
-                    self.push(INTERP_END, self.pos + 1);
-                }
-                Some(Mode::Interp { .. } | Mode::Embedded { .. })
-                    if self.bytes[self.pos] == b'"' =>
-                {
-                    self.quote_in_interpolation()
-                }
-                _ => self.token(),
+            self.step();
+        }
+    }
+
+    /// Lexes one token at `self.pos` (which must be before the end).
+    fn step(&mut self) {
+        match self.modes.last().copied() {
+            Some(Mode::IString { triple, .. }) => self.istring_piece(triple),
+            Some(Mode::Interp { base })
+                if self.bytes[self.pos] == b'}' && !self.closers[base..].contains(&R_BRACE) =>
+            {
+                self.closers.truncate(base);
+                self.modes.pop();
+                self.push(INTERP_END, self.pos + 1);
             }
+            _ => self.token(),
         }
     }
 

@@ -211,24 +211,4 @@ impl Lexer<'_> {
         }
         self.push(ISTRING_END, self.pos + len);
     }
-
-    /// A `"` inside `#{...}`, `#(...)` or `#[...]`. It starts a string, unless that string would
-    /// run to the end of the file: then the `#{`, `#(` or `#[` was most likely left unclosed and
-    /// the quote ends the interpolated string, so the error is one unclosed piece instead of a
-    /// string that swallows the rest of the file.
-    pub(super) fn quote_in_interpolation(&mut self) {
-        let start = self.pos;
-        let (_, terminated) = scan_string(self.text, start);
-        let triple = self.modes.iter().rev().find_map(|m| match m {
-            Mode::IString { triple, .. } => Some(*triple),
-            _ => None,
-        });
-        match triple {
-            Some(false) if !terminated => self.end_istring(1),
-            Some(true) if !terminated && self.bytes[start..].starts_with(b"\"\"\"") => {
-                self.end_istring(3)
-            }
-            _ => self.string(start),
-        }
-    }
 }

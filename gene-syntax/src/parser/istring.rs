@@ -98,8 +98,11 @@ impl Parser<'_> {
                     forms = 1;
                 }
                 Some(_) => {
-                    // A second form: `#{` inserts exactly one.
-                    if forms == 1 {
+                    // A second form: `#{` inserts exactly one. A string that runs to the end of
+                    // the file here is most likely the closing quote of the interpolated string
+                    // with the `}` forgotten: its own error says enough.
+                    let swallowing = self.swallowed_from == Some(self.offset);
+                    if forms == 1 && !swallowing {
                         let at = self.current_range();
                         self.error(
                             SyntaxErrorKind::UnclosedDelimiter,

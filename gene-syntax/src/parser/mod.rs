@@ -22,7 +22,7 @@ use crate::lexer::{Lexed, Token};
 use crate::syntax_error::{SyntaxError, SyntaxErrorKind};
 
 pub(crate) use recovery::Unclosed;
-pub use split::{split_top_level, split_top_level_tokens};
+pub use split::{rechunk, split_top_level, split_top_level_tokens};
 
 /// The deepest nesting of forms (brackets, quotes, decorators, interpolated strings) the parser
 /// builds as nodes. Deeper regions are kept, byte for byte, in an `ERROR` node with one error.

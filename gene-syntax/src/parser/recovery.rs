@@ -173,7 +173,12 @@ impl Parser<'_> {
             } else {
                 "\""
             };
-            if !swallowed.is_some_and(|s| s.contains(quote)) {
+            // An unterminated string or comment inside it took its closing quote: that error is
+            // the one to fix (`#"a #{x" b` reads `" b` as a string).
+            let inner_swallow = self
+                .swallowed_from
+                .is_some_and(|s| s > istring.range.start());
+            if !inner_swallow && !swallowed.is_some_and(|s| s.contains(quote)) {
                 let mut error = SyntaxError::new(
                     SyntaxErrorKind::UnterminatedString,
                     istring.range,

@@ -6,12 +6,12 @@
 //! the whole file would also be at top level with nothing pending; a property test checks that
 //! parsing the chunks and parsing the whole file give the same tree.
 
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
 use rowan::{TextRange, TextSize};
 
 use crate::SyntaxKind::{self, *};
-use crate::lexer::Token;
+use crate::lexer::{LazyTokens, Token};
 
 /// Tracks open brackets and how many forms the current top-level item still needs, the way the
 /// parser matches them: a closer closes the nearest open form of its kind (and the forms inside
@@ -105,31 +105,134 @@ pub fn split_top_level(tokens: &[Token]) -> Vec<TextRange> {
 /// Like [`split_top_level`], with the range of token indices of each chunk as well.
 pub fn split_top_level_tokens(tokens: &[Token]) -> Vec<(Range<usize>, TextRange)> {
     let mut chunks = Vec::new();
+    split_with(
+        |i| tokens.get(i).copied(),
+        |tokens, range| {
+            chunks.push((tokens, range));
+            ControlFlow::Continue(())
+        },
+    );
+    chunks
+}
+
+/// The splitter: reads tokens by index from `get` (`None` past the end) and calls `chunk` with
+/// each chunk's token indices and byte range (from the first token), until `chunk` breaks.
+fn split_with(
+    mut get: impl FnMut(usize) -> Option<Token>,
+    mut chunk: impl FnMut(Range<usize>, TextRange) -> ControlFlow<()>,
+) {
     let mut chunk_start = (0usize, TextSize::from(0));
     let mut offset = TextSize::from(0);
     let mut machine = BracketStack::default();
-    for (i, token) in tokens.iter().enumerate() {
+    let mut i = 0;
+    while let Some(token) = get(i) {
         let stray_closer = token.kind.is_closer() && machine.stack.is_empty();
         machine.feed(token.kind);
         offset += token.len;
         if machine.is_complete() {
-            let run_goes_on = stray_closer
-                && tokens[i + 1..]
-                    .iter()
-                    .find(|t| !t.kind.is_trivia())
-                    .is_some_and(|t| t.kind.is_closer());
+            let run_goes_on = stray_closer && {
+                let mut j = i + 1;
+                loop {
+                    match get(j) {
+                        Some(t) if t.kind.is_trivia() => j += 1,
+                        next => break next.is_some_and(|t| t.kind.is_closer()),
+                    }
+                }
+            };
             if !run_goes_on {
-                chunks.push((chunk_start.0..i + 1, TextRange::new(chunk_start.1, offset)));
+                let range = TextRange::new(chunk_start.1, offset);
+                if chunk(chunk_start.0..i + 1, range).is_break() {
+                    return;
+                }
                 chunk_start = (i + 1, offset);
             }
             machine = BracketStack::default();
         }
+        i += 1;
     }
     if offset > chunk_start.1 {
-        chunks.push((
-            chunk_start.0..tokens.len(),
-            TextRange::new(chunk_start.1, offset),
-        ));
+        let _ = chunk(chunk_start.0..i, TextRange::new(chunk_start.1, offset));
     }
+}
+
+/// Splits `new_text` into chunks given the chunks of `old_text`, lexing only around the edit:
+/// from the chunk before the first changed byte, until a new chunk ends where an old one ended
+/// in the unchanged tail. Gives exactly what [`split_top_level`] gives on `new_text`: lexing
+/// from a chunk start gives the tokens the whole text gives, and the splitter starts afresh at
+/// every chunk boundary.
+pub fn rechunk(old_text: &str, old_chunks: &[TextRange], new_text: &str) -> Vec<TextRange> {
+    if old_text == new_text {
+        return old_chunks.to_vec();
+    }
+    let (old, new) = (old_text.as_bytes(), new_text.as_bytes());
+    let prefix = common_prefix(old, new);
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let suffix = common_suffix(&old[prefix..], &new[prefix..]).min(max_suffix);
+    // The chunk holding the byte before the change may end differently (a token there can grow
+    // into the change), and the one before it looks one token ahead for a run of stray closers.
+    let holding = match prefix.checked_sub(1) {
+        Some(last_same) => old_chunks.partition_point(|r| usize::from(r.end()) <= last_same),
+        None => 0,
+    };
+    let first = holding.saturating_sub(1);
+    let start = old_chunks.get(first).map_or(0, |r| usize::from(r.start()));
+    let new_change_end = new.len() - suffix;
+    let delta = new.len() as i64 - old.len() as i64;
+
+    let mut chunks = old_chunks[..first.min(old_chunks.len())].to_vec();
+    let mut lazy = LazyTokens::new(&new_text[start..]);
+    let shift =
+        |offset: TextSize, by: i64| TextSize::from((i64::from(u32::from(offset)) + by) as u32);
+    let base = TextSize::from(start as u32);
+    split_with(
+        |i| lazy.get(i),
+        |_, range| {
+            let range = range + base;
+            chunks.push(range);
+            let end = usize::from(range.end());
+            if end >= new_change_end {
+                let old_end = shift(range.end(), -delta);
+                if let Ok(k) = old_chunks.binary_search_by_key(&old_end, |r| r.end()) {
+                    chunks.extend(
+                        old_chunks[k + 1..].iter().map(|r| {
+                            TextRange::new(shift(r.start(), delta), shift(r.end(), delta))
+                        }),
+                    );
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    );
     chunks
+}
+
+/// How many bytes `a` and `b` have in common at the start. Compares blocks first (`==` on
+/// slices is a vectorized `memcmp`), so files of megabytes are compared in microseconds.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// How many bytes `a` and `b` have in common at the end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + BLOCK <= n && a[n - i - BLOCK..n - i] == b[n - i - BLOCK..n - i] {
+        i += BLOCK;
+    }
+    while i < n && a[n - i - 1] == b[n - i - 1] {
+        i += 1;
+    }
+    i
 }
