@@ -392,7 +392,7 @@ fn def_name(form: &Form) -> Option<String> {
 fn read_import(gene: &Gene, range: TextRange) -> Import {
     let mut names = Vec::new();
     let mut path = String::new();
-    let mut iter = gene.children.iter();
+    let mut iter = gene.children.iter().peekable();
     while let Some(item) = iter.next() {
         if item.as_symbol() == Some("from") {
             if let Some(Form {
@@ -404,9 +404,39 @@ fn read_import(gene: &Gene, range: TextRange) -> Import {
             }
             break;
         }
+        // `n/[x y:z]` reads as the path `n/` followed by an array of names.
+        if let FormKind::Path(segments) = &item.kind
+            && segments.last().is_some_and(String::is_empty)
+            && let Some(Form {
+                kind: FormKind::Array(members),
+                ..
+            }) = iter.peek()
+        {
+            let prefix = segments.join("/");
+            for member in members {
+                if let Some(name) = member.as_symbol() {
+                    let (local, inner) = match name.split_once(':') {
+                        Some((m, alias)) if !alias.is_empty() => (alias.to_string(), m.to_string()),
+                        _ => (name.to_string(), name.to_string()),
+                    };
+                    names.push((local, format!("{prefix}{inner}"), member.range));
+                }
+            }
+            iter.next();
+            continue;
+        }
         import_names(item, &mut names);
     }
     Import { names, path, range }
+}
+
+/// The names an import form binds here: (name, its range).
+pub fn imported_names(gene: &Gene) -> Vec<(String, TextRange)> {
+    read_import(gene, TextRange::default())
+        .names
+        .into_iter()
+        .map(|(local, _, range)| (local, range))
+        .collect()
 }
 
 fn import_names(item: &Form, names: &mut Vec<(String, String, TextRange)>) {

@@ -289,7 +289,10 @@ impl<'a> Checker<'a> {
 
     /// Declares a simple local with no known value.
     pub fn declare_plain(&mut self, name: &str, range: TextRange, kind: LocalKind) -> usize {
-        let module_level = false;
+        // Top-level `enum` and `match` bindings live on for later top-level forms.
+        let module_level = matches!(kind, LocalKind::Var | LocalKind::Enum)
+            && self.fn_depth() == 0
+            && self.scopes.len() == 1;
         self.declare(Local {
             name: name.to_string(),
             range,
@@ -318,7 +321,8 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if ALWAYS_DEFINED.contains(&name) {
+        // `@key` is a selector value, not a variable.
+        if ALWAYS_DEFINED.contains(&name) || name.starts_with('@') {
             Resolved::Builtin
         } else {
             Resolved::Free

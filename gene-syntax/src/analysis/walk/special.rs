@@ -366,18 +366,8 @@ impl Checker<'_> {
     }
 
     fn import(&mut self, gene: &Gene) {
-        let mut iter = gene.children.iter();
-        while let Some(item) = iter.next() {
-            if item.as_symbol() == Some("from") {
-                break;
-            }
-            let name = match &item.kind {
-                FormKind::Symbol(s) => s.rsplit(':').next().unwrap_or(s).to_string(),
-                FormKind::Path(segments) => segments.last().cloned().unwrap_or_default(),
-                _ => continue,
-            };
-            let name = name.rsplit(':').next().unwrap_or(&name).to_string();
-            let index = self.declare_plain(&name, item.range, LocalKind::Import);
+        for (name, range) in symbols::imported_names(gene) {
+            let index = self.declare_plain(&name, range, LocalKind::Import);
             // Imported names are namespace members at run time; they are never "unused locals".
             self.locals[index].facts.read = true;
         }
