@@ -57,5 +57,7 @@ mod tests {
     fn leaves_used_and_exempt_names_alone() {
         check("N002", "(var x 1)\n(println x)\n(fn f [_unused] 1)\n(f 2)");
         check("N002", "(fn f [a] (fnx _ a))\n(println ((f 1)))");
+        // Read by a template when `$render` fills it in.
+        check("N002", "(var a 1)\n(println ($render :(t %a 2)))");
     }
 }

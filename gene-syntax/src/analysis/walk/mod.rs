@@ -331,6 +331,18 @@ impl<'a> Checker<'a> {
 
     /// Records a use of a variable by name, wherever it lives.
     pub fn use_name(&mut self, name: &str, range: TextRange, facts: UseFacts) {
+        self.use_name_reporting(name, range, facts, true);
+    }
+
+    /// Records a use; `report_undefined` is false where a name may legitimately not exist yet
+    /// (a template's unquotes).
+    fn use_name_reporting(
+        &mut self,
+        name: &str,
+        range: TextRange,
+        facts: UseFacts,
+        report_undefined: bool,
+    ) {
         match self.resolve(name) {
             Resolved::Local(index) => {
                 let target = RefTarget::Local(self.locals[index].range);
@@ -348,7 +360,7 @@ impl<'a> Checker<'a> {
                     range,
                     target: RefTarget::Free(name.to_string()),
                 });
-                if !self.dynamic && !name.starts_with('$') {
+                if report_undefined && !self.dynamic && !name.starts_with('$') {
                     self.pending(
                         Condition::Unresolved(name.to_string()),
                         rules::n001_undefined_name::diagnostic(range, name),
@@ -422,7 +434,47 @@ impl<'a> Checker<'a> {
                 self.form_ends.pop();
             }
             // Quoted forms are data; an unquote outside a template is left to the VM.
-            FormKind::Quote(_) | FormKind::Unquote { .. } => {}
+            // A quoted template's unquotes (`%x`) read variables when `$render` fills it in.
+            FormKind::Quote(inner) => self.template_reads(inner, 0),
+            FormKind::Unquote { .. } => {}
+            _ => {}
+        }
+    }
+
+    /// Marks the variables a template's unquotes name as read (without reporting unknown
+    /// names: a template may be rendered where they exist).
+    fn template_reads(&mut self, form: &Form, depth: usize) {
+        if depth > crate::parser::MAX_DEPTH as usize {
+            return;
+        }
+        match &form.kind {
+            FormKind::Unquote { form: inner, .. } => {
+                let mut names = Vec::new();
+                collect_names(inner, &mut names, 0);
+                for (name, range) in names {
+                    let facts = UseFacts {
+                        read: true,
+                        ..Default::default()
+                    };
+                    self.use_name_reporting(&name, range, facts, false);
+                }
+            }
+            FormKind::Gene(g) => {
+                self.template_reads(&g.head, depth + 1);
+                g.children
+                    .iter()
+                    .for_each(|c| self.template_reads(c, depth + 1));
+                g.props
+                    .iter()
+                    .for_each(|p| self.template_reads(&p.value, depth + 1));
+            }
+            FormKind::Array(items) | FormKind::Set(items) => {
+                items.iter().for_each(|c| self.template_reads(c, depth + 1))
+            }
+            FormKind::Map(props) => props
+                .iter()
+                .for_each(|p| self.template_reads(&p.value, depth + 1)),
+            FormKind::Quote(inner) => self.template_reads(inner, depth + 1),
             _ => {}
         }
     }
@@ -608,6 +660,40 @@ fn record_method_use(facts: &mut UseFacts, method: &str, range: TextRange) {
         "on_success" => facts.on_success = Some(range),
         "on_failure" => facts.on_failure = true,
         "complete" | "fail" | "cancel" => facts.settled = true,
+        _ => {}
+    }
+}
+
+/// The symbols (and path heads) in a form, with their ranges.
+fn collect_names(form: &Form, out: &mut Vec<(String, TextRange)>, depth: usize) {
+    if depth > crate::parser::MAX_DEPTH as usize {
+        return;
+    }
+    match &form.kind {
+        FormKind::Symbol(s) => out.push((s.clone(), form.range)),
+        FormKind::Path(segments) => {
+            if let Some(first) = segments.first().filter(|f| !f.is_empty()) {
+                out.push((
+                    first.clone(),
+                    TextRange::at(form.range.start(), rowan::TextSize::of(first.as_str())),
+                ));
+            }
+        }
+        FormKind::Gene(g) => {
+            collect_names(&g.head, out, depth + 1);
+            g.children
+                .iter()
+                .for_each(|c| collect_names(c, out, depth + 1));
+            g.props
+                .iter()
+                .for_each(|p| collect_names(&p.value, out, depth + 1));
+        }
+        FormKind::Array(items) | FormKind::Set(items) => {
+            items.iter().for_each(|c| collect_names(c, out, depth + 1))
+        }
+        FormKind::Map(props) => props
+            .iter()
+            .for_each(|p| collect_names(&p.value, out, depth + 1)),
         _ => {}
     }
 }

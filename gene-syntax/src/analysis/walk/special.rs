@@ -162,12 +162,17 @@ impl Checker<'_> {
                     self.expr(child, Pos::Escaping);
                 }
             }
+            "$render" => {
+                for child in children {
+                    self.expr(child, Pos::Value);
+                }
+            }
             "$parse" | "$caller_eval" => {
                 for child in children {
                     self.expr(child, Pos::Value);
                 }
             }
-            // `$render` templates and `quote` are data.
+            // `quote` is data.
             _ => {}
         }
     }
