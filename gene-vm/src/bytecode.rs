@@ -173,6 +173,21 @@ pub enum Op {
     CatchMatch,
     /// Throw a new exception described by `Const::Error` (malformed forms raise at run time).
     Fail(u32),
+    // ---- async
+    /// [futures... timeout?] or [array-of-futures timeout?] -> value (or array of values).
+    /// Operand: [`await_flags`]. Suspends the task while a future is pending.
+    Await(u32),
+}
+
+/// `Op::Await`'s operand: bit 0 = a `^timeout` value is on top, bit 1 = the futures come as
+/// one array (a spread), the rest = how many futures are on the stack.
+pub const fn await_flags(count: u32, spread: bool, timeout: bool) -> u32 {
+    (count << 2) | ((spread as u32) << 1) | (timeout as u32)
+}
+
+/// (futures on the stack, spread, timeout) from [`await_flags`].
+pub const fn await_operands(flags: u32) -> (u32, bool, bool) {
+    (flags >> 2, flags & 2 != 0, flags & 1 != 0)
 }
 
 /// A constant operand.
@@ -289,6 +304,8 @@ pub struct Proto {
     pub name: String,
     pub kind: ProtoKind,
     pub is_async: bool,
+    /// Plain positional parameters, none captured, not async: a call only pushes a frame.
+    pub direct_call: bool,
     pub params: Params,
     pub ops: Vec<Op>,
     /// The source range of the form each op came from (same length as `ops`).

@@ -12,6 +12,7 @@ pub mod bytecode;
 pub mod compiler;
 pub mod intern;
 pub mod output;
+pub mod reactor;
 pub mod report;
 pub mod value;
 pub mod vm;

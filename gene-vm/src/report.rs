@@ -9,6 +9,9 @@ use crate::vm::{Exc, Vm};
 pub fn render_uncaught(vm: &Vm, exc: &Exc) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Error: {}", vm.describe_exception(&exc.value));
+    if let Some(note) = &exc.note {
+        let _ = writeln!(out, "  note: {note}");
+    }
     let Some(trace) = &exc.trace else { return out };
     if let Some(top) = trace.entries.first() {
         let index = &top.source.line_index;
@@ -46,6 +49,9 @@ pub fn render_uncaught(vm: &Vm, exc: &Exc) -> String {
     for (i, e) in trace.entries.iter().enumerate() {
         if i == inner && trace.omitted > 0 {
             let _ = writeln!(out, "  ... {} more frames ...", trace.omitted);
+        }
+        if e.awaited {
+            let _ = writeln!(out, "  ... awaited by:");
         }
         let _ = writeln!(out, "  at {} ({})", e.function, e.location());
     }

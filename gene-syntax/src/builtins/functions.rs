@@ -37,14 +37,15 @@ const fn func(
     entry(Function, name, path, params, NO_FLAGS, Implemented, doc)
 }
 
-const fn later(
+/// A function with flags for the analysis (`returns_future`, `suspends` ...).
+const fn flagged(
     name: &'static str,
     path: &'static str,
     params: &'static [Param],
     flags: Flags,
     doc: &'static str,
 ) -> Builtin {
-    entry(Function, name, path, params, flags, Later, doc)
+    entry(Function, name, path, params, flags, Implemented, doc)
 }
 
 const fn class(
@@ -259,7 +260,7 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         "NotImplementedError",
         "gene/NotImplementedError",
         &[opt("message")],
-        "A feature this build does not include (the async forms before the async runtime).",
+        "A feature this build does not include.",
     ),
     class(
         "Interrupted",
@@ -267,104 +268,92 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         &[opt("message")],
         "The evaluation was interrupted (Ctrl-C in the REPL). Not catchable by `try`.",
     ),
-    Builtin {
-        availability: Later,
-        ..class(
-            "CancelledError",
-            "gene/CancelledError",
-            &[opt("message")],
-            "Thrown into a task whose future was cancelled, and by awaiting a cancelled future.",
-        )
-    },
-    Builtin {
-        availability: Later,
-        ..class(
-            "TimeoutError",
-            "gene/TimeoutError",
-            &[opt("message")],
-            "An `await ^timeout` or `gene/timeout` that ran out of time.",
-        )
-    },
-    Builtin {
-        availability: Later,
-        ..class(
-            "DeadlockError",
-            "gene/DeadlockError",
-            &[opt("message")],
-            "Thrown at an `await` when every task waits and nothing pending could wake any of them.",
-        )
-    },
-    Builtin {
-        availability: Later,
-        ..class(
-            "Future",
-            "gene/Future",
-            &[opt("value")],
-            "`(new gene/Future)` is a pending future; `(new gene/Future v)` one already completed with v.",
-        )
-    },
-    later(
+    class(
+        "CancelledError",
+        "gene/CancelledError",
+        &[opt("message")],
+        "Thrown into a task whose future was cancelled, and by awaiting a cancelled future.",
+    ),
+    class(
+        "TimeoutError",
+        "gene/TimeoutError",
+        &[opt("message")],
+        "An `await ^timeout` or `gene/timeout` that ran out of time.",
+    ),
+    class(
+        "DeadlockError",
+        "gene/DeadlockError",
+        &[opt("message")],
+        "Thrown at an `await` when every task waits and nothing pending could wake any of them.",
+    ),
+    class(
+        "Future",
+        "gene/Future",
+        &[opt("value")],
+        "`(new gene/Future)` is a pending future (settle it with `.complete` or `.fail`); `(new gene/Future v)` one already completed with v. A future prints as `<Future pending>` (`success`, `failure`, `cancelled`).",
+    ),
+    flagged(
         "complete_future",
         "global/complete_future",
         &[req("future"), opt("value")],
         NO_FLAGS,
         "Completes the future with value (nil when omitted); gives nil. Settling twice is an error.",
     ),
-    later(
+    flagged(
         "sleep_async",
         "gene/sleep_async",
         &[req("ms")],
         FUTURE,
-        "A future that completes with nil after ms milliseconds, without blocking other tasks.",
+        "A future that completes with nil after ms milliseconds (an int or a float), without blocking other tasks. Cancelling it drops the timer.",
     ),
-    later(
+    flagged(
         "read_async",
         "gene/io/read_async",
         &[req("path")],
         FUTURE,
-        "A future of the file's text. I/O failures are IOErrors, thrown at `await`.",
+        "A future of the file's text. I/O failures are IOErrors naming the path and the OS reason, thrown at `await` (never by the call).",
     ),
-    later(
+    flagged(
         "write_async",
         "gene/io/write_async",
         &[req("path"), req("text")],
         FUTURE,
-        "A future of nil once text is written (via a temporary file and a rename).",
+        "A future of nil once text (a string) is written, through a temporary file beside the target and a rename, so a failure never leaves a half-written file. I/O failures are IOErrors, thrown at `await`.",
     ),
-    later(
+    flagged(
         "append_async",
         "gene/io/append_async",
         &[req("path"), req("text")],
         FUTURE,
-        "A future of nil once text is appended.",
+        "A future of nil once text (a string) is appended (the file is created when missing). I/O failures are IOErrors, thrown at `await`.",
     ),
-    later(
+    flagged(
         "remove_async",
         "gene/io/remove_async",
         &[req("path")],
         FUTURE,
-        "A future of nil once the file is removed.",
+        "A future of nil once the file is removed. I/O failures (a missing file too) are IOErrors, thrown at `await`.",
     ),
-    later(
+    flagged(
         "timeout",
         "gene/timeout",
         &[req("ms"), req("future")],
         FUTURE,
-        "A future that settles like future, or fails with TimeoutError after ms (and cancels future).",
+        "A future that settles like future, or, when future has not settled after ms milliseconds, fails with TimeoutError and cancels future.",
     ),
-    later(
+    flagged(
         "race",
         "gene/race",
         &[rest("futures")],
         FUTURE,
-        "A future that settles like the first of the futures to settle.",
+        "A future that settles like the first of the futures to settle (their later failures count as handled).",
     ),
-    later(
+    flagged(
         "await_all",
         "gene/await_all",
         &[],
         SUSPENDS,
-        "`($await_all)`: runs until no other task, timer or I/O is pending, then gives nil.",
+        "`($await_all)`: lets every other task, timer and I/O operation run until none can make progress (tasks still waiting then wait for futures only this code can settle), then gives nil.",
     ),
 ];
 

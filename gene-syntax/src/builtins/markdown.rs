@@ -16,8 +16,8 @@ pub fn render_markdown() -> String {
     );
     out.push_str(
         "Names in `gene` (and `global`) are reachable unqualified: `(println ...)` is \
-         `(gene/println ...)`, and `$name` means `gene/name`. Entries marked *async runtime* \
-         belong to the asynchronous runtime; calling them before it exists raises an error that \
+         `(gene/println ...)`, and `$name` means `gene/name`. Entries marked *not available* \
+         are declared but not implemented by this build; calling them raises an error that \
          says so.\n\n",
     );
     let sections: [(&str, fn(&Builtin) -> bool); 6] = [
@@ -65,7 +65,7 @@ fn render_entry(out: &mut String, b: &Builtin) {
         tags.push("suspends the task");
     }
     if b.availability == Availability::Later {
-        tags.push("async runtime");
+        tags.push("not available");
     }
     if !tags.is_empty() {
         out.push_str(&format!(" — *{}*", tags.join(", ")));

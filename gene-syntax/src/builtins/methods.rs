@@ -1,6 +1,8 @@
 //! Methods on builtin types, called as `(value .name args...)` or `value/.name`.
 
-use super::{Availability::*, Builtin, BuiltinKind::Method, NO_FLAGS, Param, opt, req, rest};
+use super::{
+    Availability::Implemented, Builtin, BuiltinKind::Method, NO_FLAGS, Param, opt, req, rest,
+};
 
 const fn m(
     receiver: &'static str,
@@ -18,18 +20,6 @@ const fn m(
         doc,
         flags: NO_FLAGS,
         availability: Implemented,
-    }
-}
-
-const fn later(
-    receiver: &'static str,
-    path: &'static str,
-    params: &'static [Param],
-    doc: &'static str,
-) -> Builtin {
-    Builtin {
-        availability: Later,
-        ..m(receiver, path, params, doc)
     }
 }
 
@@ -413,47 +403,47 @@ pub(crate) static METHODS: &[Builtin] = &[
         "The member's integer value.",
     ),
     m("Symbol", "Symbol.to_s", &[], "The name as a string."),
-    // Future (async runtime)
-    later(
+    // Future
+    m(
         "Future",
         "Future.on_success",
         &[req("callback")],
-        "Registers callback for the success value; on a future already in success it runs at once. Gives the future.",
+        "Registers callback for the success value: on a future already in success it runs before this returns, otherwise when the future settles (callbacks run in registration order, before any task awaiting the future resumes). An error the callback throws is reported like an unhandled failure. Gives the future.",
     ),
-    later(
+    m(
         "Future",
         "Future.on_failure",
         &[req("callback")],
-        "Registers callback for the thrown value; on a future already failed it runs at once. Gives the future.",
+        "Registers callback for the thrown value (a CancelledError for a cancelled future): on a future already failed it runs before this returns, otherwise when the future fails. The failure then counts as handled. Gives the future.",
     ),
-    later(
+    m(
         "Future",
         "Future.cancel",
         &[],
-        "Cancels a pending future (its task gets a CancelledError at its suspension point); gives true, or false when already settled.",
+        "Cancels a pending future: its state becomes cancelled at once; its task gets a CancelledError where it waits (so its `finally` blocks run), its timer or I/O operation is dropped. Awaiting it throws CancelledError once the task has finished unwinding. Gives true, or false when the future had already settled.",
     ),
-    later(
+    m(
         "Future",
         "Future.complete",
         &[opt("value")],
-        "Settles a pending future with success and value (nil by default). Settling twice is an error.",
+        "Settles a pending future with success and value (nil by default); its callbacks run before this returns. Gives nil. Settling twice is an error.",
     ),
-    later(
+    m(
         "Future",
         "Future.fail",
         &[opt("error")],
-        "Settles a pending future with failure. Settling twice is an error.",
+        "Settles a pending future with failure: error is the thrown value `await` rethrows (an Exception when omitted). Gives nil. Settling twice is an error.",
     ),
-    later(
+    m(
         "Future",
         "Future.state",
         &[],
         "The state as a symbol: pending, success, failure or cancelled.",
     ),
-    later(
+    m(
         "Future",
         "Future.value",
         &[],
-        "The success value, the failure's thrown value, or nil while pending.",
+        "The success value, the failure's thrown value (reading it counts as handling the failure), or nil while pending or when cancelled.",
     ),
 ];

@@ -197,21 +197,17 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
         &[rest("names"), req("from"), req("path")],
         "`(import a b:alias n/f n/[x y:z] from \"path\")` runs path.gene once (relative to the importing file, then the working directory), caches it, and copies the named members of its namespace into the current one; gives nil.",
     ),
-    Builtin {
-        availability: Later,
-        ..form(
-            "async",
-            &[req("expr")],
-            "Starts a task running expr now; gives a Future of its value (a thrown value fails the future instead of propagating).",
-        )
-    },
+    form(
+        "async",
+        &[body("body")],
+        "Starts a task running the body now, until it first waits on something still pending; gives a Future of its value (a thrown value fails the future instead of propagating; a body that evaluates to a future gives that future's outcome).",
+    ),
     Builtin {
         flags: SUSPENDS,
-        availability: Later,
         ..form(
             "await",
             &[req("future"), rest("more"), super::named("timeout")],
-            "Suspends the current task until the future settles and gives its value, or rethrows its failure. `(await f1 f2 ...)` gives an array. `^timeout ms` throws TimeoutError after ms.",
+            "Suspends the current task until the future settles and gives its value, or rethrows its failure (a cancelled future throws CancelledError; a wait that nothing can end throws DeadlockError). `(await f1 f2 ...)` gives an array of the values, awaited left to right; with a spread, `(await fs...)`, always an array. `^timeout ms` throws TimeoutError after ms (the futures keep running). Awaiting a non-future is a TypeError.",
         )
     },
 ];

@@ -43,6 +43,11 @@ pub(super) static NATIVES: &[NativeFn] = &[
         if ms > 0.0 && ms.is_finite() {
             std::thread::sleep(std::time::Duration::from_secs_f64(ms / 1000.0));
         }
+        // Blocking stops every task; afterwards, what completed meanwhile (timers, I/O) gets
+        // its callbacks run before this task goes on.
+        if !vm.sched.ops.is_empty() {
+            vm.sched.yield_now = true;
+        }
         Ok(Value::Nil)
     }),
     // Every value

@@ -7,14 +7,17 @@ use super::str_arg;
 use crate::value::{NativeFn, Value, display};
 use crate::vm::{Exc, Vm};
 
-fn io_error(vm: &Vm, action: &str, path: &str, e: std::io::Error) -> Exc {
+pub(crate) fn io_error(vm: &Vm, action: &str, path: &str, e: std::io::Error) -> Exc {
     vm.error("IOError", format!("cannot {action} '{path}': {e}"))
 }
 
 /// Writes through a temporary file beside the target and a rename, so a failure never leaves a
 /// half-written file behind.
-pub(crate) fn write_atomically(path: &str, text: &str) -> std::io::Result<()> {
-    let target = Path::new(path);
+pub(crate) fn write_atomically(target: &Path, text: &str) -> std::io::Result<()> {
+    // Unique per write: two writes of the same file at once (from two tasks) must not share a
+    // temporary file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -23,7 +26,7 @@ pub(crate) fn write_atomically(path: &str, text: &str) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(text.as_bytes())?;
@@ -46,7 +49,7 @@ pub(super) static NATIVES: &[NativeFn] = &[
     native!("gene/io/write", |vm, args| {
         let path = str_arg(vm, args, 0, "the path")?;
         let text = display(args.get(1).unwrap_or(&Value::Nil));
-        write_atomically(path, &text).map_err(|e| io_error(vm, "write", path, e))?;
+        write_atomically(Path::new(path), &text).map_err(|e| io_error(vm, "write", path, e))?;
         Ok(Value::Nil)
     }),
     native!("gene/io/append", |vm, args| {

@@ -16,6 +16,8 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(map::NATIVES)
         .chain(number::NATIVES)
         .chain(io::NATIVES)
+        .chain(async_io::NATIVES)
+        .chain(future::NATIVES)
         .chain(serdes::NATIVES)
 }
 
@@ -80,8 +82,11 @@ macro_rules! flow_native {
 }
 
 mod array;
+mod async_io;
 mod core;
+mod future;
 mod io;
+pub(crate) use io::write_atomically;
 mod map;
 mod number;
 mod serdes;

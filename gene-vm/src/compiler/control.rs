@@ -85,7 +85,10 @@ impl Compiler {
             }
             "$with" | "$tap" => {
                 let Some((value, body)) = ch.split_first() else {
-                    self.emit_fail("ArgumentError", format!("({name} value body...) needs a value"));
+                    self.emit_fail(
+                        "ArgumentError",
+                        format!("({name} value body...) needs a value"),
+                    );
                     return true;
                 };
                 self.compile(value, false);
@@ -103,7 +106,10 @@ impl Compiler {
             }
             "$set" => {
                 let [target, selector, value] = ch else {
-                    self.emit_fail("ArgumentError", "($set target @selector value) takes three forms");
+                    self.emit_fail(
+                        "ArgumentError",
+                        "($set target @selector value) takes three forms",
+                    );
                     return true;
                 };
                 self.compile(target, false);
@@ -117,13 +123,46 @@ impl Compiler {
                 self.compile(value, false);
                 self.emit(Op::SetSelect);
             }
-            "async" | "await" => self.emit_fail(
-                "NotImplementedError",
-                format!("`{name}` needs the async runtime, which this build of the VM does not include yet"),
-            ),
+            "async" => {
+                // A `^^async` function of no parameters, called at once: the body runs as a
+                // new task that shares the enclosing variables (captured cells).
+                self.compile_function("<async>", ProtoKind::Function, None, ch, form, true);
+                self.emit(Op::Call(0));
+            }
+            "await" => self.compile_await(g),
             _ => return false,
         }
         true
+    }
+
+    /// `(await f)`, `(await f1 f2 ...)`, `(await fs...)`, each with an optional `^timeout ms`.
+    fn compile_await(&mut self, g: &Gene) {
+        let ch = g.children.as_slice();
+        if ch.is_empty() {
+            return self.emit_fail("ArgumentError", "(await future...) needs a future");
+        }
+        if let Some(p) = g.props.iter().find(|p| p.key != "timeout") {
+            let message = format!("await takes no property ^{} (only ^timeout)", p.key);
+            return self.emit_fail("ArgumentError", message);
+        }
+        let spread = ch.iter().any(|c| super::expr::spread_target(c).is_some());
+        if spread {
+            self.compile_array(ch);
+        } else {
+            for c in ch {
+                self.compile(c, false);
+            }
+        }
+        let timeout = g.props.iter().find(|p| p.key == "timeout");
+        if let Some(t) = timeout {
+            self.compile(&t.value, false);
+        }
+        let count = if spread { 0 } else { ch.len() as u32 };
+        self.emit(Op::Await(crate::bytecode::await_flags(
+            count,
+            spread,
+            timeout.is_some(),
+        )));
     }
 
     fn compile_var(&mut self, ch: &[Form]) {

@@ -14,7 +14,7 @@ fn is_true_prop(g: &Gene, key: &str) -> bool {
 
 impl Compiler {
     /// Compiles a function body in a new [`super::FnState`] and leaves the closure on the stack.
-    fn compile_function(
+    pub(super) fn compile_function(
         &mut self,
         name: &str,
         kind: ProtoKind,

@@ -233,7 +233,7 @@ impl Compiler {
         }
     }
 
-    fn compile_array(&mut self, items: &[Form]) {
+    pub(super) fn compile_array(&mut self, items: &[Form]) {
         if items.iter().any(|i| spread_target(i).is_some()) {
             self.emit(Op::MakeArray(0));
             for item in items {

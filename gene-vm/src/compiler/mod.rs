@@ -56,6 +56,8 @@ pub const SPECIAL_FORMS: &[&str] = &[
     "$set",
     "import",
     "#Str",
+    "async",
+    "await",
 ];
 
 /// Operators the compiler handles (infix or prefix).
@@ -661,10 +663,12 @@ fn finish(mut f: FnState) -> Proto {
             }
         }
     }
+    let direct_call = f.params.simple && cell_params.is_empty() && !f.is_async;
     Proto {
         name: f.name,
         kind: f.kind,
         is_async: f.is_async,
+        direct_call,
         params: f.params,
         ops: f.ops,
         ranges: f.ranges,
@@ -718,5 +722,10 @@ fn stack_effect(op: Op) -> i32 {
         CallSuper(_, n) => 1 - n as i32,
         Throw => -1,
         PushHandler(_) => 0,
+        Await(flags) => {
+            let (count, spread, timeout) = crate::bytecode::await_operands(flags);
+            let operands = if spread { 1 } else { count as i32 };
+            1 - operands - timeout as i32
+        }
     }
 }

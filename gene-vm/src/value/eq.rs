@@ -54,6 +54,7 @@ fn equal_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Native(x), Value::Native(y)) => std::ptr::eq(*x, *y),
         (Value::Class(x), Value::Class(y)) => Rc::ptr_eq(x, y),
         (Value::Instance(x), Value::Instance(y)) => Rc::ptr_eq(x, y),
+        (Value::Future(x), Value::Future(y)) => Rc::ptr_eq(x, y),
         (Value::Ns(x), Value::Ns(y)) => Rc::ptr_eq(x, y),
         (Value::Enum(x), Value::Enum(y)) => Rc::ptr_eq(x, y),
         (Value::EnumMember(x), Value::EnumMember(y)) => {

@@ -4,6 +4,7 @@
 
 mod convert;
 mod eq;
+pub mod future;
 mod print;
 
 use std::cell::RefCell;
@@ -17,6 +18,7 @@ use crate::vm::code::Code;
 
 pub use convert::{EMBED_PREFIX, form_to_value, value_to_form};
 pub use eq::values_equal;
+pub use future::{FutState, FutureObj};
 pub use print::{display, format_float, inspect, write_display, write_inspect};
 
 pub type Map = IndexMap<Sym, Value, FxBuildHasher>;
@@ -56,6 +58,8 @@ pub enum Value {
     Selector(Rc<Vec<Value>>),
     /// `(... xs)` evaluated on its own.
     Spread(Rc<Value>),
+    /// A future (`async`, `^^async` calls, timers, I/O, `new gene/Future`).
+    Future(Rc<FutureObj>),
     /// Internal: a captured variable's shared cell (never visible to Gene code).
     Cell(CellRef),
     /// Internal: a `for` loop's iterator.
@@ -339,6 +343,7 @@ impl Value {
             Value::EnumMember(_) => "EnumMember".into(),
             Value::Selector(_) => "Selector".into(),
             Value::Spread(_) => "Spread".into(),
+            Value::Future(_) => "Future".into(),
             Value::Cell(_) | Value::Iter(_) | Value::NotGiven => "Internal".into(),
         }
     }

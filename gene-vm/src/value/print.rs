@@ -280,6 +280,9 @@ fn write_value(out: &mut String, v: &Value, quoted: bool, depth: usize) {
             Ok(v) => write_value(out, &v, quoted, depth + 1),
             Err(_) => out.push_str("..."),
         },
+        Value::Future(f) => {
+            let _ = write!(out, "<Future {}>", f.state_name());
+        }
         Value::Iter(_) => out.push_str("<iterator>"),
         Value::NotGiven => out.push_str("nil"),
     }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::native::{Flow, Step};
 use super::{Exc, Frame, MAX_FRAMES, NativeCont, Vm};
-use crate::bytecode::{Const, ParamKind};
+use crate::bytecode::Const;
 use crate::intern::Sym;
 use crate::value::{
     Class, Closure, FuncKind, Instance, Map, NativeFn, NativeImpl, Value, form_to_value,
@@ -86,6 +86,9 @@ impl Vm {
                 ),
             ));
         }
+        if closure.code.proto.is_async && !is_ctor {
+            return self.spawn_call(closure, pos, argc, props, self_val, home);
+        }
         let base = pos + 1;
         debug_assert_eq!(self.task.stack.len(), base + argc);
         self.bind_params(&closure, base, argc, props)?;
@@ -108,63 +111,7 @@ impl Vm {
         argc: usize,
         props: Option<Map>,
     ) -> Result<(), Exc> {
-        let proto = &closure.code.proto;
-        let params = &proto.params;
-        let stack = &mut self.task.stack;
-        if params.simple {
-            let n = params.slots.len();
-            if argc > n {
-                stack.truncate(base + n);
-            }
-        } else {
-            let args = stack.split_off(base);
-            let mut slots = vec![Value::Nil; proto.nslots as usize];
-            if !params.ignore_all {
-                let mut next = 0;
-                for p in &params.slots {
-                    let missing = if p.has_default {
-                        Value::NotGiven
-                    } else {
-                        Value::Nil
-                    };
-                    let value = match &p.kind {
-                        ParamKind::Positional => {
-                            next += 1;
-                            args.get(next - 1).cloned().unwrap_or(missing)
-                        }
-                        ParamKind::Skip => {
-                            next += 1;
-                            Value::Nil
-                        }
-                        ParamKind::Named(name) => {
-                            match props.as_ref().and_then(|m| m.get(&Sym::new(name))) {
-                                Some(v) => v.clone(),
-                                None => {
-                                    next += 1;
-                                    args.get(next - 1).cloned().unwrap_or(missing)
-                                }
-                            }
-                        }
-                        ParamKind::Rest => {
-                            let rest = args.get(next..).map(|r| r.to_vec()).unwrap_or_default();
-                            next = args.len();
-                            Value::array(rest)
-                        }
-                    };
-                    if let Some(slot) = slots.get_mut(p.slot as usize) {
-                        *slot = value;
-                    }
-                }
-            }
-            stack.extend(slots);
-        }
-        stack.resize(base + proto.nslots as usize, Value::Nil);
-        for &slot in &proto.cell_params {
-            if let Some(v) = stack.get_mut(base + slot as usize) {
-                let inner = std::mem::take(v);
-                *v = Value::Cell(Rc::new(RefCell::new(inner)));
-            }
-        }
+        super::sched::bind_params(&mut self.task.stack, closure, base, argc, props);
         Ok(())
     }
 
@@ -192,7 +139,14 @@ impl Vm {
         args.clear();
         self.arg_buf = args;
         self.native_props = None;
-        self.drive(outcome?)
+        let result = self.drive(outcome?);
+        if self.sched.yield_now {
+            // The native started tasks (callbacks) that run before the caller goes on.
+            self.sched.yield_now = false;
+            result?;
+            return Err(Exc::signal(super::sched::Signal::Yield { front: true }));
+        }
+        result
     }
 
     /// Carries out a native's first step.
@@ -344,6 +298,7 @@ impl Vm {
             Value::Symbol(_) => "Symbol",
             Value::EnumMember(_) => "EnumMember",
             Value::Instance(i) if i.class.is_exception => "Exception",
+            Value::Future(_) => "Future",
             _ => "Any",
         };
         self.methods
@@ -368,6 +323,11 @@ impl Vm {
                 .unwrap_or_default();
             return Err(self.type_error(format!("new needs a class, got {what}")));
         };
+        if class.name == "Future"
+            && matches!(self.gene_ns.get(Sym::new("Future")), Some(Value::Class(c)) if Rc::ptr_eq(&c, &class))
+        {
+            return self.new_future(pos, argc);
+        }
         let instance = Value::Instance(Rc::new(Instance {
             class: class.clone(),
             props: RefCell::new(Map::default()),
@@ -449,16 +409,27 @@ impl Vm {
         self.enter(mac, pos, args.len(), props, self_val, None, false)
     }
 
-    /// Calls a Gene function (or any callable) from Rust and runs it to completion.
+    /// Calls a Gene function (or any callable) from Rust and runs it to completion. Other tasks
+    /// run while it waits; the call of a `^^async` function gives its future once every task
+    /// has run as far as it can.
     pub fn call_function(&mut self, callee: Value, args: Vec<Value>) -> Result<Value, Exc> {
         let depth = self.task.frames.len();
         let pos = self.task.stack.len();
         let argc = args.len();
         self.task.stack.push(callee);
         self.task.stack.extend(args);
-        self.call_at(pos, argc, None)?;
+        match self.call_at(pos, argc, None) {
+            Ok(()) => {}
+            Err(e) if e.is_signal() => {
+                let future = self.task.stack.pop().unwrap_or_default();
+                self.sched.promote_immediate();
+                self.drain()?;
+                return Ok(future);
+            }
+            Err(e) => return Err(e),
+        }
         if self.task.frames.len() > depth {
-            return self.execute(depth);
+            return self.run_main(depth);
         }
         Ok(self.task.stack.pop().unwrap_or_default())
     }

@@ -18,6 +18,9 @@ pub struct TraceEntry {
     pub function: String,
     pub source: Rc<SourceInfo>,
     pub range: TextRange,
+    /// The first frame of a task that awaited the failure of the frames before it (an async
+    /// stack trace continues across the `await`).
+    pub awaited: bool,
 }
 
 /// Where an exception was thrown: innermost frame first.
@@ -28,6 +31,15 @@ pub struct Trace {
 }
 
 impl TraceEntry {
+    pub fn clone_entry(&self) -> TraceEntry {
+        TraceEntry {
+            function: self.function.clone(),
+            source: self.source.clone(),
+            range: self.range,
+            awaited: self.awaited,
+        }
+    }
+
     /// `file:line:col` (1-based).
     pub fn location(&self) -> String {
         let lc = self.source.line_index.line_col_chars(self.range.start());
@@ -81,6 +93,7 @@ impl Vm {
                 function: code.proto.name.clone(),
                 source: code.source.clone(),
                 range: code.proto.range_at(f.ip.saturating_sub(1) as usize),
+                awaited: false,
             });
         }
         Rc::new(Trace { entries, omitted })

@@ -363,7 +363,7 @@ impl Vm {
         let pos = self.task.stack.len();
         self.task.stack.push(Value::Func(closure.clone()));
         self.enter(closure, pos, 0, None, Value::Nil, None, false)?;
-        self.execute(depth)
+        self.run_main(depth)
     }
 
     /// Runs a file's text as the main module.
@@ -394,9 +394,8 @@ impl Vm {
             self.modules.insert(canonical, ns.clone());
         }
         self.main_ns = Some(ns.clone());
-        let result = self
-            .run_code(code, ns, Vec::new())
-            .map_err(RunError::Uncaught);
+        let result = self.run_code(code, ns, Vec::new());
+        let result = self.finish_program(result).map_err(RunError::Uncaught);
         self.out.flush();
         result
     }
@@ -443,9 +442,8 @@ impl Vm {
             }
         };
         self.exports.clear();
-        let result = self
-            .run_code(code, ns, captures)
-            .map_err(RunError::Uncaught);
+        let result = self.run_code(code, ns, captures);
+        let result = self.finish_program(result).map_err(RunError::Uncaught);
         let exports = std::mem::take(&mut self.exports);
         if let Some(session) = self.session.as_mut() {
             for (name, cell) in exports {

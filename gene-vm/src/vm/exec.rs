@@ -2,11 +2,10 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::atomic::Ordering;
 
 use super::code::Code;
 use super::run_support::{clone_closure, pairs_to_map, props_map};
-use super::{CHECK_INTERVAL, Exc, Handler, Vm};
+use super::{Exc, Handler, Vm};
 use crate::bytecode::{Const, Op};
 use crate::value::{Closure, FuncKind, GeneData, Value, values_equal};
 
@@ -21,7 +20,8 @@ impl Vm {
             Some(s) => s,
             None => return Ok(Value::Nil),
         };
-        let mut budget = CHECK_INTERVAL;
+        let interval = self.preempt_interval.max(1);
+        let mut budget = interval;
         // SAFETY: see the doc comment above; the pointers always come from the top frame.
         macro_rules! cl {
             () => {
@@ -82,15 +82,19 @@ impl Vm {
                 }
             };
         }
+        // A checkpoint (every `preempt_interval` calls and backward jumps, always before the op
+        // has done anything): an interrupt throws; when other tasks are ready or a timer or I/O
+        // operation completed, the task yields and later runs the same op again.
         macro_rules! check_budget {
             () => {
                 budget -= 1;
                 if budget == 0 {
-                    budget = CHECK_INTERVAL;
-                    if self.interrupt.swap(false, Ordering::Relaxed) {
+                    budget = interval;
+                    if let Some(e) = self.checkpoint() {
+                        if e.is_signal() {
+                            ip -= 1;
+                        }
                         save_ip!();
-                        let mut e = self.error("Interrupted", "interrupted");
-                        e.uncatchable = true;
                         return Err(e);
                     }
                 }
@@ -527,7 +531,7 @@ impl Vm {
                     // the call), which saves reference counting.
                     let fast = self.task.frames.len() < super::MAX_FRAMES
                         && matches!(self.task.stack.get(pos), Some(Value::Func(f))
-                            if f.code.proto.params.simple && f.code.proto.cell_params.is_empty());
+                            if f.code.proto.direct_call);
                     let callee = if fast {
                         self.task.stack.get_mut(pos).map(std::mem::take)
                     } else {
@@ -758,6 +762,11 @@ impl Vm {
                     let pattern = pop!();
                     let thrown = pop!();
                     push!(Value::Bool(self.catch_matches(&thrown, &pattern)));
+                }
+                Op::Await(flags) => {
+                    // Suspending leaves the frame at this op, to run it again when woken.
+                    save_ip!();
+                    self.await_op(flags)?;
                 }
             }
         }

@@ -1,24 +1,29 @@
 //! The virtual machine: an explicit frame stack per [`Task`], no Rust recursion per Gene call.
 //!
-//! The main program runs as a task; a task can be parked between two instructions (the async
-//! runtime builds on that). Builtins that call back into Gene code (`.map`, `.sort` ...) do so
-//! through resumable native frames ([`native::Resume`]), so they never re-enter the dispatch
-//! loop either.
+//! The main program runs as a task, and so does every `(async ...)` and `^^async` call; the
+//! scheduler (`sched.rs`, `driver.rs`) swaps them in and out between instructions. Builtins
+//! that call back into Gene code (`.map`, `.sort` ...) do so through resumable native frames
+//! ([`native::Resume`]), so they never re-enter the dispatch loop either, and a callback may
+//! suspend like any call.
 
+mod await_op;
+pub(crate) use await_op::deadline_after;
 mod call;
 pub mod code;
+mod driver;
 mod errors;
 mod eval;
 mod exec;
-mod run_support;
+pub(crate) mod futures;
 pub mod native;
 mod ops;
+mod run_support;
 pub(crate) use ops::resolve_index;
+pub(crate) mod sched;
 mod setup;
 
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use gene_syntax::TextRange;
 use gene_syntax::db::RootDatabase;
@@ -35,16 +40,22 @@ pub use eval::{RunError, compile_file};
 /// Gene call frames a task may hold; one more raises a catchable `StackOverflow`.
 pub const MAX_FRAMES: usize = 100_000;
 
-/// Instructions between two checks for an interrupt (Ctrl-C) — and, with the async runtime,
-/// between two chances for timers and callbacks to run.
+/// The default preemption interval ([`Vm::preempt_interval`]): calls and loop iterations
+/// (backward jumps) between two checkpoints. At a checkpoint the VM looks at its interrupt flag
+/// and, when another task is ready or a timer or I/O operation has completed, lets them run.
+/// Code between two checkpoints is straight-line code, so this bounds the time between them.
 pub const CHECK_INTERVAL: u32 = 10_000;
 
-/// A thrown value on its way to a handler.
+/// A thrown value on its way to a handler — or, with a [`sched::Signal`], the running task
+/// leaving the dispatch loop to let others run.
 pub struct Exc {
     pub value: Value,
     pub trace: Option<Rc<Trace>>,
     /// Interrupts (Ctrl-C) pass every `try`.
     pub uncatchable: bool,
+    /// A line printed under the error (an unobserved failure says where its future was made).
+    pub note: Option<String>,
+    pub(crate) signal: sched::Signal,
 }
 
 impl Exc {
@@ -53,7 +64,20 @@ impl Exc {
             value,
             trace: None,
             uncatchable: false,
+            note: None,
+            signal: sched::Signal::None,
         }
+    }
+
+    pub(crate) fn signal(signal: sched::Signal) -> Exc {
+        Exc {
+            signal,
+            ..Exc::new(Value::Nil)
+        }
+    }
+
+    pub(crate) fn is_signal(&self) -> bool {
+        self.signal != sched::Signal::None
     }
 }
 
@@ -90,6 +114,7 @@ pub struct Task {
     pub frames: Vec<Frame>,
     pub handlers: Vec<Handler>,
     pub natives: Vec<NativeCont>,
+    pub(crate) meta: sched::TaskMeta,
 }
 
 /// Which table a native method lives in.
@@ -105,8 +130,15 @@ pub struct Vm {
     pub(crate) methods: FxHashMap<MethodKey, &'static NativeFn>,
     /// Modules by canonical path, run once.
     pub(crate) modules: FxHashMap<std::path::PathBuf, Rc<Namespace>>,
-    /// Set from another thread (a Ctrl-C handler) to stop the running evaluation.
-    pub interrupt: Arc<AtomicBool>,
+    /// Set from another thread (a Ctrl-C handler, a language server's "stop") to stop the
+    /// running evaluation; it also wakes a program waiting for timers or I/O.
+    pub interrupt: Arc<crate::reactor::Interrupt>,
+    /// Calls and loop iterations between two checkpoints (see [`CHECK_INTERVAL`]).
+    pub preempt_interval: u32,
+    pub(crate) sched: sched::Scheduler,
+    pub(crate) reactor: crate::reactor::Reactor,
+    /// `(fnx [cb v] (cb v))`: the first frame of a callback's task.
+    pub(crate) callback_entry: Option<Rc<Closure>>,
     /// Variables published by the last REPL input.
     pub(crate) exports: Vec<(String, CellRef)>,
     /// Props given to the native function being called (`(println ^^stderr ...)`).

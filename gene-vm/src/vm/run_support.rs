@@ -126,6 +126,7 @@ impl Vm {
         loop {
             match self.dispatch(stop_depth) {
                 Ok(v) => return Ok(v),
+                Err(exc) if exc.is_signal() => return Err(exc),
                 Err(exc) => self.unwind(exc, stop_depth)?,
             }
         }

@@ -3,7 +3,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use gene_syntax::db::RootDatabase;
 use rustc_hash::FxHashMap;
@@ -13,7 +12,7 @@ use super::{Task, Vm};
 use crate::compiler;
 use crate::intern::Sym;
 use crate::output::Output;
-use crate::value::{Class, Namespace, NativeFn, NativeImpl, Value};
+use crate::value::{Class, Namespace, Value};
 
 /// Symbols the VM itself looks up.
 pub(crate) struct WellKnown {
@@ -37,7 +36,13 @@ const PRELUDE: &str = r#"
 (class ImportError < Exception)
 (class NotImplementedError < Exception)
 (class Interrupted < Exception)
+(class CancelledError < Exception)
+(class TimeoutError < Exception)
+(class DeadlockError < Exception)
 "#;
+
+/// The first frame of a callback's task (`.on_success`, `.on_failure`).
+const CALLBACK_ENTRY: &str = "(fn callback [f value] (f value))";
 
 /// Classes standing for the builtin value types (what `(1 .class)` gives).
 const TYPE_CLASSES: &[&str] = &[
@@ -68,6 +73,7 @@ const TYPE_CLASSES: &[&str] = &[
     "Quote",
     "Unquote",
     "Spread",
+    "Future",
 ];
 
 impl Vm {
@@ -78,6 +84,7 @@ impl Vm {
         global.set(Sym::new("global"), Value::Ns(global.clone()));
         global.set(Sym::new("gene"), Value::Ns(gene_ns.clone()));
         global.set(Sym::new("genex"), Value::Ns(genex_ns.clone()));
+        let reactor = crate::reactor::Reactor::new();
         let mut vm = Vm {
             task: Task::default(),
             global,
@@ -87,7 +94,11 @@ impl Vm {
             db: RootDatabase::new(),
             methods: FxHashMap::default(),
             modules: FxHashMap::default(),
-            interrupt: Arc::new(AtomicBool::new(false)),
+            interrupt: reactor.interrupt.clone(),
+            preempt_interval: super::CHECK_INTERVAL,
+            sched: Default::default(),
+            reactor,
+            callback_entry: None,
             exports: Vec::new(),
             native_props: None,
             arg_buf: Vec::new(),
@@ -100,7 +111,6 @@ impl Vm {
             session: None,
         };
         vm.install_natives();
-        vm.install_async_placeholders();
         vm.install_type_classes();
         vm.run_prelude();
         vm.set_args(Vec::new());
@@ -144,36 +154,6 @@ impl Vm {
         }
     }
 
-    /// Functions of the catalogue that belong to the async runtime are bound to a native that
-    /// says so, rather than left unbound (which would read as a typo).
-    fn install_async_placeholders(&mut self) {
-        static NEEDS_ASYNC: NativeFn = NativeFn {
-            name: "async runtime",
-            imp: NativeImpl::Simple(|vm, _| {
-                Err(vm.error(
-                    "NotImplementedError",
-                    "this builtin needs the async runtime, which this build of the VM does not include yet",
-                ))
-            }),
-        };
-        for b in gene_syntax::builtins::all() {
-            if b.kind != gene_syntax::builtins::BuiltinKind::Function
-                || b.availability != gene_syntax::builtins::Availability::Later
-            {
-                continue;
-            }
-            let Some((ns_path, name)) = b.path.rsplit_once('/') else {
-                continue;
-            };
-            if let Some(Value::Ns(ns)) = self.lookup_path(ns_path) {
-                ns.set(Sym::new(name), Value::Native(&NEEDS_ASYNC));
-            } else if ns_path == "gene" {
-                self.gene_ns
-                    .set(Sym::new(name), Value::Native(&NEEDS_ASYNC));
-            }
-        }
-    }
-
     fn install_type_classes(&mut self) {
         for name in TYPE_CLASSES {
             let class = Class {
@@ -197,6 +177,14 @@ impl Vm {
         // The prelude is fixed text that runs without error; a failure would show up in every
         // test that raises an exception.
         let _ = self.run_code(code, ns, Vec::new());
+        let parse = gene_syntax::parse_text(CALLBACK_ENTRY);
+        let proto = Arc::new(compiler::compile_module(&parse.forms(), "<callbacks>"));
+        let source = SourceInfo::new("<callbacks>", Arc::new(CALLBACK_ENTRY.to_string()));
+        let code = link(&proto, &source, &[]);
+        let ns = Namespace::new("<callbacks>", None);
+        if let Ok(Value::Func(f)) = self.run_code(code, ns, Vec::new()) {
+            self.callback_entry = Some(f);
+        }
     }
 
     /// The class of any value (instances: their class; builtin values: the type's class).

@@ -1,0 +1,341 @@
+//! The reactor: timers and file I/O run on tokio; only ids and results come back.
+//!
+//! The Gene heap stays on the VM's thread. The VM hands the reactor plain requests (a deadline,
+//! a path and some text) tagged with an operation id; a service task per VM on a shared tokio
+//! runtime keeps the timers, runs file operations on tokio's blocking pool, and sends
+//! [`Completion`]s back over a channel. The VM drains that channel between instructions (at its
+//! preemption points) and blocks on it when every task waits, so an idle program burns no CPU.
+//!
+//! Requests are batched: the VM queues them and sends the batch when it is about to wait, at
+//! its preemption points, or when the batch is large. Deadlines are taken when the request is
+//! made, so batching never delays a timer.
+//!
+//! The runtime (one worker thread and a small blocking pool) is created the first time any VM
+//! needs it and shared by every VM in the process; a program that never uses async never
+//! starts it.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+/// Identifies one operation of one VM.
+pub type OpId = u64;
+
+/// A batch is sent once it holds this many requests, even while the VM stays busy.
+const MAX_BATCH: usize = 512;
+/// Threads for file operations (tokio's blocking pool), shared by every VM.
+const BLOCKING_THREADS: usize = 8;
+
+/// A file operation, run on the blocking pool.
+pub enum IoJob {
+    Read(PathBuf),
+    /// Through a temporary file beside the target and a rename.
+    Write(PathBuf, String),
+    Append(PathBuf, String),
+    Remove(PathBuf),
+}
+
+/// What a file operation gives back.
+pub enum IoOutcome {
+    Text(String),
+    Done,
+    /// The OS reason (the VM adds the path and what was being done).
+    Failed(String),
+}
+
+enum Request {
+    Timer { id: OpId, deadline: Instant },
+    CancelTimer { id: OpId, deadline: Instant },
+    Io { id: OpId, job: IoJob },
+}
+
+/// A message from the reactor (or from an interrupt) to the VM.
+pub enum Completion {
+    /// Timers that expired, earliest first.
+    Timers(Vec<OpId>),
+    Io(OpId, IoOutcome),
+    /// Nothing completed: the VM is woken to look at its interrupt flag.
+    Wake,
+}
+
+/// The interrupt flag of a VM (Ctrl-C in the REPL, "stop" in the language server). Setting it
+/// from another thread also wakes a VM that is waiting in the reactor, so it stops promptly.
+pub struct Interrupt {
+    flag: AtomicBool,
+    waker: Mutex<Option<Sender<Completion>>>,
+}
+
+impl Interrupt {
+    fn new(waker: Sender<Completion>) -> Interrupt {
+        Interrupt {
+            flag: AtomicBool::new(false),
+            waker: Mutex::new(Some(waker)),
+        }
+    }
+
+    pub fn store(&self, value: bool, order: Ordering) {
+        self.flag.store(value, order);
+        if value
+            && let Ok(waker) = self.waker.lock()
+            && let Some(tx) = waker.as_ref()
+        {
+            let _ = tx.send(Completion::Wake);
+        }
+    }
+
+    pub fn load(&self, order: Ordering) -> bool {
+        self.flag.load(order)
+    }
+
+    pub fn swap(&self, value: bool, order: Ordering) -> bool {
+        self.flag.swap(value, order)
+    }
+}
+
+fn runtime() -> Result<&'static tokio::runtime::Runtime, String> {
+    static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .max_blocking_threads(BLOCKING_THREADS)
+                .thread_name("gene-reactor")
+                .enable_time()
+                .build()
+                .map_err(|e| format!("cannot start the async runtime: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+pub struct Reactor {
+    tx: Sender<Completion>,
+    rx: Receiver<Completion>,
+    service: Option<UnboundedSender<Vec<Request>>>,
+    batch: Vec<Request>,
+    /// Completions taken off the channel by [`Reactor::has_completions`], not yet handled.
+    inbox: VecDeque<Completion>,
+    next_id: OpId,
+    pub interrupt: Arc<Interrupt>,
+}
+
+impl Default for Reactor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Reactor {
+    pub fn new() -> Reactor {
+        let (tx, rx) = channel();
+        let interrupt = Arc::new(Interrupt::new(tx.clone()));
+        Reactor {
+            tx,
+            rx,
+            service: None,
+            batch: Vec::new(),
+            inbox: VecDeque::new(),
+            next_id: 1,
+            interrupt,
+        }
+    }
+
+    fn next_id(&mut self) -> OpId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Starts a timer that completes at `deadline`.
+    pub fn timer(&mut self, deadline: Instant) -> OpId {
+        let id = self.next_id();
+        self.queue(Request::Timer { id, deadline });
+        id
+    }
+
+    /// Starts a file operation.
+    pub fn io(&mut self, job: IoJob) -> OpId {
+        let id = self.next_id();
+        self.queue(Request::Io { id, job });
+        id
+    }
+
+    /// Drops a timer the VM no longer waits for. (A file operation cannot be stopped once it
+    /// runs: the VM forgets its id and ignores its completion.)
+    pub fn cancel_timer(&mut self, id: OpId, deadline: Instant) {
+        self.queue(Request::CancelTimer { id, deadline });
+    }
+
+    fn queue(&mut self, request: Request) {
+        self.batch.push(request);
+        if self.batch.len() >= MAX_BATCH {
+            self.flush();
+        }
+    }
+
+    /// Sends the queued requests to the service task (starting it the first time).
+    pub fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let service = match &self.service {
+            Some(s) => s.clone(),
+            None => match self.start_service() {
+                Ok(s) => s,
+                Err(message) => {
+                    self.fail_all(batch, &message);
+                    return;
+                }
+            },
+        };
+        if let Err(e) = service.send(batch) {
+            self.service = None;
+            self.fail_all(e.0, "the async runtime stopped");
+        }
+    }
+
+    /// Without a runtime nothing can run: every request completes at once with the reason
+    /// (timers too, as failures the VM reports at their `await`).
+    fn fail_all(&mut self, batch: Vec<Request>, message: &str) {
+        for request in batch {
+            let id = match request {
+                Request::Timer { id, .. } | Request::Io { id, .. } => id,
+                Request::CancelTimer { .. } => continue,
+            };
+            let _ = self
+                .tx
+                .send(Completion::Io(id, IoOutcome::Failed(message.to_string())));
+        }
+    }
+
+    fn start_service(&mut self) -> Result<UnboundedSender<Vec<Request>>, String> {
+        let rt = runtime()?;
+        let (req_tx, req_rx) = unbounded_channel();
+        rt.spawn(service(req_rx, self.tx.clone()));
+        self.service = Some(req_tx.clone());
+        Ok(req_tx)
+    }
+
+    /// Whether a completion has arrived (it stays queued for [`Reactor::try_next`]).
+    pub fn has_completions(&mut self) -> bool {
+        if !self.inbox.is_empty() {
+            return true;
+        }
+        match self.rx.try_recv() {
+            Ok(c) => {
+                self.inbox.push_back(c);
+                true
+            }
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => false,
+        }
+    }
+
+    /// A completion that has arrived, without waiting.
+    pub fn try_next(&mut self) -> Option<Completion> {
+        if let Some(c) = self.inbox.pop_front() {
+            return Some(c);
+        }
+        self.rx.try_recv().ok()
+    }
+
+    /// Waits for the next completion (or an interrupt's wake-up).
+    pub fn wait(&mut self) -> Option<Completion> {
+        if let Some(c) = self.inbox.pop_front() {
+            return Some(c);
+        }
+        self.flush();
+        self.rx.recv().ok()
+    }
+}
+
+impl Drop for Reactor {
+    fn drop(&mut self) {
+        // The interrupt may outlive the VM (a host keeps a clone); it must not keep the channel.
+        if let Ok(mut waker) = self.interrupt.waker.lock() {
+            waker.take();
+        }
+    }
+}
+
+/// A VM's service task: keeps its timers ordered by deadline, starts its file operations on the
+/// blocking pool, and reports completions. It ends when the VM drops its reactor.
+async fn service(mut requests: UnboundedReceiver<Vec<Request>>, done: Sender<Completion>) {
+    let mut timers: BTreeSet<(Instant, OpId)> = BTreeSet::new();
+    loop {
+        let next = timers.first().map(|(deadline, _)| *deadline);
+        let sleep = async {
+            match next {
+                Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            batch = requests.recv() => {
+                let Some(batch) = batch else { return };
+                for request in batch {
+                    match request {
+                        Request::Timer { id, deadline } => {
+                            timers.insert((deadline, id));
+                        }
+                        Request::CancelTimer { id, deadline } => {
+                            timers.remove(&(deadline, id));
+                        }
+                        Request::Io { id, job } => {
+                            let done = done.clone();
+                            tokio::task::spawn_blocking(move || {
+                                let _ = done.send(Completion::Io(id, run_io(job)));
+                            });
+                        }
+                    }
+                }
+            }
+            () = sleep => {
+                let now = Instant::now();
+                let mut expired = Vec::new();
+                while let Some(&(deadline, id)) = timers.first() {
+                    if deadline > now {
+                        break;
+                    }
+                    timers.pop_first();
+                    expired.push(id);
+                }
+                if !expired.is_empty() && done.send(Completion::Timers(expired)).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn run_io(job: IoJob) -> IoOutcome {
+    let result = match job {
+        IoJob::Read(path) => return text_or_reason(std::fs::read_to_string(path)),
+        IoJob::Write(path, text) => crate::builtins::write_atomically(&path, &text),
+        IoJob::Append(path, text) => {
+            use std::io::Write;
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(text.as_bytes()))
+        }
+        IoJob::Remove(path) => std::fs::remove_file(path),
+    };
+    match result {
+        Ok(()) => IoOutcome::Done,
+        Err(e) => IoOutcome::Failed(e.to_string()),
+    }
+}
+
+fn text_or_reason(r: std::io::Result<String>) -> IoOutcome {
+    match r {
+        Ok(text) => IoOutcome::Text(text),
+        Err(e) => IoOutcome::Failed(e.to_string()),
+    }
+}

@@ -1,0 +1,130 @@
+//! Futures: values that a task, a timer, an I/O operation or Gene code settles later.
+//!
+//! A future is plain single-threaded data. What reacts to its settling (callbacks, tasks
+//! awaiting it, futures following it) is a list of [`Reaction`]s the VM runs through when it
+//! settles (`vm/futures.rs`); the reactor only ever sends back an operation id and a result.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::Value;
+use crate::vm::Trace;
+use crate::vm::code::Code;
+
+/// Where a future is in its life.
+pub enum FutState {
+    Pending,
+    Success(Value),
+    /// The thrown value and where it was thrown.
+    Failure(Value, Option<Rc<Trace>>),
+    Cancelled,
+}
+
+/// What settles a future (and what cancelling it has to stop).
+#[derive(Default)]
+pub(crate) enum Producer {
+    /// Gene code (`new gene/Future`, `.complete`), a race, or nothing any more.
+    #[default]
+    Manual,
+    /// The task with this id (its slot in the scheduler).
+    Task(usize),
+    /// An operation of the reactor (a sleep, a file operation, a `gene/timeout` timer).
+    Op(u64),
+    /// The future a finished task's body evaluated to: this one settles like it.
+    Adopts(Rc<FutureObj>),
+}
+
+/// Something to do when a future settles.
+pub(crate) enum Reaction {
+    /// `.on_success` (`on_success: true`) or `.on_failure`: call `f` with the value.
+    Callback {
+        on_success: bool,
+        f: Value,
+        origin: Option<Origin>,
+    },
+    /// Wake the task parked with this token.
+    Wake { task: usize, token: u64 },
+    /// Settle that future the same way (adoption, `gene/race`, `gene/timeout`).
+    Follow(Rc<FutureObj>),
+}
+
+/// Where a future was created (or a callback registered): a code object and the position of
+/// the op, turned into `file:line:col (in fn)` only when a report needs it.
+#[derive(Clone)]
+pub(crate) struct Origin {
+    pub code: Rc<Code>,
+    pub ip: u32,
+}
+
+impl Origin {
+    pub fn describe(&self) -> String {
+        let range = self.code.proto.range_at(self.ip.saturating_sub(1) as usize);
+        let source = &self.code.source;
+        let lc = source.line_index.line_col_chars(range.start());
+        format!(
+            "{}:{}:{} (in {})",
+            source.path,
+            lc.line + 1,
+            lc.col + 1,
+            self.code.proto.name
+        )
+    }
+}
+
+pub struct FutureObj {
+    pub state: RefCell<FutState>,
+    /// Settled, and for a cancelled task's future, the task has finished unwinding: awaiting
+    /// it no longer waits.
+    pub(crate) done: Cell<bool>,
+    /// Awaited, handled with `.on_failure`, followed or read: a failure is not reported.
+    pub(crate) observed: Cell<bool>,
+    pub(crate) producer: RefCell<Producer>,
+    pub(crate) reactions: RefCell<Vec<Reaction>>,
+    pub(crate) origin: Option<Origin>,
+    /// The future of a callback's task: its failure is reported as the callback's.
+    pub(crate) is_callback: bool,
+}
+
+impl FutureObj {
+    pub(crate) fn new(origin: Option<Origin>) -> Rc<FutureObj> {
+        Rc::new(FutureObj {
+            state: RefCell::new(FutState::Pending),
+            done: Cell::new(false),
+            observed: Cell::new(false),
+            producer: RefCell::new(Producer::Manual),
+            reactions: RefCell::new(Vec::new()),
+            origin,
+            is_callback: false,
+        })
+    }
+
+    pub(crate) fn new_callback(origin: Option<Origin>) -> Rc<FutureObj> {
+        let mut f = FutureObj::new(origin);
+        if let Some(inner) = Rc::get_mut(&mut f) {
+            inner.is_callback = true;
+        }
+        f
+    }
+
+    /// A future already completed with `value`.
+    pub(crate) fn completed(value: Value) -> Rc<FutureObj> {
+        let f = FutureObj::new(None);
+        *f.state.borrow_mut() = FutState::Success(value);
+        f.done.set(true);
+        f
+    }
+
+    pub fn is_pending(&self) -> bool {
+        matches!(*self.state.borrow(), FutState::Pending)
+    }
+
+    /// `pending`, `success`, `failure` or `cancelled`.
+    pub fn state_name(&self) -> &'static str {
+        match *self.state.borrow() {
+            FutState::Pending => "pending",
+            FutState::Success(_) => "success",
+            FutState::Failure(..) => "failure",
+            FutState::Cancelled => "cancelled",
+        }
+    }
+}

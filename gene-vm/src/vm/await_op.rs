@@ -1,0 +1,217 @@
+//! `await`: the one op that suspends a task.
+//!
+//! The futures (and the `^timeout` value) stay on the stack while the task waits, and the frame
+//! stays at the `Await` op, which runs again when the task is woken: it looks at the futures
+//! again from the first one not yet known to have settled. Errors meant for this `await` (a
+//! timeout, a deadlock, a cancellation) are thrown by the op itself when it runs again, so
+//! they come from the right place with the right trace.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use super::sched::{OpEntry, OpTarget, Signal};
+use super::{Exc, Trace, TraceEntry, Vm};
+use crate::bytecode::await_operands;
+use crate::value::future::Reaction;
+use crate::value::{FutState, FutureObj, Value};
+
+/// What the futures of an `await` look like now.
+enum Scan {
+    /// All settled successfully.
+    Done,
+    /// This one (by index) has not settled yet.
+    Pending(usize, Rc<FutureObj>),
+    /// Throw this (the first failure, a cancellation, a non-future).
+    Throw(Exc),
+}
+
+impl Vm {
+    pub(super) fn await_op(&mut self, flags: u32) -> Result<(), Exc> {
+        let (count, spread, has_timeout) = await_operands(flags);
+        if let Some(e) = self.task.meta.pending_throw.take() {
+            self.end_await();
+            return Err(*e);
+        }
+        if self.task.meta.cancel_requested {
+            self.task.meta.cancel_requested = false;
+            self.end_await();
+            return Err(self.error("CancelledError", "the task was cancelled"));
+        }
+        let extra = has_timeout as usize;
+        let operands = if spread { 1 } else { count as usize };
+        let len = self.task.stack.len();
+        let Some(first) = len.checked_sub(operands + extra) else {
+            return Err(self.type_error("internal error: await without operands"));
+        };
+        let items: Vec<Value> = if spread {
+            match self.task.stack.get(first) {
+                Some(Value::Array(a)) => a.borrow().clone(),
+                Some(other) => {
+                    let e =
+                        self.type_error(format!("await needs futures, got {}", other.type_name()));
+                    return Err(e);
+                }
+                None => Vec::new(),
+            }
+        } else {
+            self.task.stack[first..first + operands].to_vec()
+        };
+        let start = self.task.meta.await_index as usize;
+        if start == 0 {
+            // Everything given to await is observed from now on (its failure is not reported
+            // as unobserved), whether or not this await gets as far as it.
+            for v in &items {
+                if let Value::Future(f) = v {
+                    f.observed.set(true);
+                }
+            }
+        }
+        match self.scan(&items, start) {
+            Scan::Done => {
+                self.end_await();
+                let values: Vec<Value> = items.iter().map(success_value).collect();
+                self.task.stack.truncate(first);
+                let result = if spread || count != 1 {
+                    Value::array(values)
+                } else {
+                    values.into_iter().next().unwrap_or_default()
+                };
+                self.task.stack.push(result);
+                Ok(())
+            }
+            Scan::Throw(e) => {
+                self.end_await();
+                Err(e)
+            }
+            Scan::Pending(index, future) => {
+                self.task.meta.await_index = index as u32;
+                if has_timeout && self.task.meta.timeout.is_none() {
+                    let ms = self.task.stack.last().cloned().unwrap_or_default();
+                    self.start_await_timeout(&ms)?;
+                }
+                let token = self.park_token();
+                let task = self.task.meta.id;
+                future
+                    .reactions
+                    .borrow_mut()
+                    .push(Reaction::Wake { task, token });
+                if let Some(frame) = self.task.frames.last_mut() {
+                    frame.ip = frame.ip.saturating_sub(1);
+                }
+                Err(Exc::signal(Signal::Suspend))
+            }
+        }
+    }
+
+    /// Left to right from `start`: the first future still pending, or the first failure.
+    fn scan(&self, items: &[Value], start: usize) -> Scan {
+        for (i, v) in items.iter().enumerate().skip(start) {
+            let Value::Future(f) = v else {
+                return Scan::Throw(
+                    self.type_error(format!("await needs a future, got {}", v.type_name())),
+                );
+            };
+            if !f.done.get() {
+                return Scan::Pending(i, f.clone());
+            }
+            match &*f.state.borrow() {
+                FutState::Success(_) => {}
+                FutState::Failure(value, trace) => {
+                    return Scan::Throw(self.rethrow(value.clone(), trace.clone()));
+                }
+                FutState::Cancelled | FutState::Pending => {
+                    return Scan::Throw(
+                        self.error("CancelledError", "the awaited future was cancelled"),
+                    );
+                }
+            }
+        }
+        Scan::Done
+    }
+
+    /// A failure thrown again at an `await`: its trace continues with the awaiting task's.
+    fn rethrow(&self, value: Value, trace: Option<Rc<Trace>>) -> Exc {
+        let here = self.capture_trace();
+        let mut e = Exc::new(value);
+        e.trace = Some(match trace {
+            Some(inner) => Rc::new(awaited_trace(&inner, &here)),
+            None => here,
+        });
+        e
+    }
+
+    fn start_await_timeout(&mut self, ms: &Value) -> Result<(), Exc> {
+        let ms = match ms {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) if !f.is_nan() => *f,
+            other => {
+                return Err(self.type_error(format!(
+                    "await's ^timeout must be a number of milliseconds, got {}",
+                    other.type_name()
+                )));
+            }
+        };
+        if ms <= 0.0 {
+            self.end_await();
+            return Err(self.error(
+                "TimeoutError",
+                format!("await timed out after {} ms", super::driver::fmt_ms(ms)),
+            ));
+        }
+        let deadline = deadline_after(ms);
+        let op = self.reactor.timer(deadline);
+        let task = self.task.meta.id;
+        self.sched.ops.insert(
+            op,
+            OpEntry {
+                target: OpTarget::AwaitTimeout { task, ms },
+                deadline: Some(deadline),
+            },
+        );
+        self.task.meta.timeout = Some(op);
+        Ok(())
+    }
+
+    /// The `await` is over (it gives a value or throws).
+    fn end_await(&mut self) {
+        self.task.meta.await_index = 0;
+        if let Some(op) = self.task.meta.timeout.take() {
+            self.cancel_op(op);
+        }
+    }
+}
+
+fn success_value(v: &Value) -> Value {
+    match v {
+        Value::Future(f) => match &*f.state.borrow() {
+            FutState::Success(v) => v.clone(),
+            _ => Value::Nil,
+        },
+        _ => Value::Nil,
+    }
+}
+
+/// `ms` milliseconds from now (a huge or non-finite value is "in a very long time").
+pub(crate) fn deadline_after(ms: f64) -> Instant {
+    let now = Instant::now();
+    let ms = if ms.is_finite() { ms.max(0.0) } else { 1e12 };
+    Duration::try_from_secs_f64(ms / 1000.0)
+        .ok()
+        .and_then(|d| now.checked_add(d))
+        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 100))
+}
+
+/// The trace of a failure thrown in one task, continued by the frames of the task that awaited
+/// it (marked, so reports can say where the await was).
+fn awaited_trace(inner: &Trace, here: &Trace) -> Trace {
+    let mut entries: Vec<TraceEntry> = inner.entries.iter().map(TraceEntry::clone_entry).collect();
+    for (i, e) in here.entries.iter().enumerate() {
+        let mut entry = e.clone_entry();
+        entry.awaited = i == 0;
+        entries.push(entry);
+    }
+    Trace {
+        entries,
+        omitted: inner.omitted + here.omitted,
+    }
+}

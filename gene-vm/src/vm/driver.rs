@@ -1,0 +1,424 @@
+//! The scheduler's loop: run the current task until it finishes, waits or yields; take in what
+//! the reactor completed; pick the next ready task; sleep in the reactor when every task waits;
+//! and when nothing at all can happen, wake `$await_all` or report a deadlock.
+//!
+//! The main program is the task the loop was entered with ([`Vm::run_main`]); the loop returns
+//! when it finishes. At program end [`Vm::finish_program`] drains what is left and reports
+//! failed futures nobody observed.
+
+use super::futures::Outcome;
+use super::sched::{OpTarget, Signal, TaskMeta, Wake};
+use super::{Exc, Task, Vm};
+use crate::reactor::{Completion, IoOutcome, OpId};
+use crate::value::{FutState, Value};
+
+/// After this many scheduler turns the reactor's queued requests are sent even while tasks keep
+/// running (so timers started by a busy program start counting).
+const FLUSH_TURNS: u32 = 64;
+
+impl Vm {
+    /// Runs `self.task` as the main task until its frame count is back to `stop_depth`; other
+    /// tasks run whenever it waits.
+    pub(crate) fn run_main(&mut self, stop_depth: usize) -> Result<Value, Exc> {
+        let id = self.sched.alloc();
+        self.task.meta = TaskMeta {
+            id,
+            stop_depth,
+            ..TaskMeta::default()
+        };
+        let result = self.run_loop(Some(id));
+        self.sched.release(id);
+        result
+    }
+
+    /// Runs every task, timer and I/O operation that is left until nothing can happen any more
+    /// (tasks that wait forever get a DeadlockError first).
+    pub(crate) fn drain(&mut self) -> Result<(), Exc> {
+        if self.sched.parked_or_ready() == 0
+            && self.sched.ops.is_empty()
+            && self.sched.immediate.is_empty()
+        {
+            return Ok(());
+        }
+        let main = std::mem::take(&mut self.task);
+        let result = self.run_loop(None);
+        self.task = main;
+        result.map(|_| ())
+    }
+
+    /// What a finished program (or REPL input) gives: pending work drained, then the failures
+    /// nobody observed — reported on stderr, and the last one made the result, so the exit
+    /// status says the program failed.
+    pub(crate) fn finish_program(&mut self, result: Result<Value, Exc>) -> Result<Value, Exc> {
+        let result = match result {
+            Ok(v) => self.drain().map(|()| v),
+            Err(e) => {
+                self.abort_all(None);
+                Err(e)
+            }
+        };
+        if result.as_ref().is_err_and(|e| e.uncatchable) {
+            self.sched.failed.clear();
+            return result;
+        }
+        let mut unobserved = self.take_unobserved();
+        let last = match result {
+            Ok(v) => match unobserved.pop() {
+                None => return Ok(v),
+                Some(last) => last,
+            },
+            Err(e) => e,
+        };
+        for e in unobserved {
+            let text = crate::report::render_uncaught(self, &e);
+            self.out.err(&text);
+        }
+        Err(last)
+    }
+
+    /// The scheduler loop. With `main`, `self.task` is that task and is runnable; the loop ends
+    /// when it finishes. Without, `self.task` is empty and the loop ends when nothing is left.
+    fn run_loop(&mut self, main: Option<usize>) -> Result<Value, Exc> {
+        let mut running = main.is_some();
+        loop {
+            if running {
+                running = false;
+                let id = self.task.meta.id;
+                let is_main = Some(id) == main;
+                match self.run_current() {
+                    Ok(v) if is_main => return Ok(v),
+                    Ok(v) => self.finish_task(Ok(v)),
+                    Err(e) => match e.signal {
+                        Signal::Suspend => self.park_current(None),
+                        Signal::Yield { front } => self.park_current(Some(front)),
+                        Signal::None if e.uncatchable => return Err(self.abort_with(main, e)),
+                        Signal::None if is_main => return Err(e),
+                        Signal::None => self.finish_task(Err(e)),
+                    },
+                }
+            }
+            if let Err(e) = self.poll_reactor(false) {
+                return Err(self.abort_with(main, e));
+            }
+            if let Some(next) = self.sched.ready.pop_front() {
+                self.switch_to(next);
+                running = true;
+                continue;
+            }
+            if !self.sched.ops.is_empty() {
+                if let Err(e) = self.poll_reactor(true) {
+                    return Err(self.abort_with(main, e));
+                }
+                continue;
+            }
+            if self.wake_idle_waiters() || self.deliver_deadlock(main) {
+                continue;
+            }
+            return Ok(Value::Nil);
+        }
+    }
+
+    /// Applies how the current task was woken, then runs it.
+    fn run_current(&mut self) -> Result<Value, Exc> {
+        let stop = self.task.meta.stop_depth;
+        let resumed = match std::mem::take(&mut self.task.meta.wake) {
+            Wake::Continue => Ok(()),
+            Wake::Value(v) => {
+                self.task.stack.push(v);
+                Ok(())
+            }
+            Wake::Throw(e) => Err(*e),
+        };
+        // A native that called a `^^async` function (or waited in `$await_all`) gets its
+        // result now.
+        let resumed = resumed.and_then(|()| {
+            let depth = self.task.frames.len();
+            if self.task.natives.last().is_some_and(|n| n.depth == depth) {
+                self.continue_natives()
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = resumed {
+            if e.is_signal() {
+                return Err(e);
+            }
+            self.unwind(e, stop)?;
+        }
+        self.execute(stop)
+    }
+
+    /// Moves the running task to its slot: waiting (`None`), or ready at the front or back.
+    fn park_current(&mut self, ready: Option<bool>) {
+        let id = self.task.meta.id;
+        let task = std::mem::take(&mut self.task);
+        if let Some(slot) = self.sched.tasks.get_mut(id) {
+            *slot = Some(Box::new(task));
+        }
+        match ready {
+            Some(true) => self.sched.ready.push_front(id),
+            Some(false) => self.sched.ready.push_back(id),
+            None => {}
+        }
+        self.sched.yield_now = false;
+        self.sched.promote_immediate();
+    }
+
+    fn switch_to(&mut self, id: usize) {
+        if let Some(task) = self.sched.tasks.get_mut(id).and_then(Option::take) {
+            self.task = *task;
+        }
+    }
+
+    /// A task other than the main one returned or threw: settle its future.
+    fn finish_task(&mut self, outcome: Result<Value, Exc>) {
+        let task = std::mem::take(&mut self.task);
+        let Task { meta, .. } = task;
+        if let Some(op) = meta.timeout {
+            self.cancel_op(op);
+        }
+        self.sched.release(meta.id);
+        if let Some(f) = meta.future {
+            self.task_settles(f, outcome);
+        }
+        self.sched.yield_now = false;
+        self.sched.promote_immediate();
+    }
+
+    /// Takes in the reactor's completions (waiting for one when `block`), settling futures and
+    /// waking tasks. An interrupt gives the error that stops the program.
+    fn poll_reactor(&mut self, block: bool) -> Result<(), Exc> {
+        self.sched.since_flush += 1;
+        if block || self.sched.since_flush >= FLUSH_TURNS || self.sched.ready.is_empty() {
+            self.reactor.flush();
+            self.sched.since_flush = 0;
+        }
+        let mut next = if block {
+            self.check_interrupt()?;
+            self.reactor.wait()
+        } else {
+            self.reactor.try_next()
+        };
+        while let Some(completion) = next {
+            self.complete(completion);
+            next = self.reactor.try_next();
+        }
+        self.check_interrupt()?;
+        self.sched.yield_now = false;
+        self.sched.promote_immediate();
+        Ok(())
+    }
+
+    fn check_interrupt(&mut self) -> Result<(), Exc> {
+        if self.interrupt.load(std::sync::atomic::Ordering::Relaxed)
+            && self
+                .interrupt
+                .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            let mut e = self.error("Interrupted", "interrupted");
+            e.uncatchable = true;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The checkpoint of the dispatch loop: an interrupt to throw, or a reason to yield.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn checkpoint(&mut self) -> Option<Exc> {
+        if let Err(e) = self.check_interrupt() {
+            return Some(e);
+        }
+        if !self.sched.ops.is_empty() {
+            self.reactor.flush();
+        }
+        if !self.sched.ready.is_empty() || self.reactor.has_completions() {
+            return Some(Exc::signal(Signal::Yield { front: false }));
+        }
+        None
+    }
+
+    fn complete(&mut self, completion: Completion) {
+        match completion {
+            Completion::Wake => {}
+            Completion::Timers(ids) => {
+                for id in ids {
+                    self.op_done(id, None);
+                }
+            }
+            Completion::Io(id, outcome) => self.op_done(id, Some(outcome)),
+        }
+    }
+
+    /// An operation completed: settle what it was for (nothing if it was cancelled).
+    fn op_done(&mut self, id: OpId, outcome: Option<IoOutcome>) {
+        let Some(entry) = self.sched.ops.remove(&id) else {
+            return;
+        };
+        // A timer fails only when the runtime could not start.
+        if let Some(IoOutcome::Failed(reason)) = &outcome
+            && let OpTarget::Sleep(f) | OpTarget::FutureTimeout { future: f, .. } = &entry.target
+        {
+            let e = self.make_error_value("IOError", reason.clone());
+            self.settle(f, Outcome::Failure(e, None));
+            return;
+        }
+        match entry.target {
+            OpTarget::Sleep(f) => {
+                self.settle(&f, Outcome::Success(Value::Nil));
+            }
+            OpTarget::Io {
+                future,
+                action,
+                path,
+            } => {
+                let outcome = match outcome {
+                    Some(IoOutcome::Text(text)) => Outcome::Success(Value::str(text)),
+                    Some(IoOutcome::Failed(reason)) => {
+                        let e = self.make_error_value(
+                            "IOError",
+                            format!("cannot {action} '{path}': {reason}"),
+                        );
+                        Outcome::Failure(e, None)
+                    }
+                    Some(IoOutcome::Done) | None => Outcome::Success(Value::Nil),
+                };
+                self.settle(&future, outcome);
+            }
+            OpTarget::AwaitTimeout { task, ms } => {
+                let waiting = self
+                    .sched
+                    .task_mut(task)
+                    .is_some_and(|t| t.meta.timeout == Some(id));
+                if waiting {
+                    if let Some(t) = self.sched.task_mut(task) {
+                        t.meta.timeout = None;
+                    }
+                    let e = self.error(
+                        "TimeoutError",
+                        format!("await timed out after {} ms", fmt_ms(ms)),
+                    );
+                    self.throw_into(task, e);
+                }
+            }
+            OpTarget::FutureTimeout { future, inner, ms } => {
+                if future.is_pending() {
+                    let e = self.make_error_value(
+                        "TimeoutError",
+                        format!("gene/timeout: not settled within {} ms", fmt_ms(ms)),
+                    );
+                    self.settle(&future, Outcome::Failure(e, None));
+                    self.cancel_future(&inner);
+                }
+            }
+        }
+    }
+
+    /// Stops waiting for a reactor operation.
+    pub(crate) fn cancel_op(&mut self, id: OpId) {
+        if let Some(entry) = self.sched.ops.remove(&id)
+            && let Some(deadline) = entry.deadline
+        {
+            self.reactor.cancel_timer(id, deadline);
+        }
+    }
+
+    /// Nothing can run and no operation is pending: tasks in `$await_all` go on.
+    fn wake_idle_waiters(&mut self) -> bool {
+        let mut woke = false;
+        for id in 0..self.sched.tasks.len() {
+            let token = match self.sched.task_mut(id) {
+                Some(t) if t.meta.idle_waiter => {
+                    t.meta.idle_waiter = false;
+                    t.meta.token
+                }
+                _ => continue,
+            };
+            self.wake(id, token);
+            woke = true;
+        }
+        woke
+    }
+
+    /// Nothing can run, no operation is pending and nobody is in `$await_all`: every waiting
+    /// task gets a DeadlockError at its `await`, the main task first.
+    fn deliver_deadlock(&mut self, main: Option<usize>) -> bool {
+        let mut waiting: Vec<usize> = (0..self.sched.tasks.len())
+            .filter(|&id| self.sched.task_mut(id).is_some_and(|t| t.meta.token != 0))
+            .collect();
+        if waiting.is_empty() {
+            return false;
+        }
+        if let Some(pos) = main.and_then(|m| waiting.iter().position(|&id| id == m)) {
+            let m = waiting.remove(pos);
+            waiting.insert(0, m);
+        }
+        for id in waiting {
+            let e = self.error(
+                "DeadlockError",
+                "deadlock: this await waits for a future that nothing will settle (every task is waiting, and no timer or I/O operation is pending)",
+            );
+            self.throw_into(id, e);
+        }
+        true
+    }
+
+    /// Drops every task but the main one (which goes back to `self.task`) and every pending
+    /// operation: after an interrupt, or when the main program failed.
+    fn abort_all(&mut self, main: Option<usize>) {
+        if let Some(task) = main.and_then(|m| self.sched.tasks.get_mut(m)?.take()) {
+            self.task = *task;
+        }
+        let ops: Vec<OpId> = self.sched.ops.keys().copied().collect();
+        for op in ops {
+            self.cancel_op(op);
+        }
+        self.reactor.flush();
+        self.sched.clear_tasks();
+    }
+
+    fn abort_with(&mut self, main: Option<usize>, e: Exc) -> Exc {
+        self.abort_all(main);
+        e
+    }
+
+    /// Failed futures nobody awaited or handled, as exceptions with a note saying where they
+    /// came from.
+    fn take_unobserved(&mut self) -> Vec<Exc> {
+        let failed = std::mem::take(&mut self.sched.failed);
+        let mut out = Vec::new();
+        for f in failed {
+            if f.observed.get() {
+                continue;
+            }
+            let FutState::Failure(value, trace) = &*f.state.borrow() else {
+                continue;
+            };
+            let mut e = Exc::new(value.clone());
+            e.trace = trace.clone();
+            let origin = f
+                .origin
+                .as_ref()
+                .map(|o| o.describe())
+                .unwrap_or_else(|| "an unknown place".to_string());
+            e.note = Some(if f.is_callback {
+                format!("thrown by a callback registered at {origin}")
+            } else {
+                format!(
+                    "nothing awaited this failed future or handled it with .on_failure; it was created at {origin}"
+                )
+            });
+            out.push(e);
+        }
+        out
+    }
+}
+
+/// Milliseconds as written: `100`, `2.5`.
+pub(crate) fn fmt_ms(ms: f64) -> String {
+    if ms.fract() == 0.0 && ms.abs() < 1e15 {
+        format!("{}", ms as i64)
+    } else {
+        format!("{ms}")
+    }
+}

@@ -1,0 +1,361 @@
+//! Tasks and the scheduler's bookkeeping.
+//!
+//! `vm.task` is the running task. Every other live task sits in a slot of
+//! [`Scheduler::tasks`] (its id), boxed so that swapping one in and out moves a pointer's worth
+//! of bookkeeping. A task is either *ready* (its id is in [`Scheduler::ready`] or
+//! [`Scheduler::immediate`]) or *parked* waiting: then it holds a nonzero `token`, and whatever
+//! will wake it (a future's reaction list, an `await ^timeout` timer, `$await_all`) holds the
+//! same token, so a stale wake-up is recognised and ignored.
+//!
+//! Eager start: `(async ...)` and a `^^async` call build the new task and put it in `immediate`;
+//! the creating task yields to it at once and continues (with the pending future) when it
+//! finishes or first waits. Callbacks start the same way, before the code that settled the
+//! future goes on.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::time::Instant;
+
+use rustc_hash::FxHashMap;
+
+use super::{Exc, Frame, Task, Vm};
+use crate::bytecode::ParamKind;
+use crate::intern::Sym;
+use crate::reactor::OpId;
+use crate::value::future::{Origin, Producer};
+use crate::value::{Class, Closure, FutureObj, Map, Value};
+
+/// Why the running task left the dispatch loop without returning or throwing.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) enum Signal {
+    #[default]
+    None,
+    /// It waits (parked with a token).
+    Suspend,
+    /// It can go on, but others run first: `front` = right after the tasks just started
+    /// (eager start, callbacks), otherwise at the back of the queue (preemption).
+    Yield { front: bool },
+}
+
+/// How a task continues when it next runs.
+#[derive(Default)]
+pub(crate) enum Wake {
+    /// Where it stopped.
+    #[default]
+    Continue,
+    /// Push this value (the result of the native call it waited in).
+    Value(Value),
+    /// Throw this at the point where it waited.
+    Throw(Box<Exc>),
+}
+
+#[derive(Default)]
+pub(crate) struct TaskMeta {
+    pub id: usize,
+    /// The frame count at which the task's code is done.
+    pub stop_depth: usize,
+    /// The task's future (none for the main program).
+    pub future: Option<Rc<FutureObj>>,
+    pub wake: Wake,
+    /// Nonzero while parked: wake-ups carrying another token are stale.
+    pub token: u64,
+    /// `.cancel` was called on its future: the next `await` throws CancelledError.
+    pub cancel_requested: bool,
+    /// The timer of the `await ^timeout` in progress.
+    pub timeout: Option<OpId>,
+    /// A TimeoutError or DeadlockError for the `await` in progress to throw.
+    pub pending_throw: Option<Box<Exc>>,
+    /// `await` of several futures: the ones before this index are known to have settled.
+    pub await_index: u32,
+    /// Parked in `$await_all` (woken when nothing else can run).
+    pub idle_waiter: bool,
+}
+
+/// What a reactor operation settles when it completes.
+pub(crate) enum OpTarget {
+    /// `gene/sleep_async`: success with nil.
+    Sleep(Rc<FutureObj>),
+    /// A file operation: `action` and `path` go into an IOError's message.
+    Io {
+        future: Rc<FutureObj>,
+        action: &'static str,
+        path: String,
+    },
+    /// The timer of an `await ^timeout` in the task with this id.
+    AwaitTimeout { task: usize, ms: f64 },
+    /// `gene/timeout`'s timer: fail `future` with TimeoutError and cancel `inner`.
+    FutureTimeout {
+        future: Rc<FutureObj>,
+        inner: Rc<FutureObj>,
+        ms: f64,
+    },
+}
+
+pub(crate) struct OpEntry {
+    pub target: OpTarget,
+    /// For timers: what the reactor needs to drop it.
+    pub deadline: Option<Instant>,
+}
+
+#[derive(Default)]
+pub(crate) struct Scheduler {
+    pub tasks: Vec<Option<Box<Task>>>,
+    free: Vec<usize>,
+    pub ready: VecDeque<usize>,
+    /// Tasks to run before anything else (just started, callbacks), in order.
+    pub immediate: Vec<usize>,
+    /// Set when a native started tasks: the running task yields after the call.
+    pub yield_now: bool,
+    next_token: u64,
+    /// Failed futures, checked at the end for failures nobody observed.
+    pub failed: Vec<Rc<FutureObj>>,
+    failed_checked: usize,
+    /// Reactor operations the VM still waits for (they keep the program alive).
+    pub ops: FxHashMap<OpId, OpEntry>,
+    /// Driver iterations since the reactor's batch was last sent.
+    pub since_flush: u32,
+}
+
+impl Scheduler {
+    /// A slot for a new task (the caller stores it there or keeps it running).
+    pub fn alloc(&mut self) -> usize {
+        match self.free.pop() {
+            Some(id) => id,
+            None => {
+                self.tasks.push(None);
+                self.tasks.len() - 1
+            }
+        }
+    }
+
+    pub fn release(&mut self, id: usize) {
+        if let Some(slot) = self.tasks.get_mut(id) {
+            *slot = None;
+            self.free.push(id);
+        }
+    }
+
+    pub fn token(&mut self) -> u64 {
+        self.next_token += 1;
+        self.next_token
+    }
+
+    pub fn task_mut(&mut self, id: usize) -> Option<&mut Task> {
+        self.tasks.get_mut(id)?.as_deref_mut()
+    }
+
+    /// Forgets every task (after an interrupt or a failed main program).
+    pub fn clear_tasks(&mut self) {
+        self.tasks.clear();
+        self.free.clear();
+        self.ready.clear();
+        self.immediate.clear();
+        self.yield_now = false;
+    }
+
+    /// Live tasks besides the running one.
+    pub fn parked_or_ready(&self) -> usize {
+        self.tasks.len() - self.free.len()
+    }
+
+    /// Remembers a failed future for the end-of-program check; forgets observed ones now and
+    /// then so a long run does not accumulate them.
+    pub fn record_failure(&mut self, f: Rc<FutureObj>) {
+        self.failed.push(f);
+        if self.failed.len() >= 1024 && self.failed.len() >= 2 * self.failed_checked {
+            self.failed.retain(|f| !f.observed.get());
+            self.failed_checked = self.failed.len();
+        }
+    }
+
+    /// Moves the tasks started since the last switch to the front of the queue, in order.
+    pub fn promote_immediate(&mut self) {
+        for id in self.immediate.drain(..).rev() {
+            self.ready.push_front(id);
+        }
+    }
+}
+
+impl Vm {
+    /// Where the running code is (for a future's origin).
+    pub(crate) fn origin_here(&self) -> Option<Origin> {
+        let f = self.task.frames.last()?;
+        Some(Origin {
+            code: f.closure.code.clone(),
+            ip: f.ip,
+        })
+    }
+
+    /// A `^^async` call (or `(async ...)`): the callee and arguments at `stack[pos..]` move to a
+    /// new task, the caller gets the task's future at `pos` and yields to the task.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn spawn_call(
+        &mut self,
+        closure: Rc<Closure>,
+        pos: usize,
+        argc: usize,
+        props: Option<Map>,
+        self_val: Value,
+        home: Option<Rc<Class>>,
+    ) -> Result<(), Exc> {
+        let future = FutureObj::new(self.origin_here());
+        let stack = self.task.stack.split_off(pos.min(self.task.stack.len()));
+        self.start_task(closure, stack, argc, props, self_val, home, future.clone());
+        self.task.stack.push(Value::Future(future));
+        self.sched.yield_now = false;
+        Err(Exc::signal(Signal::Yield { front: true }))
+    }
+
+    /// Builds a task whose stack is `[callee args...]` and whose first frame runs `closure`, and
+    /// queues it to start before the running task continues.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn start_task(
+        &mut self,
+        closure: Rc<Closure>,
+        mut stack: Vec<Value>,
+        argc: usize,
+        props: Option<Map>,
+        self_val: Value,
+        home: Option<Rc<Class>>,
+        future: Rc<FutureObj>,
+    ) {
+        let id = self.sched.alloc();
+        bind_params(&mut stack, &closure, 1, argc, props);
+        let mut frames = Vec::with_capacity(2);
+        frames.push(Frame {
+            closure,
+            ip: 0,
+            base: 1,
+            self_val,
+            home,
+            is_ctor: false,
+        });
+        *future.producer.borrow_mut() = Producer::Task(id);
+        let task = Task {
+            stack,
+            frames,
+            handlers: Vec::new(),
+            natives: Vec::new(),
+            meta: TaskMeta {
+                id,
+                future: Some(future),
+                ..TaskMeta::default()
+            },
+        };
+        if let Some(slot) = self.sched.tasks.get_mut(id) {
+            *slot = Some(Box::new(task));
+        }
+        self.sched.immediate.push(id);
+    }
+
+    /// Starts a task calling `callback` with `value` (an `.on_success` / `.on_failure`
+    /// callback); it runs before the task that settled the future goes on.
+    pub(crate) fn start_callback(&mut self, callback: Value, value: Value, origin: Option<Origin>) {
+        let Some(entry) = self.callback_entry.clone() else {
+            return;
+        };
+        let future = FutureObj::new_callback(origin);
+        let stack = vec![Value::Func(entry.clone()), callback, value];
+        self.start_task(entry, stack, 2, None, Value::Nil, None, future);
+        self.sched.yield_now = true;
+    }
+
+    /// Parks the running task until a wake-up with the token it gets here.
+    pub(crate) fn park_token(&mut self) -> u64 {
+        let token = self.sched.token();
+        self.task.meta.token = token;
+        token
+    }
+
+    /// Wakes a parked task if `token` is still the one it waits with.
+    pub(crate) fn wake(&mut self, id: usize, token: u64) {
+        let Some(task) = self.sched.task_mut(id) else {
+            return;
+        };
+        if task.meta.token != token || token == 0 {
+            return;
+        }
+        task.meta.token = 0;
+        self.sched.ready.push_back(id);
+    }
+
+    /// Makes the task `id` throw `exc` where it waits, waking it if it is parked.
+    pub(crate) fn throw_into(&mut self, id: usize, exc: Exc) {
+        let Some(task) = self.sched.task_mut(id) else {
+            return;
+        };
+        match task.meta.wake {
+            Wake::Value(_) => task.meta.wake = Wake::Throw(Box::new(exc)),
+            _ => task.meta.pending_throw = Some(Box::new(exc)),
+        }
+        task.meta.idle_waiter = false;
+        let token = task.meta.token;
+        self.wake(id, token);
+    }
+}
+
+/// Turns the arguments at `stack[base..]` into a frame's slots (the call has `argc` of them).
+pub(crate) fn bind_params(
+    stack: &mut Vec<Value>,
+    closure: &Closure,
+    base: usize,
+    argc: usize,
+    props: Option<Map>,
+) {
+    let proto = &closure.code.proto;
+    let params = &proto.params;
+    if params.simple {
+        let n = params.slots.len();
+        if argc > n {
+            stack.truncate(base + n);
+        }
+    } else {
+        let args = stack.split_off(base.min(stack.len()));
+        let mut slots = vec![Value::Nil; proto.nslots as usize];
+        if !params.ignore_all {
+            let mut next = 0;
+            for p in &params.slots {
+                let missing = if p.has_default {
+                    Value::NotGiven
+                } else {
+                    Value::Nil
+                };
+                let value = match &p.kind {
+                    ParamKind::Positional => {
+                        next += 1;
+                        args.get(next - 1).cloned().unwrap_or(missing)
+                    }
+                    ParamKind::Skip => {
+                        next += 1;
+                        Value::Nil
+                    }
+                    ParamKind::Named(name) => {
+                        match props.as_ref().and_then(|m| m.get(&Sym::new(name))) {
+                            Some(v) => v.clone(),
+                            None => {
+                                next += 1;
+                                args.get(next - 1).cloned().unwrap_or(missing)
+                            }
+                        }
+                    }
+                    ParamKind::Rest => {
+                        let rest = args.get(next..).map(|r| r.to_vec()).unwrap_or_default();
+                        next = args.len();
+                        Value::array(rest)
+                    }
+                };
+                if let Some(slot) = slots.get_mut(p.slot as usize) {
+                    *slot = value;
+                }
+            }
+        }
+        stack.extend(slots);
+    }
+    stack.resize(base + proto.nslots as usize, Value::Nil);
+    for &slot in &proto.cell_params {
+        if let Some(v) = stack.get_mut(base + slot as usize) {
+            let inner = std::mem::take(v);
+            *v = Value::Cell(Rc::new(std::cell::RefCell::new(inner)));
+        }
+    }
+}
