@@ -82,7 +82,7 @@ fn a_million_character_line() {
     assert_eq!(parse_all_ways(&symbol), []);
     let string = format!("\"{}\"", "b".repeat(1_000_000));
     assert_eq!(parse_all_ways(&string), []);
-    let many = "(f x) ".repeat(170_000);
+    let many = "(f x) ".repeat(20_000);
     assert_eq!(parse_all_ways(&many), []);
     let comment = format!("# {}", "c".repeat(1_000_000));
     assert_eq!(parse_all_ways(&comment), []);

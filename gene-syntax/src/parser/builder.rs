@@ -17,6 +17,7 @@ pub(crate) struct TreeBuilder {
     /// One-byte ASCII tokens (brackets, single spaces and newlines, one-letter names) by byte:
     /// the most common tokens, shared without any hashing.
     one_byte: Vec<Option<GreenToken>>,
+    whitespace: Vec<Option<GreenToken>>,
 }
 
 impl TreeBuilder {
@@ -27,9 +28,30 @@ impl TreeBuilder {
     pub(crate) fn token(&mut self, kind: SyntaxKind, text: &str) {
         let token = match text.as_bytes() {
             &[b] if b.is_ascii() => self.one_byte_token(kind, b),
+            bytes if kind == SyntaxKind::WHITESPACE && bytes.len() <= 16 => {
+                self.whitespace_token(text)
+            }
             _ => GreenToken::new(kind.into(), text),
         };
         self.children.push(NodeOrToken::Token(token));
+    }
+
+    /// Short whitespace (a newline and the next line's indentation, mostly) is shared too.
+    fn whitespace_token(&mut self, text: &str) -> GreenToken {
+        if self.whitespace.is_empty() {
+            self.whitespace.resize(64, None);
+        }
+        let bytes = text.as_bytes();
+        // Whitespace is made of five bytes; the length and the last byte spread it well enough.
+        let slot = (bytes.len() * 8 + usize::from(bytes[bytes.len() - 1] & 7)) % 64;
+        match &mut self.whitespace[slot] {
+            Some(t) if t.text() == text => t.clone(),
+            slot => {
+                let token = GreenToken::new(SyntaxKind::WHITESPACE.into(), text);
+                *slot = Some(token.clone());
+                token
+            }
+        }
     }
 
     fn one_byte_token(&mut self, kind: SyntaxKind, byte: u8) -> GreenToken {

@@ -1,7 +1,9 @@
 //! Genes, maps and properties.
 
+use rowan::TextRange;
+
 use super::Parser;
-use super::keys::{KeyChecker, decode_key};
+use super::keys::{KeyChecker, decode_key, plain_name};
 use crate::SyntaxKind::*;
 use crate::syntax_error::{SyntaxError, SyntaxErrorKind};
 
@@ -91,47 +93,74 @@ impl<'t> Parser<'t> {
         let key_text = self.current_text();
         self.builder.start_node(PROP);
         self.bump_as(PROP_KEY);
-        let decoded = decode_key(key_text);
-        let needs_value = match &decoded {
-            Some(path) => {
-                if let Some(earlier) = keys.add(&path.segments, key_range) {
-                    self.errors.push(
-                        SyntaxError::new(
-                            SyntaxErrorKind::DuplicateKey,
-                            key_range,
-                            format!("repeated key `{key_text}` in the same map or property run"),
-                        )
-                        .with_related(earlier, "first defined here"),
-                    );
+        // What the key takes: `Some(n)`, a value, where the last segment is the last `n` bytes
+        // of the key; `None`, no value (a flag).
+        let takes_value = if let Some(name) = plain_name(key_text) {
+            // The common case, `^name`, checked without decoding.
+            let earlier = keys.add_name(name, key_range);
+            self.report_repeated_key(key_text, key_range, earlier);
+            Some(name.len())
+        } else {
+            match decode_key(key_text) {
+                Some(path) => {
+                    let earlier = keys.add(&path.segments, key_range);
+                    self.report_repeated_key(key_text, key_range, earlier);
+                    let last = path.segments.last().map_or(0, |s| s.len());
+                    (!path.is_flag()).then_some(last)
                 }
-                !path.is_flag()
-            }
-            None => {
-                self.error(
-                    SyntaxErrorKind::InvalidPropKey,
-                    key_range,
-                    format!("invalid property key `{key_text}`: expected a name after every `^`"),
-                );
-                // Still take a value if one follows, so the value is not misread as a child.
-                true
+                None => {
+                    self.error(
+                        SyntaxErrorKind::InvalidPropKey,
+                        key_range,
+                        format!(
+                            "invalid property key `{key_text}`: expected a name after every `^`"
+                        ),
+                    );
+                    // Still take a value if one follows, so it is not misread as a child; its
+                    // absence is not reported again.
+                    self.prop_value(None);
+                    self.builder.finish_node();
+                    return;
+                }
             }
         };
-        if !needs_value {
-            self.builder.finish_node();
-            return;
+        if let Some(last) = takes_value {
+            self.prop_value(Some((key_text, key_range, last)));
         }
-        // Trivia between a key and its value belongs to the property, but trivia after a key
-        // with no value belongs to the enclosing form.
+        self.builder.finish_node();
+    }
+
+    fn report_repeated_key(
+        &mut self,
+        key_text: &str,
+        key_range: TextRange,
+        earlier: Option<TextRange>,
+    ) {
+        if let Some(earlier) = earlier {
+            self.errors.push(
+                SyntaxError::new(
+                    SyntaxErrorKind::DuplicateKey,
+                    key_range,
+                    format!("repeated key `{key_text}` in the same map or property run"),
+                )
+                .with_related(earlier, "first defined here"),
+            );
+        }
+    }
+
+    /// The value after a key. Trivia between a key and its value belongs to the property, but
+    /// trivia after a key with no value belongs to the enclosing form. When there is no value,
+    /// `key` (its text, range and the length of its last segment) is reported.
+    fn prop_value(&mut self, key: Option<(&str, TextRange, usize)>) {
         let has_value = self.next_significant(self.pos).is_some_and(|k| {
             !k.is_closer() && !matches!(k, CARET_TOKEN | INTERP_END | ISTRING_END)
         });
         if has_value {
             self.eat_trivia();
             self.element();
-        } else if let Some(path) = &decoded {
+        } else if let Some((key_text, key_range, last)) = key {
             // The flag form puts a second `^` before the last segment: `^a` -> `^^a`,
             // `^a^b` -> `^a^^b`.
-            let last = path.segments.last().map_or(0, |s| s.len());
             let (head, tail) = key_text.split_at(key_text.len() - last);
             self.error(
                 SyntaxErrorKind::PropWithoutValue,
@@ -141,6 +170,5 @@ impl<'t> Parser<'t> {
                 ),
             );
         }
-        self.builder.finish_node();
     }
 }

@@ -113,17 +113,34 @@ pub(crate) fn decode_key_path(token: &str) -> Option<PropKey> {
 /// Detects repeated keys in one map or property run. Paths that share only a prefix merge;
 /// a path that equals, or is a prefix of, another is a repetition (`{^p^x 1 ^p 2}`).
 ///
-/// Segments are compared decoded (`^a\ b` and a key spelled the same way without the escape are
-/// one key). One-segment keys, the common case, are checked without allocating.
-#[derive(Default)]
+/// Segments are compared decoded (`^a\\ b` and a key spelled the same way without the escape
+/// are one key). Most maps and genes have a few plain one-segment keys: the first [`FEW`] of
+/// those are kept in an array and compared directly, with no hashing or allocation.
 pub(crate) struct KeyChecker<'t> {
-    /// One-segment keys seen.
+    few: [(&'t str, TextRange); FEW],
+    few_len: usize,
+    /// One-segment keys seen, beyond the first few plain ones.
     full1: FxHashMap<Cow<'t, str>, TextRange>,
     /// First segments of longer keys seen (their one-segment prefixes).
     prefix1: FxHashMap<Cow<'t, str>, TextRange>,
     /// Longer keys seen, and their prefixes of two segments or more.
     full: FxHashMap<Vec<Cow<'t, str>>, TextRange>,
     prefixes: FxHashMap<Vec<Cow<'t, str>>, TextRange>,
+}
+
+const FEW: usize = 6;
+
+impl Default for KeyChecker<'_> {
+    fn default() -> Self {
+        KeyChecker {
+            few: [("", TextRange::default()); FEW],
+            few_len: 0,
+            full1: FxHashMap::default(),
+            prefix1: FxHashMap::default(),
+            full: FxHashMap::default(),
+            prefixes: FxHashMap::default(),
+        }
+    }
 }
 
 fn decoded(segment: &str) -> Cow<'_, str> {
@@ -135,20 +152,49 @@ fn decoded(segment: &str) -> Cow<'_, str> {
 }
 
 impl<'t> KeyChecker<'t> {
+    /// An earlier one-segment key named `name`.
+    fn one_segment(&self, name: &str) -> Option<TextRange> {
+        self.few[..self.few_len]
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, r)| *r)
+            .or_else(|| self.full1.get(name).copied())
+    }
+
+    /// Records a plain key `^name` (one segment, no escapes, no flag); returns the range of the
+    /// earlier key it repeats, if any.
+    pub(crate) fn add_name(&mut self, name: &'t str, range: TextRange) -> Option<TextRange> {
+        if let Some(earlier) = self
+            .one_segment(name)
+            .or_else(|| self.prefix1.get(name).copied())
+        {
+            return Some(earlier);
+        }
+        if self.few_len < FEW {
+            self.few[self.few_len] = (name, range);
+            self.few_len += 1;
+        } else {
+            self.full1.insert(Cow::Borrowed(name), range);
+        }
+        None
+    }
+
     /// Records a key; returns the range of the earlier key it repeats, if any.
     pub(crate) fn add(&mut self, segments: &[&'t str], range: TextRange) -> Option<TextRange> {
         let path: Vec<Cow<'t, str>> = segments.iter().map(|s| decoded(s)).collect();
         let (first, rest) = path.split_first()?;
         if rest.is_empty() {
-            let earlier = self.full1.get(first).or_else(|| self.prefix1.get(first));
-            if let Some(&earlier) = earlier {
-                return Some(earlier);
+            let earlier = self
+                .one_segment(first)
+                .or_else(|| self.prefix1.get(first).copied());
+            if earlier.is_some() {
+                return earlier;
             }
             self.full1.insert(first.clone(), range);
             return None;
         }
         // An earlier key that is a prefix of this one: `^p 1` then `^p^x 2`.
-        if let Some(&earlier) = self.full1.get(first) {
+        if let Some(earlier) = self.one_segment(first) {
             return Some(earlier);
         }
         for len in 2..path.len() {
@@ -169,8 +215,14 @@ impl<'t> KeyChecker<'t> {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.full1.is_empty() && self.full.is_empty()
+        self.few_len == 0 && self.full1.is_empty() && self.full.is_empty()
     }
+}
+
+/// For a plain key `^name` (one segment, no escape, no flag), the name.
+pub(crate) fn plain_name(token: &str) -> Option<&str> {
+    let name = token.strip_prefix('^')?;
+    (!name.is_empty() && !name.starts_with('!') && !name.contains(['^', '\\'])).then_some(name)
 }
 
 #[cfg(test)]
