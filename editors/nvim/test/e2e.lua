@@ -243,6 +243,12 @@ step(':GeneRun streams the output into [Gene Run]', function()
   end
   local buf = run_buffer()
   check(#vim.fn.win_findbuf(buf) == 1, '[Gene Run] is not shown in one window')
+  -- The plugin said it handles the run notifications: the output is not also logged.
+  local lsp_log = read_file(vim.lsp.get_log_path()) or ''
+  for line in lsp_log:gmatch('[^\n]+') do
+    check(not (line:find('window/logMessage', 1, true) and line:find('job finished after', 1, true)),
+      'the server also sent the output as window/logMessage: ' .. line:sub(1, 300))
+  end
   check(vim.api.nvim_get_current_buf() == source_buf, 'the cursor left the source window')
 end)
 

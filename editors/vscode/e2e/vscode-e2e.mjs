@@ -133,6 +133,20 @@ async function runCommand(title) {
   await row.click();
 }
 
+/** The files under `dir` whose name matches `pattern`. */
+function findFiles(dir, pattern) {
+  const found = [];
+  for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      found.push(...findFiles(full, pattern));
+    } else if (pattern.test(entry.name)) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+
 function dumpLogs() {
   for (const { name, logFile } of processes) {
     if (fs.existsSync(logFile)) {
@@ -143,20 +157,7 @@ function dumpLogs() {
     }
   }
   // The extension host's log and the extension's output channels, as code-server wrote them.
-  const logsRoot = path.join(tmp, 'user-data', 'logs');
-  const wanted = [];
-  const walk = (dir) => {
-    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        walk(full);
-      } else if (/Gene|exthost\.log|remoteexthost\.log/.test(entry.name)) {
-        wanted.push(full);
-      }
-    }
-  };
-  walk(logsRoot);
-  for (const file of wanted) {
+  for (const file of findFiles(path.join(tmp, 'user-data', 'logs'), /Gene|exthost\.log|remoteexthost\.log/)) {
     console.log(`----- ${path.relative(tmp, file)} -----`);
     console.log(fs.readFileSync(file, 'utf8').slice(-6000));
   }
@@ -374,6 +375,13 @@ async function main() {
     const missing = expected.filter((re) => !re.test(text));
     if (missing.length > 0) {
       throw new Error(`the Gene Run channel lacks ${missing.map(String).join(', ')}`);
+    }
+    // The extension said it handles the run notifications: the server does not also log the
+    // output into the "Gene Language Server" channel.
+    for (const file of findFiles(path.join(tmp, 'user-data', 'logs'), /Gene Language Server\.log$/)) {
+      if (fs.readFileSync(file, 'utf8').includes('job finished after')) {
+        throw new Error(`the program output also went to ${path.basename(file)} (window/logMessage)`);
+      }
     }
     const channel = await page.locator('.part.panel select.monaco-select-box').evaluateAll((selects) =>
       selects.map((s) => s.options[s.selectedIndex]?.text ?? ''),

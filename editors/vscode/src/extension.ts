@@ -98,6 +98,9 @@ async function startServer(): Promise<void> {
       { scheme: 'untitled', language: 'gene' },
     ],
     outputChannel: serverChannel,
+    // This client shows gene/runOutput and gene/runEnd itself: the server need not also send
+    // the output as window/logMessage.
+    initializationOptions: { runNotifications: true },
     middleware: {
       // The server's own "Run" code lenses name these commands: route them through the run
       // controller so they get the same output channel, header and status-bar item.

@@ -31,6 +31,12 @@ function M.get()
   return options
 end
 
+--- initializationOptions: the user's, plus `runNotifications` (the plugin shows gene/runOutput
+--- and gene/runEnd itself, so the server need not also send the output as window/logMessage).
+function M.init_options()
+  return vim.tbl_extend('force', { runNotifications = true }, options.init_options or {})
+end
+
 --- The client config for the workspace at `root_dir` (used with vim.lsp.start / start_client).
 function M.client_config(root_dir)
   local run = require('gene.run')
@@ -43,7 +49,7 @@ function M.client_config(root_dir)
     },
     capabilities = options.capabilities or vim.lsp.protocol.make_client_capabilities(),
     on_attach = options.on_attach,
-    init_options = options.init_options,
+    init_options = M.init_options(),
     settings = options.settings,
     handlers = run.handlers(),
     on_exit = run.on_client_exit,
@@ -57,6 +63,7 @@ function M.native_config()
     cmd = options.cmd,
     filetypes = { 'gene' },
     root_markers = options.root_markers,
+    init_options = M.init_options(),
     handlers = run.handlers(),
     on_exit = run.on_client_exit,
   }
