@@ -107,8 +107,11 @@ impl SyntaxErrorKind {
     pub fn explanation(self) -> &'static str {
         match self {
             SyntaxErrorKind::UnclosedDelimiter => {
-                "An opening `(`, `[`, `{` or `#[` has no matching closer. The error points at the \
-                 opener; add the closer where the form should end.\n\n  (println \"hi\"   # missing `)`"
+                "An opening `(`, `[`, `{`, `#[` or `#{` has no matching closer: the file, the \
+                 interpolation or an enclosing form ends first. The error points at the opener and \
+                 names the closer it needs; when several forms are left open at once, it points at \
+                 the outermost and lists the others. Add the closer where the form should end.\n\n  \
+                 (println \"hi\"   # missing `)`"
             }
             SyntaxErrorKind::UnexpectedCloser => {
                 "A `)`, `]` or `}` closes nothing: there is no open form of that kind. Remove it, or \
@@ -116,7 +119,8 @@ impl SyntaxErrorKind {
             }
             SyntaxErrorKind::UnterminatedString => {
                 "A string (`\"...\"`, `\"\"\"...\"\"\"` or `#\"...\"`) runs to the end of the file. \
-                 Add the closing quote; a `\"` inside a string is written `\\\"`."
+                 Add the closing quote; a `\"` inside a string is written `\\\"`. Inside `#{...}` a \
+                 `\"` starts a new string, so a forgotten `}` shows up here too."
             }
             SyntaxErrorKind::InvalidEscape => {
                 "A `\\u` escape needs four hexadecimal digits (`\\u00e9`), and a high surrogate \

@@ -68,7 +68,8 @@ pub enum SyntaxKind {
     /// The `#` in front of `(` or `[` inside an interpolated string.
     INTERP_HASH,
 
-    /// A byte sequence the lexer could not make sense of (for example a lone `"` at the end).
+    /// A token no form can hold. The lexer makes none today; the parser still keeps any it gets
+    /// in an `ERROR` node rather than drop bytes.
     ERROR_TOKEN,
 
     // --- nodes ---
