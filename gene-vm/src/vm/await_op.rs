@@ -56,6 +56,22 @@ impl Vm {
         } else {
             self.task.stack[first..first + operands].to_vec()
         };
+        let timeout_ms = if has_timeout {
+            let ms = self.task.stack.last().cloned().unwrap_or_default();
+            match ms {
+                Value::Int(i) => Some(i as f64),
+                Value::Float(f) if !f.is_nan() => Some(f),
+                other => {
+                    self.end_await();
+                    return Err(self.type_error(format!(
+                        "await's ^timeout must be a number of milliseconds, got {}",
+                        other.type_name()
+                    )));
+                }
+            }
+        } else {
+            None
+        };
         let start = self.task.meta.await_index as usize;
         if start == 0 {
             // Everything given to await is observed from now on (its failure is not reported
@@ -85,9 +101,10 @@ impl Vm {
             }
             Scan::Pending(index, future) => {
                 self.task.meta.await_index = index as u32;
-                if has_timeout && self.task.meta.timeout.is_none() {
-                    let ms = self.task.stack.last().cloned().unwrap_or_default();
-                    self.start_await_timeout(&ms)?;
+                if let Some(ms) = timeout_ms
+                    && self.task.meta.timeout.is_none()
+                {
+                    self.start_await_timeout(ms)?;
                 }
                 let token = self.park_token();
                 let task = self.task.meta.id;
@@ -140,17 +157,7 @@ impl Vm {
         e
     }
 
-    fn start_await_timeout(&mut self, ms: &Value) -> Result<(), Exc> {
-        let ms = match ms {
-            Value::Int(i) => *i as f64,
-            Value::Float(f) if !f.is_nan() => *f,
-            other => {
-                return Err(self.type_error(format!(
-                    "await's ^timeout must be a number of milliseconds, got {}",
-                    other.type_name()
-                )));
-            }
-        };
+    fn start_await_timeout(&mut self, ms: f64) -> Result<(), Exc> {
         if ms <= 0.0 {
             self.end_await();
             return Err(self.error(

@@ -6,10 +6,13 @@
 //! when it finishes. At program end [`Vm::finish_program`] drains what is left and reports
 //! failed futures nobody observed.
 
+use std::rc::Rc;
+
 use super::futures::Outcome;
 use super::sched::{OpTarget, Signal, TaskMeta, Wake};
 use super::{Exc, Task, Vm};
 use crate::reactor::{Completion, IoOutcome, OpId};
+use crate::value::future::Reaction;
 use crate::value::{FutState, Value};
 
 /// After this many scheduler turns the reactor's queued requests are sent even while tasks keep
@@ -106,6 +109,15 @@ impl Vm {
                 continue;
             }
             if !self.sched.ops.is_empty() {
+                if self.only_unreachable_sleeps() {
+                    // Nothing can observe them: waiting for them would only delay the end (or
+                    // the deadlock report).
+                    let ids: Vec<OpId> = self.sched.ops.keys().copied().collect();
+                    for id in ids {
+                        self.cancel_op(id);
+                    }
+                    continue;
+                }
                 if let Err(e) = self.poll_reactor(true) {
                     return Err(self.abort_with(main, e));
                 }
@@ -307,11 +319,35 @@ impl Vm {
                         "TimeoutError",
                         format!("gene/timeout: not settled within {} ms", fmt_ms(ms)),
                     );
-                    self.settle(&future, Outcome::Failure(e, None));
+                    // The cancelled task runs its clean-up before anything awaiting the timeout
+                    // resumes.
                     self.cancel_future(&inner);
+                    self.settle(&future, Outcome::Failure(e, None));
                 }
             }
         }
+    }
+
+    /// Every pending operation is a sleep whose future no Gene value refers to any more and that
+    /// has no callback (say, the sleep a cancelled task was waiting for): its completion could
+    /// not be observed. Stops at the first operation that could.
+    fn only_unreachable_sleeps(&self) -> bool {
+        self.sched.ops.values().all(|entry| match &entry.target {
+            OpTarget::Sleep(f) => {
+                Rc::strong_count(f) == 1
+                    && f.reactions.borrow().iter().all(|r| match r {
+                        // A wake-up for a task that no longer waits with that token.
+                        Reaction::Wake { task, token } => self
+                            .sched
+                            .tasks
+                            .get(*task)
+                            .and_then(|t| t.as_ref())
+                            .is_none_or(|t| t.meta.token != *token),
+                        _ => false,
+                    })
+            }
+            _ => false,
+        })
     }
 
     /// Stops waiting for a reactor operation.

@@ -82,7 +82,12 @@ impl Vm {
         let n = frames.len();
         let mut entries = Vec::new();
         let mut omitted = 0;
+        let entry = self.callback_entry.as_ref().map(|c| Rc::as_ptr(&c.code));
         for (i, f) in frames.iter().enumerate().rev() {
+            // The runtime's frame that calls a callback says nothing to the reader.
+            if i == 0 && entry == Some(Rc::as_ptr(&f.closure.code)) {
+                continue;
+            }
             let from_top = n - 1 - i;
             if n > TRACE_INNER + TRACE_OUTER && from_top >= TRACE_INNER && i >= TRACE_OUTER {
                 omitted += 1;
