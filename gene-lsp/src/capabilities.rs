@@ -3,17 +3,25 @@
 use serde::Deserialize;
 use tower_lsp_server::lsp_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    DiagnosticOptions, DiagnosticServerCapabilities, InitializeParams, OneOf, SaveOptions,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, WorkDoneProgressOptions, WorkspaceFoldersServerCapabilities,
-    WorkspaceServerCapabilities,
+    CodeLensOptions, CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities,
+    ExecuteCommandOptions, HoverProviderCapability, InitializeParams, MarkupKind, OneOf,
+    RenameOptions, SaveOptions, SelectionRangeProviderCapability, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities,
+    SignatureHelpOptions, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, WorkDoneProgressOptions,
+    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 
 use crate::diagnostics::DiagnosticFeatures;
 use crate::position::PositionEncoding;
+use crate::run::{RUN_FILE_COMMAND, STOP_RUN_COMMAND};
 
 /// The code action kind of "fix all safe problems" for Gene.
 pub const FIX_ALL_KIND: &str = "source.fixAll.gene";
+
+/// Characters after which the client asks for completions: methods, path segments, named
+/// arguments, the head of a form.
+pub const COMPLETION_TRIGGERS: &[char] = &['.', '/', '^', '('];
 
 /// Options a client may pass in `initializationOptions`.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -22,6 +30,9 @@ pub struct InitializationOptions {
     /// A link for each diagnostic code, with `{code}` standing for the code, e.g.
     /// `https://example.org/rules/{code}`; sent as the diagnostic's `codeDescription`.
     pub rule_docs_url: Option<String>,
+    /// The client handles `gene/runOutput` and `gene/runEnd` itself; without this the output
+    /// of a run is also sent as `window/logMessage`, which every client shows somewhere.
+    pub run_notifications: bool,
 }
 
 /// The client's abilities the server adapts to.
@@ -37,6 +48,18 @@ pub struct ClientFeatures {
     pub dynamic_file_watching: bool,
     /// The client supports `workspace/diagnostic/refresh`.
     pub diagnostic_refresh: bool,
+    /// Hover text may be Markdown (else plain text).
+    pub markdown_hover: bool,
+    /// Completion documentation may be Markdown.
+    pub markdown_completion_docs: bool,
+    /// Completion items may be snippets (`${1:name}`).
+    pub snippets: bool,
+    /// Document symbols may nest (classes holding their methods).
+    pub hierarchical_symbols: bool,
+    /// The client shows `$/progress` for tokens the server creates.
+    pub work_done_progress: bool,
+    /// See [`InitializationOptions::run_notifications`].
+    pub run_notifications: bool,
 }
 
 impl ClientFeatures {
@@ -55,6 +78,9 @@ impl ClientFeatures {
         let text = caps.text_document.as_ref();
         let publish = text.and_then(|t| t.publish_diagnostics.as_ref());
         let workspace = caps.workspace.as_ref();
+        let completion_item = text
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref());
         ClientFeatures {
             encoding: PositionEncoding::negotiate(
                 caps.general
@@ -88,6 +114,26 @@ impl ClientFeatures {
                         .as_bool()
                 })
                 .unwrap_or(false),
+            markdown_hover: text
+                .and_then(|t| t.hover.as_ref())
+                .and_then(|h| h.content_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
+            markdown_completion_docs: completion_item
+                .and_then(|c| c.documentation_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
+            snippets: completion_item
+                .and_then(|c| c.snippet_support)
+                .unwrap_or(false),
+            hierarchical_symbols: text
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|s| s.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+            work_done_progress: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            run_notifications: options.run_notifications,
         }
     }
 }
@@ -121,6 +167,50 @@ pub fn server_capabilities(features: &ClientFeatures) -> ServerCapabilities {
                 workspace_diagnostics: false,
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(COMPLETION_TRIGGERS.iter().map(|c| c.to_string()).collect()),
+            resolve_provider: Some(false),
+            ..Default::default()
+        }),
+        signature_help_provider: Some(SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".to_string(), " ".to_string()]),
+            retrigger_characters: Some(vec![" ".to_string()]),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(
+            tower_lsp_server::lsp_types::FoldingRangeProviderCapability::Simple(true),
+        ),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+                legend: crate::semantic_tokens::legend(),
+                range: Some(false),
+                full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+            },
+        )),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![RUN_FILE_COMMAND.to_string(), STOP_RUN_COMMAND.to_string()],
+            work_done_progress_options: WorkDoneProgressOptions {
+                work_done_progress: Some(true),
+            },
         }),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {

@@ -1,8 +1,15 @@
 //! gene-lsp: the Gene language server.
 //!
-//! - [`server`]: the protocol layer (`tower_lsp_server::LanguageServer`), thin: it updates the
-//!   [`state`] on notifications and runs requests as [`job`]s on database snapshots
-//!   ([`runner`]: one document's analysis, reading its [`imports`] on demand between rounds).
+//! - [`handlers`]: the protocol methods (`tower_lsp_server::LanguageServer`), thin: they update
+//!   the [`state`] on notifications and run requests as [`job`]s on database snapshots
+//!   ([`server`]: the plumbing; [`runner`]: one document's analysis, reading its [`imports`] on
+//!   demand between rounds).
+//! - The IDE features, each a conversion of a `gene_syntax::ide` function to LSP: [`hover`],
+//!   [`navigation`] (definition, references, highlights, rename), [`completion`] (and signature
+//!   help), [`outline`] (symbols, folding, selection), [`semantic_tokens`] (full and delta),
+//!   [`hints`] (inlay hints, code lenses), [`formatting`]; [`locations`] names results in other
+//!   files.
+//! - [`run`]: "Run file": the VM on a thread of its own, its output streamed to the client.
 //! - [`state`]: the one salsa database, the open [`document`]s, snapshots; [`workspace`]: the
 //!   workspace folders and reading sources; [`lint_config`]: each file's `gene.toml`.
 //! - [`diagnostics`]: `diagnostics_for(db, file, config)`, the one source of a file's
@@ -16,16 +23,26 @@
 
 pub mod capabilities;
 pub mod code_actions;
+pub mod completion;
 pub mod diagnostics;
 pub mod document;
+pub mod formatting;
+pub mod handlers;
+pub mod hints;
+pub mod hover;
 pub mod imports;
 pub mod job;
 pub mod lint_config;
+pub mod locations;
 pub mod logging;
+pub mod navigation;
+pub mod outline;
 pub mod position;
 pub mod publish;
 pub mod raw_init;
+pub mod run;
 pub mod runner;
+pub mod semantic_tokens;
 pub mod server;
 pub mod state;
 pub mod syntax_fixes;
@@ -53,7 +70,12 @@ pub type GeneService = CaptureInitialize<LspService<Backend>>;
 pub fn service() -> (GeneService, ClientSocket) {
     let raw = RawInitParams::default();
     let backend_raw = raw.clone();
-    let (service, socket) = LspService::new(move |client| Backend::new(client, backend_raw));
+    let (service, socket) = LspService::build(move |client| Backend::new(client, backend_raw))
+        .custom_method(
+            "window/workDoneProgress/cancel",
+            Backend::work_done_progress_cancel,
+        )
+        .finish();
     (CaptureInitialize::new(service, raw), socket)
 }
 

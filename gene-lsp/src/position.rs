@@ -152,6 +152,21 @@ impl<'a> LineMap<'a> {
         Range::new(self.position(range.start()), self.position(range.end()))
     }
 
+    /// How long `line` is (without its line break), in the encoding's units; 0 past the end.
+    pub fn line_len(&self, line: u32) -> u32 {
+        let rope = self.rope;
+        let line = line as usize;
+        if line >= rope.len_lines() {
+            return 0;
+        }
+        let start = rope.line_to_char(line);
+        let end = self.line_content_end(line);
+        to_u32(match self.encoding {
+            PositionEncoding::Utf8 => rope.char_to_byte(end) - rope.char_to_byte(start),
+            PositionEncoding::Utf16 => rope.char_to_utf16_cu(end) - rope.char_to_utf16_cu(start),
+        })
+    }
+
     /// The end of the document as a position.
     pub fn end(&self) -> Position {
         self.position(to_text_size(self.rope.len_bytes()))

@@ -29,6 +29,7 @@ use crate::document::{ChangeWarning, Document, Stamp};
 use crate::imports::LoadedFile;
 use crate::lint_config::ConfigCache;
 use crate::position::{LineMap, PositionEncoding};
+use crate::run::diagnostics::RunDiagnostics;
 use crate::workspace::{Workspace, read_source, uri_to_path};
 
 /// Everything a write needs exclusive access to.
@@ -54,6 +55,8 @@ pub struct ServerState {
     pub configs: Arc<ConfigCache>,
     features: OnceLock<ClientFeatures>,
     next_open_id: AtomicU64,
+    /// Uncaught errors of runs, shown with the document's other diagnostics.
+    pub run_diagnostics: RunDiagnostics,
 }
 
 /// A read-only view of the database, for one job.
@@ -61,6 +64,8 @@ pub struct Snapshot {
     pub db: RootDatabase,
     pub configs: Arc<ConfigCache>,
     pub encoding: PositionEncoding,
+    /// Every open document, so results in other files use the editor's URI and text.
+    pub open: Vec<DocSnapshot>,
 }
 
 /// One document as a job sees it: the text of one version and its input.
@@ -131,20 +136,39 @@ impl ServerState {
     /// A snapshot of the database and, if `uri` is open, of that document.
     pub fn snapshot(&self, uri: Option<&Uri>) -> (Snapshot, Option<DocSnapshot>) {
         let world = self.world();
-        let doc = uri.and_then(|uri| {
-            world.docs.get(uri).map(|d| DocSnapshot {
-                uri: uri.clone(),
-                stamp: Some(d.stamp()),
-                rope: d.rope.clone(),
-                file: d.file,
-            })
-        });
+        let doc_snapshot = |uri: &Uri, d: &Document| DocSnapshot {
+            uri: uri.clone(),
+            stamp: Some(d.stamp()),
+            rope: d.rope.clone(),
+            file: d.file,
+        };
+        let doc = uri.and_then(|uri| world.docs.get(uri).map(|d| doc_snapshot(uri, d)));
         let snapshot = Snapshot {
             db: world.db.clone(),
             configs: self.configs.clone(),
             encoding: self.encoding(),
+            open: world
+                .docs
+                .iter()
+                .map(|(uri, d)| doc_snapshot(uri, d))
+                .collect(),
         };
         (snapshot, doc)
+    }
+
+    /// The text of the document `uri` as the editor has it (or as it is on disk) and which
+    /// version that is (`None` for a file that is not open).
+    pub fn current_text(&self, uri: &Uri) -> Result<(String, Option<Stamp>), String> {
+        {
+            let world = self.world();
+            if let Some(doc) = world.docs.get(uri) {
+                return Ok((doc.text(), Some(doc.stamp())));
+            }
+        }
+        let path = uri_to_path(uri);
+        read_source(&path)
+            .map(|text| (text, None))
+            .map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Which text of an open document is current.
@@ -171,15 +195,18 @@ impl ServerState {
         Ok(())
     }
 
-    /// Adds files read from disk (imports a job found missing), unless the database got them
-    /// meanwhile.
-    pub fn add_files(&self, files: Vec<LoadedFile>) {
+    /// Adds files read from disk (imports a job found missing, the workspace folders' sources),
+    /// unless the database got them meanwhile. Returns whether any was added.
+    pub fn add_files(&self, files: Vec<LoadedFile>) -> bool {
         let mut world = self.world();
+        let mut added = false;
         for (path, text) in files {
             if world.db.file_at(&path).is_none() {
                 world.db.set_file(path, text);
+                added = true;
             }
         }
+        added
     }
 
     /// Opens a document: the file at its path now holds the editor's text.
@@ -236,8 +263,9 @@ impl ServerState {
     }
 
     /// Files changed, appeared or disappeared on disk. Open documents are the editor's
-    /// business; other files the database has are re-read or dropped; new files are read when
-    /// an import needs them. Returns whether the database changed.
+    /// business; other files the database has are re-read or dropped; new sources under the
+    /// workspace folders are added (others are read when an import needs them). Returns whether
+    /// the database changed.
     pub fn files_changed_on_disk(&self, paths: impl IntoIterator<Item = PathBuf>) -> bool {
         let mut world = self.world();
         let mut changed = false;
@@ -246,6 +274,12 @@ impl ServerState {
                 continue;
             }
             let Some(file) = world.db.file_at(&path) else {
+                if self.workspace.contains(&path)
+                    && let Ok(text) = read_source(&path)
+                {
+                    world.db.set_file(path, text);
+                    changed = true;
+                }
                 continue;
             };
             match read_source(&path) {

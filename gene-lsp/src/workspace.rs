@@ -82,31 +82,50 @@ impl Workspace {
 
     /// Every Gene source under the workspace folders (hidden directories and `target` skipped).
     pub fn discover(&self) -> Vec<PathBuf> {
-        let mut found = Vec::new();
-        let mut stack = self.roots();
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
+        discover_under(self.roots())
+    }
+}
+
+/// Sources larger than this are not read with the workspace (a generated file of that size is
+/// no one's code to navigate); opening one in the editor still works.
+pub const MAX_WORKSPACE_SOURCE: u64 = 8 << 20;
+
+/// Reads every Gene source under `roots` (see [`discover_under`]); unreadable and oversized
+/// files are left out.
+pub fn read_sources_under(roots: Vec<PathBuf>) -> Vec<(PathBuf, String)> {
+    discover_under(roots)
+        .into_iter()
+        .filter(|path| std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_WORKSPACE_SOURCE))
+        .filter_map(|path| read_source(&path).ok().map(|text| (path, text)))
+        .collect()
+}
+
+/// Every Gene source under `roots` (hidden directories, `target` and `node_modules` skipped).
+pub fn discover_under(roots: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = roots;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
                 continue;
             };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let Ok(kind) = entry.file_type() else {
-                    continue;
-                };
-                let name = entry.file_name();
-                let hidden = name.to_string_lossy().starts_with('.');
-                if kind.is_dir() {
-                    if !hidden && name != "target" && name != "node_modules" {
-                        stack.push(path);
-                    }
-                } else if kind.is_file() && path.extension().is_some_and(|e| e == GENE_EXTENSION) {
-                    found.push(path);
+            let name = entry.file_name();
+            let hidden = name.to_string_lossy().starts_with('.');
+            if kind.is_dir() {
+                if !hidden && name != "target" && name != "node_modules" {
+                    stack.push(path);
                 }
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == GENE_EXTENSION) {
+                found.push(path);
             }
         }
-        found.sort();
-        found
     }
+    found.sort();
+    found
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod stdio;
+
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
@@ -152,6 +154,14 @@ impl TestClient {
         .await;
     }
 
+    /// The next message from the server, whatever it is.
+    pub async fn next_any(&mut self) -> Request {
+        tokio::time::timeout(PATIENCE, self.from_server.recv())
+            .await
+            .expect("a message from the server")
+            .expect("the server is running")
+    }
+
     /// The next message from the server with this method.
     pub async fn next_message(&mut self, method: &str) -> Value {
         loop {
@@ -276,4 +286,37 @@ pub fn position_utf16(text: &str, offset: usize) -> (u32, u32) {
         .map(char::len_utf16)
         .sum();
     (line as u32, column as u32)
+}
+
+/// A text with `$0` markers: the text without them and the UTF-16 position of each.
+pub fn markers(text: &str) -> (String, Vec<Value>) {
+    let mut clean = String::new();
+    let mut offsets = Vec::new();
+    for (i, part) in text.split("$0").enumerate() {
+        if i > 0 {
+            offsets.push(clean.len());
+        }
+        clean.push_str(part);
+    }
+    let positions = offsets
+        .into_iter()
+        .map(|o| {
+            let (line, character) = position_utf16(&clean, o);
+            serde_json::json!({"line": line, "character": character})
+        })
+        .collect();
+    (clean, positions)
+}
+
+/// A fresh directory under the system's temporary directory.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("gene-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
+/// The `file:` URI of a path.
+pub fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
 }

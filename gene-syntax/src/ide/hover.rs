@@ -29,6 +29,9 @@ pub fn hover(db: &dyn Db, file: SourceFile, offset: TextSize) -> Option<Hover> {
     }
     // Names the walk does not record: special-form heads, builtin paths, methods.
     let token = super::token_at(db, file, offset)?;
+    if token.kind() == SyntaxKind::LINE_COMMENT || token.kind() == SyntaxKind::BLOCK_COMMENT {
+        return comment_code_hover(&token, offset);
+    }
     if token.kind() != SyntaxKind::SYMBOL {
         return None;
     }
@@ -52,6 +55,55 @@ pub fn hover(db: &dyn Db, file: SourceFile, offset: TextSize) -> Option<Hover> {
         markdown: builtin_hover(builtin),
         range,
     })
+}
+
+/// The documentation of a diagnostic code (`A001`, `N002`, `E001` ...): the lint rule's doc or
+/// the syntax error's explanation, as `gene check --explain` prints them. Markdown.
+pub fn code_doc(code: &str) -> Option<String> {
+    if let Some(rule) = crate::analysis::rule(code) {
+        return Some(format!(
+            "**{}** `{}` ({})\n\n{}",
+            rule.code,
+            rule.name,
+            rule.severity.as_str(),
+            rule.doc_text()
+        ));
+    }
+    let kind = crate::SyntaxErrorKind::from_code(code)?;
+    Some(format!(
+        "**{}** `{}` (error)\n\n{}",
+        kind.code(),
+        kind.name(),
+        kind.explanation()
+    ))
+}
+
+/// A diagnostic code inside a comment (`# gene: allow(A004)`): its documentation.
+fn comment_code_hover(token: &crate::SyntaxToken, offset: TextSize) -> Option<Hover> {
+    let text = token.text();
+    let at = usize::from(offset.checked_sub(token.text_range().start())?);
+    let is_code_char = |c: char| c.is_ascii_alphanumeric();
+    let start = text
+        .get(..at)?
+        .rfind(|c: char| !is_code_char(c))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(at..)?
+        .find(|c: char| !is_code_char(c))
+        .map_or(text.len(), |i| at + i);
+    let word = text.get(start..end)?;
+    let is_code = word.len() == 4
+        && word.starts_with(|c: char| c.is_ascii_uppercase())
+        && word[1..].chars().all(|c| c.is_ascii_digit());
+    if !is_code {
+        return None;
+    }
+    let markdown = code_doc(word)?;
+    let range = TextRange::new(
+        token.text_range().start() + TextSize::from(start as u32),
+        token.text_range().start() + TextSize::from(end as u32),
+    );
+    Some(Hover { markdown, range })
 }
 
 fn code_block(text: &str) -> String {

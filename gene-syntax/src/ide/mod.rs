@@ -14,7 +14,7 @@ mod outline;
 mod semantic;
 
 pub use completion::{CompletionItem, CompletionKind, SignatureHelp, completions, signature_help};
-pub use hover::{Hover, hover};
+pub use hover::{Hover, code_doc, hover};
 pub use index::{FileIndex, Target, file_index};
 pub use navigation::{NavTarget, definition, highlights, prepare_rename, references, rename};
 pub use outline::{

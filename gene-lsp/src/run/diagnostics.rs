@@ -1,0 +1,198 @@
+//! An uncaught error of a run as a diagnostic (source "gene run") in the file that was run: at
+//! the innermost form of that file on the stack (the form that threw, when it threw there),
+//! with the stack trace as related information. It stays until the document is edited or run
+//! again, and is shown only with the text it was computed for.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use gene_syntax::TextRange;
+use ropey::Rope;
+use tower_lsp_server::lsp_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, Uri,
+};
+
+use super::execute::Uncaught;
+use crate::document::Stamp;
+use crate::position::{LineMap, PositionEncoding};
+use crate::workspace::path_to_uri;
+
+/// The `source` of run diagnostics.
+pub const RUN_SOURCE: &str = "gene run";
+
+struct Entry {
+    /// The document version the run used; `None` for a file that is not open.
+    stamp: Option<Stamp>,
+    items: Vec<Diagnostic>,
+}
+
+/// The run diagnostics of each document.
+#[derive(Default)]
+pub struct RunDiagnostics(Mutex<HashMap<Uri, Entry>>);
+
+impl RunDiagnostics {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, Entry>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set(&self, uri: Uri, stamp: Option<Stamp>, items: Vec<Diagnostic>) {
+        self.lock().insert(uri, Entry { stamp, items });
+    }
+
+    /// Forgets the run diagnostics of `uri`; returns whether there were any.
+    pub fn clear(&self, uri: &Uri) -> bool {
+        self.lock()
+            .remove(uri)
+            .is_some_and(|entry| !entry.items.is_empty())
+    }
+
+    /// The run diagnostics of `uri` that belong to the text `stamp`.
+    pub fn for_text(&self, uri: &Uri, stamp: Option<Stamp>) -> Vec<Diagnostic> {
+        match self.lock().get(uri) {
+            Some(entry) if entry.stamp == stamp => entry.items.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Where the run took place, for converting the trace.
+pub struct RunSite<'a> {
+    pub uri: &'a Uri,
+    /// The path the VM ran the text under.
+    pub path: &'a str,
+    pub encoding: PositionEncoding,
+    pub related_information: bool,
+}
+
+/// The diagnostic of an uncaught error.
+pub fn error_diagnostic(error: &Uncaught, site: &RunSite<'_>) -> Diagnostic {
+    let mut ropes: HashMap<String, Rope> = HashMap::new();
+    let mut position = |path: &str, text: &str, range: TextRange| {
+        let rope = ropes
+            .entry(path.to_string())
+            .or_insert_with(|| Rope::from_str(text));
+        LineMap::new(rope, site.encoding).range(range)
+    };
+    let here = error.frames.iter().find(|f| f.path == site.path);
+    let range = match here {
+        Some(frame) => position(&frame.path, &frame.text, frame.range),
+        None => Default::default(),
+    };
+    let mut message = format!("Error: {}", error.message);
+    let mut related = Vec::new();
+    for (i, frame) in error.frames.iter().enumerate() {
+        let at = position(&frame.path, &frame.text, frame.range);
+        let what = if i == 0 {
+            format!("thrown in {}", frame.function)
+        } else {
+            format!("called from {}", frame.function)
+        };
+        let uri = if frame.path == site.path {
+            Some(site.uri.clone())
+        } else {
+            path_to_uri(Path::new(&frame.path))
+        };
+        match uri.filter(|_| site.related_information) {
+            Some(uri) => related.push(DiagnosticRelatedInformation {
+                location: Location::new(uri, at),
+                message: what,
+            }),
+            None => message.push_str(&format!(
+                "\n  {what} ({}:{}:{})",
+                frame.path,
+                at.start.line + 1,
+                at.start.character + 1
+            )),
+        }
+    }
+    if error.omitted > 0 {
+        message.push_str(&format!(
+            "\n  ({} frames in the middle of the trace left out)",
+            error.omitted
+        ));
+    }
+    Diagnostic {
+        range,
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some(RUN_SOURCE.to_string()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::execute::TraceFrame;
+    use std::sync::Arc;
+
+    fn frame(function: &str, path: &str, text: &Arc<String>, part: &str) -> TraceFrame {
+        let start = text.find(part).unwrap();
+        TraceFrame {
+            function: function.into(),
+            path: path.into(),
+            text: text.clone(),
+            range: TextRange::new((start as u32).into(), ((start + part.len()) as u32).into()),
+        }
+    }
+
+    #[test]
+    fn the_error_sits_at_the_innermost_form_of_the_file_run() {
+        let main = Arc::new("(import f from \"lib\")\n(f 1)\n".to_string());
+        let lib = Arc::new("(fn f [x]\n  (throw \"no\"))\n".to_string());
+        let error = Uncaught {
+            message: "Gene exception: \"no\"".into(),
+            frames: vec![
+                frame("f", "/w/lib.gene", &lib, "(throw \"no\")"),
+                frame("<main>", "/w/main.gene", &main, "(f 1)"),
+            ],
+            omitted: 0,
+            report: String::new(),
+        };
+        let uri: Uri = "file:///w/main.gene".parse().unwrap();
+        let mut site = RunSite {
+            uri: &uri,
+            path: "/w/main.gene",
+            encoding: PositionEncoding::Utf16,
+            related_information: true,
+        };
+        let d = error_diagnostic(&error, &site);
+        assert_eq!(d.source.as_deref(), Some("gene run"));
+        assert_eq!((d.range.start.line, d.range.start.character), (1, 0));
+        let related = d.related_information.unwrap();
+        assert_eq!(related[0].location.uri.as_str(), "file:///w/lib.gene");
+        assert_eq!(related[0].location.range.start.line, 1);
+        assert_eq!(related[0].message, "thrown in f");
+        assert_eq!(related[1].location.uri, uri);
+
+        site.related_information = false;
+        let plain = error_diagnostic(&error, &site);
+        assert!(plain.related_information.is_none());
+        assert!(
+            plain.message.contains("thrown in f (/w/lib.gene:2:3)"),
+            "{}",
+            plain.message
+        );
+    }
+
+    #[test]
+    fn run_diagnostics_belong_to_one_text() {
+        let store = RunDiagnostics::default();
+        let uri: Uri = "file:///w/a.gene".parse().unwrap();
+        let stamp = Stamp {
+            open_id: 1,
+            version: 3,
+        };
+        store.set(uri.clone(), Some(stamp), vec![Diagnostic::default()]);
+        assert_eq!(store.for_text(&uri, Some(stamp)).len(), 1);
+        let later = Stamp {
+            open_id: 1,
+            version: 4,
+        };
+        assert!(store.for_text(&uri, Some(later)).is_empty());
+        assert!(store.clear(&uri));
+        assert!(!store.clear(&uri));
+    }
+}
