@@ -200,7 +200,7 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
     form(
         "async",
         &[body("body")],
-        "Starts a task running the body now, until it first waits on something still pending; gives a Future of its value (a thrown value fails the future instead of propagating; a body that evaluates to a future gives that future's outcome).",
+        "Starts a task running the body now, until it first waits on something still pending; gives a Future of its value (a thrown value fails the future instead of propagating; a body that evaluates to a future gives that future's outcome). The task shares the enclosing variables, which stay alive as long as it runs. Tasks take turns on one thread: a task that computes without waiting lets other ready tasks, timer and I/O callbacks run every 10,000 calls or loop iterations (`gene run --preempt-interval N`).",
     ),
     Builtin {
         flags: SUSPENDS,

@@ -1,6 +1,7 @@
 //! `gene run FILE [ARGS...]`: runs a program. Syntax errors are reported the way `gene check`
 //! reports them and nothing runs; an uncaught exception prints `Error: ...`, the source line
-//! with a caret and the Gene stack trace, and exits 1.
+//! with a caret and the Gene stack trace, and exits 1. So does a failed future nobody awaited
+//! or handled (reported after the program and its pending tasks, timers and I/O have finished).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +17,11 @@ use super::{EXIT_USAGE, render, source};
 pub struct RunArgs {
     /// The Gene file to run.
     file: PathBuf,
+    /// How many calls and loop iterations a task runs between two checkpoints, where it lets
+    /// other ready tasks, timer and I/O callbacks run (and Ctrl-C is noticed).
+    #[arg(long, value_name = "N", default_value_t = gene_vm::vm::CHECK_INTERVAL,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    preempt_interval: u32,
     /// Arguments for the program (`$args` in Gene).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
@@ -24,6 +30,7 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> ExitCode {
     let mut vm = Vm::new(Box::new(StdOutput::new()));
     vm.set_args(args.args);
+    vm.preempt_interval = args.preempt_interval;
     let loaded = match source::load(&mut vm.db, &args.file) {
         Ok(l) => l,
         Err(e) => {
