@@ -4,6 +4,7 @@ use rowan::{TextRange, TextSize};
 
 use super::hover::{builtin_hover, params_text};
 use super::index::{Target, file_index, target_at};
+use super::outline::{Symbol, SymbolKind, document_symbols};
 use crate::analysis::facts::DeclKind;
 use crate::analysis::symbols::{self, DefKind, FnShape, ParamKind};
 use crate::builtins::{self, BuiltinKind};
@@ -117,6 +118,23 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: TextSize) -> Vec<Compl
         let prefix = &word[..=slash];
         let partial = &word[slash + 1..];
         let mut seen = std::collections::HashSet::new();
+        // Members of the file's own namespaces: `n/` offers what `(ns n ...)` defines.
+        for member in namespace_members(db, file, &word[..slash]) {
+            if member.name.starts_with(partial) && seen.insert(member.name.clone()) {
+                let kind = match member.kind {
+                    SymbolKind::Namespace => CompletionKind::Namespace,
+                    SymbolKind::Class => CompletionKind::Class,
+                    SymbolKind::Variable | SymbolKind::Enum => CompletionKind::Variable,
+                    _ => CompletionKind::Function,
+                };
+                out.push(item(
+                    format!("{prefix}{}", member.name),
+                    kind,
+                    member.detail.clone(),
+                    None,
+                ));
+            }
+        }
         for b in
             builtins::all().filter(|b| b.kind != BuiltinKind::Method && b.path.starts_with(prefix))
         {
@@ -269,6 +287,21 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: TextSize) -> Vec<Compl
         ));
     }
     out
+}
+
+/// The members of the namespace at `path` (`n`, `outer/inner`) among the file's definitions.
+fn namespace_members(db: &dyn Db, file: SourceFile, path: &str) -> Vec<Symbol> {
+    let mut level = document_symbols(db, file);
+    for segment in path.split('/') {
+        let Some(ns) = level
+            .into_iter()
+            .find(|s| s.kind == SymbolKind::Namespace && s.name == segment)
+        else {
+            return Vec::new();
+        };
+        level = ns.children;
+    }
+    level
 }
 
 fn builtin_kind(kind: BuiltinKind) -> CompletionKind {

@@ -147,6 +147,10 @@ fn completion_of_scope_paths_methods_and_snippets() {
         got.contains(&"gene/io".to_string()) && got.contains(&"gene/println".to_string()),
         "{got:?}"
     );
+    let got = labels("(ns util (fn twice [x] (x * 2)) (ns deep (fn f [] 1)))\n(util/t$0)");
+    assert_eq!(got, ["util/twice"]);
+    let got = labels("(ns util (fn twice [x] (x * 2)) (ns deep (fn f [] 1)))\n(util/deep/$0)");
+    assert_eq!(got, ["util/deep/f"]);
     let got = labels("(var fut (gene/sleep_async 1))\n(fut .$0)");
     assert!(
         got.contains(&".on_success".to_string()) && got.contains(&".cancel".to_string()),
