@@ -1,5 +1,5 @@
 //! Times one phase of parsing on the generated benchmark corpus (for profiling with perf):
-//! `timeparse lex|whole|chunked|forms [iterations]`.
+//! `timeparse lex|whole|chunked|forms|db [iterations]`.
 #[path = "../benches/corpus/mod.rs"]
 mod corpus;
 
@@ -22,6 +22,13 @@ fn main() {
             "whole" => Box::new(gene_syntax::parse_whole(&text)),
             "chunked" => Box::new(gene_syntax::parse_text(&text)),
             "forms" => Box::new(parsed.forms()),
+            "db" => {
+                let db = gene_syntax::db::RootDatabase::default();
+                let file = gene_syntax::db::SourceFile::new(&db, "t.gene".into(), text.clone());
+                let _ = gene_syntax::db::parse(&db, file);
+                let _ = gene_syntax::db::syntax_diagnostics(&db, file);
+                Box::new(db)
+            }
             _ => Box::new(()),
         };
         best = best.min(t.elapsed());

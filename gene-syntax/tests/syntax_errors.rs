@@ -41,35 +41,37 @@ fn every_kind_has_a_stable_code_name_and_explanation() {
     }
 }
 
-/// One example per error kind; each must give exactly that one error.
+/// One example per error kind.
+const EXAMPLES: &[(SyntaxErrorKind, &[u8])] = &[
+    (SyntaxErrorKind::UnclosedDelimiter, b"(f 1"),
+    (SyntaxErrorKind::UnexpectedCloser, b"x) y"),
+    (SyntaxErrorKind::UnterminatedString, b"\"abc"),
+    (SyntaxErrorKind::InvalidEscape, b"\"\\u12\""),
+    (SyntaxErrorKind::InvalidNumber, b"3px"),
+    (SyntaxErrorKind::IntegerOutOfRange, b"9223372036854775808"),
+    (SyntaxErrorKind::InvalidChar, b"'ab'"),
+    (SyntaxErrorKind::PropWithoutValue, b"(f ^a)"),
+    (SyntaxErrorKind::DuplicateKey, b"{^x 1 ^x 2}"),
+    (SyntaxErrorKind::PropsInWrongPlace, b"(f ^a 1 x ^b 2)"),
+    (SyntaxErrorKind::ExpectedPropKey, b"{:a 1}"),
+    (SyntaxErrorKind::UnterminatedBlockComment, b"#< abc"),
+    (SyntaxErrorKind::InvalidUtf8, b"(f \"a\xffb\")"),
+    (SyntaxErrorKind::NestingTooDeep, &[b'['; 300]),
+    (SyntaxErrorKind::MissingForm, b"(a :)"),
+    (SyntaxErrorKind::InvalidPropKey, b"(f ^ 1)"),
+    (SyntaxErrorKind::MismatchedCloser, b"(f 1]"),
+    (SyntaxErrorKind::InvalidSymbol, b"a\\/b"),
+];
+
+/// Each example gives exactly its one error.
 #[test]
 fn every_kind_is_reported_once_for_its_example() {
-    let examples: &[(SyntaxErrorKind, &[u8])] = &[
-        (SyntaxErrorKind::UnclosedDelimiter, b"(f 1"),
-        (SyntaxErrorKind::UnexpectedCloser, b"x) y"),
-        (SyntaxErrorKind::UnterminatedString, b"\"abc"),
-        (SyntaxErrorKind::InvalidEscape, b"\"\\u12\""),
-        (SyntaxErrorKind::InvalidNumber, b"3px"),
-        (SyntaxErrorKind::IntegerOutOfRange, b"9223372036854775808"),
-        (SyntaxErrorKind::InvalidChar, b"'ab'"),
-        (SyntaxErrorKind::PropWithoutValue, b"(f ^a)"),
-        (SyntaxErrorKind::DuplicateKey, b"{^x 1 ^x 2}"),
-        (SyntaxErrorKind::PropsInWrongPlace, b"(f ^a 1 x ^b 2)"),
-        (SyntaxErrorKind::ExpectedPropKey, b"{:a 1}"),
-        (SyntaxErrorKind::UnterminatedBlockComment, b"#< abc"),
-        (SyntaxErrorKind::InvalidUtf8, b"(f \"a\xffb\")"),
-        (SyntaxErrorKind::NestingTooDeep, &[b'['; 300]),
-        (SyntaxErrorKind::MissingForm, b"(a :)"),
-        (SyntaxErrorKind::InvalidPropKey, b"(f ^ 1)"),
-        (SyntaxErrorKind::MismatchedCloser, b"(f 1]"),
-        (SyntaxErrorKind::InvalidSymbol, b"a\\/b"),
-    ];
     assert_eq!(
-        examples.len(),
+        EXAMPLES.len(),
         SyntaxErrorKind::ALL.len(),
         "one example per kind"
     );
-    for (kind, bytes) in examples {
+    for (kind, bytes) in EXAMPLES {
         let (text, parse) = parse_bytes(bytes);
         let kinds: Vec<_> = parse.errors().iter().map(|e| e.kind).collect();
         if *kind == SyntaxErrorKind::NestingTooDeep {
@@ -83,6 +85,31 @@ fn every_kind_is_reported_once_for_its_example() {
             assert_eq!(kinds, [*kind], "{text:?}: {:#?}", parse.errors());
         }
     }
+}
+
+/// The tree and the errors of every example (the nesting one at 258 levels, not 300).
+#[test]
+fn every_kind_tree() {
+    let mut out = String::new();
+    for (kind, bytes) in EXAMPLES {
+        let bytes: &[u8] = if *kind == SyntaxErrorKind::NestingTooDeep {
+            &bytes[..258]
+        } else {
+            bytes
+        };
+        let (text, parse) = parse_bytes(bytes);
+        let shown = if text.len() > 40 {
+            format!("{}...", &text[..40])
+        } else {
+            text.clone()
+        };
+        out.push_str(&format!("== {} {:?}\n", kind.code(), shown));
+        if *kind != SyntaxErrorKind::NestingTooDeep {
+            out.push_str(&format!("{:#?}", parse.syntax_node()));
+        }
+        out.push_str(&common::errors_of(&parse));
+    }
+    expect_test::expect_file!["data/error_examples.tree"].assert_eq(&out);
 }
 
 #[test]
