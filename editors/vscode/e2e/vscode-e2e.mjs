@@ -202,6 +202,7 @@ async function main() {
   await step('prepare the workspace and the VS Code settings', () => {
     fs.mkdirSync(workspace, { recursive: true });
     fs.copyFileSync(fixture, path.join(workspace, 'floating.gene'));
+    fs.writeFileSync(path.join(workspace, 'forever.gene'), '(var n 0)\n(loop\n  (n += 1)\n  (println "tick" n)\n  (gene/sleep 20))\n');
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
     const settings = {
       'gene.server.path': geneLsp,
@@ -395,6 +396,32 @@ async function main() {
     const file = path.join(outputDir, 'vscode.png');
     await page.screenshot({ path: file });
     log(`  screenshot: ${file}`);
+  });
+
+  await step('the "Run" code lens runs the file through the same channel', async () => {
+    const before = await panelText();
+    // The header carries the time to the second: a new run's header differs from this one.
+    await page.waitForTimeout(1100);
+    await page.locator('.editor-group-container .codelens-decoration a', { hasText: 'Run' }).first().click();
+    const text = await waitFor('a second run to end', async () => {
+      const t = await panelText();
+      return t !== before && /\[Done\] exited with code 0/.test(t) ? t : undefined;
+    }, 60000);
+    if ((text.match(/\[Running\]/g) ?? []).length !== 1 || !/job finished after 10 ms/.test(text)) {
+      throw new Error(`the Gene Run channel after the code lens run:\n${text}`);
+    }
+  });
+
+  await step('the editor title button runs forever.gene; the status-bar item stops it', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'forever.gene' }).dblclick();
+    await waitFor('the editor to show forever.gene', async () => (await editorText()).includes('(loop'), 30000);
+    await page.locator('.editor-actions [aria-label^="Gene: Run File"], .editor-actions [aria-label^="Run File"]').first().click();
+    await waitFor('the program to print', async () => /tick 3/.test(await panelText()), 30000);
+    const item = page.locator('.part.statusbar .statusbar-item', { hasText: 'Gene: forever.gene' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10000 });
+    await item.locator('a, .statusbar-item-label').first().click();
+    await waitFor('[Stopped] in the Gene Run channel', async () => /\[Stopped\] after/.test(await panelText()), 15000);
+    await waitFor('the status-bar item to go away', async () => (await item.count()) === 0 || !(await item.isVisible()), 10000);
   });
 }
 
