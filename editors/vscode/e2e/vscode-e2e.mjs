@@ -84,10 +84,20 @@ function freePort() {
   });
 }
 
+/** code-server and Chromium write state under the XDG directories (crash reports, logs, a
+ * device id) whatever their data directory: keep all of it in the temporary directory. */
+const hermeticEnv = {
+  ...process.env,
+  XDG_CONFIG_HOME: path.join(tmp, 'xdg', 'config'),
+  XDG_CACHE_HOME: path.join(tmp, 'xdg', 'cache'),
+  XDG_DATA_HOME: path.join(tmp, 'xdg', 'data'),
+  XDG_STATE_HOME: path.join(tmp, 'xdg', 'state'),
+};
+
 function startProcess(name, command, args, options = {}) {
   const logFile = path.join(tmp, `${name}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', out, out], ...options });
+  const child = spawn(command, args, { stdio: ['ignore', out, out], env: hermeticEnv, ...options });
   processes.push({ name, child, logFile });
   return { child, logFile };
 }
@@ -193,7 +203,8 @@ async function main() {
     if (!fs.existsSync(codeServerEntry)) missing.push(`code-server (${codeServerEntry}; install it with /work/shared/tools/install-code-server.sh)`);
     if (!fs.existsSync(vsix)) missing.push(`the packaged extension ${vsix} (npm run package)`);
     if (!geneLsp || !fs.existsSync(geneLsp)) missing.push('gene-lsp (cargo build -p gene-lsp, or set GENE_LSP)');
-    if (spawnSync(chromiumBin, ['--version']).status !== 0) missing.push(`Chromium (${chromiumBin}; apt-get install chromium)`);
+    // Looked up, not started: a bare start would write a crash-report folder into ~/.config.
+    if (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', chromiumBin]).status !== 0) missing.push(`Chromium (${chromiumBin}; apt-get install chromium)`);
     if (missing.length > 0) {
       throw new Error(`missing: ${missing.join('; ')}`);
     }
@@ -232,7 +243,7 @@ async function main() {
   ];
 
   await step('install the packaged .vsix into code-server', () => {
-    const result = spawnSync(process.execPath, [...codeServerArgs, '--install-extension', vsix], { encoding: 'utf8', timeout: 120000 });
+    const result = spawnSync(process.execPath, [...codeServerArgs, '--install-extension', vsix], { encoding: 'utf8', timeout: 120000, env: hermeticEnv });
     const output = `${result.stdout}${result.stderr}`;
     if (result.status !== 0 || !/successfully installed/.test(output)) {
       throw new Error(`code-server --install-extension exited with ${result.status}:\n${output}`);
