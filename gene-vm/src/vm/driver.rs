@@ -443,7 +443,7 @@ impl Vm {
                 format!(
                     "nothing awaited this failed future or handled it with .on_failure; it was created at {origin}"
                 )
-            });
+            }.into_boxed_str());
             out.push(e);
         }
         out

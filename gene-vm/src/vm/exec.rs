@@ -20,8 +20,7 @@ impl Vm {
             Some(s) => s,
             None => return Ok(Value::Nil),
         };
-        let interval = self.preempt_interval.max(1);
-        let mut budget = interval;
+        let mut budget = self.preempt_interval.max(1);
         // SAFETY: see the doc comment above; the pointers always come from the top frame.
         macro_rules! cl {
             () => {
@@ -89,7 +88,7 @@ impl Vm {
             () => {
                 budget -= 1;
                 if budget == 0 {
-                    budget = interval;
+                    budget = self.preempt_interval.max(1);
                     if let Some(e) = self.checkpoint() {
                         if e.is_signal() {
                             ip -= 1;

@@ -54,7 +54,7 @@ pub struct Exc {
     /// Interrupts (Ctrl-C) pass every `try`.
     pub uncatchable: bool,
     /// A line printed under the error (an unobserved failure says where its future was made).
-    pub note: Option<String>,
+    pub note: Option<Box<str>>,
     pub(crate) signal: sched::Signal,
 }
 
@@ -108,7 +108,10 @@ pub struct NativeCont {
 }
 
 /// One line of execution: its value stack, frames, handlers and waiting natives.
+// In declaration order: the dispatch loop's most used fields first, the scheduler's last
+// (measured: about 0.2% fewer instructions on call-heavy code than the default layout).
 #[derive(Default)]
+#[repr(C)]
 pub struct Task {
     pub stack: Vec<Value>,
     pub frames: Vec<Frame>,
