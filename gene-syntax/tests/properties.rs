@@ -231,3 +231,13 @@ fn regressions() {
         check_text(text);
     }
 }
+
+/// An edit far from a quote inside `#[` once changed how that quote was read (the lexer looked
+/// ahead for a closing quote), so the chunks before the edit were wrong.
+#[test]
+fn rechunk_regression_quote_in_interpolation() {
+    let split = |t: &str| split_top_level(&tokenize(t).0);
+    let old = "#\"#[\"#{<#^a^b(";
+    let new = "#\"#[\"#{#\"<#^a^b(";
+    assert_eq!(rechunk(old, &split(old), new), split(new));
+}
