@@ -100,7 +100,7 @@ echo "Reads of 100 files of 240 KB (page cache warm):"
 DATA="$(mktemp -d)"
 trap 'rm -rf "$DATA"' EXIT
 for i in $(seq 0 99); do
-  yes "line $i of a file to read, with some more text" | head -5000 > "$DATA/file$i.txt"
+  awk -v i="$i" 'BEGIN { for (k = 0; k < 5000; k++) print "line " i " of a file to read, with some more text" }' > "$DATA/file$i.txt"
 done
 cat "$DATA"/* >/dev/null
 conc=$(best_time "$RUNS" $GENE run "$PROGRAMS/reads_concurrent.gene" "$DATA")

@@ -27,6 +27,22 @@ fn benches(c: &mut Criterion) {
         })
     });
     group.bench_function("startup", |b| b.iter(|| run("(var x 1)")));
+    group.bench_function("fib(20) in a task", |b| {
+        b.iter(|| {
+            run(
+                "(fn fib [n] (if (n < 2) n ((fib (n - 1)) + (fib (n - 2))))) \
+                 (await (async (fib 20)))",
+            )
+        })
+    });
+    group.bench_function("10k tasks switching through futures", |b| {
+        // Each task waits for the previous one's future: every step is a task switch.
+        b.iter(|| {
+            run("(var first (new gene/Future)) (var prev first) (var tasks []) \
+                 (repeat 10000 (var p prev) (var t (async ((await p) + 1))) (tasks .push t) (prev = t)) \
+                 (first .complete 0) (await prev)")
+        })
+    });
     group.finish();
 }
 

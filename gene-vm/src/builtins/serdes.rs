@@ -97,6 +97,12 @@ fn write_value(vm: &Vm, out: &mut String, v: &Value, depth: usize) -> Result<(),
             out.push(':');
             write_inspect(out, v);
         }
+        Value::Future(_) => {
+            return Err(vm.error(
+                "ArgumentError",
+                "a Future cannot be serialized (await it and serialize its value)",
+            ));
+        }
         other => write_inspect(out, other),
     }
     Ok(())

@@ -9,6 +9,7 @@
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use super::errors::{TRACE_INNER, TRACE_OUTER};
 use super::sched::{OpEntry, OpTarget, Signal};
 use super::{Exc, Trace, TraceEntry, Vm};
 use crate::bytecode::await_operands;
@@ -209,7 +210,8 @@ pub(crate) fn deadline_after(ms: f64) -> Instant {
 }
 
 /// The trace of a failure thrown in one task, continued by the frames of the task that awaited
-/// it (marked, so reports can say where the await was).
+/// it (marked, so reports can say where the await was). Like a deep stack, a long chain of
+/// awaits keeps its innermost and outermost entries and counts the ones left out.
 fn awaited_trace(inner: &Trace, here: &Trace) -> Trace {
     let mut entries: Vec<TraceEntry> = inner.entries.iter().map(TraceEntry::clone_entry).collect();
     for (i, e) in here.entries.iter().enumerate() {
@@ -217,8 +219,12 @@ fn awaited_trace(inner: &Trace, here: &Trace) -> Trace {
         entry.awaited = i == 0;
         entries.push(entry);
     }
-    Trace {
-        entries,
-        omitted: inner.omitted + here.omitted,
+    let mut omitted = inner.omitted + here.omitted;
+    let keep = TRACE_INNER + TRACE_OUTER;
+    if entries.len() > keep {
+        let cut = entries.len() - keep;
+        entries.drain(TRACE_INNER..TRACE_INNER + cut);
+        omitted += cut;
     }
+    Trace { entries, omitted }
 }

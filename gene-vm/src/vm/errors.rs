@@ -11,8 +11,8 @@ use crate::intern::Sym;
 use crate::value::{Instance, Value, display, inspect};
 
 /// Innermost and outermost frames kept in a trace (deep recursion elides the middle).
-const TRACE_INNER: usize = 30;
-const TRACE_OUTER: usize = 10;
+pub(crate) const TRACE_INNER: usize = 30;
+pub(crate) const TRACE_OUTER: usize = 10;
 
 pub struct TraceEntry {
     pub function: String,
