@@ -197,11 +197,14 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
         &[rest("names"), req("from"), req("path")],
         "`(import a b:alias n/f n/[x y:z] from \"path\")` runs path.gene once (relative to the importing file, then the working directory), caches it, and copies the named members of its namespace into the current one; gives nil.",
     ),
-    form(
-        "async",
-        &[body("body")],
-        "Starts a task running the body now, until it first waits on something still pending; gives a Future of its value (a thrown value fails the future instead of propagating; a body that evaluates to a future gives that future's outcome). The task shares the enclosing variables, which stay alive as long as it runs. Tasks take turns on one thread: a task that computes without waiting lets other ready tasks, timer and I/O callbacks run every 10,000 calls or loop iterations (`gene run --preempt-interval N`).",
-    ),
+    Builtin {
+        flags: super::FUTURE,
+        ..form(
+            "async",
+            &[body("body")],
+            "Starts a task running the body now, until it first waits on something still pending; gives a Future of its value (a thrown value fails the future instead of propagating; a body that evaluates to a future gives that future's outcome). The task shares the enclosing variables, which stay alive as long as it runs. Tasks take turns on one thread: a task that computes without waiting lets other ready tasks, timer and I/O callbacks run every 10,000 calls or loop iterations (`gene run --preempt-interval N`).",
+        )
+    },
     Builtin {
         flags: SUSPENDS,
         ..form(
