@@ -152,24 +152,82 @@ impl<'a> LineMap<'a> {
         Range::new(self.position(range.start()), self.position(range.end()))
     }
 
-    /// How long `line` is (without its line break), in the encoding's units; 0 past the end.
-    pub fn line_len(&self, line: u32) -> u32 {
-        let rope = self.rope;
-        let line = line as usize;
-        if line >= rope.len_lines() {
-            return 0;
-        }
-        let start = rope.line_to_char(line);
-        let end = self.line_content_end(line);
-        to_u32(match self.encoding {
-            PositionEncoding::Utf8 => rope.char_to_byte(end) - rope.char_to_byte(start),
-            PositionEncoding::Utf16 => rope.char_to_utf16_cu(end) - rope.char_to_utf16_cu(start),
-        })
-    }
-
     /// The end of the document as a position.
     pub fn end(&self) -> Position {
         self.position(to_text_size(self.rope.len_bytes()))
+    }
+}
+
+/// Walks a text forwards, keeping the LSP position of where it is: converting many increasing
+/// offsets (every semantic token of a file) costs one pass over the text instead of a look-up
+/// per offset.
+pub struct TextCursor<'t> {
+    text: &'t str,
+    encoding: PositionEncoding,
+    byte: usize,
+    line: u32,
+    column: u32,
+}
+
+impl<'t> TextCursor<'t> {
+    pub fn new(text: &'t str, encoding: PositionEncoding) -> TextCursor<'t> {
+        TextCursor {
+            text,
+            encoding,
+            byte: 0,
+            line: 0,
+            column: 0,
+        }
+    }
+
+    pub fn offset(&self) -> usize {
+        self.byte
+    }
+
+    pub fn position(&self) -> Position {
+        Position::new(self.line, self.column)
+    }
+
+    /// Is the cursor on a line break (`\n`, or the `\r` of `\r\n` or a lone `\r`)?
+    pub fn at_line_break(&self) -> bool {
+        matches!(self.text.as_bytes().get(self.byte), Some(b'\n' | b'\r'))
+    }
+
+    /// Moves past one character (a `\r\n` counts as two steps, the line changing at the `\n`).
+    pub fn step(&mut self) {
+        let Some(c) = self
+            .text
+            .get(self.byte..)
+            .and_then(|rest| rest.chars().next())
+        else {
+            self.byte = self.text.len();
+            return;
+        };
+        self.byte += c.len_utf8();
+        match c {
+            '\n' => {
+                self.line += 1;
+                self.column = 0;
+            }
+            '\r' if self.text.as_bytes().get(self.byte) == Some(&b'\n') => {}
+            '\r' => {
+                self.line += 1;
+                self.column = 0;
+            }
+            c => {
+                self.column += match self.encoding {
+                    PositionEncoding::Utf8 => c.len_utf8() as u32,
+                    PositionEncoding::Utf16 => c.len_utf16() as u32,
+                }
+            }
+        }
+    }
+
+    /// Moves forwards to `offset` (never backwards; clamped to the text).
+    pub fn advance_to(&mut self, offset: usize) {
+        while self.byte < offset.min(self.text.len()) {
+            self.step();
+        }
     }
 }
 
@@ -267,6 +325,27 @@ mod tests {
         );
         assert_eq!(map.char_index_clamped(pos(40, 0)), 12);
         assert_eq!(map.end(), pos(3, 2));
+    }
+
+    #[test]
+    fn the_cursor_agrees_with_the_line_map() {
+        let text = "a😀\r\nb\rcé\n\u{10FFFF}z\n";
+        let rope = Rope::from_str(text);
+        for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+            let map = LineMap::new(&rope, encoding);
+            let mut cursor = TextCursor::new(text, encoding);
+            for (i, c) in text.char_indices() {
+                if c == '\n' && text[..i].ends_with('\r') {
+                    continue;
+                }
+                cursor.advance_to(i);
+                assert_eq!(
+                    cursor.position(),
+                    map.position(TextSize::from(i as u32)),
+                    "{i}"
+                );
+            }
+        }
     }
 
     #[test]

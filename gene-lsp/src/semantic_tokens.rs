@@ -16,7 +16,7 @@ use tower_lsp_server::lsp_types::{
     SemanticTokensEdit, SemanticTokensFullDeltaResult, SemanticTokensLegend, Uri,
 };
 
-use crate::position::LineMap;
+use crate::position::{PositionEncoding, TextCursor};
 use crate::state::{DocSnapshot, Snapshot};
 
 fn token_type(kind: TokenKind) -> SemanticTokenType {
@@ -53,35 +53,37 @@ fn type_index(kind: TokenKind) -> u32 {
     TokenKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u32
 }
 
-/// Absolute (line, start, length, type, modifiers) pieces, one per line of each token.
-fn pieces(tokens: &[ide::SemanticToken], map: &LineMap<'_>) -> Vec<[u32; 5]> {
+/// Absolute (line, start, length, type, modifiers) pieces, one per line of each token, found in
+/// one pass over the text (the tokens come in text order).
+fn pieces(tokens: &[ide::SemanticToken], text: &str, encoding: PositionEncoding) -> Vec<[u32; 5]> {
     let mut out = Vec::with_capacity(tokens.len());
+    let mut cursor = TextCursor::new(text, encoding);
     for token in tokens {
         let kind = type_index(token.kind);
         let modifiers = token.modifiers.0;
-        let start = map.position(token.range.start());
-        let end = map.position(token.range.end());
-        if start.line == end.line {
-            let length = end.character.saturating_sub(start.character);
-            if length > 0 {
-                out.push([start.line, start.character, length, kind, modifiers]);
+        let end = usize::from(token.range.end());
+        cursor.advance_to(token.range.start().into());
+        let mut from = cursor.position();
+        loop {
+            while cursor.offset() < end && !cursor.at_line_break() {
+                cursor.step();
             }
-            continue;
-        }
-        for line in start.line..=end.line {
-            let from = if line == start.line {
-                start.character
-            } else {
-                0
-            };
-            let to = if line == end.line {
-                end.character
-            } else {
-                map.line_len(line)
-            };
-            if to > from {
-                out.push([line, from, to - from, kind, modifiers]);
+            let here = cursor.position();
+            if here.line == from.line && here.character > from.character {
+                out.push([
+                    from.line,
+                    from.character,
+                    here.character - from.character,
+                    kind,
+                    modifiers,
+                ]);
             }
+            if cursor.offset() >= end || cursor.offset() >= text.len() {
+                break;
+            }
+            // A line break inside the token: the next piece starts on the next line.
+            cursor.step();
+            from = cursor.position();
         }
     }
     out
@@ -90,14 +92,15 @@ fn pieces(tokens: &[ide::SemanticToken], map: &LineMap<'_>) -> Vec<[u32; 5]> {
 /// The tokens of a document, encoded.
 pub fn encode(snapshot: &Snapshot, doc: &DocSnapshot) -> Vec<SemanticToken> {
     let tokens = ide::semantic_tokens(&snapshot.db, doc.file);
-    let map = doc.line_map(snapshot.encoding);
+    let text = doc.file.text(&snapshot.db);
     let mut previous = (0, 0);
-    pieces(&tokens, &map)
+    pieces(&tokens, text, snapshot.encoding)
         .into_iter()
         .map(|[line, start, length, token_type, modifiers]| {
-            let delta_line = line - previous.0;
+            // Tokens come in text order; saturating keeps a bug elsewhere from becoming a panic.
+            let delta_line = line.saturating_sub(previous.0);
             let delta_start = if delta_line == 0 {
-                start - previous.1
+                start.saturating_sub(previous.1)
             } else {
                 start
             };
@@ -272,15 +275,13 @@ mod tests {
 
     #[test]
     fn multi_line_tokens_are_split_per_line() {
-        let text = "#< a\nbc >#(x)";
-        let rope = ropey::Rope::from_str(text);
-        let map = LineMap::new(&rope, crate::position::PositionEncoding::Utf16);
+        let text = "#< a\r\nbc >#(x)";
         let comment = ide::SemanticToken {
-            range: gene_syntax::TextRange::new(0.into(), 10.into()),
+            range: gene_syntax::TextRange::new(0.into(), 11.into()),
             kind: TokenKind::Comment,
             modifiers: TokenModifiers(0),
         };
-        let got = pieces(&[comment], &map);
+        let got = pieces(&[comment], text, PositionEncoding::Utf16);
         let kind = type_index(TokenKind::Comment);
         assert_eq!(got, [[0, 0, 4, kind, 0], [1, 0, 5, kind, 0]]);
     }

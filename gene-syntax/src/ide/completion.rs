@@ -3,7 +3,7 @@
 use rowan::{TextRange, TextSize};
 
 use super::hover::{builtin_hover, params_text};
-use super::index::{Target, file_index, target_at};
+use super::index::{Target, chunk_decls, chunks_at, module_vars_before, target_at};
 use super::outline::{Symbol, SymbolKind, document_symbols};
 use crate::analysis::facts::DeclKind;
 use crate::analysis::symbols::{self, DefKind, FnShape, ParamKind};
@@ -186,9 +186,15 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: TextSize) -> Vec<Compl
     }
 
     // Names in scope: locals, this file's definitions and imports, builtins, special forms.
-    let index = file_index(db, file);
+    // Locals come from the form being edited and the top-level variables before it; the
+    // latest declaration of a name first, so it shadows the earlier ones.
+    let mut decls = Vec::new();
+    if let Some(view) = chunks_at(db, file, replace.start()).first() {
+        decls = module_vars_before(db, file, view.index);
+        decls.extend(chunk_decls(db, view));
+    }
     let mut seen = std::collections::HashSet::new();
-    for decl in index.decls.iter().rev() {
+    for decl in decls.iter().rev() {
         let visible = decl.range.end() <= replace.start() && replace.start() <= decl.scope_end;
         if visible && decl.name.starts_with(&word) && seen.insert(decl.name.clone()) {
             let kind = match (decl.kind, &decl.callable) {
@@ -204,9 +210,21 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: TextSize) -> Vec<Compl
             ));
         }
     }
-    let file_symbols = symbols::file_symbols(db, file);
-    for def in file_symbols.defs.values() {
-        if def.name.starts_with(&word) && seen.insert(def.name.clone()) {
+    // The file's definitions and imports, read per form: only the matches pay for their doc.
+    let mut defs: std::collections::BTreeMap<&str, (TextSize, &symbols::Def)> =
+        std::collections::BTreeMap::new();
+    let mut imports = Vec::new();
+    for at in db::chunks(db, file) {
+        let chunk = symbols::chunk_symbols(db, at.chunk);
+        for def in chunk.defs.iter().filter(|d| d.name.starts_with(&word)) {
+            // A later definition of a name replaces an earlier one, as at run time.
+            defs.insert(def.name.as_str(), (at.offset, def));
+        }
+        imports.extend(chunk.imports.iter());
+    }
+    for (offset, def) in defs.into_values() {
+        if seen.insert(def.name.clone()) {
+            let doc = symbols::doc_comment_above(text, usize::from(def.range.start() + offset));
             let (kind, detail) = match &def.kind {
                 DefKind::Function(shape) => (
                     CompletionKind::Function,
@@ -217,10 +235,10 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: TextSize) -> Vec<Compl
                 DefKind::Namespace => (CompletionKind::Namespace, None),
                 DefKind::Variable => (CompletionKind::Variable, None),
             };
-            out.push(item(def.name.clone(), kind, detail, def.doc.clone()));
+            out.push(item(def.name.clone(), kind, detail, doc));
         }
     }
-    for import in &file_symbols.imports {
+    for import in imports {
         for (local, _, _) in &import.names {
             if local.starts_with(&word) && seen.insert(local.clone()) {
                 out.push(item(

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rowan::TextRange;
+use rowan::{TextRange, TextSize};
 
 use crate::analysis::facts::{LocalDecl, RefTarget};
 use crate::analysis::symbols::{self, Def, namespace_def, unqualified_builtin};
@@ -99,46 +99,166 @@ fn resolve_free(
     }
 }
 
-/// What the name at `offset` refers to: a use, or a local's own declaration.
-pub fn target_at(
+/// One chunk of the file with its position: the unit a question about one place is answered
+/// in, so that a question right after an edit costs the chunk, not the file.
+pub(crate) struct ChunkView<'db> {
+    pub index: usize,
+    pub offset: TextSize,
+    pub chunk: db::Chunk<'db>,
+}
+
+/// The chunks that may hold something at `offset`: the one it falls in, and the one before
+/// when `offset` is where that one ends (a cursor just after a name).
+pub(crate) fn chunks_at(db: &dyn Db, file: SourceFile, offset: TextSize) -> Vec<ChunkView<'_>> {
+    let chunks = db::chunks(db, file);
+    let i = chunks.partition_point(|c| c.offset <= offset);
+    let mut out = Vec::new();
+    for index in [i.checked_sub(1), i.checked_sub(2)].into_iter().flatten() {
+        let Some(at) = chunks.get(index) else {
+            continue;
+        };
+        // The chunk before counts only when the offset is where it ends.
+        if index + 2 == i
+            && chunks
+                .get(index + 1)
+                .is_none_or(|next| next.offset != offset)
+        {
+            continue;
+        }
+        out.push(ChunkView {
+            index,
+            offset: at.offset,
+            chunk: at.chunk,
+        });
+    }
+    out
+}
+
+fn shifted(decl: &LocalDecl, by: TextSize) -> LocalDecl {
+    LocalDecl {
+        range: decl.range + by,
+        scope_end: decl.scope_end + by,
+        ..decl.clone()
+    }
+}
+
+/// Every top-level `var` of the file with the index of its chunk, in order, visible to the end
+/// of the file (as [`file_index`] sees module variables). Few, and computed once per text, so a
+/// question about a name in one chunk does not walk the chunks before it.
+#[salsa::tracked(returns(ref))]
+pub fn module_var_decls(db: &dyn Db, file: SourceFile) -> Arc<Vec<(usize, LocalDecl)>> {
+    let end = TextSize::of(file.text(db).as_str());
+    let mut out = Vec::new();
+    for (index, at) in db::chunks(db, file).iter().enumerate() {
+        let analysis = crate::analysis::chunk_analysis(db, at.chunk);
+        for decl in analysis.decls.iter().filter(|d| d.module_level) {
+            let mut visible = shifted(decl, at.offset);
+            visible.scope_end = end;
+            out.push((index, visible));
+        }
+    }
+    Arc::new(out)
+}
+
+/// The top-level `var` named `name` declared last in a chunk before chunk `before`.
+pub(crate) fn module_var_before(
     db: &dyn Db,
     file: SourceFile,
-    offset: rowan::TextSize,
-) -> Option<(TextRange, Target)> {
-    let index = file_index(db, file);
-    if let Some((range, target)) = index
-        .refs
+    before: usize,
+    name: &str,
+) -> Option<LocalDecl> {
+    module_var_decls(db, file)
         .iter()
-        .find(|(r, _)| r.contains_inclusive(offset))
-    {
-        return Some((*range, target.clone()));
-    }
-    if let Some(decl) = index
+        .rev()
+        .find(|(index, d)| *index < before && d.name == name)
+        .map(|(_, d)| d.clone())
+}
+
+/// The top-level `var`s declared before chunk `before`, in order (a later one of a name
+/// shadows an earlier one).
+pub(crate) fn module_vars_before(db: &dyn Db, file: SourceFile, before: usize) -> Vec<LocalDecl> {
+    module_var_decls(db, file)
+        .iter()
+        .filter(|(index, _)| *index < before)
+        .map(|(_, d)| d.clone())
+        .collect()
+}
+
+/// The local declarations of the chunk at `offset`, in file offsets.
+pub(crate) fn chunk_decls(db: &dyn Db, view: &ChunkView<'_>) -> Vec<LocalDecl> {
+    crate::analysis::chunk_analysis(db, view.chunk)
         .decls
         .iter()
-        .find(|d| d.range.contains_inclusive(offset))
-    {
-        return Some((
-            decl.range,
-            Target::Local {
-                file,
-                decl: decl.clone(),
+        .map(|d| shifted(d, view.offset))
+        .collect()
+}
+
+/// What the name at `offset` refers to: a use, or a local's own declaration, or a definition's
+/// own name. Only the chunk at `offset` is looked at, with what the file defines.
+pub fn target_at(db: &dyn Db, file: SourceFile, offset: TextSize) -> Option<(TextRange, Target)> {
+    let views = chunks_at(db, file, offset);
+    for view in &views {
+        let local = offset.checked_sub(view.offset)?;
+        let analysis = crate::analysis::chunk_analysis(db, view.chunk);
+        let Some(r) = analysis
+            .refs
+            .iter()
+            .find(|r| r.range.contains_inclusive(local))
+        else {
+            continue;
+        };
+        let target = match &r.target {
+            RefTarget::Local(def_range) => {
+                match analysis.decls.iter().find(|d| d.range == *def_range) {
+                    Some(decl) => Target::Local {
+                        file,
+                        decl: shifted(decl, view.offset),
+                    },
+                    None => Target::Unresolved(String::new()),
+                }
+            }
+            RefTarget::Free(name) => match module_var_before(db, file, view.index, name) {
+                Some(decl) => Target::Local { file, decl },
+                None => resolve_free(db, file, &HashMap::new(), name),
             },
-        ));
+        };
+        return Some((r.range + view.offset, target));
     }
-    // A definition's own name (`fn name`, `class Name`).
-    let symbols = symbols::file_symbols(db, file);
-    symbols
-        .defs
-        .values()
-        .find(|d| d.range.contains_inclusive(offset))
-        .map(|d| {
-            (
-                d.range,
-                Target::Def {
+    for view in &views {
+        let local = offset.checked_sub(view.offset)?;
+        let analysis = crate::analysis::chunk_analysis(db, view.chunk);
+        if let Some(decl) = analysis
+            .decls
+            .iter()
+            .find(|d| d.range.contains_inclusive(local))
+        {
+            return Some((
+                decl.range + view.offset,
+                Target::Local {
                     file,
-                    def: d.clone(),
+                    decl: shifted(decl, view.offset),
                 },
-            )
-        })
+            ));
+        }
+        // A definition's own name (`fn name`, `class Name`).
+        if let Some(def) = symbols::chunk_symbols(db, view.chunk)
+            .defs
+            .iter()
+            .find(|d| d.range.contains_inclusive(local))
+        {
+            let range = def.range + view.offset;
+            // The file's view of it (with its doc comment) unless a later one of that name wins.
+            let def = symbols::file_symbols(db, file)
+                .get(&def.name)
+                .filter(|d| d.range == range)
+                .cloned()
+                .unwrap_or_else(|| Def {
+                    range,
+                    doc: symbols::doc_comment_above(file.text(db), range.start().into()),
+                    ..def.clone()
+                });
+            return Some((range, Target::Def { file, def }));
+        }
+    }
+    None
 }

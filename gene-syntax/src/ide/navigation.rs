@@ -2,7 +2,8 @@
 
 use rowan::{TextRange, TextSize};
 
-use super::index::{Target, file_index, target_at};
+use super::index::{Target, chunks_at, file_index, target_at};
+use crate::analysis::facts::RefTarget;
 use crate::analysis::symbols;
 use crate::db::{Db, SourceFile};
 use crate::diagnostic::TextEdit;
@@ -61,12 +62,26 @@ pub fn references(
                     range: decl.range,
                 });
             }
-            for (range, t) in &file_index(db, *decl_file).refs {
-                if matches!(t, Target::Local { decl: d, .. } if d.range == decl.range) {
-                    out.push(NavTarget {
-                        file: *decl_file,
-                        range: *range,
-                    });
+            if decl.module_level {
+                // A top-level variable: later forms may use it too.
+                for (range, t) in &file_index(db, *decl_file).refs {
+                    if matches!(t, Target::Local { decl: d, .. } if d.range == decl.range) {
+                        out.push(NavTarget {
+                            file: *decl_file,
+                            range: *range,
+                        });
+                    }
+                }
+            } else if let Some(view) = chunks_at(db, *decl_file, decl.range.start()).first() {
+                // Any other local lives and dies in its form.
+                let analysis = crate::analysis::chunk_analysis(db, view.chunk);
+                for r in &analysis.refs {
+                    if matches!(r.target, RefTarget::Local(d) if d + view.offset == decl.range) {
+                        out.push(NavTarget {
+                            file: *decl_file,
+                            range: r.range + view.offset,
+                        });
+                    }
                 }
             }
         }

@@ -2,9 +2,11 @@
 
 use rowan::{TextRange, TextSize};
 
-use super::index::{Target, file_index};
-use crate::analysis::facts::DeclKind;
-use crate::analysis::symbols::{self, DefKind};
+use std::collections::HashMap;
+
+use super::index::{Target, file_index, target_at};
+use crate::analysis::facts::{DeclKind, LocalDecl};
+use crate::analysis::symbols::{self, Def, DefKind};
 use crate::builtins::BuiltinKind;
 use crate::db::{self, Db, SourceFile};
 use crate::{SyntaxKind, SyntaxNode};
@@ -69,6 +71,9 @@ pub fn semantic_tokens(db: &dyn Db, file: SourceFile) -> Vec<SemanticToken> {
     let root = db::parse(db, file).syntax_node();
     let index = file_index(db, file);
     let file_symbols = symbols::file_symbols(db, file);
+    // Declarations and definitions by the range of their name: one look-up per token.
+    let decls: HashMap<TextRange, &LocalDecl> = index.decls.iter().map(|d| (d.range, d)).collect();
+    let defs: HashMap<TextRange, &Def> = file_symbols.defs.values().map(|d| (d.range, d)).collect();
     let mut refs = index.refs.iter().peekable();
     let mut out = Vec::new();
     for token in root
@@ -95,7 +100,7 @@ pub fn semantic_tokens(db: &dyn Db, file: SourceFile) -> Vec<SemanticToken> {
                     .peek()
                     .filter(|(r, _)| range.contains_range(*r))
                     .map(|(_, t)| t);
-                classify_symbol(&token, target, &index.decls, &file_symbols)
+                classify_symbol(&token, target, &decls, &defs)
             }
             _ => None,
         };
@@ -113,11 +118,11 @@ pub fn semantic_tokens(db: &dyn Db, file: SourceFile) -> Vec<SemanticToken> {
 fn classify_symbol(
     token: &crate::SyntaxToken,
     target: Option<&Target>,
-    decls: &[crate::analysis::facts::LocalDecl],
-    file_symbols: &symbols::FileSymbols,
+    decls: &HashMap<TextRange, &LocalDecl>,
+    defs: &HashMap<TextRange, &Def>,
 ) -> Option<(TokenKind, u32)> {
     let range = token.text_range();
-    if let Some(decl) = decls.iter().find(|d| d.range == range) {
+    if let Some(decl) = decls.get(&range) {
         let kind = match decl.kind {
             DeclKind::Parameter => TokenKind::Parameter,
             _ if decl.callable.is_some() => TokenKind::Function,
@@ -129,7 +134,7 @@ fn classify_symbol(
             TokenModifiers::DECLARATION | if is_async { TokenModifiers::ASYNC } else { 0 },
         ));
     }
-    if let Some(def) = file_symbols.defs.values().find(|d| d.range == range) {
+    if let Some(def) = defs.get(&range) {
         return Some(def_kind(&def.kind, TokenModifiers::DECLARATION));
     }
     match target {
@@ -218,12 +223,33 @@ pub struct InlayHint {
 /// After each call that returns a future and is not awaited right there: `→ Future`.
 pub fn inlay_hints(db: &dyn Db, file: SourceFile, range: TextRange) -> Vec<InlayHint> {
     let root = db::parse(db, file).syntax_node();
-    let index = file_index(db, file);
     let mut out = Vec::new();
-    for node in root
-        .descendants()
-        .filter(|n| n.kind() == SyntaxKind::GENE && range.contains_range(n.text_range()))
-    {
+    // Only the forms around the range (the part of the file on screen), not the whole tree.
+    let Some(range) = range.intersect(root.text_range()) else {
+        return out;
+    };
+    let scope = match root.covering_element(range) {
+        rowan::NodeOrToken::Node(node) => node,
+        rowan::NodeOrToken::Token(token) => match token.parent() {
+            Some(parent) => parent,
+            None => return out,
+        },
+    };
+    let mut walk = scope.preorder();
+    let mut in_range = Vec::new();
+    while let Some(event) = walk.next() {
+        let rowan::WalkEvent::Enter(node) = event else {
+            continue;
+        };
+        if node.text_range().intersect(range).is_none() {
+            walk.skip_subtree();
+            continue;
+        }
+        if node.kind() == SyntaxKind::GENE && range.contains_range(node.text_range()) {
+            in_range.push(node);
+        }
+    }
+    for node in in_range {
         let Some(head) = node
             .children_with_tokens()
             .find(|e| !e.kind().is_trivia() && e.kind() != SyntaxKind::L_PAREN)
@@ -231,12 +257,11 @@ pub fn inlay_hints(db: &dyn Db, file: SourceFile, range: TextRange) -> Vec<Inlay
             continue;
         };
         let head_range = head.text_range();
-        let returns_future = match index
-            .refs
-            .iter()
-            .find(|(r, _)| *r == head_range)
-            .map(|(_, t)| t)
-        {
+        // The head's own resolution, looked up in its form alone (not the whole file).
+        let target = target_at(db, file, head_range.start())
+            .filter(|(r, _)| *r == head_range)
+            .map(|(_, t)| t);
+        let returns_future = match target.as_ref() {
             Some(Target::Def { def, .. }) => {
                 matches!(&def.kind, DefKind::Function(s) if s.is_async)
             }

@@ -273,3 +273,42 @@ fn semantic_tokens_and_inlay_hints() {
         "only the call that is not awaited: {hints:?}"
     );
 }
+
+#[test]
+fn questions_about_one_form_see_the_top_level_variables_before_it() {
+    // A top-level variable used two forms later: definition, references, completion.
+    let (db, file, at) = fixture("(var total 0)\n(fn f [] 1)\n(println tot$0al)\n(total += 1)");
+    let nav = super::definition(&db, file, at).unwrap();
+    assert_eq!(nav.range, TextRange::new(5.into(), 10.into()));
+    assert_eq!(super::references(&db, file, at, true).len(), 3);
+    let (db, file, at) = fixture("(var total 0)\n(fn f [] 1)\n(println to$0)");
+    let got: Vec<String> = super::completions(&db, file, at)
+        .into_iter()
+        .map(|c| c.label)
+        .collect();
+    assert!(got.contains(&"total".to_string()), "{got:?}");
+    // A local of another form is not offered; one of this form is.
+    let (db, file, at) = fixture("(fn g [] (var hidden 1))\n(fn h [] (var shown 1) (println $0))");
+    let got: Vec<String> = super::completions(&db, file, at)
+        .into_iter()
+        .map(|c| c.label)
+        .collect();
+    assert!(
+        got.contains(&"shown".to_string()) && !got.contains(&"hidden".to_string()),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_cursor_right_after_a_name_at_the_end_of_a_form_finds_it() {
+    // The cursor sits where the next top-level form begins.
+    let (db, file, at) = fixture("(var answer 42)\nanswer$0\n(println 1)");
+    let nav = super::definition(&db, file, at).unwrap();
+    assert_eq!(slice(&db, file, nav.range), "answer");
+    assert_eq!(nav.range.start(), TextSize::from(5));
+    // References of a local stay in its form; the name in another form is another local.
+    let (db, file, at) = fixture("(fn a [x] (x + x$0))\n(fn b [x] x)");
+    let refs = super::references(&db, file, at, true);
+    assert_eq!(refs.len(), 3, "{refs:?}");
+    assert!(refs.iter().all(|n| n.range.end() < TextSize::from(19)));
+}
