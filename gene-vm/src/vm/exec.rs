@@ -644,7 +644,9 @@ impl Vm {
                     }
                     push!(result);
                     if self.task.natives.last().is_some_and(|n| n.depth == depth) {
-                        tryv!(self.continue_natives());
+                        // The native's caller saved its position when it called; `ip` still
+                        // belongs to the frame that just returned, so it must not be saved.
+                        self.continue_natives()?;
                     }
                     reload!();
                 }
