@@ -118,6 +118,8 @@ impl Vm {
                     }
                     continue;
                 }
+                // Every task waits: what they printed so far shows now, not after the wait.
+                self.out.flush();
                 if let Err(e) = self.poll_reactor(true) {
                     return Err(self.abort_with(main, e));
                 }
