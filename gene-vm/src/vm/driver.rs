@@ -104,8 +104,7 @@ impl Vm {
                 return Err(self.abort_with(main, e));
             }
             if let Some(next) = self.sched.ready.pop_front() {
-                self.switch_to(next);
-                running = true;
+                running = self.switch_to(next);
                 continue;
             }
             if !self.sched.ops.is_empty() {
@@ -178,9 +177,14 @@ impl Vm {
         self.sched.promote_immediate();
     }
 
-    fn switch_to(&mut self, id: usize) {
-        if let Some(task) = self.sched.tasks.get_mut(id).and_then(Option::take) {
-            self.task = *task;
+    /// Makes the task `id` the running one (false if there is no such task).
+    fn switch_to(&mut self, id: usize) -> bool {
+        match self.sched.tasks.get_mut(id).and_then(Option::take) {
+            Some(task) => {
+                self.task = *task;
+                true
+            }
+            None => false,
         }
     }
 
