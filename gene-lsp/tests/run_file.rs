@@ -445,3 +445,31 @@ async fn no_user_code_runs_unless_a_run_is_asked_for() {
     assert!(marker.exists(), "the run ran the program");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn async_programs_run_and_stop_while_waiting_for_a_timer() {
+    let mut client = runner(json!({})).await;
+    client
+        .open(
+            URI,
+            1,
+            "(await (gene/sleep_async 5))\n(println \"woke\")\n(await (gene/sleep_async 600000))\n",
+        )
+        .await;
+    let run_id = run_file(&mut client, URI).await;
+    loop {
+        let message = client.next_message("gene/runOutput").await;
+        if message["text"] == "woke\n" {
+            break;
+        }
+    }
+    client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "gene.stopRun", "arguments": [{"runId": run_id}]}),
+        )
+        .await
+        .unwrap();
+    let (_, end) = until_end(&mut client, &run_id).await;
+    assert_eq!(end["status"], "stopped");
+}
