@@ -198,27 +198,50 @@ mod tests {
         );
     }
 
-    #[test]
-    fn an_interrupt_stops_an_endless_loop() {
+    /// Starts `program`, interrupts it once it runs, and gives how it ended.
+    fn interrupted(program: &str) -> Outcome {
         let buffer = Arc::new(OutputBuffer::default());
         let interrupter = Arc::new(Interrupter::default());
         let thread = {
             let interrupter = interrupter.clone();
-            std::thread::spawn(move || {
-                execute(
-                    "/w/loop.gene",
-                    "(while true 1)".into(),
-                    buffer,
-                    &interrupter,
-                )
-            })
+            let buffer = buffer.clone();
+            let program = program.to_string();
+            std::thread::spawn(move || execute("/w/stop.gene", program, buffer, &interrupter))
         };
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        // The program prints once it is where it should be stopped.
+        while buffer.take().is_empty() {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
         interrupter.interrupt();
-        let outcome = thread.join().unwrap();
-        assert!(
-            matches!(&outcome, Outcome::Uncaught(e) if e.message.contains("Interrupted")),
-            "{outcome:?}"
+        thread.join().unwrap()
+    }
+
+    fn is_interrupted(outcome: &Outcome) -> bool {
+        matches!(outcome, Outcome::Uncaught(e) if e.message.contains("Interrupted"))
+    }
+
+    #[test]
+    fn an_interrupt_stops_an_endless_loop() {
+        let outcome = interrupted("(println 1)\n(while true 1)");
+        assert!(is_interrupted(&outcome), "{outcome:?}");
+    }
+
+    #[test]
+    fn an_interrupt_wakes_a_program_waiting_for_a_timer() {
+        let outcome = interrupted("(println 1)\n(await (gene/sleep_async 600000))");
+        assert!(is_interrupted(&outcome), "{outcome:?}");
+    }
+
+    #[test]
+    fn a_stop_asked_before_the_vm_exists_is_not_lost() {
+        let interrupter = Interrupter::default();
+        interrupter.interrupt();
+        let outcome = execute(
+            "/w/early.gene",
+            "(while true 1)".into(),
+            Arc::default(),
+            &interrupter,
         );
+        assert!(is_interrupted(&outcome), "{outcome:?}");
     }
 }
