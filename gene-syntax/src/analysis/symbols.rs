@@ -169,7 +169,8 @@ fn single_param(s: &str, range: TextRange) -> Param {
 pub struct FnShape {
     pub is_async: bool,
     pub is_generator: bool,
-    pub params: Params,
+    /// Shared: definitions are copied into file-level tables on every edit.
+    pub params: Arc<Params>,
     /// Whether every value the body can return is known not to be a future (so `await` of a
     /// call is pointless). `false` when unknown.
     pub never_returns_future: bool,
@@ -218,7 +219,7 @@ fn shape(
     FnShape {
         is_async,
         is_generator,
-        params,
+        params: Arc::new(params),
         never_returns_future,
     }
 }
@@ -291,6 +292,12 @@ pub fn chunk_symbols<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkSymbols {
     let mut out = ChunkSymbols::default();
     for form in db::chunk_forms(db, chunk).iter() {
         collect(form, &mut out, 0);
+    }
+    // The comment lines above a definition are in the same chunk (its leading trivia, or the
+    // lines of the form that holds it).
+    let text = chunk.text(db);
+    for def in &mut out.defs {
+        def.doc = doc_comment_above(text, def.range.start().into());
     }
     out
 }
@@ -488,22 +495,14 @@ impl FileSymbols {
 
 #[salsa::tracked(returns(ref))]
 pub fn file_symbols(db: &dyn Db, file: SourceFile) -> Arc<FileSymbols> {
-    let text = file.text(db);
     let mut out = FileSymbols::default();
     for at in db::chunks(db, file) {
         let chunk = chunk_symbols(db, at.chunk);
         out.dynamic |= chunk.dynamic;
         for def in &chunk.defs {
-            let range = def.range + at.offset;
-            let doc = doc_comment_above(text, range.start().into());
-            out.defs.insert(
-                def.name.clone(),
-                Def {
-                    range,
-                    doc,
-                    ..def.clone()
-                },
-            );
+            let mut def = def.clone();
+            def.range += at.offset;
+            out.defs.insert(def.name.clone(), def);
         }
         for import in &chunk.imports {
             let mut import = import.clone();

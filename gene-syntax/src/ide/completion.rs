@@ -417,10 +417,10 @@ fn builtin_shape(b: &builtins::Builtin) -> FnShape {
     FnShape {
         is_async: b.flags.returns_future,
         is_generator: false,
-        params: symbols::Params {
+        params: std::sync::Arc::new(symbols::Params {
             params,
             ignores_all: false,
-        },
+        }),
         never_returns_future: false,
     }
 }

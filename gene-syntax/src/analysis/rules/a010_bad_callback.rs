@@ -65,7 +65,7 @@ pub(crate) fn check(c: &mut Checker, method: &str, args: &[Form]) {
                     FnShape {
                         is_async: false,
                         is_generator: false,
-                        params,
+                        params: std::sync::Arc::new(params),
                         never_returns_future: false,
                     }
                 }),
