@@ -90,10 +90,10 @@ impl Vm {
                 if budget == 0 {
                     budget = self.preempt_interval.max(1);
                     if let Some(e) = self.checkpoint() {
-                        if e.is_signal() {
-                            ip -= 1;
+                        let at = if e.is_signal() { ip - 1 } else { ip };
+                        if let Some(f) = self.task.frames.last_mut() {
+                            f.ip = at as u32;
                         }
-                        save_ip!();
                         return Err(e);
                     }
                 }
@@ -644,9 +644,12 @@ impl Vm {
                     }
                     push!(result);
                     if self.task.natives.last().is_some_and(|n| n.depth == depth) {
-                        // The native's caller saved its position when it called; `ip` still
-                        // belongs to the frame that just returned, so it must not be saved.
-                        self.continue_natives()?;
+                        // Back to the native's caller first, so that an error or a task switch
+                        // in the native saves the caller's position, not the returned frame's.
+                        if let Some(f) = self.task.frames.last() {
+                            ip = f.ip as usize;
+                        }
+                        tryv!(self.continue_natives());
                     }
                     reload!();
                 }
