@@ -123,6 +123,9 @@ pub struct Closure {
     /// `self` where it was created (blocks and `fnx` inside methods see the method's self).
     pub self_val: Value,
     pub kind: FuncKind,
+    /// `^^async` (or the body of `(async ...)`): a call starts a task (kept here, not only in
+    /// the proto, because every call checks it).
+    pub is_async: bool,
 }
 
 impl Closure {

@@ -86,7 +86,7 @@ impl Vm {
                 ),
             ));
         }
-        if closure.code.proto.is_async && !is_ctor {
+        if closure.is_async && !is_ctor {
             return self.spawn_call(closure, pos, argc, props, self_val, home);
         }
         let base = pos + 1;
@@ -104,6 +104,7 @@ impl Vm {
     }
 
     /// Turns the arguments at `stack[base..]` into the frame's slots.
+    #[inline(always)]
     pub(crate) fn bind_params(
         &mut self,
         closure: &Closure,
@@ -111,7 +112,7 @@ impl Vm {
         argc: usize,
         props: Option<Map>,
     ) -> Result<(), Exc> {
-        super::sched::bind_params(&mut self.task.stack, closure, base, argc, props);
+        super::sched::bind_params(&mut self.task.stack, closure, base, argc, props.as_ref());
         Ok(())
     }
 

@@ -160,6 +160,7 @@ impl Vm {
             ns: closure.ns.clone(),
             self_val,
             kind: FuncKind::Function,
+            is_async: false,
         };
         Ok((Value::Func(Rc::new(eval_closure)), writeback))
     }
@@ -280,6 +281,7 @@ impl Vm {
             ns: ns.clone(),
             self_val: Value::Nil,
             kind: FuncKind::Function,
+            is_async: false,
         });
         let cont = ImportCont {
             module: ns,
@@ -358,6 +360,7 @@ impl Vm {
             ns,
             self_val: Value::Nil,
             kind: FuncKind::Function,
+            is_async: false,
         });
         let depth = self.task.frames.len();
         let pos = self.task.stack.len();

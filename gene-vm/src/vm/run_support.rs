@@ -37,6 +37,7 @@ impl Vm {
                     .unwrap_or_default(),
             })
             .collect();
+        let is_async = child.proto.is_async;
         let kind = match child.proto.kind {
             ProtoKind::Macro => FuncKind::Macro,
             ProtoKind::Block => FuncKind::Block,
@@ -54,6 +55,7 @@ impl Vm {
             ns: closure.ns.clone(),
             self_val,
             kind,
+            is_async,
         })))
     }
 
@@ -259,6 +261,7 @@ pub(super) fn clone_closure(c: &Closure) -> Closure {
         ns: c.ns.clone(),
         self_val: c.self_val.clone(),
         kind: c.kind,
+        is_async: c.is_async,
     }
 }
 

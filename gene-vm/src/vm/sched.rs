@@ -188,6 +188,8 @@ impl Vm {
 
     /// A `^^async` call (or `(async ...)`): the callee and arguments at `stack[pos..]` move to a
     /// new task, the caller gets the task's future at `pos` and yields to the task.
+    // Kept out of line: `enter`, which checks for it on every call, stays small.
+    #[inline(never)]
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn spawn_call(
         &mut self,
@@ -220,7 +222,7 @@ impl Vm {
         future: Rc<FutureObj>,
     ) {
         let id = self.sched.alloc();
-        bind_params(&mut stack, &closure, 1, argc, props);
+        bind_params(&mut stack, &closure, 1, argc, props.as_ref());
         let mut frames = Vec::with_capacity(2);
         frames.push(Frame {
             closure,
@@ -300,7 +302,7 @@ pub(crate) fn bind_params(
     closure: &Closure,
     base: usize,
     argc: usize,
-    props: Option<Map>,
+    props: Option<&Map>,
 ) {
     let proto = &closure.code.proto;
     let params = &proto.params;
@@ -329,15 +331,13 @@ pub(crate) fn bind_params(
                         next += 1;
                         Value::Nil
                     }
-                    ParamKind::Named(name) => {
-                        match props.as_ref().and_then(|m| m.get(&Sym::new(name))) {
-                            Some(v) => v.clone(),
-                            None => {
-                                next += 1;
-                                args.get(next - 1).cloned().unwrap_or(missing)
-                            }
+                    ParamKind::Named(name) => match props.and_then(|m| m.get(&Sym::new(name))) {
+                        Some(v) => v.clone(),
+                        None => {
+                            next += 1;
+                            args.get(next - 1).cloned().unwrap_or(missing)
                         }
-                    }
+                    },
                     ParamKind::Rest => {
                         let rest = args.get(next..).map(|r| r.to_vec()).unwrap_or_default();
                         next = args.len();
