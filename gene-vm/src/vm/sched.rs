@@ -253,7 +253,7 @@ impl Vm {
     /// Starts a task calling `callback` with `value` (an `.on_success` / `.on_failure`
     /// callback); it runs before the task that settled the future goes on.
     pub(crate) fn start_callback(&mut self, callback: Value, value: Value, origin: Option<Origin>) {
-        let Some(entry) = self.callback_entry.clone() else {
+        let Some(entry) = self.callback_entry() else {
             return;
         };
         let future = FutureObj::new_callback(origin);

@@ -12,7 +12,7 @@ use super::{Task, Vm};
 use crate::compiler;
 use crate::intern::Sym;
 use crate::output::Output;
-use crate::value::{Class, Namespace, Value};
+use crate::value::{Class, Closure, FuncKind, Namespace, Value};
 
 /// Symbols the VM itself looks up.
 pub(crate) struct WellKnown {
@@ -177,14 +177,28 @@ impl Vm {
         // The prelude is fixed text that runs without error; a failure would show up in every
         // test that raises an exception.
         let _ = self.run_code(code, ns, Vec::new());
-        let parse = gene_syntax::parse_text(CALLBACK_ENTRY);
-        let proto = Arc::new(compiler::compile_module(&parse.forms(), "<callbacks>"));
-        let source = SourceInfo::new("<callbacks>", Arc::new(CALLBACK_ENTRY.to_string()));
-        let code = link(&proto, &source, &[]);
-        let ns = Namespace::new("<callbacks>", None);
-        if let Ok(Value::Func(f)) = self.run_code(code, ns, Vec::new()) {
-            self.callback_entry = Some(f);
+    }
+
+    /// The function a callback's task starts with (compiled the first time a callback runs, so
+    /// programs without callbacks do not pay for it at start-up). Nothing runs to make it: the
+    /// closure is built from the compiled function directly.
+    pub(crate) fn callback_entry(&mut self) -> Option<Rc<Closure>> {
+        if self.callback_entry.is_none() {
+            let parse = gene_syntax::parse_text(CALLBACK_ENTRY);
+            let proto = Arc::new(compiler::compile_module(&parse.forms(), "<callbacks>"));
+            let source = SourceInfo::new("<callbacks>", Arc::new(CALLBACK_ENTRY.to_string()));
+            let module = link(&proto, &source, &[]);
+            let code = module.protos.first()?.clone();
+            self.callback_entry = Some(Rc::new(Closure {
+                code,
+                captures: Vec::new(),
+                ns: self.gene_ns.clone(),
+                self_val: Value::Nil,
+                kind: FuncKind::Function,
+                is_async: false,
+            }));
         }
+        self.callback_entry.clone()
     }
 
     /// The class of any value (instances: their class; builtin values: the type's class).
