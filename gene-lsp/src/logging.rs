@@ -16,18 +16,35 @@ fn level_from_env() -> Level {
 
 /// Installs the global logger and the panic hook. Fails only if the log file cannot be opened.
 pub fn init(log_file: Option<&Path>) -> std::io::Result<()> {
-    let builder = tracing_subscriber::fmt()
-        .with_max_level(level_from_env())
-        .with_target(false);
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let level = level_from_env();
+    // salsa logs every query it runs at info level: far too much for an editor's log on every
+    // keystroke, so it only shows at debug and below.
+    let salsa_level = if level >= Level::DEBUG {
+        level
+    } else {
+        Level::WARN
+    };
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_default(level)
+        .with_target("salsa", salsa_level);
+    let layer = tracing_subscriber::fmt::layer().with_target(false);
     let installed = match log_file {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(path)?;
-            builder.with_writer(Mutex::new(file)).try_init()
+            tracing_subscriber::registry()
+                .with(layer.with_writer(Mutex::new(file)))
+                .with(filter)
+                .try_init()
         }
-        None => builder.with_writer(std::io::stderr).try_init(),
+        None => tracing_subscriber::registry()
+            .with(layer.with_writer(std::io::stderr))
+            .with(filter)
+            .try_init(),
     };
     if let Err(e) = installed {
         eprintln!("gene-lsp: logging not set up: {e}");
