@@ -6,21 +6,11 @@ use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use gene_vm::{CaptureOutput, RunError, Vm};
+use gene_vm::Vm;
 
-fn vm() -> (Vm, CaptureOutput) {
-    let out = CaptureOutput::new();
-    (Vm::new(Box::new(out.clone())), out)
-}
+mod common;
 
-fn value(vm: &mut Vm, text: &str) -> String {
-    match vm.eval_input(text) {
-        Ok(v) => gene_vm::value::inspect(&v),
-        Err(RunError::Uncaught(e)) => format!("error: {}", vm.describe_exception(&e.value)),
-        Err(RunError::Syntax { diagnostics, .. }) => format!("syntax: {}", diagnostics.len()),
-        Err(RunError::Io(m)) => m,
-    }
-}
+use common::{value, vm};
 
 /// Sets the VM's interrupt flag from another thread after `ms`.
 fn interrupt_after(vm: &Vm, ms: u64) -> std::thread::JoinHandle<()> {

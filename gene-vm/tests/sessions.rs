@@ -4,21 +4,10 @@
 use std::process::Command;
 use std::sync::atomic::Ordering;
 
-use gene_vm::{CaptureOutput, RunError, Vm};
 
-fn vm() -> (Vm, CaptureOutput) {
-    let out = CaptureOutput::new();
-    (Vm::new(Box::new(out.clone())), out)
-}
+mod common;
 
-fn value(vm: &mut Vm, text: &str) -> String {
-    match vm.eval_input(text) {
-        Ok(v) => gene_vm::value::inspect(&v),
-        Err(RunError::Uncaught(e)) => format!("error: {}", vm.describe_exception(&e.value)),
-        Err(RunError::Syntax { diagnostics, .. }) => format!("syntax: {}", diagnostics.len()),
-        Err(RunError::Io(m)) => m,
-    }
-}
+use common::{value, vm};
 
 #[test]
 fn repl_inputs_share_variables_functions_and_closures() {
