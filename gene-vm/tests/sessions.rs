@@ -4,7 +4,6 @@
 use std::process::Command;
 use std::sync::atomic::Ordering;
 
-
 mod common;
 
 use common::{value, vm};
