@@ -5,14 +5,15 @@
 use crate::form::{Form, FormKind, Gene};
 
 /// Heads that keep their first child from being read as an infix operator.
-const NOT_INFIX_HEADS: &[&str] = &[
+/// The compiler uses these two lists too, so the analysis reads a form exactly as it runs.
+pub const NOT_INFIX_HEADS: &[&str] = &[
     "var", "if", "fn", "fnx", "fnxx", "macro", "do", "loop", "while", "for", "ns", "class", "try",
-    "throw", "$", ".",
+    "throw", "$", ".", "not", "return", "break",
 ];
 
 /// Operators that turn `(a op b)` into `(op a b)`.
 pub const INFIX_OPERATORS: &[&str] = &[
-    "+", "-", "*", "/", "%", "**", "<", "<=", ">", ">=", "==", "!=", "./",
+    "+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!=", "./",
 ];
 
 /// Arithmetic and comparison operators, whose operands must be plain values.

@@ -1,22 +1,15 @@
 //! Expressions: literals, names, paths, collections, operators, assignment, calls, and the
 //! classification of a gene form (§2.3 of the language reference, in its order).
 
+// How a gene is read (infix or not) is decided by the same lists the analysis uses.
+use gene_syntax::analysis::shape::{
+    INFIX_OPERATORS as INFIX_OPS, NOT_INFIX_HEADS as NO_INFIX_HEADS,
+};
 use gene_syntax::form::{Form, FormKind, Gene, Prop};
 
 use super::Compiler;
 use crate::bytecode::{Const, Op, ProtoKind};
 use crate::value::EMBED_PREFIX;
-
-/// Operators that move to the head when they are a gene's first child: `(a + b)`.
-const INFIX_OPS: &[&str] = &[
-    "+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!=", "./",
-];
-
-/// Heads that are never rewritten as infix.
-const NO_INFIX_HEADS: &[&str] = &[
-    "var", "if", "fn", "fnx", "fnxx", "macro", "do", "loop", "while", "for", "ns", "class", "try",
-    "throw", "$", ".", "not", "return", "break",
-];
 
 fn sym(form: &Form) -> Option<&str> {
     form.as_symbol()
