@@ -4,23 +4,9 @@
 
 mod common;
 
-use common::{checked_parse, errors, forms};
-use expect_test::{Expect, expect};
+use common::{check_one, checked_parse, errors};
+use expect_test::expect;
 use gene_syntax::SyntaxErrorKind;
-
-/// Checks that `text` has exactly one error, of `kind`, and snapshots the lowered forms (what
-/// the rest of the file became) followed by that error.
-fn check_one(text: &str, kind: SyntaxErrorKind, expect: Expect) {
-    let parse = checked_parse(text);
-    let kinds: Vec<_> = parse.errors().iter().map(|e| e.kind).collect();
-    assert_eq!(
-        kinds,
-        [kind],
-        "expected one {kind:?} error for {text:?}: {:#?}",
-        parse.errors()
-    );
-    expect.assert_eq(&forms(text));
-}
 
 #[test]
 fn bad_escapes() {

@@ -4,23 +4,9 @@
 
 mod common;
 
-use common::{checked_parse, errors, forms, tree};
-use expect_test::{Expect, expect};
+use common::{check_one, checked_parse, errors, tree};
+use expect_test::expect;
 use gene_syntax::{SyntaxErrorKind, parse_bytes};
-
-/// Checks that `text` has exactly one error, of `kind`, and snapshots the lowered forms (what
-/// the rest of the file became) followed by that error.
-fn check_one(text: &str, kind: SyntaxErrorKind, expect: Expect) {
-    let parse = checked_parse(text);
-    let kinds: Vec<_> = parse.errors().iter().map(|e| e.kind).collect();
-    assert_eq!(
-        kinds,
-        [kind],
-        "expected one {kind:?} error for {text:?}: {:#?}",
-        parse.errors()
-    );
-    expect.assert_eq(&forms(text));
-}
 
 #[test]
 fn every_kind_has_a_stable_code_name_and_explanation() {

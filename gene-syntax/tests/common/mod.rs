@@ -162,3 +162,17 @@ fn write_props(out: &mut String, props: &[Prop], ranges: bool) {
         write_form(out, &prop.value, ranges);
     }
 }
+
+/// Checks that `text` has exactly one error, of `kind`, and snapshots the lowered forms (what
+/// the rest of the file became) followed by that error.
+pub fn check_one(text: &str, kind: gene_syntax::SyntaxErrorKind, expect: expect_test::Expect) {
+    let parse = checked_parse(text);
+    let kinds: Vec<_> = parse.errors().iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [kind],
+        "expected one {kind:?} error for {text:?}: {:#?}",
+        parse.errors()
+    );
+    expect.assert_eq(&forms(text));
+}
