@@ -10,12 +10,20 @@
 //! its preemption points, or when the batch is large. Deadlines are taken when the request is
 //! made, so batching never delays a timer.
 //!
+//! Beside timers and files, builtins hand the reactor *jobs* (SQLite statements, HTTP
+//! requests): a blocking closure run on the blocking pool, or a future run as a tokio task
+//! that cancelling aborts. A job gives back [`JobValue`], plain `Send` data the VM turns into
+//! Gene values, or a [`JobError`] naming the Gene exception class to throw.
+//!
 //! The runtime (one worker thread and a small blocking pool) is created the first time any VM
 //! needs it and shared by every VM in the process; a program that never uses async never
 //! starts it.
 
+use std::any::Any;
 use std::collections::{BTreeSet, VecDeque};
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -48,10 +56,51 @@ pub enum IoOutcome {
     Failed(String),
 }
 
+/// What a job gives back: plain data that may cross threads. The VM turns it into Gene values
+/// (maps keep the order given here).
+pub enum JobValue {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Array(Vec<JobValue>),
+    Map(Vec<(String, JobValue)>),
+    /// Something only the builtin that started the job understands (an open connection, say):
+    /// its `finish` step takes it apart.
+    Host(Box<dyn Any + Send>),
+}
+
+/// A job that failed: the Gene exception class to throw (`DbError`, `HttpError`...) and its
+/// message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobError {
+    pub class: &'static str,
+    pub message: String,
+}
+
+impl JobError {
+    pub fn new(class: &'static str, message: impl Into<String>) -> JobError {
+        JobError {
+            class,
+            message: message.into(),
+        }
+    }
+}
+
+pub type JobResult = Result<JobValue, JobError>;
+/// Work for the blocking pool.
+pub type BlockingJob = Box<dyn FnOnce() -> JobResult + Send>;
+/// Work for the runtime's worker: aborted (dropped at its next `.await`) when cancelled.
+pub type AsyncJob = Pin<Box<dyn Future<Output = JobResult> + Send>>;
+
 enum Request {
     Timer { id: OpId, deadline: Instant },
     CancelTimer { id: OpId, deadline: Instant },
     Io { id: OpId, job: IoJob },
+    Blocking { id: OpId, job: BlockingJob },
+    Async { id: OpId, job: AsyncJob },
+    Abort { id: OpId },
 }
 
 /// A message from the reactor (or from an interrupt) to the VM.
@@ -59,6 +108,7 @@ pub enum Completion {
     /// Timers that expired, earliest first.
     Timers(Vec<OpId>),
     Io(OpId, IoOutcome),
+    Job(OpId, JobResult),
     /// Nothing completed: the VM is woken to look at its interrupt flag.
     Wake,
 }
@@ -105,7 +155,7 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, String> {
                 .worker_threads(1)
                 .max_blocking_threads(BLOCKING_THREADS)
                 .thread_name("gene-reactor")
-                .enable_time()
+                .enable_all()
                 .build()
                 .map_err(|e| format!("cannot start the async runtime: {e}"))
         })
@@ -165,6 +215,27 @@ impl Reactor {
         id
     }
 
+    /// Starts a job on the blocking pool (it cannot be stopped once it runs: a cancelled job's
+    /// result is ignored).
+    pub fn blocking(&mut self, job: BlockingJob) -> OpId {
+        let id = self.next_id();
+        self.queue(Request::Blocking { id, job });
+        id
+    }
+
+    /// Starts a job on the runtime's worker; [`Reactor::abort`] stops it.
+    pub fn spawn(&mut self, job: AsyncJob) -> OpId {
+        let id = self.next_id();
+        self.queue(Request::Async { id, job });
+        id
+    }
+
+    /// Stops a job started by [`Reactor::spawn`] (its completion, if already sent, is ignored
+    /// by the VM, which has forgotten the id).
+    pub fn abort(&mut self, id: OpId) {
+        self.queue(Request::Abort { id });
+    }
+
     /// Drops a timer the VM no longer waits for. (A file operation cannot be stopped once it
     /// runs: the VM forgets its id and ignores its completion.)
     pub fn cancel_timer(&mut self, id: OpId, deadline: Instant) {
@@ -204,13 +275,16 @@ impl Reactor {
     /// (timers too, as failures the VM reports at their `await`).
     fn fail_all(&mut self, batch: Vec<Request>, message: &str) {
         for request in batch {
-            let id = match request {
-                Request::Timer { id, .. } | Request::Io { id, .. } => id,
-                Request::CancelTimer { .. } => continue,
+            let completion = match request {
+                Request::Timer { id, .. } | Request::Io { id, .. } => {
+                    Completion::Io(id, IoOutcome::Failed(message.to_string()))
+                }
+                Request::Blocking { id, .. } | Request::Async { id, .. } => {
+                    Completion::Job(id, Err(JobError::new("Exception", message)))
+                }
+                Request::CancelTimer { .. } | Request::Abort { .. } => continue,
             };
-            let _ = self
-                .tx
-                .send(Completion::Io(id, IoOutcome::Failed(message.to_string())));
+            let _ = self.tx.send(completion);
         }
     }
 
@@ -267,6 +341,7 @@ impl Drop for Reactor {
 /// blocking pool, and reports completions. It ends when the VM drops its reactor.
 async fn service(mut requests: UnboundedReceiver<Vec<Request>>, done: Sender<Completion>) {
     let mut timers: BTreeSet<(Instant, OpId)> = BTreeSet::new();
+    let mut running = RunningJobs::default();
     loop {
         let next = timers.first().map(|(deadline, _)| *deadline);
         let sleep = async {
@@ -292,6 +367,28 @@ async fn service(mut requests: UnboundedReceiver<Vec<Request>>, done: Sender<Com
                                 let _ = done.send(Completion::Io(id, run_io(job)));
                             });
                         }
+                        Request::Blocking { id, job } => {
+                            let done = done.clone();
+                            tokio::task::spawn_blocking(move || {
+                                let _ = done.send(Completion::Job(id, run_blocking(job)));
+                            });
+                        }
+                        Request::Async { id, job } => {
+                            let job = tokio::spawn(job);
+                            running.insert(id, job.abort_handle());
+                            let done = done.clone();
+                            // A second task reports the outcome, so a job that panics (a bug in
+                            // a builtin) still completes; an aborted job reports nothing.
+                            tokio::spawn(async move {
+                                let result = match job.await {
+                                    Ok(result) => result,
+                                    Err(e) if e.is_cancelled() => return,
+                                    Err(_) => Err(internal_failure()),
+                                };
+                                let _ = done.send(Completion::Job(id, result));
+                            });
+                        }
+                        Request::Abort { id } => running.abort(id),
                     }
                 }
             }
@@ -311,6 +408,44 @@ async fn service(mut requests: UnboundedReceiver<Vec<Request>>, done: Sender<Com
             }
         }
     }
+}
+
+/// The abort handles of a service's async jobs. Finished jobs are pruned as the table grows,
+/// so it stays proportional to the jobs still running.
+#[derive(Default)]
+struct RunningJobs {
+    handles: rustc_hash::FxHashMap<OpId, tokio::task::AbortHandle>,
+    prune_at: usize,
+}
+
+impl RunningJobs {
+    fn insert(&mut self, id: OpId, handle: tokio::task::AbortHandle) {
+        if self.handles.len() >= self.prune_at {
+            self.handles.retain(|_, h| !h.is_finished());
+            self.prune_at = (self.handles.len() * 2).max(64);
+        }
+        self.handles.insert(id, handle);
+    }
+
+    fn abort(&mut self, id: OpId) {
+        if let Some(handle) = self.handles.remove(&id) {
+            handle.abort();
+        }
+    }
+}
+
+/// Runs a blocking job; a panic in it (a bug in a builtin, never user input) becomes an error
+/// the program can catch rather than a job that never completes.
+fn run_blocking(job: BlockingJob) -> JobResult {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
+        .unwrap_or_else(|_| Err(internal_failure()))
+}
+
+fn internal_failure() -> JobError {
+    JobError::new(
+        "Exception",
+        "internal error: a background operation failed unexpectedly",
+    )
 }
 
 fn run_io(job: IoJob) -> IoOutcome {

@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use super::futures::Outcome;
-use super::sched::{OpTarget, Signal, TaskMeta, Wake};
+use super::sched::{OpEntry, OpTarget, Signal, TaskMeta, Wake};
 use super::{Exc, Task, Vm};
 use crate::reactor::{Completion, IoOutcome, OpId};
 use crate::value::future::Reaction;
@@ -265,6 +265,16 @@ impl Vm {
                 }
             }
             Completion::Io(id, outcome) => self.op_done(id, Some(outcome)),
+            Completion::Job(id, result) => {
+                // Ids are never reused: a job's id names a job (or nothing, once cancelled).
+                if let Some(OpEntry {
+                    target: OpTarget::Job(job),
+                    ..
+                }) = self.sched.ops.remove(&id)
+                {
+                    self.job_done(job, result);
+                }
+            }
         }
     }
 
@@ -319,6 +329,14 @@ impl Vm {
                     self.throw_into(task, e);
                 }
             }
+            OpTarget::Job(job) => {
+                // Only when the runtime could not start does a job complete as I/O.
+                let reason = match outcome {
+                    Some(IoOutcome::Failed(reason)) => reason,
+                    _ => "the async runtime stopped".to_string(),
+                };
+                self.job_done(job, Err(crate::reactor::JobError::new("Exception", reason)));
+            }
             OpTarget::FutureTimeout { future, inner, ms } => {
                 if future.is_pending() {
                     let e = self.make_error_value(
@@ -358,10 +376,14 @@ impl Vm {
 
     /// Stops waiting for a reactor operation.
     pub(crate) fn cancel_op(&mut self, id: OpId) {
-        if let Some(entry) = self.sched.ops.remove(&id)
-            && let Some(deadline) = entry.deadline
-        {
+        let Some(entry) = self.sched.ops.remove(&id) else {
+            return;
+        };
+        if let Some(deadline) = entry.deadline {
             self.reactor.cancel_timer(id, deadline);
+        }
+        if let OpTarget::Job(job) = entry.target {
+            self.job_cancelled(id, job);
         }
     }
 

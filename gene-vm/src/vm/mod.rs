@@ -14,6 +14,7 @@ mod driver;
 mod errors;
 mod eval;
 mod exec;
+pub(crate) mod jobs;
 pub(crate) mod futures;
 pub mod native;
 mod ops;

@@ -89,6 +89,8 @@ pub(crate) enum OpTarget {
         inner: Rc<FutureObj>,
         ms: f64,
     },
+    /// A job (SQLite, HTTP...): its result settles the future.
+    Job(Box<super::jobs::JobEntry>),
 }
 
 pub(crate) struct OpEntry {
