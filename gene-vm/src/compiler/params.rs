@@ -113,8 +113,15 @@ impl Compiler {
                 }
             }
             _ => {
-                self.emit_fail("SyntaxError", "parameters must be _, a name, or a [list]");
+                // Point at the parameter form itself, not the whole definition.
+                let outer = std::mem::replace(&mut self.range, params.range);
+                self.emit_fail(
+                    "SyntaxError",
+                    "parameters must be _, a name, or a [list] (a function without parameters \
+                     is written `(fn name [] body...)`)",
+                );
                 self.emit(Op::Pop);
+                self.range = outer;
             }
         }
         let simple = slots
