@@ -25,9 +25,9 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -316,6 +316,29 @@ impl Reactor {
             return Some(c);
         }
         self.rx.try_recv().ok()
+    }
+
+    /// Blocks the VM's thread for `duration` (the blocking `gene/sleep`), returning early when
+    /// the interrupt flag is set, so Ctrl-C or the language server's stop takes effect at once.
+    /// Completions that arrive meanwhile wait in the inbox.
+    pub fn sleep_blocking(&mut self, duration: Duration) {
+        let deadline = Instant::now() + duration;
+        loop {
+            let now = Instant::now();
+            if self.interrupt.load(Ordering::Relaxed) || now >= deadline {
+                return;
+            }
+            match self.rx.recv_timeout(deadline - now) {
+                Ok(Completion::Wake) => {}
+                Ok(completion) => self.inbox.push_back(completion),
+                Err(RecvTimeoutError::Timeout) => return,
+                // The reactor holds a sender itself, so this does not happen; sleep anyway.
+                Err(RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(deadline - now);
+                    return;
+                }
+            }
+        }
     }
 
     /// Waits for the next completion (or an interrupt's wake-up).

@@ -1,5 +1,5 @@
-//! The async runtime as a host sees it: interrupts that reach a program waiting in the reactor
-//! or spinning in another task, REPL inputs that drain their tasks, host calls of `^^async`
+//! The async runtime as a host sees it: interrupts that reach a program waiting in the reactor,
+//! sleeping in `gene/sleep` or spinning in another task, REPL inputs that drain their tasks, host calls of `^^async`
 //! functions, writes that leave no temporary files, and `gene run --preempt-interval`.
 
 use std::process::Command;
@@ -31,6 +31,17 @@ fn an_interrupt_wakes_a_program_waiting_in_the_reactor() {
     assert_eq!(result, "error: Interrupted: interrupted");
     // The session goes on, with nothing left of the interrupted input.
     assert_eq!(value(&mut vm, "(await (async 41)) 42"), "42");
+}
+
+#[test]
+fn an_interrupt_cuts_a_blocking_sleep_short() {
+    let (mut vm, _) = vm();
+    let setter = interrupt_after(&vm, 100);
+    // Without the wake-up the VM's thread would sleep ten minutes.
+    let result = value(&mut vm, "(gene/sleep 600000) 1");
+    setter.join().ok();
+    assert_eq!(result, "error: Interrupted: interrupted");
+    assert_eq!(value(&mut vm, "(gene/sleep 1) 2"), "2");
 }
 
 #[test]

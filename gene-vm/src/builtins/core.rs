@@ -41,7 +41,10 @@ pub(super) static NATIVES: &[NativeFn] = &[
         let ms = num_arg(vm, args, 0, "gene/sleep's milliseconds")?;
         vm.out.flush();
         if ms > 0.0 && ms.is_finite() {
-            std::thread::sleep(std::time::Duration::from_secs_f64(ms / 1000.0));
+            let duration = std::time::Duration::try_from_secs_f64(ms / 1000.0)
+                .unwrap_or(std::time::Duration::MAX);
+            vm.reactor.sleep_blocking(duration);
+            vm.check_interrupt()?;
         }
         // Blocking stops every task; afterwards, what completed meanwhile (timers, I/O) gets
         // its callbacks run before this task goes on.

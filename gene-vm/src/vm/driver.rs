@@ -227,7 +227,7 @@ impl Vm {
         Ok(())
     }
 
-    fn check_interrupt(&mut self) -> Result<(), Exc> {
+    pub(crate) fn check_interrupt(&mut self) -> Result<(), Exc> {
         if self.interrupt.load(std::sync::atomic::Ordering::Relaxed)
             && self
                 .interrupt
