@@ -22,8 +22,9 @@ use crate::publish::Diagnostician;
 pub const BATCH_DELAY: Duration = Duration::from_millis(15);
 
 /// How long a stopped run may take to notice (it checks its interrupt every few thousand
-/// instructions, but a native call such as a long `gene/sleep` does not). After this the run
-/// is reported stopped; its thread is left to end on its own, its output dropped.
+/// instructions and wakes from `gene/sleep` and the reactor at once, but a long native call,
+/// sorting a huge array say, does not look). After this the run is reported stopped; its
+/// thread is left to end on its own, its output dropped.
 pub const STOP_GRACE: Duration = Duration::from_millis(250);
 
 /// Sends output to the client: the notifications, and log messages for clients that do not
