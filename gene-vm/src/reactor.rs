@@ -13,7 +13,9 @@
 //! Beside timers and files, builtins hand the reactor *jobs* (SQLite statements, HTTP
 //! requests): a blocking closure run on the blocking pool, or a future run as a tokio task
 //! that cancelling aborts. A job gives back [`JobValue`], plain `Send` data the VM turns into
-//! Gene values, or a [`JobError`] naming the Gene exception class to throw.
+//! Gene values, or a [`JobError`] naming the Gene exception class to throw. A builtin that keeps
+//! a thread of its own (an SQLite connection) reserves ids and reports through a
+//! [`JobReporter`] straight to the VM.
 //!
 //! The runtime (one worker thread and a small blocking pool) is created the first time any VM
 //! needs it and shared by every VM in the process; a program that never uses async never
@@ -64,6 +66,8 @@ pub enum JobValue {
     Int(i64),
     Float(f64),
     Str(String),
+    /// Binary data (an SQLite BLOB): a Gene `Bytes` value.
+    Bytes(Vec<u8>),
     Array(Vec<JobValue>),
     Map(Vec<(String, JobValue)>),
     /// Something only the builtin that started the job understands (an open connection, say):
@@ -101,6 +105,21 @@ enum Request {
     Blocking { id: OpId, job: BlockingJob },
     Async { id: OpId, job: AsyncJob },
     Abort { id: OpId },
+}
+
+/// Where a builtin that runs operations on a thread of its own (an SQLite connection's worker)
+/// reports their completions: the VM handles them like any job's. Obtained with
+/// [`Reactor::reserve`].
+#[derive(Clone)]
+pub struct JobReporter {
+    tx: Sender<Completion>,
+}
+
+impl JobReporter {
+    /// Reports that the operation `id` completed (false when the VM is gone).
+    pub fn report(&self, id: OpId, result: JobResult) -> bool {
+        self.tx.send(Completion::Job(id, result)).is_ok()
+    }
 }
 
 /// A message from the reactor (or from an interrupt) to the VM.
@@ -228,6 +247,20 @@ impl Reactor {
         let id = self.next_id();
         self.queue(Request::Async { id, job });
         id
+    }
+
+    /// An id for an operation the caller runs itself (on its own thread), and where to report
+    /// its completion. Nothing is sent to the runtime.
+    pub fn reserve(&mut self) -> (OpId, JobReporter) {
+        let id = self.next_id();
+        (id, self.reporter())
+    }
+
+    /// Where a builtin's own thread reports completions of ids from [`Reactor::reserve`].
+    pub fn reporter(&self) -> JobReporter {
+        JobReporter {
+            tx: self.tx.clone(),
+        }
     }
 
     /// Stops a job started by [`Reactor::spawn`] (its completion, if already sent, is ignored

@@ -6,6 +6,7 @@
 //! [`render_markdown`]; the language server reads it for hover, completion and the async lint
 //! rules (the [`Flags`]). Nothing here depends on the VM: the arrow stays VM -> syntax.
 
+mod db;
 mod functions;
 mod markdown;
 mod methods;
@@ -144,6 +145,9 @@ fn receiver_var(receiver: &str) -> String {
         "Class" => "C".into(),
         "Range" => "r".into(),
         "Gene" => "g".into(),
+        "Database" => "db".into(),
+        "Transaction" => "tx".into(),
+        "Bytes" => "b".into(),
         _ => "v".into(),
     }
 }
@@ -154,9 +158,12 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .iter()
         .chain(special_forms::OPERATORS)
         .chain(functions::FUNCTIONS)
+        .chain(db::FUNCTIONS)
         .chain(functions::VALUES)
+        .chain(db::CLASSES)
         .chain(types::TYPE_CLASSES)
         .chain(methods::METHODS)
+        .chain(db::METHODS)
 }
 
 /// The entry for a function, value, class, special form or operator by its path
@@ -314,12 +321,24 @@ mod tests {
             "gene/io/remove_async",
             "gene/timeout",
             "gene/race",
+            "gene/db/open_async",
         ] {
             assert!(lookup(path).expect(path).flags.returns_future, "{path}");
         }
         assert!(lookup("gene/sleep").unwrap().flags.blocking);
         assert!(lookup("await").unwrap().flags.suspends);
         assert!(method("Future", "on_success").is_some());
+        for (receiver, name) in [
+            ("Database", "exec_async"),
+            ("Database", "query_async"),
+            ("Database", "transaction_async"),
+            ("Database", "close_async"),
+            ("Transaction", "exec_async"),
+            ("Transaction", "query_async"),
+        ] {
+            let m = method(receiver, name).expect(name);
+            assert!(m.flags.returns_future, "{receiver}.{name}");
+        }
     }
 
     #[test]

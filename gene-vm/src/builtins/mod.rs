@@ -19,6 +19,8 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(async_io::NATIVES)
         .chain(future::NATIVES)
         .chain(serdes::NATIVES)
+        .chain(bytes::NATIVES)
+        .chain(db::NATIVES)
 }
 
 /// The i-th argument (nil when missing).
@@ -83,7 +85,12 @@ macro_rules! flow_native {
 
 mod array;
 mod async_io;
+mod bytes;
 mod core;
+mod db;
+mod db_sql;
+mod db_tx;
+mod db_worker;
 mod future;
 mod io;
 pub(crate) use io::write_atomically;

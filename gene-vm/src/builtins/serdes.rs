@@ -103,6 +103,22 @@ fn write_value(vm: &Vm, out: &mut String, v: &Value, depth: usize) -> Result<(),
                 "a Future cannot be serialized (await it and serialize its value)",
             ));
         }
+        Value::Bytes(b) => {
+            out.push_str("(gene/bytes [");
+            for (n, byte) in b.iter().enumerate() {
+                if n > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&byte.to_string());
+            }
+            out.push_str("])");
+        }
+        Value::Host(h) => {
+            return Err(vm.error(
+                "ArgumentError",
+                format!("a {} cannot be serialized", h.type_name()),
+            ));
+        }
         other => write_inspect(out, other),
     }
     Ok(())
@@ -151,6 +167,26 @@ fn read_value(vm: &Vm, form: &Form, depth: usize) -> Result<Value, Exc> {
                 props: RefCell::new(props),
                 trace: RefCell::new(None),
             })))
+        }
+        FormKind::Gene(g) if is_path(&g.head, &["gene", "bytes"]) => {
+            let items = match g.children.first().map(|f| &f.kind) {
+                Some(FormKind::Array(items)) => items,
+                _ => return Err(vm.error("ArgumentError", "(gene/bytes ...) needs an array")),
+            };
+            let bytes = items
+                .iter()
+                .map(|f| match f.kind {
+                    FormKind::Int(n) => u8::try_from(n).ok(),
+                    _ => None,
+                })
+                .collect::<Option<Vec<u8>>>()
+                .ok_or_else(|| {
+                    vm.error(
+                        "ArgumentError",
+                        "(gene/bytes [...]) needs integers from 0 to 255",
+                    )
+                })?;
+            Ok(Value::Bytes(Rc::new(bytes)))
         }
         FormKind::Quote(inner) => Ok(form_to_value(inner)),
         FormKind::Array(items) => Ok(Value::array(

@@ -1,6 +1,6 @@
-//! `==`: numbers by value (an int never equals a float), strings and symbols by content, arrays,
-//! maps, sets, ranges and paths structurally; genes, instances, classes, functions and
-//! namespaces by identity.
+//! `==`: numbers by value (an int never equals a float), strings, symbols and bytes by content,
+//! arrays, maps, sets, ranges and paths structurally; genes, instances, classes, functions,
+//! namespaces and host objects by identity.
 
 use std::rc::Rc;
 
@@ -55,6 +55,8 @@ fn equal_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Class(x), Value::Class(y)) => Rc::ptr_eq(x, y),
         (Value::Instance(x), Value::Instance(y)) => Rc::ptr_eq(x, y),
         (Value::Future(x), Value::Future(y)) => Rc::ptr_eq(x, y),
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        (Value::Host(x), Value::Host(y)) => Rc::ptr_eq(x, y),
         (Value::Ns(x), Value::Ns(y)) => Rc::ptr_eq(x, y),
         (Value::Enum(x), Value::Enum(y)) => Rc::ptr_eq(x, y),
         (Value::EnumMember(x), Value::EnumMember(y)) => {

@@ -5,6 +5,7 @@
 mod convert;
 mod eq;
 pub mod future;
+pub mod host;
 mod print;
 
 use std::cell::RefCell;
@@ -19,6 +20,7 @@ use crate::vm::code::Code;
 pub use convert::{EMBED_PREFIX, form_to_value, value_to_form};
 pub use eq::values_equal;
 pub use future::{FutState, FutureObj};
+pub use host::{Host, HostObject};
 pub use print::{display, format_float, inspect, write_display, write_inspect};
 
 pub type Map = IndexMap<Sym, Value, FxBuildHasher>;
@@ -60,6 +62,11 @@ pub enum Value {
     Spread(Rc<Value>),
     /// A future (`async`, `^^async` calls, timers, I/O, `new gene/Future`).
     Future(Rc<FutureObj>),
+    /// Immutable binary data (an SQLite BLOB, `gene/bytes`).
+    Bytes(Rc<Vec<u8>>),
+    /// An object a builtin owns (a database connection, a transaction); its type name picks
+    /// its builtin methods.
+    Host(Rc<Host>),
     /// Internal: a captured variable's shared cell (never visible to Gene code).
     Cell(CellRef),
     /// Internal: a `for` loop's iterator.
@@ -347,6 +354,8 @@ impl Value {
             Value::Selector(_) => "Selector".into(),
             Value::Spread(_) => "Spread".into(),
             Value::Future(_) => "Future".into(),
+            Value::Bytes(_) => "Bytes".into(),
+            Value::Host(h) => h.type_name().into(),
             Value::Cell(_) | Value::Iter(_) | Value::NotGiven => "Internal".into(),
         }
     }

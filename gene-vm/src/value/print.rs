@@ -128,6 +128,21 @@ fn write_props<'a>(
     any
 }
 
+/// Bytes shown in this many hex pairs at most.
+const BYTES_SHOWN: usize = 32;
+
+/// `<Bytes 68 69>`; longer data shows its first bytes and its size.
+fn write_bytes(out: &mut String, bytes: &[u8]) {
+    out.push_str("<Bytes");
+    for b in bytes.iter().take(BYTES_SHOWN) {
+        let _ = write!(out, " {b:02x}");
+    }
+    if bytes.len() > BYTES_SHOWN {
+        let _ = write!(out, " ... ({} bytes)", bytes.len());
+    }
+    out.push('>');
+}
+
 fn write_value(out: &mut String, v: &Value, quoted: bool, depth: usize) {
     if depth > MAX_DEPTH {
         out.push_str("...");
@@ -283,6 +298,8 @@ fn write_value(out: &mut String, v: &Value, quoted: bool, depth: usize) {
         Value::Future(f) => {
             let _ = write!(out, "<Future {}>", f.state_name());
         }
+        Value::Bytes(b) => write_bytes(out, b),
+        Value::Host(h) => out.push_str(&h.describe()),
         Value::Iter(_) => out.push_str("<iterator>"),
         Value::NotGiven => out.push_str("nil"),
     }

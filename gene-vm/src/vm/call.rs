@@ -300,6 +300,8 @@ impl Vm {
             Value::EnumMember(_) => "EnumMember",
             Value::Instance(i) if i.class.is_exception => "Exception",
             Value::Future(_) => "Future",
+            Value::Bytes(_) => "Bytes",
+            Value::Host(h) => h.type_name(),
             _ => "Any",
         };
         self.methods

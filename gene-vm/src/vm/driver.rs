@@ -117,6 +117,9 @@ impl Vm {
                     }
                     continue;
                 }
+                if self.fail_stalled_jobs() {
+                    continue;
+                }
                 // Every task waits: what they printed so far shows now, not after the wait.
                 self.out.flush();
                 if let Err(e) = self.poll_reactor(true) {
@@ -343,6 +346,13 @@ impl Vm {
                         "TimeoutError",
                         format!("gene/timeout: not settled within {} ms", fmt_ms(ms)),
                     );
+                    // The timeout's own failure is the outcome, not the cancellation: an
+                    // operation's future (a sleep, a database statement) settles as cancelled at
+                    // once, and must not pass that on.
+                    inner
+                        .reactions
+                        .borrow_mut()
+                        .retain(|r| !matches!(r, Reaction::Follow(f) if Rc::ptr_eq(f, &future)));
                     // The cancelled task runs its clean-up before anything awaiting the timeout
                     // resumes.
                     self.cancel_future(&inner);

@@ -3,11 +3,15 @@
 //! it into a Gene value on the VM's thread (where the heap lives). Cancelling the future
 //! aborts an async job (an HTTP request) or runs the job's `on_cancel` hook (SQLite's
 //! interrupt); either way the VM forgets the operation and its result.
+//!
+//! A job may also wait for Gene code (an SQLite statement queued behind a transaction that the
+//! program has not ended yet): its `stalled` check says so, and when every task waits and only
+//! such jobs are pending, they fail with the error it gives instead of the program hanging.
 
 use std::rc::Rc;
 
 use crate::intern::Sym;
-use crate::reactor::{AsyncJob, BlockingJob, JobError, JobResult, JobValue, OpId};
+use crate::reactor::{AsyncJob, BlockingJob, JobError, JobReporter, JobResult, JobValue, OpId};
 use crate::value::future::Producer;
 use crate::value::{FutureObj, Map, Value};
 use crate::vm::Vm;
@@ -20,12 +24,19 @@ pub(crate) type Finish = Box<dyn FnOnce(&mut Vm, JobValue) -> Result<Value, Valu
 /// What to do when the future of a running job is cancelled, besides forgetting it.
 pub(crate) type OnCancel = Box<dyn FnOnce()>;
 
+/// Whether a job can only go on after Gene code does something, and the error its future
+/// fails with if nothing else can happen (see [`Vm::fail_stalled_jobs`]).
+pub(crate) type Stalled = Box<dyn Fn() -> Option<JobError>>;
+
 /// How a job runs.
 pub(crate) enum JobKind {
-    /// On the blocking pool (SQLite): runs to the end; `on_cancel` may cut it short.
+    /// On the blocking pool: runs to the end; `on_cancel` may cut it short.
     Blocking(BlockingJob),
     /// On the runtime's worker (HTTP): aborted when cancelled.
     Async(AsyncJob),
+    /// On a thread the builtin keeps (an SQLite connection's worker): the closure gets the
+    /// operation's id and hands the work over; the thread reports through the reporter.
+    External(Box<dyn FnOnce(OpId, JobReporter)>),
 }
 
 /// A job the VM waits for.
@@ -34,6 +45,7 @@ pub(crate) struct JobEntry {
     pub finish: Finish,
     pub aborts: bool,
     pub on_cancel: Option<OnCancel>,
+    pub stalled: Option<Stalled>,
 }
 
 impl Vm {
@@ -50,10 +62,26 @@ impl Vm {
         finish: Finish,
         on_cancel: Option<OnCancel>,
     ) -> Value {
+        self.start_job_stallable(job, finish, on_cancel, None)
+    }
+
+    /// Starts a job that may wait for Gene code (see [`Stalled`]).
+    pub(crate) fn start_job_stallable(
+        &mut self,
+        job: JobKind,
+        finish: Finish,
+        on_cancel: Option<OnCancel>,
+        stalled: Option<Stalled>,
+    ) -> Value {
         let future = FutureObj::new(self.origin_here());
         let (op, aborts) = match job {
             JobKind::Blocking(job) => (self.reactor.blocking(job), false),
             JobKind::Async(job) => (self.reactor.spawn(job), true),
+            JobKind::External(start) => {
+                let (op, reporter) = self.reactor.reserve();
+                start(op, reporter);
+                (op, false)
+            }
         };
         self.sched.ops.insert(
             op,
@@ -63,6 +91,7 @@ impl Vm {
                     finish,
                     aborts,
                     on_cancel,
+                    stalled,
                 })),
                 deadline: None,
             },
@@ -96,6 +125,42 @@ impl Vm {
         }
     }
 
+    /// Called when no task can run: if every pending operation is a job waiting for Gene code
+    /// (see [`Stalled`]), nothing will ever let them go on, so each is dropped (its cancel hook
+    /// runs) and its future fails with the error its check gives. True when it failed any.
+    pub(crate) fn fail_stalled_jobs(&mut self) -> bool {
+        let mut errors = Vec::new();
+        for (id, entry) in &self.sched.ops {
+            let OpTarget::Job(job) = &entry.target else {
+                return false;
+            };
+            match job.stalled.as_ref().and_then(|check| check()) {
+                Some(e) => errors.push((*id, e)),
+                None => return false,
+            }
+        }
+        if errors.is_empty() {
+            return false;
+        }
+        for (id, JobError { class, message }) in errors {
+            let Some(entry) = self.sched.ops.remove(&id) else {
+                continue;
+            };
+            let OpTarget::Job(job) = entry.target else {
+                continue;
+            };
+            let JobEntry {
+                future, on_cancel, ..
+            } = *job;
+            if let Some(hook) = on_cancel {
+                hook();
+            }
+            let e = self.make_error_value(class, message);
+            self.settle(&future, Outcome::Failure(e, None));
+        }
+        true
+    }
+
     /// Plain job data as Gene values: maps keyed by symbols in the order given; a host object
     /// nobody claimed becomes nil.
     pub(crate) fn job_value(&mut self, v: JobValue) -> Value {
@@ -105,6 +170,7 @@ impl Vm {
             JobValue::Int(n) => Value::Int(n),
             JobValue::Float(f) => Value::Float(f),
             JobValue::Str(s) => Value::str(s),
+            JobValue::Bytes(b) => Value::Bytes(std::rc::Rc::new(b)),
             JobValue::Array(items) => {
                 let items: Vec<Value> = items.into_iter().map(|v| self.job_value(v)).collect();
                 Value::array(items)

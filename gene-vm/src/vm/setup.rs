@@ -39,6 +39,7 @@ const PRELUDE: &str = r#"
 (class CancelledError < Exception)
 (class TimeoutError < Exception)
 (class DeadlockError < Exception)
+(class DbError < Exception)
 "#;
 
 /// The first frame of a callback's task (`.on_success`, `.on_failure`).
@@ -74,6 +75,9 @@ const TYPE_CLASSES: &[&str] = &[
     "Unquote",
     "Spread",
     "Future",
+    "Bytes",
+    "Database",
+    "Transaction",
 ];
 
 impl Vm {
@@ -263,6 +267,9 @@ fn receiver_name(r: &str) -> &'static str {
         "EnumMember" => "EnumMember",
         "Exception" => "Exception",
         "Future" => "Future",
+        "Bytes" => "Bytes",
+        "Database" => "Database",
+        "Transaction" => "Transaction",
         _ => "Any",
     }
 }
