@@ -177,6 +177,28 @@ pub enum Op {
     /// [futures... timeout?] or [array-of-futures timeout?] -> value (or array of values).
     /// Operand: [`await_flags`]. Suspends the task while a future is pending.
     Await(u32),
+    // ---- generators (`vm/generator.rs`)
+    /// The first op of a generator function's body, once its parameters are bound: the frame
+    /// becomes a suspended generator (operand 1: an async one), pushed for the `Return` that
+    /// follows. The body proper starts after that `Return`.
+    MakeGenerator(u32),
+    /// [value] -> [sent]: suspends the generator and hands the value out. `.next` continues
+    /// at the operand with the sent value pushed; `.close` at the next op, the yield's close
+    /// path (the enclosing `finally` blocks, then `GenReturn`).
+    Yield(u32),
+    /// [value] -> the generator is done: its frame goes, the value is dropped.
+    GenReturn,
+    /// Closes the iterator `n` values below the top if it is a generator not yet done (a
+    /// `break` or `return` leaving its loop runs its `finally` blocks). Second operand 1: the
+    /// two ops after it (`Await`, `Pop`) wait for an async generator's close, else are skipped.
+    IterClose(u32, u16),
+    /// `for await`: [iterator] -> [iterator x], where x is the next element or the future of
+    /// an async generator's next step. A value that is not a future skips the next two ops
+    /// (`Await`, `IterUnwrap`); when exhausted, pops the iterator and jumps.
+    IterNextAsync(u32),
+    /// `for await`: [iterator step] -> [iterator value] for an async generator's step map, or
+    /// pops both and jumps when the step says done. Other iterators: nothing to do.
+    IterUnwrap(u32),
 }
 
 /// `Op::Await`'s operand: bit 0 = a `^timeout` value is on top, bit 1 = the futures come as
@@ -322,6 +344,8 @@ pub struct Proto {
     pub locals: Vec<LocalInfo>,
     /// The range of the whole definition.
     pub range: TextRange,
+    /// A compilation unit's errors that keep it from running (`yield` outside a generator).
+    pub errors: Vec<gene_syntax::Diagnostic>,
 }
 
 impl Proto {

@@ -1,5 +1,6 @@
 //! Analysis over the parse: name resolution with Gene's scoping and the lint rules that catch
-//! async mistakes (`A001`..`A013`) and name mistakes (`N001`..`N003`).
+//! async mistakes (`A001`..`A013`), name mistakes (`N001`..`N003`) and `yield` outside a
+//! generator (`G001`).
 //!
 //! Each top-level chunk is walked on its own ([`chunk_analysis`], memoized per chunk): what it
 //! can decide alone becomes a diagnostic; what depends on names defined in other forms becomes

@@ -122,7 +122,7 @@ impl Ctx<'_> {
     fn call_of(&self, name: &str) -> FutureOf {
         if let Some(state) = self.env.get(name) {
             return match &state.var.callable {
-                Some(shape) if shape.is_async => {
+                Some(shape) if shape.returns_future() => {
                     FutureOf::Yes(super::facts::FutureSource::AsyncCall)
                 }
                 Some(shape) if shape.never_returns_future => FutureOf::No,
@@ -131,7 +131,7 @@ impl Ctx<'_> {
         }
         if let Some(def) = self.def(name) {
             return match &def.kind {
-                DefKind::Function(shape) if shape.is_async => {
+                DefKind::Function(shape) if shape.returns_future() => {
                     FutureOf::Yes(super::facts::FutureSource::AsyncCall)
                 }
                 DefKind::Function(shape) if shape.never_returns_future => FutureOf::No,

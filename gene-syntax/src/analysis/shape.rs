@@ -8,7 +8,7 @@ use crate::form::{Form, FormKind, Gene};
 /// The compiler uses these two lists too, so the analysis reads a form exactly as it runs.
 pub const NOT_INFIX_HEADS: &[&str] = &[
     "var", "if", "fn", "fnx", "fnxx", "macro", "do", "loop", "while", "for", "ns", "class", "try",
-    "throw", "$", ".", "not", "return", "break",
+    "throw", "$", ".", "not", "return", "break", "yield",
 ];
 
 /// Operators that turn `(a op b)` into `(op a b)`.
@@ -42,6 +42,7 @@ pub const SPECIAL_FORMS: &[&str] = &[
     "throw",
     "async",
     "await",
+    "yield",
     "new",
     "import",
     "enum",

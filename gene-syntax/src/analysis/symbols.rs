@@ -176,6 +176,14 @@ pub struct FnShape {
     pub never_returns_future: bool,
 }
 
+impl FnShape {
+    /// A call gives a future: `^^async`, unless it is an async generator (whose call gives
+    /// the generator).
+    pub fn returns_future(&self) -> bool {
+        self.is_async && !self.is_generator
+    }
+}
+
 /// Reads `(fn [^^async] name params body...)`, `(fnx params body...)`, `(fnxx body...)`,
 /// `(.fn name params body...)`: the props, the parameter list and where the body starts.
 pub fn fn_shape(gene: &Gene, head: &str) -> Option<(FnShape, usize)> {

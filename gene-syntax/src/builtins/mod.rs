@@ -8,6 +8,7 @@
 
 mod db;
 mod functions;
+mod generators;
 mod markdown;
 mod methods;
 mod special_forms;
@@ -142,6 +143,7 @@ fn receiver_var(receiver: &str) -> String {
         "Map" => "m".into(),
         "Int" | "Float" | "Number" => "n".into(),
         "Future" => "f".into(),
+        "Generator" | "AsyncGenerator" => "g".into(),
         "Class" => "C".into(),
         "Range" => "r".into(),
         "Gene" => "g".into(),
@@ -156,13 +158,16 @@ fn receiver_var(receiver: &str) -> String {
 pub fn all() -> impl Iterator<Item = &'static Builtin> {
     special_forms::SPECIAL_FORMS
         .iter()
+        .chain(generators::FORMS)
         .chain(special_forms::OPERATORS)
         .chain(functions::FUNCTIONS)
         .chain(db::FUNCTIONS)
         .chain(functions::VALUES)
         .chain(db::CLASSES)
         .chain(types::TYPE_CLASSES)
+        .chain(generators::CLASSES)
         .chain(methods::METHODS)
+        .chain(generators::METHODS)
         .chain(db::METHODS)
 }
 

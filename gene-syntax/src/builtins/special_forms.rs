@@ -60,7 +60,7 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
     form(
         "for",
         &[req("name"), req("in"), req("collection"), body("body")],
-        "`(for x in coll body...)` runs the body for each element of an array, the children of a gene, the `[key value]` pairs of a map (`(for [k v] in m ...)`), a range (end included) or the characters of a string; gives nil. `x` may be a destructuring pattern.",
+        "`(for x in coll body...)` runs the body for each element of an array, the children of a gene, the `[key value]` pairs of a map (`(for [k v] in m ...)`), a range (end included), the characters of a string or the values a generator yields; gives nil. `x` may be a destructuring pattern. `(for await x in coll body...)`, in async code or at top level, iterates an async generator, awaiting each step; over anything else (a generator, an array...) it awaits each element that is a future and takes other elements as they are. Leaving a loop early (`break`, `return`, an exception) closes the generator it iterates, so the generator's `finally` blocks run before the code after the loop (or the exception's handler).",
     ),
     form(
         "repeat",
@@ -85,7 +85,7 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
     form(
         "fn",
         &[req("name"), req("params"), body("body")],
-        "Defines a function, binds it in the current namespace (a path name `n/f` defines it in namespace n) and returns it. Parameters: `_` (none, arguments ignored), `x`, `[a b]`, `[a = default]` (evaluated at call time), `[^k]` (named), `[rest...]`, `[[a b] c]` (destructuring). `^^async` makes calls return a Future.",
+        "Defines a function, binds it in the current namespace (a path name `n/f` defines it in namespace n) and returns it. Parameters: `_` (none, arguments ignored), `x`, `[a b]`, `[a = default]` (evaluated at call time), `[^k]` (named), `[rest...]`, `[[a b] c]` (destructuring). `^^async` makes calls return a Future. `^^generator` makes a call return a Generator without running the body (see `yield`); `^^async ^^generator`, an AsyncGenerator. Both flags work on `fnx` and `.fn` too.",
     ),
     form(
         "fnx",

@@ -18,6 +18,7 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(io::NATIVES)
         .chain(async_io::NATIVES)
         .chain(future::NATIVES)
+        .chain(generator::NATIVES)
         .chain(serdes::NATIVES)
         .chain(bytes::NATIVES)
         .chain(db::NATIVES)
@@ -92,6 +93,7 @@ mod db_sql;
 mod db_tx;
 mod db_worker;
 mod future;
+mod generator;
 mod io;
 pub(crate) use io::write_atomically;
 mod map;

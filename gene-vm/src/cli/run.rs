@@ -45,6 +45,15 @@ pub fn run(args: RunArgs) -> ExitCode {
             .filter(|d| d.severity == Severity::Error)
             .cloned(),
     );
+    if errors.is_empty() {
+        // Compile errors (`yield` outside a generator): reported the same way; nothing runs.
+        errors.extend(
+            gene_vm::vm::compile_file(&vm.db, loaded.file)
+                .errors
+                .iter()
+                .cloned(),
+        );
+    }
     if !errors.is_empty() {
         let mut stderr = std::io::stderr().lock();
         for d in &errors {

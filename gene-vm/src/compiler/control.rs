@@ -130,6 +130,7 @@ impl Compiler {
                 self.emit(Op::Call(0));
             }
             "await" => self.compile_await(g),
+            "yield" => self.compile_yield(g, form),
             _ => return false,
         }
         true
@@ -349,6 +350,9 @@ impl Compiler {
     }
 
     fn compile_for(&mut self, ch: &[Form]) {
+        // `(for await x in coll body...)` awaits each element (see `compiler/generator.rs`).
+        let awaits = ch.first().is_some_and(|f| is_sym(f, "await"));
+        let ch = if awaits { &ch[1..] } else { ch };
         let (Some(var), Some(kw), Some(coll)) = (ch.first(), ch.get(1), ch.get(2)) else {
             return self.emit_fail(
                 "SyntaxError",
@@ -365,8 +369,9 @@ impl Compiler {
         self.begin_loop(1);
         self.compile(coll, false);
         self.emit(Op::IterStart);
+        self.begin_loop_iter(awaits);
         let top = self.here();
-        let next = self.emit(Op::IterNext(0));
+        let next = self.emit_iter_next(awaits);
         self.begin_scope();
         match &var.kind {
             FormKind::Symbol(name) => {
@@ -386,7 +391,7 @@ impl Compiler {
         self.end_scope();
         self.emit(Op::Pop);
         self.emit(Op::Jump(top));
-        self.patch_here(next);
+        self.end_loop_iter(next);
         // IterNext pops the iterator when it is exhausted.
         self.f().depth -= 1;
         let exit = self.here();
@@ -421,7 +426,7 @@ impl Compiler {
 
     /// Runs the `finally` blocks and pops the handlers of the tries from `from` outward, for a
     /// jump leaving them.
-    fn unwind_tries(&mut self, from: usize) {
+    pub(super) fn unwind_tries(&mut self, from: usize) {
         let count = self.fr().tries.len();
         for index in (from..count).rev() {
             let (handler, finally) = {
@@ -436,6 +441,9 @@ impl Compiler {
                 self.compile_finally(&body);
                 self.f().tries.extend(saved);
             }
+            if let Some(iter) = self.fr().tries.get(index).and_then(|t| t.iter) {
+                self.emit_iter_close(iter);
+            }
         }
     }
 
@@ -447,11 +455,16 @@ impl Compiler {
     }
 
     fn compile_break(&mut self, ch: &[Form]) {
-        let Some((slot, depth, tries, finally_level)) = self
-            .fr()
-            .loops
-            .last()
-            .map(|l| (l.result_slot, l.depth, l.tries, l.finally_level))
+        let Some((slot, depth, iter_depth, tries, finally_level)) =
+            self.fr().loops.last().map(|l| {
+                (
+                    l.result_slot,
+                    l.depth,
+                    l.continue_depth,
+                    l.tries,
+                    l.finally_level,
+                )
+            })
         else {
             return self.emit_fail("SyntaxError", "break outside a loop");
         };
@@ -469,10 +482,14 @@ impl Compiler {
         }
         self.emit(Op::StoreLocal(slot));
         self.emit(Op::Pop);
-        for _ in depth..self.fr().depth {
+        // A `for` loop's iterator stays until the loop's close (in `unwind_tries`) is done.
+        for _ in iter_depth..self.fr().depth {
             self.emit(Op::Pop);
         }
         self.unwind_tries(tries);
+        for _ in depth..self.fr().depth {
+            self.emit(Op::Pop);
+        }
         let j = self.emit(Op::Jump(0));
         if let Some(l) = self.f().loops.last_mut() {
             l.break_jumps.push(j);
@@ -497,7 +514,8 @@ impl Compiler {
         for _ in depth..self.fr().depth {
             self.emit(Op::Pop);
         }
-        self.unwind_tries(tries);
+        // The next iteration: a `for` loop keeps its iterator open.
+        self.unwind_tries(tries + self.own_loop_iter(tries) as usize);
         let j = self.emit(Op::Jump(0));
         if let Some(l) = self.f().loops.last_mut() {
             l.continue_jumps.push(j);
@@ -523,7 +541,12 @@ impl Compiler {
             }
         }
         self.unwind_tries(0);
-        self.emit(Op::Return);
+        if self.fr().is_generator {
+            self.emit(Op::GenReturn);
+            self.f().depth += 1;
+        } else {
+            self.emit(Op::Return);
+        }
     }
 
     fn compile_throw(&mut self, ch: &[Form]) {
@@ -579,6 +602,7 @@ impl Compiler {
         self.f().tries.push(TryCtx {
             handler: true,
             finally: finally.clone(),
+            iter: None,
         });
         self.compile_scoped_body(body, false);
         self.emit(Op::PopHandler);
@@ -598,6 +622,7 @@ impl Compiler {
         self.f().tries.push(TryCtx {
             handler: finally.is_some(),
             finally: finally.clone(),
+            iter: None,
         });
         let saved_ex = self.f().ex_slot.replace(ex_slot);
         let mut done = Vec::new();

@@ -23,14 +23,35 @@ impl Compiler {
         form: &Form,
         is_async: bool,
     ) {
+        self.compile_function_as(name, kind, params, body, form, is_async, false);
+    }
+
+    /// [`Compiler::compile_function`] for a function that may be a `^^generator`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn compile_function_as(
+        &mut self,
+        name: &str,
+        kind: ProtoKind,
+        params: Option<&Form>,
+        body: &[Form],
+        form: &Form,
+        is_async: bool,
+        is_generator: bool,
+    ) {
         self.push_fn(name, kind, form.range);
-        self.f().is_async = is_async;
+        // An async generator's call runs no task: it makes the generator at once.
+        self.f().is_async = is_async && !is_generator;
+        self.f().is_generator = is_generator;
         match params {
             Some(p) => self.compile_params(p),
             None => self.f().params.ignore_all = true,
         }
-        self.compile_body(body, true);
-        self.emit(Op::Return);
+        if is_generator {
+            self.compile_generator_body(body, is_async);
+        } else {
+            self.compile_body(body, true);
+            self.emit(Op::Return);
+        }
         self.pop_fn_make_closure();
     }
 
@@ -48,9 +69,18 @@ impl Compiler {
             ProtoKind::Function
         };
         let is_async = is_true_prop(g, "async");
+        let is_generator = kind == ProtoKind::Function && is_true_prop(g, "generator");
         match &name.kind {
             FormKind::Symbol(n) | FormKind::Str(n) => {
-                self.compile_function(n, kind, Some(params), &ch[2..], form, is_async);
+                self.compile_function_as(
+                    n,
+                    kind,
+                    Some(params),
+                    &ch[2..],
+                    form,
+                    is_async,
+                    is_generator,
+                );
                 let i = self.name_index(n);
                 self.emit(Op::DefineName(i));
             }
@@ -62,7 +92,15 @@ impl Compiler {
                         self.compile_segment(seg);
                     }
                 }
-                self.compile_function(last, kind, Some(params), &ch[2..], form, is_async);
+                self.compile_function_as(
+                    last,
+                    kind,
+                    Some(params),
+                    &ch[2..],
+                    form,
+                    is_async,
+                    is_generator,
+                );
                 let i = self.name_index(last);
                 self.emit(Op::SetMember(i));
             }
@@ -85,20 +123,30 @@ impl Compiler {
     pub(super) fn compile_fnx(&mut self, g: &Gene, form: &Form, has_params: bool) {
         let ch = g.children.as_slice();
         let is_async = is_true_prop(g, "async");
+        let is_generator = is_true_prop(g, "generator");
         if has_params {
             let Some(params) = ch.first() else {
                 return self.emit_fail("SyntaxError", "(fnx params body...) needs parameters");
             };
-            self.compile_function(
+            self.compile_function_as(
                 "fnx",
                 ProtoKind::Function,
                 Some(params),
                 &ch[1..],
                 form,
                 is_async,
+                is_generator,
             );
         } else {
-            self.compile_function("fnxx", ProtoKind::Function, None, ch, form, is_async);
+            self.compile_function_as(
+                "fnxx",
+                ProtoKind::Function,
+                None,
+                ch,
+                form,
+                is_async,
+                is_generator,
+            );
         }
     }
 
@@ -193,13 +241,15 @@ impl Compiler {
             };
             let name = name.to_string();
             let is_async = is_true_prop(g, "async");
-            self.compile_function(
+            let is_generator = is_true_prop(g, "generator");
+            self.compile_function_as(
                 &name,
                 ProtoKind::Function,
                 Some(params),
                 &ch[2..],
                 form,
                 is_async,
+                is_generator,
             );
             let i = self.name_index(&name);
             self.emit(Op::DefMethod(i));

@@ -11,6 +11,7 @@
 mod control;
 mod defs;
 mod expr;
+mod generator;
 mod params;
 
 use std::sync::Arc;
@@ -58,6 +59,7 @@ pub const SPECIAL_FORMS: &[&str] = &[
     "#Str",
     "async",
     "await",
+    "yield",
 ];
 
 /// Operators the compiler handles (infix or prefix).
@@ -124,12 +126,17 @@ struct TryCtx {
     /// A handler of this try is installed at this point of the code.
     handler: bool,
     finally: Option<Vec<Form>>,
+    /// Not a try but a `for` loop: leaving it early closes its iterator (a generator's
+    /// `finally` blocks run), in order with the tries around it.
+    iter: Option<generator::LoopIter>,
 }
 
 struct FnState {
     name: String,
     kind: ProtoKind,
     is_async: bool,
+    /// A `^^generator` function: `yield` is allowed and returning ends the generator.
+    is_generator: bool,
     /// Class and namespace bodies do not see the enclosing function's locals.
     opaque: bool,
     /// A class body: `.fn` and `.ctor` define methods.
@@ -166,6 +173,7 @@ impl FnState {
             name: name.to_string(),
             kind,
             is_async: false,
+            is_generator: false,
             opaque: false,
             class_body: false,
             ops: Vec::new(),
@@ -220,6 +228,9 @@ pub(crate) struct Compiler {
     env: Vec<String>,
     /// The range of the form being compiled (given to emitted ops).
     range: TextRange,
+    /// Errors that stop a program from running (`yield` outside a generator); the code that
+    /// raises them at run time is emitted too, for `eval` and the REPL.
+    errors: Vec<gene_syntax::Diagnostic>,
 }
 
 impl Compiler {
@@ -230,6 +241,7 @@ impl Compiler {
             fns: vec![root],
             env: env.names.clone(),
             range: TextRange::default(),
+            errors: Vec::new(),
         }
     }
 
@@ -247,7 +259,9 @@ impl Compiler {
             .fns
             .pop()
             .unwrap_or_else(|| FnState::new("<empty>", ProtoKind::Module, TextRange::default()));
-        finish(state)
+        let mut proto = finish(state);
+        proto.errors = std::mem::take(&mut self.errors);
+        proto
     }
 
     // ---- emission -------------------------------------------------------------------------
@@ -354,6 +368,9 @@ impl Compiler {
                 Op::AndJump(_) => Op::AndJump(target),
                 Op::OrJump(_) => Op::OrJump(target),
                 Op::IterNext(_) => Op::IterNext(target),
+                Op::IterNextAsync(_) => Op::IterNextAsync(target),
+                Op::IterUnwrap(_) => Op::IterUnwrap(target),
+                Op::Yield(_) => Op::Yield(target),
                 Op::PushHandler(_) => Op::PushHandler(target),
                 Op::JumpIfGiven(slot, _) => Op::JumpIfGiven(slot, target),
                 Op::JumpUnlessLt(s, k, _) => Op::JumpUnlessLt(s, k, target),
@@ -681,6 +698,7 @@ fn finish(mut f: FnState) -> Proto {
         cell_params,
         locals: f.locals,
         range: f.range,
+        errors: Vec::new(),
     }
 }
 
@@ -722,6 +740,9 @@ fn stack_effect(op: Op) -> i32 {
         CallSuper(_, n) => 1 - n as i32,
         Throw => -1,
         PushHandler(_) => 0,
+        MakeGenerator(_) | IterNextAsync(_) => 1,
+        Yield(_) | IterClose(..) | IterUnwrap(_) => 0,
+        GenReturn => -1,
         Await(flags) => {
             let (count, spread, timeout) = crate::bytecode::await_operands(flags);
             let operands = if spread { 1 } else { count as i32 };

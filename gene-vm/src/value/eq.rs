@@ -55,6 +55,7 @@ fn equal_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Class(x), Value::Class(y)) => Rc::ptr_eq(x, y),
         (Value::Instance(x), Value::Instance(y)) => Rc::ptr_eq(x, y),
         (Value::Future(x), Value::Future(y)) => Rc::ptr_eq(x, y),
+        (Value::Generator(x), Value::Generator(y)) => Rc::ptr_eq(x, y),
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::Host(x), Value::Host(y)) => Rc::ptr_eq(x, y),
         (Value::Ns(x), Value::Ns(y)) => Rc::ptr_eq(x, y),

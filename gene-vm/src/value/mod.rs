@@ -5,6 +5,7 @@
 mod convert;
 mod eq;
 pub mod future;
+pub mod generator;
 pub mod host;
 mod print;
 
@@ -20,6 +21,7 @@ use crate::vm::code::Code;
 pub use convert::{EMBED_PREFIX, form_to_value, value_to_form};
 pub use eq::values_equal;
 pub use future::{FutState, FutureObj};
+pub use generator::GeneratorObj;
 pub use host::{Host, HostObject};
 pub use print::{display, format_float, inspect, write_display, write_inspect};
 
@@ -62,6 +64,8 @@ pub enum Value {
     Spread(Rc<Value>),
     /// A future (`async`, `^^async` calls, timers, I/O, `new gene/Future`).
     Future(Rc<FutureObj>),
+    /// A generator (a call of a `^^generator` function), async or not.
+    Generator(Rc<GeneratorObj>),
     /// Immutable binary data (an SQLite BLOB, `gene/bytes`).
     Bytes(Rc<Vec<u8>>),
     /// An object a builtin owns (a database connection, a transaction); its type name picks
@@ -288,6 +292,8 @@ pub enum IterState {
         step: i64,
         done: bool,
     },
+    /// A generator: each step resumes its body (`vm/generator.rs`).
+    Generator(Rc<GeneratorObj>),
 }
 
 impl Value {
@@ -354,6 +360,7 @@ impl Value {
             Value::Selector(_) => "Selector".into(),
             Value::Spread(_) => "Spread".into(),
             Value::Future(_) => "Future".into(),
+            Value::Generator(g) => g.type_name().into(),
             Value::Bytes(_) => "Bytes".into(),
             Value::Host(h) => h.type_name().into(),
             Value::Cell(_) | Value::Iter(_) | Value::NotGiven => "Internal".into(),

@@ -298,6 +298,9 @@ fn write_value(out: &mut String, v: &Value, quoted: bool, depth: usize) {
         Value::Future(f) => {
             let _ = write!(out, "<Future {}>", f.state_name());
         }
+        Value::Generator(g) => {
+            let _ = write!(out, "<{} {}>", g.type_name(), g.name());
+        }
         Value::Bytes(b) => write_bytes(out, b),
         Value::Host(h) => out.push_str(&h.describe()),
         Value::Iter(_) => out.push_str("<iterator>"),

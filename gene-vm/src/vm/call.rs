@@ -53,6 +53,8 @@ impl Vm {
                 self.task.stack.push(v);
                 Ok(())
             }
+            // `.next` / `.close` resuming a generator (see `vm/generator.rs`).
+            Value::Generator(g) if g.armed.borrow().is_some() => self.call_generator(g, pos, argc),
             head => {
                 // Not callable: a data gene with the evaluated children.
                 let children = self.task.stack.split_off(pos + 1);
@@ -300,6 +302,7 @@ impl Vm {
             Value::EnumMember(_) => "EnumMember",
             Value::Instance(i) if i.class.is_exception => "Exception",
             Value::Future(_) => "Future",
+            Value::Generator(g) => g.type_name(),
             Value::Bytes(_) => "Bytes",
             Value::Host(h) => h.type_name(),
             _ => "Any",

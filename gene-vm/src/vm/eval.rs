@@ -271,6 +271,13 @@ impl Vm {
             ));
         }
         let proto = compile_file(&self.db, file).clone();
+        if let Some(d) = proto.errors.first() {
+            let lc = gene_syntax::LineIndex::new(&text).line_col_chars(d.range.start());
+            return Err(self.error(
+                "SyntaxError",
+                format!("{display}:{}:{}: {}", lc.line + 1, lc.col + 1, d.message),
+            ));
+        }
         let source = SourceInfo::new(display.clone(), Arc::new(text));
         let module_code = link(&proto, &source, &[]);
         let ns = Namespace::new(display, None);
@@ -391,6 +398,12 @@ impl Vm {
             });
         }
         let proto = compile_file(&self.db, file).clone();
+        if !proto.errors.is_empty() {
+            return Err(RunError::Syntax {
+                diagnostics: proto.errors.clone(),
+                source,
+            });
+        }
         let code = link(&proto, &source, &[]);
         let ns = Namespace::new("main", None);
         if let Ok(canonical) = std::fs::canonicalize(&path) {

@@ -99,6 +99,18 @@ impl Vm {
                 }
             };
         }
+        // A generator op (`vm/generator.rs`): it may have moved frames in or out.
+        macro_rules! generator_op {
+            ($op:expr) => {{
+                save_ip!();
+                match self.generator_op($op, stop_depth) {
+                    Ok(super::generator::GenStep::Reload) => reload!(),
+                    Ok(super::generator::GenStep::Finish(v)) => return Ok(v),
+                    // The op set the frame's ip itself.
+                    Err(e) => return Err(e),
+                }
+            }};
+        }
         macro_rules! call {
             ($e:expr) => {{
                 save_ip!();
@@ -443,6 +455,11 @@ impl Vm {
                     };
                     match next {
                         Some(v) => push!(v),
+                        None if super::generator::iter_generator(self.task.stack.last())
+                            .is_some() =>
+                        {
+                            generator_op!(op)
+                        }
                         None => {
                             self.task.stack.pop();
                             ip = t as usize;
@@ -772,6 +789,12 @@ impl Vm {
                     save_ip!();
                     self.await_op(flags)?;
                 }
+                Op::MakeGenerator(_)
+                | Op::Yield(_)
+                | Op::GenReturn
+                | Op::IterClose(..)
+                | Op::IterNextAsync(_)
+                | Op::IterUnwrap(_) => generator_op!(op),
             }
         }
     }

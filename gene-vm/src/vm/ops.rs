@@ -342,6 +342,7 @@ impl Vm {
                 items: s.chars().map(|c| Value::str(c.to_string())).collect(),
                 next: 0,
             },
+            Value::Generator(g) => IterState::Generator(g.clone()),
             other => {
                 return Err(self.type_error(format!("cannot iterate over {}", other.type_name())));
             }
@@ -398,6 +399,8 @@ pub(crate) fn iter_next(state: &mut IterState) -> Option<Value> {
             }
             Some(Value::Int(v))
         }
+        // Resumed by the dispatch loop itself (`vm/generator.rs`).
+        IterState::Generator(_) => None,
     }
 }
 

@@ -149,6 +149,12 @@ impl Vm {
             }
             exc.trace = Some(trace);
         }
+        // Generators first: those whose frames go are done, and a loop being left closes its
+        // generator before the exception goes on.
+        let exc = match self.unwind_generators(exc, stop_depth) {
+            super::generator::Unwinding::Proceed(exc) => exc,
+            super::generator::Unwinding::Diverted(flow) => return flow,
+        };
         let handler = if exc.uncatchable {
             None
         } else {

@@ -82,7 +82,7 @@ pub(crate) fn check(c: &mut Checker, method: &str, args: &[Form]) {
         _ => None,
     };
     let Some(shape) = shape else { return };
-    if shape.is_async {
+    if shape.returns_future() {
         c.report(async_callback(cb, method));
         return;
     }

@@ -16,6 +16,7 @@ mod a010_bad_callback;
 mod a011_never_settled_future;
 mod a012_await_all_in_async;
 mod a013_missing_failure_handler;
+mod g001_yield_outside_generator;
 pub(crate) mod n001_undefined_name;
 mod n002_unused_variable;
 mod n003_too_few_arguments;
@@ -78,6 +79,7 @@ pub static RULES: &[&Rule] = &[
     &a011_never_settled_future::RULE,
     &a012_await_all_in_async::RULE,
     &a013_missing_failure_handler::RULE,
+    &g001_yield_outside_generator::RULE,
     &n001_undefined_name::RULE,
     &n002_unused_variable::RULE,
     &n003_too_few_arguments::RULE,
@@ -170,6 +172,10 @@ pub(crate) fn await_site(c: &mut Checker, range: TextRange, operand: Option<(&Fo
         a003_await_non_future::check(c, await_form, operand);
         a011_never_settled_future::check_await(c, await_form, operand);
     }
+}
+
+pub(crate) fn yield_site(c: &mut Checker, range: TextRange) {
+    g001_yield_outside_generator::check(c, range);
 }
 
 pub(crate) fn end_of_loop(c: &mut Checker, frame: &super::walk::LoopFrame) {

@@ -69,7 +69,7 @@ impl Checker<'_> {
         match &callee.kind {
             FormKind::Symbol(name) => match self.resolve(name) {
                 Resolved::Local(i) => match &self.locals[i].callable {
-                    Some(shape) if shape.is_async => FutureOf::Yes(FutureSource::AsyncCall),
+                    Some(shape) if shape.returns_future() => FutureOf::Yes(FutureSource::AsyncCall),
                     Some(shape) if shape.never_returns_future => FutureOf::No,
                     _ => FutureOf::Unknown,
                 },
@@ -90,8 +90,9 @@ impl Checker<'_> {
             },
             FormKind::Gene(g) => match shape::classify(g) {
                 Shape::Special("fnx" | "fnxx") => {
-                    let is_async = g.props.iter().any(|p| p.key == "async");
-                    if is_async {
+                    let flag = |key: &str| g.props.iter().any(|p| p.key == key);
+                    // An async generator's call gives the generator, not a future.
+                    if flag("async") && !flag("generator") {
                         FutureOf::Yes(FutureSource::AsyncCall)
                     } else {
                         FutureOf::Unknown

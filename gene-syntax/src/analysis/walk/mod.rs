@@ -53,6 +53,8 @@ pub struct FnFrame {
     /// The range of an existing `^^async` key (for removing it).
     pub async_key: Option<TextRange>,
     pub awaits: usize,
+    /// A `^^generator` function: its own body may `yield`.
+    pub is_generator: bool,
     pub name: Option<String>,
 }
 
@@ -174,6 +176,7 @@ impl<'a> Checker<'a> {
                 async_insert: None,
                 async_key: None,
                 awaits: 0,
+                is_generator: false,
                 name: None,
             }],
             loops: Vec::new(),

@@ -68,6 +68,7 @@ impl Checker<'_> {
                     async_insert: None,
                     async_key: None,
                     awaits: 0,
+                    is_generator: false,
                     name: None,
                 });
                 self.push_scope();
@@ -89,6 +90,7 @@ impl Checker<'_> {
                     async_insert: None,
                     async_key: None,
                     awaits: 0,
+                    is_generator: false,
                     name: None,
                 });
                 self.push_scope();
@@ -104,6 +106,7 @@ impl Checker<'_> {
                     async_insert: None,
                     async_key: None,
                     awaits: 0,
+                    is_generator: false,
                     name: None,
                 });
                 self.push_scope();
@@ -115,6 +118,12 @@ impl Checker<'_> {
                 }
             }
             "await" => self.await_form(form, gene),
+            "yield" => {
+                rules::yield_site(self, form.range);
+                for child in children {
+                    self.expr(child, Pos::Escaping);
+                }
+            }
             "new" => {
                 for child in children {
                     self.expr(child, Pos::Escaping);
@@ -406,6 +415,7 @@ impl Checker<'_> {
             async_insert,
             async_key,
             awaits: 0,
+            is_generator: shape.is_generator,
             name,
         });
         self.push_scope();
@@ -438,6 +448,7 @@ impl Checker<'_> {
             async_insert: None,
             async_key: None,
             awaits: 0,
+            is_generator: false,
             name: None,
         });
         self.push_scope();

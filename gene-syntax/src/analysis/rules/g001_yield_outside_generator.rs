@@ -1,0 +1,85 @@
+use rowan::TextRange;
+
+use super::declare_rule;
+use crate::analysis::walk::{Checker, FnKind};
+
+declare_rule! {
+    /// ## What it flags
+    /// `yield` anywhere but the body of a `^^generator` function: at top level, in a plain
+    /// function, or in a function nested in a generator (an `fnx`, a `->` block, an `async`
+    /// body), which is not the generator itself.
+    ///
+    /// ## Why it matters
+    /// Only a generator can be suspended by `yield`: the program does not compile (`gene run`
+    /// refuses to start it), and code run by `eval` raises a SyntaxError there.
+    ///
+    /// ## How to fix
+    /// Make the function a generator with `^^generator`, or, inside a generator, yield from the
+    /// generator's own body (a `for` loop over the values instead of a callback).
+    ///
+    /// ## Example
+    /// ```gene
+    /// (fn evens [xs] (for x in xs (if ((x % 2) == 0) (yield x))))              # G001
+    /// (fn ^^generator evens [xs] (for x in xs (if ((x % 2) == 0) (yield x))))  # fixed
+    /// ```
+    pub(crate) static RULE = { code: "G001", name: "yield-outside-generator", severity: Error, fix: None };
+}
+
+pub(crate) fn check(c: &mut Checker, range: TextRange) {
+    let Some(frame) = c.fns.iter().rev().find(|f| !matches!(f.kind, FnKind::Body)) else {
+        return;
+    };
+    if frame.is_generator {
+        return;
+    }
+    let nested = c.fns.iter().any(|f| f.is_generator);
+    // The same messages as the compiler's (gene-vm `compiler/generator.rs`).
+    let message = if nested {
+        "`yield` in a function nested in a generator: only the generator's own body can yield (this function is not a `^^generator`)"
+    } else {
+        "`yield` outside a generator: only the body of a `^^generator` function (`fn`, `fnx` or `.fn`) can yield"
+    };
+    c.report(RULE.diagnostic(range, message));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::check;
+
+    #[test]
+    fn flags_yield_outside_generators() {
+        check("G001", "«(yield 1)»");
+        check("G001", "(fn f [x] «(yield x)»)\n(f 1)");
+        check(
+            "G001",
+            "(fn ^^generator g [xs] ([1] .each (fnx [x] «(yield x)»)) (yield 0))\n(g [])",
+        );
+        check(
+            "G001",
+            "(fn ^^generator g _ (var cb (-> «(yield 1)»)) (cb))\n(g)",
+        );
+        check(
+            "G001",
+            "(fn ^^async ^^generator g _ (async «(yield 1)»))\n(g)",
+        );
+        check("G001", "(class C (.fn m _ «(yield 1)»))\n(new C)");
+    }
+
+    #[test]
+    fn allows_yield_in_generator_bodies() {
+        check(
+            "G001",
+            "(fn ^^generator g [n] (var i 0) (while (i < n) (yield i) (i += 1)))\n(g 3)",
+        );
+        check(
+            "G001",
+            "(fn ^^generator g _ (try (yield 1) catch * (yield 2) finally (yield 3)))\n(g)",
+        );
+        check("G001", "(var g (fnx ^^generator [x] (yield x)))\n(g 1)");
+        check("G001", "(class C (.fn ^^generator m _ (yield 1)))\n(new C)");
+        check(
+            "G001",
+            "(fn ^^async ^^generator g _ (await (gene/sleep_async 1)) (yield 1))\n(g)",
+        );
+    }
+}
