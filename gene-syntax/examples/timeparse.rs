@@ -1,7 +1,16 @@
-//! Times one phase of parsing on the generated benchmark corpus (for profiling with perf):
-//! `timeparse lex|whole|chunked|forms|db [iterations]`.
+//! Times the phases of parsing on the generated benchmark corpus, for profiling (perf,
+//! callgrind) and for quick comparisons on a busy machine:
+//! `timeparse lex|whole|chunked|db|forms|all [iterations]`.
+//!
+//! Prints the fastest run, the least disturbed by other work on the machine. Each result is
+//! dropped after the clock stops: this times building, not freeing. On a busy machine, compare
+//! instruction counts instead: `valgrind --tool=callgrind --toggle-collect=timeparse::run_phase`.
 #[path = "../benches/corpus/mod.rs"]
 mod corpus;
+
+use std::time::{Duration, Instant};
+
+const PHASES: &[&str] = &["lex", "whole", "chunked", "db", "forms"];
 
 fn main() {
     let phase = std::env::args().nth(1).unwrap_or_else(|| "whole".into());
@@ -10,30 +19,53 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
     let text = corpus::generate(1 << 20);
+    let phases: Vec<&str> = match phase.as_str() {
+        "all" => PHASES.to_vec(),
+        p => vec![p],
+    };
+    for phase in phases {
+        time_phase(phase, &text, n);
+    }
+}
+
+fn time_phase(phase: &str, text: &str, n: u32) {
     let mb = text.len() as f64 / 1e6;
-    let parsed = gene_syntax::parse_text(&text);
-    // Each result is dropped after the clock stops: this times building, not freeing. The
-    // fastest run is reported, as the least disturbed by other work on the machine.
-    let mut best = std::time::Duration::MAX;
+    let parsed = match phase {
+        "forms" => gene_syntax::parse_text(text),
+        _ => gene_syntax::parse_text(""),
+    };
+    let mut best = Duration::MAX;
     for _ in 0..n {
-        let t = std::time::Instant::now();
-        let result: Box<dyn std::any::Any> = match phase.as_str() {
-            "lex" => Box::new(gene_syntax::lexer::tokenize(&text)),
-            "whole" => Box::new(gene_syntax::parse_whole(&text)),
-            "chunked" => Box::new(gene_syntax::parse_text(&text)),
-            "forms" => Box::new(parsed.forms()),
-            "db" => {
-                let db = gene_syntax::db::RootDatabase::default();
-                let file = gene_syntax::db::SourceFile::new(&db, "t.gene".into(), text.clone());
-                let _ = gene_syntax::db::parse(&db, file);
-                let _ = gene_syntax::db::syntax_diagnostics(&db, file);
-                Box::new(db)
-            }
-            _ => Box::new(()),
-        };
-        best = best.min(t.elapsed());
+        let start = Instant::now();
+        let result = run_phase(phase, text, &parsed);
+        best = best.min(start.elapsed());
         drop(result);
     }
-    let d = best;
-    println!("{phase} {d:?} {:.1} MB/s", mb / d.as_secs_f64());
+    println!(
+        "{phase:8} {best:>10.3?} {:6.1} MB/s",
+        mb / best.as_secs_f64()
+    );
+}
+
+/// One run of `phase`. Not inlined, so that a profile shows its cost apart from the rest (with
+/// callgrind: the inclusive cost of `timeparse::run_phase`).
+#[inline(never)]
+fn run_phase(phase: &str, text: &str, parsed: &gene_syntax::Parse) -> Box<dyn std::any::Any> {
+    match phase {
+        "lex" => Box::new(gene_syntax::lexer::tokenize(text)),
+        "whole" => Box::new(gene_syntax::parse_whole(text)),
+        "chunked" => Box::new(gene_syntax::parse_text(text)),
+        "forms" => Box::new(parsed.forms()),
+        "db" => {
+            let db = gene_syntax::db::RootDatabase::default();
+            let file = gene_syntax::db::SourceFile::new(&db, "t.gene".into(), text.to_string());
+            let _ = gene_syntax::db::parse(&db, file);
+            let _ = gene_syntax::db::syntax_diagnostics(&db, file);
+            Box::new(db)
+        }
+        _ => {
+            eprintln!("unknown phase `{phase}`: expected one of {PHASES:?} or `all`");
+            std::process::exit(2);
+        }
+    }
 }

@@ -8,13 +8,18 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use rowan::{GreenNode, NodeOrToken, TextRange, TextSize};
-use rustc_hash::FxHashMap;
+use salsa::plumbing::AsId;
 
 use crate::diagnostic::Diagnostic;
 use crate::form::{self, Form};
 use crate::line_index::LineIndex;
 use crate::syntax_error::SyntaxError;
 use crate::{Parse, SyntaxKind, ast, lexer, parser};
+
+mod chunk_cache;
+
+pub use chunk_cache::ChunkCache;
+use chunk_cache::Split;
 
 /// The database trait the queries take; every crate's database view extends it.
 #[salsa::db]
@@ -65,23 +70,37 @@ pub struct ChunkParse {
 #[salsa::tracked(returns(ref))]
 pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
     let text = file.text(db);
-    let ranges = match db.chunk_cache() {
-        Some(cache) => cache.split(file, text),
-        None => parser::split_top_level(&lexer::tokenize(text).0),
+    let intern = |range: TextRange| ChunkAt {
+        chunk: Chunk::new(db, text[range].to_string()),
+        offset: range.start(),
     };
-    ranges
-        .into_iter()
-        .map(|range| ChunkAt {
-            chunk: Chunk::new(db, text[range].to_string()),
-            offset: range.start(),
-        })
-        .collect()
+    let Some(cache) = db.chunk_cache() else {
+        let ranges = parser::split_top_level(&lexer::tokenize(text).0);
+        return ranges.into_iter().map(intern).collect();
+    };
+    match cache.split(file, text) {
+        Split::Rechunked(ranges) => ranges.into_iter().map(intern).collect(),
+        Split::Lexed {
+            text,
+            lexed,
+            chunks,
+        } => {
+            let interned: Vec<ChunkAt<'_>> = chunks.iter().map(|(_, r)| intern(*r)).collect();
+            let ids = interned.iter().map(|at| at.chunk.as_id());
+            cache.keep_lexed(text, lexed, chunks, ids);
+            interned
+        }
+    }
 }
 
 /// Parses one chunk.
 #[salsa::tracked(returns(ref))]
 pub fn parse_chunk<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkParse {
-    let (green, errors) = crate::parse_chunk_text(chunk.text(db));
+    let text = chunk.text(db);
+    let (green, errors) = match db.chunk_cache() {
+        Some(cache) => cache.parse(chunk.as_id(), text),
+        None => crate::parse_chunk_text(text),
+    };
     ChunkParse { green, errors }
 }
 
@@ -160,34 +179,6 @@ fn shift_diagnostic(d: &Diagnostic, offset: TextSize) -> Diagnostic {
         r.range += offset;
     }
     d
-}
-
-/// The text and chunks of the last split of each file. Only an accelerator: the chunks it gives
-/// are exactly those of a split from scratch ([`parser::rechunk`]), so what a query computes
-/// does not depend on what was split before.
-#[derive(Default)]
-pub struct ChunkCache {
-    last: Mutex<FxHashMap<SourceFile, (String, Vec<TextRange>)>>,
-}
-
-/// Files remembered at most; past that the cache starts over.
-const CHUNK_CACHE_FILES: usize = 1024;
-
-impl ChunkCache {
-    fn split(&self, file: SourceFile, text: &str) -> Vec<TextRange> {
-        let Ok(mut last) = self.last.lock() else {
-            return parser::split_top_level(&lexer::tokenize(text).0);
-        };
-        let ranges = match last.get(&file) {
-            Some((old_text, old_ranges)) => parser::rechunk(old_text, old_ranges, text),
-            None => parser::split_top_level(&lexer::tokenize(text).0),
-        };
-        if last.len() >= CHUNK_CACHE_FILES && !last.contains_key(&file) {
-            last.clear();
-        }
-        last.insert(file, (text.to_string(), ranges.clone()));
-        ranges
-    }
 }
 
 /// Records which queries salsa executed, for tests of incrementality.

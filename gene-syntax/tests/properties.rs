@@ -192,6 +192,30 @@ proptest! {
         let diagnostics = db::syntax_diagnostics(&db, file);
         assert_eq!(diagnostics.len(), direct.errors().len());
     }
+
+    /// The database's accelerators never show: two files split before either is parsed (the
+    /// tokens kept from the first split are dropped for the second's), then one edited, give
+    /// what parsing each text from scratch gives.
+    #[test]
+    fn database_parse_after_splits_and_edits(a in gene_text(), b in gene_text(), edited in gene_text()) {
+        let mut db = RootDatabase::default();
+        let file_a = db.set_file("a.gene".into(), a.clone());
+        let file_b = db.set_file("b.gene".into(), b.clone());
+        let _ = db::chunks(&db, file_a);
+        let _ = db::chunks(&db, file_b);
+        for (file, text) in [(file_b, &b), (file_a, &a)] {
+            let parse = db::parse(&db, file);
+            let direct = parse_text(text);
+            prop_assert_eq!(parse.green(), direct.green());
+            prop_assert_eq!(parse.errors(), direct.errors());
+        }
+        let new_a = format!("{a}{edited}{a}");
+        db.set_file("a.gene".into(), new_a.clone());
+        let parse = db::parse(&db, file_a);
+        let direct = parse_text(&new_a);
+        prop_assert_eq!(parse.green(), direct.green());
+        prop_assert_eq!(parse.errors(), direct.errors());
+    }
 }
 
 proptest! {

@@ -33,6 +33,34 @@ pub struct Lexed {
     pub swallowed_from: Option<TextSize>,
 }
 
+impl Lexed {
+    /// The part of this lexing that covers the chunk at `range` (token indices `tokens`), with
+    /// offsets relative to the chunk's start: what lexing the chunk's text alone gives, when the
+    /// chunk starts and ends at top level. `errors` must be sorted by start.
+    pub(crate) fn chunk(&self, tokens: std::ops::Range<usize>, range: TextRange) -> Lexed {
+        let first = self
+            .errors
+            .partition_point(|e| e.range.start() < range.start());
+        let last = self
+            .errors
+            .partition_point(|e| e.range.start() < range.end());
+        let shift = |r: TextRange| r.checked_sub(range.start()).unwrap_or_default();
+        Lexed {
+            tokens: self.tokens.get(tokens).unwrap_or_default().to_vec(),
+            errors: (self.errors.get(first..last).unwrap_or_default().iter())
+                .map(|e| SyntaxError {
+                    range: shift(e.range),
+                    ..e.clone()
+                })
+                .collect(),
+            swallowed_from: self
+                .swallowed_from
+                .filter(|s| range.contains(*s))
+                .map(|s| s - range.start()),
+        }
+    }
+}
+
 /// Lexes `text` completely.
 pub fn lex(text: &str) -> Lexed {
     let mut lexer = Lexer::new(text, text.len() / 3 + 1);

@@ -12,10 +12,12 @@ mod istring;
 pub(crate) mod keys;
 mod recovery;
 mod split;
+mod token_cache;
 
 use rowan::{GreenNode, TextRange, TextSize};
 
 use builder::TreeBuilder;
+pub(crate) use token_cache::TokenCache;
 
 use crate::SyntaxKind::{self, *};
 use crate::lexer::{Lexed, Token};
@@ -41,19 +43,31 @@ pub fn parse_tokens(text: &str, tokens: &[Token]) -> (GreenNode, Vec<SyntaxError
 /// Parses the result of [`crate::lexer::lex`] for `text` as one unit: a `SOURCE_FILE` node and
 /// the lexical and syntax errors, in source order.
 pub fn parse_lexed(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxError>) {
+    let (green, errors, _) = parse_lexed_with(text, lexed, TokenCache::for_text_len(text.len()));
+    (green, errors)
+}
+
+/// [`parse_lexed`], sharing tokens through `tokens` (given back for the next parse).
+pub(crate) fn parse_lexed_with(
+    text: &str,
+    lexed: &Lexed,
+    tokens: TokenCache,
+) -> (GreenNode, Vec<SyntaxError>, TokenCache) {
     let whole = std::iter::once((0..lexed.tokens.len(), TextRange::up_to(TextSize::of(text))));
-    parse_pieces(text, lexed, whole)
+    parse_pieces(text, lexed, whole, tokens)
 }
 
 /// Parses the result of [`crate::lexer::lex`] for `text` top-level chunk by top-level chunk, as
 /// the database does (each chunk on its own, nothing carried from one to the next), but with one
 /// lexing pass and one tree builder for the whole text.
 pub fn parse_lexed_chunked(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxError>) {
-    parse_pieces(
+    let (green, errors, _) = parse_pieces(
         text,
         lexed,
         split::split_top_level_tokens(&lexed.tokens).into_iter(),
-    )
+        TokenCache::for_text_len(text.len()),
+    );
+    (green, errors)
 }
 
 /// Parses each piece (a range of tokens and the text they cover) with a fresh parser, into one
@@ -62,14 +76,20 @@ fn parse_pieces(
     text: &str,
     lexed: &Lexed,
     pieces: impl Iterator<Item = (std::ops::Range<usize>, TextRange)>,
-) -> (GreenNode, Vec<SyntaxError>) {
-    let mut builder = TreeBuilder::default();
+    tokens: TokenCache,
+) -> (GreenNode, Vec<SyntaxError>, TokenCache) {
+    let mut builder = TreeBuilder::new(tokens);
     let mut errors = lexed.errors.clone();
     builder.start_node(SOURCE_FILE);
     for (tokens, range) in pieces {
         let swallowed_from = lexed.swallowed_from.filter(|s| range.contains(*s));
-        let mut p = Parser::new(text, &lexed.tokens[tokens], range.start(), swallowed_from);
-        p.builder = std::mem::take(&mut builder);
+        let mut p = Parser::new(
+            text,
+            &lexed.tokens[tokens],
+            range.start(),
+            swallowed_from,
+            builder,
+        );
         loop {
             p.eat_trivia();
             match p.current() {
@@ -79,13 +99,14 @@ fn parse_pieces(
             }
         }
         p.report_unclosed_at_eof();
-        builder = std::mem::take(&mut p.builder);
         errors.append(&mut p.errors);
+        builder = p.builder;
     }
     builder.finish_node();
     // Stable: at one offset, lexical errors stay before syntax errors, as in every parse.
     errors.sort_by_key(|e| e.range.start());
-    (builder.finish(), errors)
+    let (green, tokens) = builder.finish();
+    (green, errors, tokens)
 }
 
 /// Which closers the open forms expect, innermost last. `Barrier` marks an interpolation: a
@@ -147,13 +168,14 @@ impl<'t> Parser<'t> {
         tokens: &'t [Token],
         start: TextSize,
         swallowed_from: Option<TextSize>,
+        builder: TreeBuilder,
     ) -> Self {
         Parser {
             text,
             tokens,
             pos: 0,
             offset: start,
-            builder: TreeBuilder::default(),
+            builder,
             errors: Vec::new(),
             open: Vec::new(),
             depth: 0,

@@ -1,0 +1,156 @@
+//! Accelerators for the chunk queries. None of them changes what a query computes, only how
+//! much work it takes:
+//!
+//! - the text and chunks of the last split of each file, so that the split after an edit lexes
+//!   only around the edit ([`parser::rechunk`] gives exactly the chunks of a split from scratch);
+//! - the tokens of a file's first split, so that its chunks are parsed without lexing them a
+//!   second time (a chunk lexed on its own gives exactly the tokens and lexical errors the whole
+//!   file gives for it, and each use checks that the text is the same);
+//! - the small tokens the chunks' trees share (a shared token equals a new one).
+
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+use rowan::{GreenNode, TextRange};
+use rustc_hash::FxHashMap;
+
+use super::SourceFile;
+use crate::lexer::{self, Lexed};
+use crate::parser;
+use crate::syntax_error::SyntaxError;
+
+/// A file's text when it was last split, and its chunks then.
+type LastSplit = (Arc<str>, Vec<TextRange>);
+
+#[derive(Default)]
+pub struct ChunkCache {
+    last: Mutex<FxHashMap<SourceFile, LastSplit>>,
+    /// The tokens of the last file split from scratch, until its chunks are parsed.
+    lexed: Mutex<Option<LexedFile>>,
+    /// Taken by a parse and put back after, so parses never wait for one another: a parse that
+    /// finds it taken (another thread is parsing) uses a cache of its own.
+    tokens: Mutex<SharedTokens>,
+}
+
+/// Files remembered at most; past that the cache starts over.
+const CHUNK_CACHE_FILES: usize = 1024;
+
+/// How a file was split.
+pub(super) enum Split {
+    /// From scratch: the whole text was lexed, and each chunk has its token indices.
+    Lexed {
+        text: Arc<str>,
+        lexed: Lexed,
+        chunks: Vec<(Range<usize>, TextRange)>,
+    },
+    /// From the previous split, lexing only around the edit.
+    Rechunked(Vec<TextRange>),
+}
+
+/// A file's tokens, waiting for its chunks' parses.
+struct LexedFile {
+    text: Arc<str>,
+    /// Lexical errors sorted by start, so each chunk finds its own by binary search.
+    lexed: Lexed,
+    /// By chunk id: the chunk's token indices and range in `text`. A parse takes its entry out.
+    chunks: FxHashMap<salsa::Id, (Range<usize>, TextRange)>,
+}
+
+#[derive(Default)]
+enum SharedTokens {
+    #[default]
+    NotYetMade,
+    Idle(parser::TokenCache),
+    InUse,
+}
+
+impl ChunkCache {
+    pub(super) fn split(&self, file: SourceFile, text: &str) -> Split {
+        let Ok(mut last) = self.last.lock() else {
+            return from_scratch(text.into());
+        };
+        let split = match last.get(&file) {
+            Some((old_text, old_ranges)) => {
+                Split::Rechunked(parser::rechunk(old_text, old_ranges, text))
+            }
+            None => from_scratch(text.into()),
+        };
+        if last.len() >= CHUNK_CACHE_FILES && !last.contains_key(&file) {
+            last.clear();
+        }
+        let (text, ranges) = match &split {
+            Split::Lexed { text, chunks, .. } => {
+                (text.clone(), chunks.iter().map(|(_, r)| *r).collect())
+            }
+            Split::Rechunked(ranges) => (text.into(), ranges.clone()),
+        };
+        last.insert(file, (text, ranges));
+        split
+    }
+
+    /// Keeps the tokens of a split from scratch for the parses of its chunks (`ids`, in the
+    /// order of `chunks`). Replaces the tokens of an earlier file whose chunks were not all
+    /// parsed: those are lexed again if they ever are.
+    pub(super) fn keep_lexed(
+        &self,
+        text: Arc<str>,
+        mut lexed: Lexed,
+        chunks: Vec<(Range<usize>, TextRange)>,
+        ids: impl Iterator<Item = salsa::Id>,
+    ) {
+        lexed.errors.sort_by_key(|e| e.range.start());
+        let chunks = ids.zip(chunks).collect();
+        if let Ok(mut slot) = self.lexed.lock() {
+            *slot = Some(LexedFile {
+                text,
+                lexed,
+                chunks,
+            });
+        }
+    }
+
+    /// The tokens of chunk `id` with `text`, if a split kept them.
+    fn take_lexed(&self, id: salsa::Id, text: &str) -> Option<Lexed> {
+        let mut slot = self.lexed.lock().ok()?;
+        let file = slot.as_mut()?;
+        let (tokens, range) = file.chunks.remove(&id)?;
+        let lexed = (file.text.get(Range::<usize>::from(range)) == Some(text))
+            .then(|| file.lexed.chunk(tokens, range));
+        if file.chunks.is_empty() {
+            *slot = None;
+        }
+        lexed
+    }
+
+    /// Parses one chunk (`id` with `text`), sharing tokens with the chunks parsed before.
+    pub(super) fn parse(&self, id: salsa::Id, text: &str) -> (GreenNode, Vec<SyntaxError>) {
+        let lexed = self
+            .take_lexed(id, text)
+            .unwrap_or_else(|| lexer::lex(text));
+        let taken = match self.tokens.lock() {
+            Ok(mut slot) => std::mem::replace(&mut *slot, SharedTokens::InUse),
+            Err(_) => SharedTokens::InUse,
+        };
+        let (tokens, shared) = match taken {
+            SharedTokens::Idle(tokens) => (tokens, true),
+            SharedTokens::NotYetMade => (parser::TokenCache::large(), true),
+            // Another thread is parsing: a small cache of our own, rather than waiting.
+            SharedTokens::InUse => (parser::TokenCache::for_text_len(text.len()), false),
+        };
+        let (green, errors, tokens) = parser::parse_lexed_with(text, &lexed, tokens);
+        if shared && let Ok(mut slot) = self.tokens.lock() {
+            *slot = SharedTokens::Idle(tokens);
+        }
+        (green, errors)
+    }
+}
+
+fn from_scratch(text: Arc<str>) -> Split {
+    let lexed = lexer::lex(&text);
+    let chunks = parser::split_top_level_tokens(&lexed.tokens);
+    Split::Lexed {
+        text,
+        lexed,
+        chunks,
+    }
+}
