@@ -19,4 +19,5 @@ pub mod vm;
 
 pub use output::{CaptureOutput, Output, StdOutput};
 pub use value::Value;
+pub use vm::progress::ProgressDisplay;
 pub use vm::{Exc, RunError, Vm};

@@ -15,6 +15,7 @@ use gene_vm::reactor::Interrupt;
 use gene_vm::{RunError, Vm};
 
 use super::output::{BufferOutput, OutputBuffer};
+use super::progress::{ProgramProgress, ProgressHook};
 
 /// Stack size of a run's thread (address space; committed only as it is used).
 pub const RUN_STACK: usize = 1 << 30;
@@ -91,16 +92,20 @@ impl Interrupter {
 }
 
 /// Runs `text` as the main module at `path`, its output going to `buffer`, stoppable through
-/// `interrupter`.
+/// `interrupter`; the program's own progress (`gene/progress`) goes to `progress`.
 pub fn execute(
     path: &str,
     text: String,
     buffer: Arc<OutputBuffer>,
     interrupter: &Interrupter,
+    progress: Option<ProgressHook>,
 ) -> Outcome {
     let run = || {
         let mut vm = Vm::new(Box::new(BufferOutput(buffer)));
         interrupter.install(vm.interrupt.clone());
+        if let Some(hook) = progress {
+            vm.set_progress_display(Box::new(ProgramProgress::new(hook)));
+        }
         let result = vm.run_source(path, text);
         vm.out.flush();
         match result {
@@ -165,6 +170,7 @@ mod tests {
             text.to_string(),
             buffer.clone(),
             &Interrupter::default(),
+            None,
         );
         let output = buffer.take().into_iter().map(|(_, t)| t).collect();
         (outcome, output)
@@ -206,7 +212,7 @@ mod tests {
             let interrupter = interrupter.clone();
             let buffer = buffer.clone();
             let program = program.to_string();
-            std::thread::spawn(move || execute("/w/stop.gene", program, buffer, &interrupter))
+            std::thread::spawn(move || execute("/w/stop.gene", program, buffer, &interrupter, None))
         };
         // The program prints once it is where it should be stopped.
         while buffer.take().is_empty() {
@@ -241,6 +247,7 @@ mod tests {
             "(while true 1)".into(),
             Arc::default(),
             &interrupter,
+            None,
         );
         assert!(is_interrupted(&outcome), "{outcome:?}");
     }

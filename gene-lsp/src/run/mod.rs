@@ -207,8 +207,13 @@ impl Runs {
                 .name(format!("gene-{id}"))
                 .stack_size(execute::RUN_STACK)
                 .spawn(move || {
-                    let outcome =
-                        execute::execute(&run.path, text, run.buffer.clone(), &run.interrupter);
+                    let outcome = execute::execute(
+                        &run.path,
+                        text,
+                        run.buffer.clone(),
+                        &run.interrupter,
+                        Some(run.progress.clone()),
+                    );
                     let _ = done.send(outcome);
                 })
         };

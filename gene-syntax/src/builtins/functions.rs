@@ -339,14 +339,20 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         "gene/timeout",
         &[req("ms"), req("future")],
         FUTURE,
-        "A future that settles like future, or, when future has not settled after ms milliseconds, fails with TimeoutError and cancels future.",
+        "A future that settles like future, or, when future has not settled after ms milliseconds, fails with TimeoutError and cancels future. It reports future's progress as its own.",
     ),
     flagged(
         "race",
         "gene/race",
         &[rest("futures")],
         FUTURE,
-        "A future that settles like the first of the futures to settle (their later failures count as handled).",
+        "A future that settles like the first of the futures to settle (their later failures count as handled). The contenders' progress reports are not passed on.",
+    ),
+    func(
+        "progress",
+        "gene/progress",
+        &[req("fraction"), opt("message")],
+        "Reports progress on the running task's future: fraction is a number from 0 to 1 (anything else throws ArgumentError naming the value, so a percentage passed by mistake shows), message a string or nil. The report becomes the future's `.progress`, starts its `.on_progress` callbacks (before this task goes on) and is passed on to the future of a task whose body evaluates to this future and to `gene/timeout`'s future. After the future has settled (a cancelled task unwinding) reports are dropped. In the main program, the reports show as `gene run`'s progress bar; so do the reports of a future the main program awaits. Gives nil.",
     ),
     flagged(
         "await_all",

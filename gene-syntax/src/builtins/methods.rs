@@ -446,4 +446,16 @@ pub(crate) static METHODS: &[Builtin] = &[
         &[],
         "The success value, the failure's thrown value (reading it counts as handling the failure), or nil while pending or when cancelled.",
     ),
+    m(
+        "Future",
+        "Future.on_progress",
+        &[req("callback")],
+        "Registers callback for the future's progress reports (`gene/progress`): it is called with the fraction (a float) and the message (a string or nil) of every report, as a task, in registration order, before the reporting task goes on. If reports were made already, the last one is delivered at once (a task starts eagerly and may report before its caller holds the future). Gives the future.",
+    ),
+    m(
+        "Future",
+        "Future.progress",
+        &[],
+        "The fraction (a float) of the last progress report, or nil if there was none. It stays at the last report once the future has settled.",
+    ),
 ];

@@ -1,5 +1,5 @@
 //! Futures from Gene code: `new gene/Future`, the Future methods, `complete_future`,
-//! `gene/race`, `gene/timeout` and `$await_all`.
+//! `gene/race`, `gene/timeout`, `gene/progress` and `$await_all`.
 
 use std::rc::Rc;
 
@@ -48,6 +48,18 @@ pub(super) static NATIVES: &[NativeFn] = &[
     }),
     native!("Future.on_success", |vm, args| on_settled(vm, args, true)),
     native!("Future.on_failure", |vm, args| on_settled(vm, args, false)),
+    native!("Future.on_progress", |vm, args| {
+        let f = future_arg(vm, args, ".on_progress")?;
+        let callback = callback_arg(vm, args, ".on_progress")?;
+        let origin = vm.origin_here();
+        vm.on_progress(&f, callback, origin);
+        Ok(Value::Future(f))
+    }),
+    native!("Future.progress", |vm, args| {
+        let f = future_arg(vm, args, ".progress")?;
+        Ok(f.progress_fraction().map_or(Value::Nil, Value::Float))
+    }),
+    native!("gene/progress", progress),
     native!("Future.cancel", |vm, args| {
         let f = future_arg(vm, args, ".cancel")?;
         Ok(Value::Bool(vm.cancel_future(&f)))
@@ -98,15 +110,7 @@ fn on_settled(vm: &mut Vm, args: &[Value], on_success: bool) -> Result<Value, Ex
         ".on_failure"
     };
     let f = future_arg(vm, args, name)?;
-    let callback = match args.get(1) {
-        Some(cb @ (Value::Func(_) | Value::Native(_) | Value::BoundMethod(_))) => cb.clone(),
-        other => {
-            return Err(vm.type_error(format!(
-                "{name} needs a function or block, got {}",
-                other.map_or("nothing".to_string(), Value::type_name)
-            )));
-        }
-    };
+    let callback = callback_arg(vm, args, name)?;
     if !on_success {
         f.observed.set(true);
     }
@@ -123,6 +127,44 @@ fn on_settled(vm: &mut Vm, args: &[Value], on_success: bool) -> Result<Value, Ex
         });
     }
     Ok(Value::Future(f))
+}
+
+/// The callable a callback registration gets as its second argument.
+fn callback_arg(vm: &Vm, args: &[Value], name: &str) -> Result<Value, Exc> {
+    match args.get(1) {
+        Some(cb @ (Value::Func(_) | Value::Native(_) | Value::BoundMethod(_))) => Ok(cb.clone()),
+        other => Err(vm.type_error(format!(
+            "{name} needs a function or block, got {}",
+            other.map_or("nothing".to_string(), Value::type_name)
+        ))),
+    }
+}
+
+/// `(gene/progress fraction [message])`: a report on the running task's future (see
+/// `vm/progress.rs`). A fraction outside 0..=1 is an error rather than clamped: it is almost
+/// always a percentage or a count passed by mistake, and a clamped bar would hide that.
+fn progress(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
+    let fraction = num_arg(vm, args, 0, "gene/progress's fraction")?;
+    if !(0.0..=1.0).contains(&fraction) {
+        return Err(vm.error(
+            "ArgumentError",
+            format!(
+                "gene/progress's fraction must be from 0 to 1, got {}",
+                crate::value::display(arg(args, 0))
+            ),
+        ));
+    }
+    let message = match arg(args, 1) {
+        m @ (Value::Nil | Value::Str(_)) => m.clone(),
+        other => {
+            return Err(vm.type_error(format!(
+                "gene/progress's message must be a string or nil, got {}",
+                other.type_name()
+            )));
+        }
+    };
+    vm.report_progress(fraction, message);
+    Ok(Value::Nil)
 }
 
 fn futures_in(vm: &Vm, args: &[Value], what: &str) -> Result<Vec<Rc<FutureObj>>, Exc> {
@@ -164,6 +206,7 @@ fn timeout(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
     if !result.is_pending() {
         return Ok(Value::Future(result));
     }
+    vm.forward_progress(&inner, &result);
     let deadline = crate::vm::deadline_after(ms);
     let op = vm.reactor.timer(deadline);
     vm.sched.ops.insert(

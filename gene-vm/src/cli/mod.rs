@@ -6,6 +6,7 @@ mod check;
 mod eval;
 mod fmt;
 mod parse;
+mod progress_bar;
 mod render;
 mod repl;
 mod rules;

@@ -2,15 +2,20 @@
 //! reports them and nothing runs; an uncaught exception prints `Error: ...`, the source line
 //! with a caret and the Gene stack trace, and exits 1. So does a failed future nobody awaited
 //! or handled (reported after the program and its pending tasks, timers and I/O have finished).
+//!
+//! While the program awaits a future that reports progress (or reports its own), a progress
+//! bar shows on stderr if stderr is a terminal (`progress_bar.rs`); `--no-progress` turns it off.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 use gene_syntax::Severity;
 use gene_syntax::db::syntax_diagnostics;
-use gene_vm::{RunError, StdOutput, Vm};
+use gene_vm::{Output, RunError, StdOutput, Vm};
 
+use super::progress_bar::{BarDisplay, BarOutput, BarSlot};
 use super::{EXIT_USAGE, render, source};
 
 #[derive(Args)]
@@ -22,13 +27,25 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = gene_vm::vm::CHECK_INTERVAL,
           value_parser = clap::value_parser!(u32).range(1..))]
     preempt_interval: u32,
+    /// Never show a progress bar. Without this flag, one shows on stderr when it is a terminal,
+    /// while the program reports progress or awaits work that does (`gene/progress`).
+    #[arg(long)]
+    no_progress: bool,
     /// Arguments for the program (`$args` in Gene).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
-    let mut vm = Vm::new(Box::new(StdOutput::new()));
+    let bar = (!args.no_progress && bar_fits_stderr()).then(BarSlot::default);
+    let out: Box<dyn Output> = match &bar {
+        Some(bar) => Box::new(BarOutput::new(bar.clone())),
+        None => Box::new(StdOutput::new()),
+    };
+    let mut vm = Vm::new(out);
+    if let Some(bar) = &bar {
+        vm.set_progress_display(Box::new(BarDisplay(bar.clone())));
+    }
     vm.set_args(args.args);
     vm.preempt_interval = args.preempt_interval;
     let loaded = match source::load(&mut vm.db, &args.file) {
@@ -63,7 +80,15 @@ pub fn run(args: RunArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     let result = vm.run_source_file(loaded.file);
+    if let Some(bar) = &bar {
+        bar.clear();
+    }
     finish(&mut vm, result)
+}
+
+/// A bar can be drawn on stderr: it is a terminal that understands cursor movement.
+fn bar_fits_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
 /// Runs the VM on a thread with a large stack. Gene calls never use the Rust stack, but

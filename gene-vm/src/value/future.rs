@@ -48,6 +48,22 @@ pub(crate) enum Reaction {
     Follow(Rc<FutureObj>),
 }
 
+/// The progress reports a future got (`gene/progress`) and who hears about the next ones.
+#[derive(Default)]
+pub(crate) struct Progress {
+    /// The last report: a fraction in 0..=1 and its message (a string or nil).
+    pub last: Option<(f64, Value)>,
+    /// Dropped when the future settles: no report comes after that.
+    pub listeners: Vec<ProgressListener>,
+}
+
+pub(crate) enum ProgressListener {
+    /// `.on_progress`: call `f` with the fraction and the message.
+    Callback { f: Value, origin: Option<Origin> },
+    /// A future that settles like this one (adoption, `gene/timeout`) reports what it reports.
+    Forward(Rc<FutureObj>),
+}
+
 /// Where a future was created (or a callback registered): a code object and the position of
 /// the op, turned into `file:line:col (in fn)` only when a report needs it.
 #[derive(Clone)]
@@ -83,6 +99,8 @@ pub struct FutureObj {
     pub(crate) origin: Option<Origin>,
     /// The future of a callback's task: its failure is reported as the callback's.
     pub(crate) is_callback: bool,
+    /// Boxed and made on the first report or listener: most futures never have either.
+    pub(crate) progress: RefCell<Option<Box<Progress>>>,
 }
 
 impl FutureObj {
@@ -95,6 +113,7 @@ impl FutureObj {
             reactions: RefCell::new(Vec::new()),
             origin,
             is_callback: false,
+            progress: RefCell::new(None),
         })
     }
 
@@ -116,6 +135,16 @@ impl FutureObj {
 
     pub fn is_pending(&self) -> bool {
         matches!(*self.state.borrow(), FutState::Pending)
+    }
+
+    /// The fraction of the last progress report, if there was one.
+    pub fn progress_fraction(&self) -> Option<f64> {
+        let progress = self.progress.borrow();
+        progress
+            .as_ref()?
+            .last
+            .as_ref()
+            .map(|(fraction, _)| *fraction)
     }
 
     /// `pending`, `success`, `failure` or `cancelled`.

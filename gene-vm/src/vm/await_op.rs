@@ -107,6 +107,7 @@ impl Vm {
                 {
                     self.start_await_timeout(ms)?;
                 }
+                self.main_awaits(&future);
                 let token = self.park_token();
                 let task = self.task.meta.id;
                 future
@@ -183,6 +184,7 @@ impl Vm {
     /// The `await` is over (it gives a value or throws).
     fn end_await(&mut self) {
         self.task.meta.await_index = 0;
+        self.await_ended();
         if let Some(op) = self.task.meta.timeout.take() {
             self.cancel_op(op);
         }

@@ -69,6 +69,10 @@ impl Vm {
     /// to `work`.
     fn finish_future(&mut self, f: &Rc<FutureObj>, work: &mut Vec<(Rc<FutureObj>, Outcome)>) {
         f.done.set(true);
+        // No report comes after this: the listeners go (and with them any loop of futures).
+        if let Some(progress) = f.progress.borrow_mut().as_mut() {
+            progress.listeners.clear();
+        }
         let producer = std::mem::take(&mut *f.producer.borrow_mut());
         if let Producer::Op(op) = producer {
             // Settled before its operation completed (`gene/timeout` whose future won, a sleep
@@ -109,7 +113,7 @@ impl Vm {
             }
             _ => return,
         };
-        self.start_callback(callback, value, origin);
+        self.start_callback(callback, vec![value], origin);
     }
 
     /// The task that produced `f` returned (or threw).
@@ -162,6 +166,7 @@ impl Vm {
             .reactions
             .borrow_mut()
             .push(Reaction::Follow(f.clone()));
+        self.forward_progress(&inner, f);
         *f.producer.borrow_mut() = Producer::Adopts(inner);
     }
 

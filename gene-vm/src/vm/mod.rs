@@ -19,6 +19,7 @@ mod generator;
 pub(crate) mod jobs;
 pub mod native;
 mod ops;
+pub mod progress;
 mod run_support;
 pub(crate) use ops::resolve_index;
 pub(crate) mod sched;
@@ -156,6 +157,7 @@ pub struct Vm {
     /// The main module's namespace (REPL inputs run in it too).
     pub(crate) main_ns: Option<Rc<Namespace>>,
     pub(crate) session: Option<eval::Session>,
+    pub(crate) progress: progress::ProgressState,
 }
 
 impl Vm {

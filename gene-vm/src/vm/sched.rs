@@ -252,14 +252,19 @@ impl Vm {
         self.sched.immediate.push(id);
     }
 
-    /// Starts a task calling `callback` with `value` (an `.on_success` / `.on_failure`
-    /// callback); it runs before the task that settled the future goes on.
-    pub(crate) fn start_callback(&mut self, callback: Value, value: Value, origin: Option<Origin>) {
+    /// Starts a task calling `callback` with `args` (an `.on_success` / `.on_failure` /
+    /// `.on_progress` callback); it runs before the task that settled the future goes on.
+    pub(crate) fn start_callback(
+        &mut self,
+        callback: Value,
+        args: Vec<Value>,
+        origin: Option<Origin>,
+    ) {
         let Some(entry) = self.callback_entry() else {
             return;
         };
         let future = FutureObj::new_callback(origin);
-        let stack = vec![Value::Func(entry.clone()), callback, value];
+        let stack = vec![Value::Func(entry.clone()), callback, Value::array(args)];
         self.start_task(entry, stack, 2, None, Value::Nil, None, future);
         self.sched.yield_now = true;
     }

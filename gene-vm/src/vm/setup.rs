@@ -42,8 +42,9 @@ const PRELUDE: &str = r#"
 (class DbError < Exception)
 "#;
 
-/// The first frame of a callback's task (`.on_success`, `.on_failure`).
-const CALLBACK_ENTRY: &str = "(fn callback [f value] (f value))";
+/// The first frame of a callback's task (`.on_success`, `.on_failure`, `.on_progress`): calls
+/// `f` with the arguments in the array `args`.
+const CALLBACK_ENTRY: &str = "(fn callback [f args] (f args...))";
 
 /// Classes standing for the builtin value types (what `(1 .class)` gives).
 const TYPE_CLASSES: &[&str] = &[
@@ -115,6 +116,7 @@ impl Vm {
             },
             main_ns: None,
             session: None,
+            progress: Default::default(),
         };
         vm.install_natives();
         vm.install_unavailable();
