@@ -376,3 +376,157 @@ impl Worker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reactor::{Completion, Reactor};
+
+    fn worker(reactor: &Reactor) -> Worker {
+        let conn = Connection::open_in_memory().expect("in-memory database");
+        conn.execute_batch("CREATE TABLE t (v TEXT)")
+            .expect("create table");
+        Worker {
+            conn: Some(conn),
+            shared: Arc::new(Shared::default()),
+            reporter: reactor.reporter(),
+            active: None,
+            failed_begins: FxHashMap::default(),
+            deferred: VecDeque::new(),
+        }
+    }
+
+    fn insert(op: OpId, origin: Origin, v: &str) -> Command {
+        Command {
+            op: Some(op),
+            origin,
+            work: Work::Exec(
+                "INSERT INTO t VALUES (?)".into(),
+                Params::Positional(vec![db_sql::SqlValue::Text(v.into())]),
+            ),
+        }
+    }
+
+    fn control(op: Option<OpId>, tx: TxId, work: Work) -> Command {
+        Command {
+            op,
+            origin: Origin::Tx(tx),
+            work,
+        }
+    }
+
+    fn contents(w: &Worker) -> String {
+        let conn = w.conn.as_ref().expect("open");
+        conn.query_row(
+            "SELECT coalesce(group_concat(v, ' '), '') FROM t",
+            [],
+            |r| r.get(0),
+        )
+        .expect("read back")
+    }
+
+    /// The ids of the operations reported so far, in the order they completed, and whether
+    /// each succeeded.
+    fn reported(reactor: &mut Reactor) -> Vec<(OpId, bool)> {
+        let mut out = Vec::new();
+        while let Some(c) = reactor.try_next() {
+            if let Completion::Job(id, result) = c {
+                let ok = matches!(result, Ok(JobValue::Int(_) | JobValue::Nil));
+                out.push((id, ok));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn commands_outside_a_transaction_wait_for_it_and_keep_their_order() {
+        let mut reactor = Reactor::new();
+        let mut w = worker(&reactor);
+        w.submit(control(None, 1, Work::Begin));
+        w.submit(insert(1, Origin::Db, "a"));
+        w.submit(insert(2, Origin::Tx(1), "t1"));
+        w.submit(control(None, 2, Work::Begin));
+        w.submit(insert(3, Origin::Tx(2), "t2"));
+        w.submit(insert(4, Origin::Db, "b"));
+        assert_eq!(contents(&w), "t1", "only the active transaction ran");
+        w.submit(control(Some(5), 1, Work::Commit));
+        // The commit let "a" run, then transaction 2 began and ran its insert; "b" waits again.
+        assert_eq!(contents(&w), "t1 a t2");
+        assert_eq!(w.active, Some(2));
+        w.submit(control(Some(6), 2, Work::Commit));
+        assert_eq!(contents(&w), "t1 a t2 b");
+        assert!(w.deferred.is_empty());
+        let ids: Vec<OpId> = reported(&mut reactor)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, [2, 5, 1, 3, 6, 4]);
+    }
+
+    #[test]
+    fn a_rollback_undoes_the_transaction_and_its_later_statements_fail() {
+        let mut reactor = Reactor::new();
+        let mut w = worker(&reactor);
+        w.submit(insert(1, Origin::Db, "before"));
+        w.submit(control(None, 1, Work::Begin));
+        w.submit(insert(2, Origin::Tx(1), "inside"));
+        w.submit(control(Some(3), 1, Work::Rollback));
+        w.submit(insert(4, Origin::Tx(1), "after the end"));
+        w.submit(control(Some(5), 1, Work::Commit));
+        assert_eq!(contents(&w), "before");
+        assert_eq!(
+            reported(&mut reactor),
+            [(1, true), (2, true), (3, true), (4, false), (5, false)]
+        );
+    }
+
+    #[test]
+    fn a_doomed_transaction_refuses_its_waiting_statements() {
+        let mut reactor = Reactor::new();
+        let mut w = worker(&reactor);
+        w.submit(control(None, 1, Work::Begin));
+        w.shared.doom(1);
+        w.submit(insert(1, Origin::Tx(1), "x"));
+        w.submit(control(Some(2), 1, Work::Rollback));
+        w.submit(insert(3, Origin::Db, "y"));
+        assert_eq!(contents(&w), "y");
+        assert_eq!(reported(&mut reactor), [(1, false), (2, true), (3, true)]);
+        assert!(w.shared.state().doomed.is_empty());
+    }
+
+    #[test]
+    fn cancelled_commands_are_skipped_but_a_transaction_still_ends() {
+        let mut reactor = Reactor::new();
+        let mut w = worker(&reactor);
+        w.submit(control(None, 1, Work::Begin));
+        w.submit(insert(1, Origin::Db, "skipped"));
+        w.shared.cancel(1);
+        w.shared.cancel(2);
+        w.submit(control(Some(2), 1, Work::Commit));
+        w.submit(insert(3, Origin::Db, "z"));
+        assert_eq!(
+            w.active, None,
+            "the cancelled commit still ended the transaction"
+        );
+        assert_eq!(contents(&w), "z");
+        assert_eq!(reported(&mut reactor), [(2, true), (3, true)]);
+    }
+
+    #[test]
+    fn after_close_every_statement_says_so() {
+        let mut reactor = Reactor::new();
+        let mut w = worker(&reactor);
+        w.submit(Command {
+            op: Some(1),
+            origin: Origin::Db,
+            work: Work::Close,
+        });
+        w.submit(insert(2, Origin::Db, "late"));
+        w.submit(Command {
+            op: Some(3),
+            origin: Origin::Db,
+            work: Work::Close,
+        });
+        assert_eq!(reported(&mut reactor), [(1, true), (2, false), (3, true)]);
+    }
+}
