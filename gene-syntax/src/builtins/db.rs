@@ -107,7 +107,7 @@ pub(crate) static METHODS: &[Builtin] = &[
         "Database.exec_async",
         &[req("sql"), opt("params")],
         FUTURE,
-        "Runs a statement for its effect; a future of the number of rows it inserted, updated or deleted (0 for other statements; rows it returns are dropped). params binds by position, an array for `?` (and `?NNN`), or by name, a map for `:name`, `@name` or `$name` (`{^id 1}`); values are nil, booleans (as 1 and 0), ints, floats, strings (chars and symbols as their text) and bytes. Without params the SQL may hold several statements separated by `;` (a schema script). A SQL or parameter count error is a DbError thrown at `await`; a value SQLite cannot store is a TypeError at the call. While a transaction is open on the database, the statement waits for it to end.",
+        "Runs a statement for its effect; a future of the number of rows it inserted, updated or deleted (0 for other statements; rows it returns are dropped: to get the id a row was given, run `INSERT ... RETURNING id` with `.query_async`). params binds by position, an array for `?` (and `?NNN`), or by name, a map for `:name`, `@name` or `$name` (`{^id 1}`); values are nil, booleans (as 1 and 0), ints, floats, strings (chars and symbols as their text) and bytes. Without params the SQL may hold several statements separated by `;` (a schema script). A SQL or parameter count error is a DbError thrown at `await`; a value SQLite cannot store is a TypeError at the call. While a transaction is open on the database, the statement waits for it to end.",
     ),
     method(
         "Database",
