@@ -184,6 +184,18 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         &[req("text")],
         "Reads text written by serialize back into a value (references are looked up by name).",
     ),
+    func(
+        "parse",
+        "gene/json/parse",
+        &[req("text")],
+        "Reads JSON text: objects become maps in key order (a repeated key keeps its first place and its last value), arrays arrays, strings strings, true/false bools, null nil; an integer that fits in 64 bits is an int, any other number a float (a larger integer becomes the nearest float, as in JavaScript). Bad JSON throws JsonError with the line and column (`invalid JSON at line 3, column 5: expected value`). Nesting deeper than 128 levels is refused the same way.",
+    ),
+    func(
+        "stringify",
+        "gene/json/stringify",
+        &[req("value"), named("pretty")],
+        "The JSON text of value: maps become objects (keys by name, in order), arrays and sets arrays, strings, symbols and chars strings, ints and floats numbers, bools bools, nil null. `^^pretty` indents by two spaces, one entry per line. A value JSON cannot hold (a function, an instance, a gene, NaN or an infinity, data nested more than 128 levels deep, which is how a cycle shows) throws JsonError naming it and where it sits (`at users/0/on_save`).",
+    ),
     class(
         "Exception",
         "gene/Exception",
@@ -287,6 +299,18 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         "Thrown at an `await` when every task waits and nothing pending could wake any of them.",
     ),
     class(
+        "HttpError",
+        "gene/HttpError",
+        &[opt("message")],
+        "A failed HTTP request (bad URL, connection failure, timeout); the message names the method, the URL and the reason. A response with an error status is not an HttpError.",
+    ),
+    class(
+        "JsonError",
+        "gene/JsonError",
+        &[opt("message")],
+        "JSON text that does not parse (the message gives the line and column), or a value `gene/json/stringify` cannot write.",
+    ),
+    class(
         "Future",
         "gene/Future",
         &[opt("value")],
@@ -333,6 +357,25 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         &[req("path")],
         FUTURE,
         "A future of nil once the file is removed. I/O failures (a missing file too) are IOErrors, thrown at `await`.",
+    ),
+    flagged(
+        "get_async",
+        "gene/http/get_async",
+        &[
+            req("url"),
+            named("headers"),
+            named("timeout"),
+            named("binary"),
+        ],
+        FUTURE,
+        "A future of the response to a GET of url (http or https): `{^status 200 ^headers {...} ^body \"...\" ^url \"...\"}`. `^headers` is a map of header names to strings (or numbers); `^timeout` limits the whole exchange, in milliseconds; `^^binary` gives the body as Bytes. Same response, errors and cancellation as `gene/http/request_async`.",
+    ),
+    flagged(
+        "request_async",
+        "gene/http/request_async",
+        &[req("request")],
+        FUTURE,
+        "A future of the response to request, a map `{^method \"POST\" ^url \"...\" ^headers {...} ^body \"...\" ^timeout ms ^binary false}` (only ^url is required; the method defaults to GET; the body is a string, see `gene/json/stringify`, or Bytes). The response is a map `{^status ^headers ^body ^url}`: header names lower-case, a repeated header's values joined by \", \" except `set-cookie`, always an array of strings; the body a string decoded as UTF-8 (invalid bytes become U+FFFD), or with `^binary true` Bytes, byte for byte; `^url` the final URL after redirects (up to 10 are followed). A non-2xx status is a response, not an error. A bad URL, an invalid header, a connection that fails (or takes over 30 s to open) and a timeout are HttpErrors naming the method, the URL and the reason, thrown at `await`. Cancelling the future (`.cancel`, `gene/timeout`, `await ^timeout`) aborts the request and closes its connection. Requests share one connection pool per program; proxies are taken from HTTP_PROXY, HTTPS_PROXY and NO_PROXY.",
     ),
     flagged(
         "timeout",

@@ -20,6 +20,8 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(future::NATIVES)
         .chain(generator::NATIVES)
         .chain(serdes::NATIVES)
+        .chain(http::NATIVES)
+        .chain(json::NATIVES)
         .chain(bytes::NATIVES)
         .chain(db::NATIVES)
 }
@@ -94,7 +96,9 @@ mod db_tx;
 mod db_worker;
 mod future;
 mod generator;
+mod http;
 mod io;
+mod json;
 pub(crate) use io::write_atomically;
 mod map;
 mod number;

@@ -151,6 +151,8 @@ pub struct Vm {
     pub(crate) exports: Vec<(String, CellRef)>,
     /// Props given to the native function being called (`(println ^^stderr ...)`).
     pub(crate) native_props: Option<Map>,
+    /// The HTTP client (its connection pool), built by the first `gene/http` request.
+    pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) arg_buf: Vec<Value>,
     pub(crate) prelude_source: Rc<SourceInfo>,
     pub(crate) sym: setup::WellKnown,

@@ -39,6 +39,8 @@ const PRELUDE: &str = r#"
 (class CancelledError < Exception)
 (class TimeoutError < Exception)
 (class DeadlockError < Exception)
+(class HttpError < Exception)
+(class JsonError < Exception)
 (class DbError < Exception)
 "#;
 
@@ -108,6 +110,7 @@ impl Vm {
             callback_entry: None,
             exports: Vec::new(),
             native_props: None,
+            http_client: None,
             arg_buf: Vec::new(),
             prelude_source: SourceInfo::new("<prelude>", Arc::new(PRELUDE.to_string())),
             sym: WellKnown {
