@@ -251,7 +251,15 @@ impl Worker {
             }
             state.running = Some((op, origin));
         }
-        let result = self.execute(origin, work);
+        // A panic (a bug, never user input) must not end the thread with commands waiting:
+        // it fails this command and the worker goes on.
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.execute(origin, work)))
+                .unwrap_or_else(|_| {
+                    Err(SqlError::new(
+                        "internal error: the database operation failed unexpectedly",
+                    ))
+                });
         self.shared.state().running = None;
         if let Some(id) = op {
             let result = match result {
