@@ -155,6 +155,20 @@ fn is_whitespace(b: u8) -> bool {
     BYTE_CLASS[b as usize] & SPACE != 0
 }
 
+/// The kind of a bare token: a keyword, a `^...` token or a symbol.
+fn word_kind(word: &[u8]) -> SyntaxKind {
+    match word {
+        [b'^', ..] => CARET_TOKEN,
+        [b'n' | b't' | b'f', _, _, ..] => match word {
+            b"nil" => NIL,
+            b"true" => TRUE,
+            b"false" => FALSE,
+            _ => SYMBOL,
+        },
+        _ => SYMBOL,
+    }
+}
+
 fn range(start: usize, end: usize) -> TextRange {
     TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32))
 }
@@ -175,8 +189,51 @@ impl<'a> Lexer<'a> {
 
     fn run(&mut self) {
         while self.pos < self.bytes.len() {
-            self.step();
+            if self.modes.is_empty() {
+                self.top_level_token();
+            } else {
+                self.step();
+            }
         }
+    }
+
+    /// One token outside interpolated strings, the common case: whitespace, brackets and names
+    /// are lexed here without the mode bookkeeping of [`Lexer::token`], which does the rest.
+    #[inline]
+    fn top_level_token(&mut self) {
+        let start = self.pos;
+        let Some(&first) = self.bytes.get(start) else {
+            return;
+        };
+        let kind = match first {
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => {
+                let len = self.bytes[start + 1..]
+                    .iter()
+                    .position(|&b| !is_whitespace(b))
+                    .unwrap_or(self.bytes.len() - start - 1);
+                return self.push(WHITESPACE, start + 1 + len);
+            }
+            b'(' => L_PAREN,
+            b')' => R_PAREN,
+            b'[' => L_BRACK,
+            b']' => R_BRACK,
+            b'{' => L_BRACE,
+            b'}' => R_BRACE,
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'^' | b'/' | b'.' | b'*' | b'=' | b'<' | b'>' => {
+                let bytes = self.bytes;
+                let mut end = start + 1;
+                while end < bytes.len() && BYTE_CLASS[bytes[end] as usize] == CONTINUES {
+                    end += 1;
+                }
+                if bytes.get(end) == Some(&b'\\') {
+                    // A name with escapes: checked on the general path.
+                    return self.bare_token(start, start);
+                }
+                return self.push(word_kind(bytes.get(start..end).unwrap_or_default()), end);
+            }
+            _ => return self.token(),
+        };
+        self.push(kind, start + 1);
     }
 
     /// Lexes one token at `self.pos` (which must be before the end).
@@ -283,13 +340,7 @@ impl<'a> Lexer<'a> {
     fn bare_token(&mut self, start: usize, from: usize) {
         let (end, escaped) = self.bare_token_end(from);
         let end = end.max(start + 1);
-        let kind = match &self.bytes[start..end] {
-            b"nil" => NIL,
-            b"true" => TRUE,
-            b"false" => FALSE,
-            [b'^', ..] => CARET_TOKEN,
-            _ => SYMBOL,
-        };
+        let kind = word_kind(self.bytes.get(start..end).unwrap_or_default());
         if escaped {
             self.check_symbol_escapes(start, end);
         }
@@ -321,20 +372,24 @@ impl<'a> Lexer<'a> {
     fn bare_token_end(&self, from: usize) -> (usize, bool) {
         let mut i = from;
         let mut escaped = false;
-        while let Some(&b) = self.bytes.get(i) {
-            match BYTE_CLASS[b as usize] {
-                CONTINUES => i += 1,
-                ESCAPES => {
-                    escaped = true;
-                    i += 1;
-                    if i < self.bytes.len() {
-                        i += self.char_len_at(i);
-                    }
-                }
-                _ => break,
+        loop {
+            let rest = self.bytes.get(i..).unwrap_or_default();
+            let Some(n) = rest
+                .iter()
+                .position(|&b| BYTE_CLASS[b as usize] != CONTINUES)
+            else {
+                return (self.bytes.len(), escaped);
+            };
+            i += n;
+            if BYTE_CLASS[self.bytes[i] as usize] != ESCAPES {
+                return (i, escaped);
+            }
+            escaped = true;
+            i += 1;
+            if i < self.bytes.len() {
+                i += self.char_len_at(i);
             }
         }
-        (i, escaped)
     }
 
     fn hash(&mut self, start: usize) {

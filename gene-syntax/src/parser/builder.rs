@@ -30,6 +30,7 @@ impl TreeBuilder {
         self.parents.push((kind, self.children.len()));
     }
 
+    #[inline]
     pub(crate) fn token(&mut self, kind: SyntaxKind, text: &str) {
         let token = self.tokens.token(kind, text);
         self.children.push(NodeOrToken::Token(token));

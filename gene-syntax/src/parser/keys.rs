@@ -119,6 +119,13 @@ pub(crate) fn decode_key_path(token: &str) -> Option<PropKey> {
 pub(crate) struct KeyChecker<'t> {
     few: [(&'t str, TextRange); FEW],
     few_len: usize,
+    /// Everything beyond the first few plain keys; most maps and genes never need it, so it is
+    /// made on first use.
+    more: Option<Box<MoreKeys<'t>>>,
+}
+
+#[derive(Default)]
+struct MoreKeys<'t> {
     /// One-segment keys seen, beyond the first few plain ones.
     full1: FxHashMap<Cow<'t, str>, TextRange>,
     /// First segments of longer keys seen (their one-segment prefixes).
@@ -135,10 +142,7 @@ impl Default for KeyChecker<'_> {
         KeyChecker {
             few: [("", TextRange::default()); FEW],
             few_len: 0,
-            full1: FxHashMap::default(),
-            prefix1: FxHashMap::default(),
-            full: FxHashMap::default(),
-            prefixes: FxHashMap::default(),
+            more: None,
         }
     }
 }
@@ -152,29 +156,35 @@ fn decoded(segment: &str) -> Cow<'_, str> {
 }
 
 impl<'t> KeyChecker<'t> {
-    /// An earlier one-segment key named `name`.
-    fn one_segment(&self, name: &str) -> Option<TextRange> {
-        self.few[..self.few_len]
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, r)| *r)
-            .or_else(|| self.full1.get(name).copied())
+    fn more(&mut self) -> &mut MoreKeys<'t> {
+        self.more.get_or_insert_default()
+    }
+
+    /// An earlier one-segment key named `name`, or an earlier longer key whose first segment is
+    /// `name` when `or_prefix`.
+    fn one_segment(&self, name: &str, or_prefix: bool) -> Option<TextRange> {
+        let few = self.few[..self.few_len].iter().find(|(n, _)| *n == name);
+        if let Some((_, range)) = few {
+            return Some(*range);
+        }
+        let more = self.more.as_deref()?;
+        more.full1
+            .get(name)
+            .or_else(|| more.prefix1.get(name).filter(|_| or_prefix))
+            .copied()
     }
 
     /// Records a plain key `^name` (one segment, no escapes, no flag); returns the range of the
     /// earlier key it repeats, if any.
     pub(crate) fn add_name(&mut self, name: &'t str, range: TextRange) -> Option<TextRange> {
-        if let Some(earlier) = self
-            .one_segment(name)
-            .or_else(|| self.prefix1.get(name).copied())
-        {
+        if let Some(earlier) = self.one_segment(name, true) {
             return Some(earlier);
         }
         if self.few_len < FEW {
             self.few[self.few_len] = (name, range);
             self.few_len += 1;
         } else {
-            self.full1.insert(Cow::Borrowed(name), range);
+            self.more().full1.insert(Cow::Borrowed(name), range);
         }
         None
     }
@@ -184,38 +194,40 @@ impl<'t> KeyChecker<'t> {
         let path: Vec<Cow<'t, str>> = segments.iter().map(|s| decoded(s)).collect();
         let (first, rest) = path.split_first()?;
         if rest.is_empty() {
-            let earlier = self
-                .one_segment(first)
-                .or_else(|| self.prefix1.get(first).copied());
-            if earlier.is_some() {
-                return earlier;
+            if let Some(earlier) = self.one_segment(first, true) {
+                return Some(earlier);
             }
-            self.full1.insert(first.clone(), range);
+            self.more().full1.insert(first.clone(), range);
             return None;
         }
         // An earlier key that is a prefix of this one: `^p 1` then `^p^x 2`.
-        if let Some(earlier) = self.one_segment(first) {
+        if let Some(earlier) = self.one_segment(first, false) {
             return Some(earlier);
         }
+        let more = self.more();
         for len in 2..path.len() {
-            if let Some(&earlier) = self.full.get(&path[..len]) {
+            if let Some(&earlier) = more.full.get(&path[..len]) {
                 return Some(earlier);
             }
         }
         // The same key, or an earlier key that extends this one: `^p^x 1` then `^p 2`.
-        if let Some(&earlier) = self.full.get(&path).or_else(|| self.prefixes.get(&path)) {
+        if let Some(&earlier) = more.full.get(&path).or_else(|| more.prefixes.get(&path)) {
             return Some(earlier);
         }
-        self.prefix1.entry(first.clone()).or_insert(range);
+        more.prefix1.entry(first.clone()).or_insert(range);
         for len in 2..path.len() {
-            self.prefixes.entry(path[..len].to_vec()).or_insert(range);
+            more.prefixes.entry(path[..len].to_vec()).or_insert(range);
         }
-        self.full.insert(path, range);
+        more.full.insert(path, range);
         None
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.few_len == 0 && self.full1.is_empty() && self.full.is_empty()
+        self.few_len == 0
+            && self
+                .more
+                .as_ref()
+                .is_none_or(|m| m.full1.is_empty() && m.full.is_empty())
     }
 }
 

@@ -210,9 +210,13 @@ impl<'t> Parser<'t> {
 
     /// Adds the current token to the tree under `kind` and moves on.
     fn bump_as(&mut self, kind: SyntaxKind) {
-        let range = self.current_range();
-        self.builder.token(kind, &self.text[range]);
-        self.offset = range.end();
+        let Some(token) = self.tokens.get(self.pos) else {
+            return;
+        };
+        let end = self.offset + token.len;
+        let text = self.text.get(usize::from(self.offset)..usize::from(end));
+        self.builder.token(kind, text.unwrap_or_default());
+        self.offset = end;
         self.pos += 1;
     }
 

@@ -24,8 +24,16 @@ pub(crate) struct TokenCache {
     /// One-byte ASCII tokens by byte (brackets, single spaces and newlines, one-letter names),
     /// found without hashing. A byte lexed as two kinds keeps the latest.
     one_byte: Box<[Option<GreenToken>; 128]>,
-    /// Two entries per set, the most recently added first.
-    sets: Box<[[Option<GreenToken>; 2]]>,
+    /// Two entries per set, the most recently used first.
+    sets: Box<[[Entry; 2]]>,
+}
+
+/// A cached token and the hash of its kind and text: comparing hashes first makes a lookup that
+/// misses cheap, and one that hits compares the text once.
+#[derive(Clone, Default)]
+struct Entry {
+    hash: u64,
+    token: Option<GreenToken>,
 }
 
 impl TokenCache {
@@ -41,7 +49,7 @@ impl TokenCache {
             .clamp(16, Self::MAX_SETS);
         TokenCache {
             one_byte: Box::new([const { None }; 128]),
-            sets: vec![[None, None]; sets].into_boxed_slice(),
+            sets: vec![Default::default(); sets].into_boxed_slice(),
         }
     }
 
@@ -51,16 +59,25 @@ impl TokenCache {
     }
 
     /// A token of `kind` with `text`: a shared one if the cache holds it, a new one otherwise.
+    #[inline]
     pub(crate) fn token(&mut self, kind: SyntaxKind, text: &str) -> GreenToken {
         let raw_kind = rowan::SyntaxKind::from(kind);
+        if let &[b] = text.as_bytes()
+            && let Some(Some(t)) = self.one_byte.get(usize::from(b))
+            && t.kind() == raw_kind
+        {
+            return t.clone();
+        }
+        self.token_slow(raw_kind, text)
+    }
+
+    /// [`TokenCache::token`] for the tokens that are not a cached one-byte token.
+    fn token_slow(&mut self, raw_kind: rowan::SyntaxKind, text: &str) -> GreenToken {
         let bytes = text.as_bytes();
         if let &[b] = bytes
             && let Some(slot) = self.one_byte.get_mut(usize::from(b))
         {
-            return match slot {
-                Some(t) if t.kind() == raw_kind => t.clone(),
-                slot => slot.insert(GreenToken::new(raw_kind, text)).clone(),
-            };
+            return slot.insert(GreenToken::new(raw_kind, text)).clone();
         }
         if bytes.len() > MAX_SHARED_LEN {
             return GreenToken::new(raw_kind, text);
@@ -68,24 +85,37 @@ impl TokenCache {
         let mut hasher = FxHasher::default();
         hasher.write(bytes);
         hasher.write_u16(raw_kind.0);
+        let hash = hasher.finish();
         // `sets.len()` is a power of two; the high bits of an Fx hash are the well-mixed ones.
-        let index = (hasher.finish() >> 32) as usize & (self.sets.len() - 1);
+        let index = (hash >> 32) as usize & (self.sets.len() - 1);
         let Some(set) = self.sets.get_mut(index) else {
             return GreenToken::new(raw_kind, text);
         };
-        for way in 0..2 {
-            if let Some(t) = &set[way]
-                && t.kind() == raw_kind
-                && t.text() == text
-            {
-                let token = t.clone();
-                // Keep the most recently used entry first, so a miss evicts the other one.
-                set.swap(0, way);
-                return token;
-            }
+        if set[0].hash == hash
+            && let Some(t) = &set[0].token
+            && t.kind() == raw_kind
+            && t.text() == text
+        {
+            return t.clone();
+        }
+        if set[1].hash == hash
+            && let Some(t) = &set[1].token
+            && t.kind() == raw_kind
+            && t.text() == text
+        {
+            let token = t.clone();
+            // Keep the most recently used entry first, so a miss evicts the other one.
+            set.swap(0, 1);
+            return token;
         }
         let token = GreenToken::new(raw_kind, text);
-        set[1] = set[0].replace(token.clone());
+        set[1] = std::mem::replace(
+            &mut set[0],
+            Entry {
+                hash,
+                token: Some(token.clone()),
+            },
+        );
         token
     }
 }
