@@ -71,7 +71,7 @@ pub struct ChunkParse {
 pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
     let text = file.text(db);
     let intern = |range: TextRange| ChunkAt {
-        chunk: Chunk::new(db, text[range].to_string()),
+        chunk: Chunk::new(db, &text[range]),
         offset: range.start(),
     };
     let Some(cache) = db.chunk_cache() else {

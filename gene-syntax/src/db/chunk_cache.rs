@@ -26,10 +26,11 @@ type LastSplit = (Arc<str>, Vec<TextRange>);
 pub struct ChunkCache {
     last: Mutex<FxHashMap<SourceFile, LastSplit>>,
     /// The tokens of the last file split from scratch, until its chunks are parsed.
-    lexed: Mutex<Option<LexedFile>>,
-    /// Taken by a parse and put back after, so parses never wait for one another: a parse that
-    /// finds it taken (another thread is parsing) uses a cache of its own.
-    tokens: Mutex<SharedTokens>,
+    lexed: Mutex<Option<PendingChunks>>,
+    /// The tree builder, with its buffers and the shared tokens: taken by a parse and put back
+    /// after, so parses never wait for one another (a parse that finds it taken, because another
+    /// thread is parsing, uses a builder of its own).
+    builder: Mutex<SharedBuilder>,
 }
 
 /// Files remembered at most; past that the cache starts over.
@@ -52,15 +53,20 @@ struct LexedFile {
     text: Arc<str>,
     /// Lexical errors sorted by start, so each chunk finds its own by binary search.
     lexed: Lexed,
-    /// By chunk id: the chunk's token indices and range in `text`. A parse takes its entry out.
+}
+
+struct PendingChunks {
+    /// Shared with the parses under way, which read their tokens from it.
+    file: Arc<LexedFile>,
+    /// By chunk id: the chunk's token indices and range in the file. A parse takes its entry out.
     chunks: FxHashMap<salsa::Id, (Range<usize>, TextRange)>,
 }
 
 #[derive(Default)]
-enum SharedTokens {
+enum SharedBuilder {
     #[default]
     NotYetMade,
-    Idle(parser::TokenCache),
+    Idle(parser::TreeBuilder),
     InUse,
 }
 
@@ -101,45 +107,60 @@ impl ChunkCache {
         lexed.errors.sort_by_key(|e| e.range.start());
         let chunks = ids.zip(chunks).collect();
         if let Ok(mut slot) = self.lexed.lock() {
-            *slot = Some(LexedFile {
-                text,
-                lexed,
+            *slot = Some(PendingChunks {
+                file: Arc::new(LexedFile { text, lexed }),
                 chunks,
             });
         }
     }
 
-    /// The tokens of chunk `id` with `text`, if a split kept them.
-    fn take_lexed(&self, id: salsa::Id, text: &str) -> Option<Lexed> {
+    /// The file lexing that holds the tokens of chunk `id` with `text`, and where, if a split
+    /// kept them.
+    fn take_lexed(
+        &self,
+        id: salsa::Id,
+        text: &str,
+    ) -> Option<(Arc<LexedFile>, Range<usize>, TextRange)> {
         let mut slot = self.lexed.lock().ok()?;
-        let file = slot.as_mut()?;
-        let (tokens, range) = file.chunks.remove(&id)?;
-        let lexed = (file.text.get(Range::<usize>::from(range)) == Some(text))
-            .then(|| file.lexed.chunk(tokens, range));
-        if file.chunks.is_empty() {
+        let pending = slot.as_mut()?;
+        let (tokens, range) = pending.chunks.remove(&id)?;
+        let found = (pending.file.text.get(Range::<usize>::from(range)) == Some(text))
+            .then(|| (pending.file.clone(), tokens, range));
+        if pending.chunks.is_empty() {
             *slot = None;
         }
-        lexed
+        found
     }
 
     /// Parses one chunk (`id` with `text`), sharing tokens with the chunks parsed before.
     pub(super) fn parse(&self, id: salsa::Id, text: &str) -> (GreenNode, Vec<SyntaxError>) {
-        let lexed = self
-            .take_lexed(id, text)
-            .unwrap_or_else(|| lexer::lex(text));
-        let taken = match self.tokens.lock() {
-            Ok(mut slot) => std::mem::replace(&mut *slot, SharedTokens::InUse),
-            Err(_) => SharedTokens::InUse,
+        let kept = self.take_lexed(id, text);
+        let lexed_alone;
+        let lexed = match &kept {
+            Some((file, tokens, range)) => file.lexed.chunk(tokens.clone(), *range),
+            None => {
+                lexed_alone = lexer::lex(text);
+                lexed_alone.whole()
+            }
         };
-        let (tokens, shared) = match taken {
-            SharedTokens::Idle(tokens) => (tokens, true),
-            SharedTokens::NotYetMade => (parser::TokenCache::large(), true),
-            // Another thread is parsing: a small cache of our own, rather than waiting.
-            SharedTokens::InUse => (parser::TokenCache::for_text_len(text.len()), false),
+        let taken = match self.builder.lock() {
+            Ok(mut slot) => std::mem::replace(&mut *slot, SharedBuilder::InUse),
+            Err(_) => SharedBuilder::InUse,
         };
-        let (green, errors, tokens) = parser::parse_lexed_with(text, &lexed, tokens);
-        if shared && let Ok(mut slot) = self.tokens.lock() {
-            *slot = SharedTokens::Idle(tokens);
+        let (builder, shared) = match taken {
+            SharedBuilder::Idle(builder) => (builder, true),
+            SharedBuilder::NotYetMade => {
+                (parser::TreeBuilder::new(parser::TokenCache::large()), true)
+            }
+            // Another thread is parsing: a small builder of our own, rather than waiting.
+            SharedBuilder::InUse => {
+                let tokens = parser::TokenCache::for_text_len(text.len());
+                (parser::TreeBuilder::new(tokens), false)
+            }
+        };
+        let (green, errors, builder) = parser::parse_lexed_with(text, lexed, builder);
+        if shared && let Ok(mut slot) = self.builder.lock() {
+            *slot = SharedBuilder::Idle(builder);
         }
         (green, errors)
     }

@@ -33,11 +33,27 @@ pub struct Lexed {
     pub swallowed_from: Option<TextSize>,
 }
 
+/// A lexing as the parser reads it: the tokens (borrowed, so a chunk of a file's lexing needs no
+/// copy) and the lexical errors, offsets relative to the start of the text they cover.
+pub(crate) struct LexedPart<'a> {
+    pub tokens: &'a [Token],
+    pub errors: Vec<SyntaxError>,
+    pub swallowed_from: Option<TextSize>,
+}
+
 impl Lexed {
+    pub(crate) fn whole(&self) -> LexedPart<'_> {
+        LexedPart {
+            tokens: &self.tokens,
+            errors: self.errors.clone(),
+            swallowed_from: self.swallowed_from,
+        }
+    }
+
     /// The part of this lexing that covers the chunk at `range` (token indices `tokens`), with
     /// offsets relative to the chunk's start: what lexing the chunk's text alone gives, when the
     /// chunk starts and ends at top level. `errors` must be sorted by start.
-    pub(crate) fn chunk(&self, tokens: std::ops::Range<usize>, range: TextRange) -> Lexed {
+    pub(crate) fn chunk(&self, tokens: std::ops::Range<usize>, range: TextRange) -> LexedPart<'_> {
         let first = self
             .errors
             .partition_point(|e| e.range.start() < range.start());
@@ -45,8 +61,8 @@ impl Lexed {
             .errors
             .partition_point(|e| e.range.start() < range.end());
         let shift = |r: TextRange| r.checked_sub(range.start()).unwrap_or_default();
-        Lexed {
-            tokens: self.tokens.get(tokens).unwrap_or_default().to_vec(),
+        LexedPart {
+            tokens: self.tokens.get(tokens).unwrap_or_default(),
             errors: (self.errors.get(first..last).unwrap_or_default().iter())
                 .map(|e| SyntaxError {
                     range: shift(e.range),

@@ -47,19 +47,18 @@ impl TreeBuilder {
     }
 
     /// The finished root. The parser wraps everything in one root node, so exactly one child
-    /// remains; should that ever not hold, the children are wrapped rather than lost.
-    /// Also gives the token cache back, for the next parse.
-    pub(crate) fn finish(mut self) -> (GreenNode, TokenCache) {
+    /// remains; should that ever not hold, the children are wrapped rather than lost. The builder
+    /// is left empty, with its buffers and token cache, for the next parse.
+    pub(crate) fn finish(&mut self) -> GreenNode {
         while !self.parents.is_empty() {
             self.finish_node();
         }
-        let root = match (self.children.pop(), self.children.is_empty()) {
+        match (self.children.pop(), self.children.is_empty()) {
             (Some(NodeOrToken::Node(root)), true) => root,
             (last, _) => {
                 self.children.extend(last);
-                GreenNode::new(SyntaxKind::SOURCE_FILE.into(), self.children)
+                GreenNode::new(SyntaxKind::SOURCE_FILE.into(), self.children.drain(..))
             }
-        };
-        (root, self.tokens)
+        }
     }
 }

@@ -16,11 +16,11 @@ mod token_cache;
 
 use rowan::{GreenNode, TextRange, TextSize};
 
-use builder::TreeBuilder;
+pub(crate) use builder::TreeBuilder;
 pub(crate) use token_cache::TokenCache;
 
 use crate::SyntaxKind::{self, *};
-use crate::lexer::{Lexed, Token};
+use crate::lexer::{Lexed, LexedPart, Token};
 use crate::syntax_error::{SyntaxError, SyntaxErrorKind};
 
 pub(crate) use recovery::Unclosed;
@@ -43,18 +43,19 @@ pub fn parse_tokens(text: &str, tokens: &[Token]) -> (GreenNode, Vec<SyntaxError
 /// Parses the result of [`crate::lexer::lex`] for `text` as one unit: a `SOURCE_FILE` node and
 /// the lexical and syntax errors, in source order.
 pub fn parse_lexed(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxError>) {
-    let (green, errors, _) = parse_lexed_with(text, lexed, TokenCache::for_text_len(text.len()));
+    let builder = TreeBuilder::new(TokenCache::for_text_len(text.len()));
+    let (green, errors, _) = parse_lexed_with(text, lexed.whole(), builder);
     (green, errors)
 }
 
-/// [`parse_lexed`], sharing tokens through `tokens` (given back for the next parse).
+/// [`parse_lexed`] with `builder` (its buffers and shared tokens), given back for the next parse.
 pub(crate) fn parse_lexed_with(
     text: &str,
-    lexed: &Lexed,
-    tokens: TokenCache,
-) -> (GreenNode, Vec<SyntaxError>, TokenCache) {
+    lexed: LexedPart<'_>,
+    builder: TreeBuilder,
+) -> (GreenNode, Vec<SyntaxError>, TreeBuilder) {
     let whole = std::iter::once((0..lexed.tokens.len(), TextRange::up_to(TextSize::of(text))));
-    parse_pieces(text, lexed, whole, tokens)
+    parse_pieces(text, lexed, whole, builder)
 }
 
 /// Parses the result of [`crate::lexer::lex`] for `text` top-level chunk by top-level chunk, as
@@ -63,9 +64,9 @@ pub(crate) fn parse_lexed_with(
 pub fn parse_lexed_chunked(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxError>) {
     let (green, errors, _) = parse_pieces(
         text,
-        lexed,
+        lexed.whole(),
         split::split_top_level_tokens(&lexed.tokens).into_iter(),
-        TokenCache::for_text_len(text.len()),
+        TreeBuilder::new(TokenCache::for_text_len(text.len())),
     );
     (green, errors)
 }
@@ -74,18 +75,17 @@ pub fn parse_lexed_chunked(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxE
 /// `SOURCE_FILE` node.
 fn parse_pieces(
     text: &str,
-    lexed: &Lexed,
+    lexed: LexedPart<'_>,
     pieces: impl Iterator<Item = (std::ops::Range<usize>, TextRange)>,
-    tokens: TokenCache,
-) -> (GreenNode, Vec<SyntaxError>, TokenCache) {
-    let mut builder = TreeBuilder::new(tokens);
-    let mut errors = lexed.errors.clone();
+    mut builder: TreeBuilder,
+) -> (GreenNode, Vec<SyntaxError>, TreeBuilder) {
+    let mut errors = lexed.errors;
     builder.start_node(SOURCE_FILE);
     for (tokens, range) in pieces {
         let swallowed_from = lexed.swallowed_from.filter(|s| range.contains(*s));
         let mut p = Parser::new(
             text,
-            &lexed.tokens[tokens],
+            lexed.tokens.get(tokens).unwrap_or_default(),
             range.start(),
             swallowed_from,
             builder,
@@ -105,8 +105,8 @@ fn parse_pieces(
     builder.finish_node();
     // Stable: at one offset, lexical errors stay before syntax errors, as in every parse.
     errors.sort_by_key(|e| e.range.start());
-    let (green, tokens) = builder.finish();
-    (green, errors, tokens)
+    let green = builder.finish();
+    (green, errors, builder)
 }
 
 /// Which closers the open forms expect, innermost last. `Barrier` marks an interpolation: a

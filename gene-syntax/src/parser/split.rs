@@ -29,6 +29,13 @@ pub(crate) struct BracketStack {
 }
 
 impl BracketStack {
+    /// Starts over for the next item, keeping the stack's memory.
+    fn reset(&mut self) {
+        self.stack.clear();
+        self.need = 0;
+        self.started = false;
+    }
+
     /// Has a whole item (one form, with everything it opened closed) been fed?
     pub(crate) fn is_complete(&self) -> bool {
         self.started && self.stack.is_empty() && self.need == 0
@@ -146,7 +153,7 @@ fn split_with(
                 }
                 chunk_start = (i + 1, offset);
             }
-            machine = BracketStack::default();
+            machine.reset();
         }
         i += 1;
     }
