@@ -5,6 +5,7 @@
 #
 #   benches/compare.sh            # 3 runs each
 #   RUNS=5 benches/compare.sh
+#   benches/compare.sh generators  # only the named benchmarks
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,7 +44,11 @@ best_time() {
 printf "\n%-10s" "benchmark"
 for r in "${RUNTIMES[@]}"; do printf " %10s" "$r"; done
 printf " %12s\n" "gene/python"
-for bench in fib loop strings arrays maps methods; do
+BENCHES=("$@")
+if [[ ${#BENCHES[@]} -eq 0 ]]; then
+  BENCHES=(fib loop strings arrays maps methods generators)
+fi
+for bench in "${BENCHES[@]}"; do
   printf "%-10s" "$bench"
   declare -A T=()
   for r in "${RUNTIMES[@]}"; do

@@ -455,9 +455,7 @@ impl Vm {
                     };
                     match next {
                         Some(v) => push!(v),
-                        None if super::generator::iter_generator(self.task.stack.last())
-                            .is_some() =>
-                        {
+                        None if super::generator::is_generator_iter(self.task.stack.last()) => {
                             generator_op!(op)
                         }
                         None => {

@@ -70,6 +70,17 @@ pub(crate) fn step_map(value: Option<Value>) -> Value {
     Value::map(map)
 }
 
+/// Whether `v` is a `for` iterator over a generator (the dispatch loop asks on every step of a
+/// loop over one, so no reference is taken).
+pub(crate) fn is_generator_iter(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Iter(state)) => state
+            .try_borrow()
+            .is_ok_and(|s| matches!(*s, IterState::Generator(_))),
+        _ => false,
+    }
+}
+
 /// The generator a `for` iterator steps through, if it is one.
 pub(crate) fn iter_generator(v: Option<&Value>) -> Option<Rc<GeneratorObj>> {
     match v? {
@@ -176,7 +187,7 @@ impl Vm {
         if let Some(slot) = seg.stack.first_mut() {
             *slot = Value::Generator(g.clone());
         }
-        self.task.stack.extend(seg.stack.drain(..));
+        self.task.stack.append(&mut seg.stack);
         if seg.started && !closing {
             self.task.stack.push(sent);
         }
@@ -237,8 +248,7 @@ impl Vm {
             });
         }
         self.task.natives.truncate(natives_base as usize);
-        let start = start.min(self.task.stack.len());
-        shell.stack.extend(self.task.stack.drain(start..));
+        move_tail(&mut self.task.stack, start, &mut shell.stack);
         if let Some(slot) = shell.stack.first_mut() {
             // The generator does not keep itself alive.
             *slot = Value::Nil;
@@ -822,6 +832,22 @@ fn take_iter_generator(v: Option<&Value>) -> Option<Rc<GeneratorObj>> {
     ) {
         IterState::Generator(g) => Some(g),
         _ => None,
+    }
+}
+
+/// Moves `from[start..]` to the end of `to` (a plain copy: `extend(drain(..))` went element
+/// by element, and this runs twice per generator step).
+fn move_tail(from: &mut Vec<Value>, start: usize, to: &mut Vec<Value>) {
+    let start = start.min(from.len());
+    let n = from.len() - start;
+    to.reserve(n);
+    // SAFETY: `to` has room for `n` more values; the `n` values after `start` in `from` are
+    // bitwise moved into it, then `from` forgets them (its length is cut to `start` without
+    // dropping), so each value is owned exactly once. The buffers are distinct vectors.
+    unsafe {
+        std::ptr::copy_nonoverlapping(from.as_ptr().add(start), to.as_mut_ptr().add(to.len()), n);
+        to.set_len(to.len() + n);
+        from.set_len(start);
     }
 }
 
