@@ -103,6 +103,15 @@ fn write_value(vm: &Vm, out: &mut String, v: &Value, depth: usize) -> Result<(),
                 "a Future cannot be serialized (await it and serialize its value)",
             ));
         }
+        Value::Generator(g) => {
+            return Err(vm.error(
+                "ArgumentError",
+                format!(
+                    "a {} cannot be serialized (its state is a running function's; serialize the values it yields)",
+                    g.type_name()
+                ),
+            ));
+        }
         Value::Bytes(b) => {
             out.push_str("(gene/bytes [");
             for (n, byte) in b.iter().enumerate() {

@@ -52,5 +52,10 @@ mod tests {
             "(var n 1)\n(for i in [1 2] (println i n))\n(try (throw 1) catch * (println $ex))\n(import x from \"lib\")\n(println x)",
         );
         check("N001", "(eval :q)\n(println q)");
+        // A spread in `await` names the array.
+        check(
+            "N001",
+            "(fn ^^async f [] (var fs [(gene/sleep_async 1)]) (await fs...))\n(await (f))",
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use rowan::TextSize;
 
-use super::{Checker, FnFrame, FnKind, Local, LocalKind, LoopFrame, LoopKind, Pos};
+use super::{Checker, FnFrame, FnKind, Local, LocalKind, LoopFrame, LoopKind, Pos, use_facts_for};
 use crate::analysis::facts::{FutureOf, UseFacts};
 use crate::analysis::rules;
 use crate::analysis::symbols::{self, parse_params};
@@ -369,6 +369,15 @@ impl Checker<'_> {
             self.expr(&p.value, Pos::Operand);
         }
         for operand in &gene.children {
+            // `(await fs...)`: the elements of the array fs are awaited.
+            if let FormKind::Symbol(s) = &operand.kind
+                && let Some(name) = s.strip_suffix("...")
+                && !name.is_empty()
+            {
+                rules::await_site(self, form.range, None);
+                self.use_name(name, operand.range, use_facts_for(Pos::Value));
+                continue;
+            }
             rules::await_site(self, form.range, Some((form, operand)));
             let outer = self.await_range.replace(form.range);
             self.expr(operand, Pos::Awaited);
