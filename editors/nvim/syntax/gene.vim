@@ -80,7 +80,7 @@ call s:match('geneDecorator', s:start . '#@' . s:tok . '*')
 
 " -- Forms. The head of a gene: special forms, definitions and the names they define.
 let s:head = '\%((\s*\)\@<='
-call s:match('geneSpecialForm', s:head . '\%(if\|do\|void\|loop\|while\|for\|repeat\|break\|continue\|return\|try\|throw\|match\|import\|async\|await\|new\|super\|quote\|\$caller_eval\|\$render\|\$with\|\$tap\|\$set\|\$parse\|\$emit\)' . s:end)
+call s:match('geneSpecialForm', s:head . '\%(if\|do\|void\|loop\|while\|for\|repeat\|break\|continue\|return\|try\|throw\|match\|import\|async\|await\|yield\|new\|super\|quote\|\$caller_eval\|\$render\|\$with\|\$tap\|\$set\|\$parse\|\$emit\)' . s:end)
 call s:match('geneDefine', s:head . '\%(fn\|fnx\|fnxx\|macro\|var\|class\|ns\|enum\|\.fn\|\.ctor\|->\)' . s:end)
 call s:match('geneDefName', '\%((\s*\%(fn\|macro\|\.fn\)\%(\s\+\^[\^!]' . s:tok . '\+\)*\s\+\)\@<=' . '[^[:space:],"%()[\]{}^:''#0-9+-]' . s:tok . '*')
 call s:match('geneTypeName', '\%((\s*\%(class\|ns\|enum\)\s\+\)\@<=' . '[^[:space:],"%()[\]{}^:''#0-9+-]' . s:tok . '*')
