@@ -113,7 +113,7 @@ impl Vm {
             }
             _ => return,
         };
-        self.start_callback(callback, vec![value], origin);
+        self.start_callback(callback, value, None, origin);
     }
 
     /// The task that produced `f` returned (or threw).

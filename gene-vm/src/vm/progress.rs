@@ -74,7 +74,7 @@ impl Vm {
             progress.last.clone()
         };
         if let Some((fraction, message)) = last {
-            self.start_callback(callback, vec![Value::Float(fraction), message], origin);
+            self.start_callback(callback, Value::Float(fraction), Some(message), origin);
         }
     }
 
@@ -100,44 +100,61 @@ impl Vm {
     /// A report reaches `f`, then the futures it forwards to (each once: adoption can make a
     /// loop of futures that never settle).
     fn deliver_progress(&mut self, f: &Rc<FutureObj>, fraction: f64, message: Value) {
-        let mut work = vec![f.clone()];
+        let mut work = self.report_to(f, fraction, &message);
+        if work.is_empty() {
+            return;
+        }
+        let mut done = vec![f.clone()];
         let mut next = 0;
-        while let Some(f) = work.get(next).cloned() {
+        while let Some(target) = work.get(next).cloned() {
             next += 1;
-            if !f.is_pending() {
+            if done.iter().any(|d| Rc::ptr_eq(d, &target)) {
                 continue;
             }
-            let mut callbacks = Vec::new();
-            {
-                let mut slot = f.progress.borrow_mut();
-                let progress: &mut Progress = slot.get_or_insert_with(Box::default);
-                progress.last = Some((fraction, message.clone()));
-                for listener in &progress.listeners {
-                    match listener {
-                        ProgressListener::Callback { f, origin } => {
-                            callbacks.push((f.clone(), origin.clone()))
-                        }
-                        ProgressListener::Forward(target) => {
-                            if !work.iter().any(|w| Rc::ptr_eq(w, target)) {
-                                work.push(target.clone());
-                            }
-                        }
+            done.push(target.clone());
+            work.extend(self.report_to(&target, fraction, &message));
+        }
+    }
+
+    /// Makes the report `f`'s last one, starts its callbacks and shows it if the main task
+    /// awaits `f`. Gives the futures `f` forwards to (no allocation when there are none).
+    fn report_to(
+        &mut self,
+        f: &Rc<FutureObj>,
+        fraction: f64,
+        message: &Value,
+    ) -> Vec<Rc<FutureObj>> {
+        if !f.is_pending() {
+            return Vec::new();
+        }
+        let mut callbacks = Vec::new();
+        let mut forwards = Vec::new();
+        {
+            let mut slot = f.progress.borrow_mut();
+            let progress: &mut Progress = slot.get_or_insert_with(Box::default);
+            progress.last = Some((fraction, message.clone()));
+            for listener in &progress.listeners {
+                match listener {
+                    ProgressListener::Callback { f, origin } => {
+                        callbacks.push((f.clone(), origin.clone()))
                     }
+                    ProgressListener::Forward(target) => forwards.push(target.clone()),
                 }
             }
-            for (callback, origin) in callbacks {
-                let args = vec![Value::Float(fraction), message.clone()];
-                self.start_callback(callback, args, origin);
-            }
-            let watched = self
-                .progress
-                .watched
-                .as_ref()
-                .is_some_and(|w| Rc::ptr_eq(w, &f));
-            if watched {
-                self.show_progress(fraction, message_text(&message).as_deref());
-            }
         }
+        for (callback, origin) in callbacks {
+            let second = Some(message.clone());
+            self.start_callback(callback, Value::Float(fraction), second, origin);
+        }
+        let watched = self
+            .progress
+            .watched
+            .as_ref()
+            .is_some_and(|w| Rc::ptr_eq(w, f));
+        if watched {
+            self.show_progress(fraction, message_text(message).as_deref());
+        }
+        forwards
     }
 
     fn main_reports(&mut self, fraction: f64, message: &Value) {

@@ -252,20 +252,24 @@ impl Vm {
         self.sched.immediate.push(id);
     }
 
-    /// Starts a task calling `callback` with `args` (an `.on_success` / `.on_failure` /
-    /// `.on_progress` callback); it runs before the task that settled the future goes on.
+    /// Starts a task calling `callback` with `value` (an `.on_success` / `.on_failure`
+    /// callback) or with `value` and `second` (an `.on_progress` callback: fraction and
+    /// message); it runs before the task that settled the future goes on.
     pub(crate) fn start_callback(
         &mut self,
         callback: Value,
-        args: Vec<Value>,
+        value: Value,
+        second: Option<Value>,
         origin: Option<Origin>,
     ) {
         let Some(entry) = self.callback_entry() else {
             return;
         };
         let future = FutureObj::new_callback(origin);
-        let stack = vec![Value::Func(entry.clone()), callback, Value::array(args)];
-        self.start_task(entry, stack, 2, None, Value::Nil, None, future);
+        let count = Value::Int(if second.is_some() { 2 } else { 1 });
+        let second = second.unwrap_or_default();
+        let stack = vec![Value::Func(entry.clone()), callback, count, value, second];
+        self.start_task(entry, stack, 4, None, Value::Nil, None, future);
         self.sched.yield_now = true;
     }
 
