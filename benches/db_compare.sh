@@ -21,36 +21,39 @@ cargo build --release -q -p gene-vm --manifest-path "$ROOT/Cargo.toml"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-# Runs one program RUNS times on a fresh database; keeps the best time of each phase it prints
+# One run of a program on a fresh database; keeps the best time of each phase it prints
 # ("phase seconds" lines) in the associative array named by $1.
-measure() {
+run_once() {
   local -n best=$1
   shift
-  for _ in $(seq "$RUNS"); do
-    rm -f "$WORK/bench.db" "$WORK/bench.db-journal"
-    local out
-    if ! out=$("$@" "$WORK/bench.db"); then
-      echo "FAILED: $*" >&2
-      exit 1
+  rm -f "$WORK/bench.db" "$WORK/bench.db-journal"
+  local out
+  if ! out=$("$@" "$WORK/bench.db"); then
+    echo "FAILED: $*" >&2
+    exit 1
+  fi
+  while read -r phase seconds; do
+    [[ -z "$phase" ]] && continue
+    if [[ -z "${best[$phase]:-}" ]] || awk -v a="$seconds" -v b="${best[$phase]}" 'BEGIN { exit !(a < b) }'; then
+      best[$phase]=$seconds
     fi
-    while read -r phase seconds; do
-      [[ -z "$phase" ]] && continue
-      if [[ -z "${best[$phase]:-}" ]] || awk -v a="$seconds" -v b="${best[$phase]}" 'BEGIN { exit !(a < b) }'; then
-        best[$phase]=$seconds
-      fi
-    done <<<"$out"
-  done
+  done <<<"$out"
 }
 
-declare -A GENE_T=() PY_T=()
-measure GENE_T "$GENE" run "$PROGRAMS/sqlite.gene"
 HAVE_PY=1
-if command -v python3 >/dev/null 2>&1; then
-  measure PY_T python3 "$PROGRAMS/sqlite.py"
-else
+if ! command -v python3 >/dev/null 2>&1; then
   HAVE_PY=0
   echo "note: python3 is not installed; its column is skipped"
 fi
+
+# The runs alternate between the two, so both see the same machine load.
+declare -A GENE_T=() PY_T=()
+for _ in $(seq "$RUNS"); do
+  run_once GENE_T "$GENE" run "$PROGRAMS/sqlite.gene"
+  if [[ $HAVE_PY == 1 ]]; then
+    run_once PY_T python3 "$PROGRAMS/sqlite.py"
+  fi
+done
 
 fmt() { awk -v s="${1:-}" 'BEGIN { if (s == "") printf "-"; else printf "%.3fs", s }'; }
 ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a != "" && b > 0) printf "%.2fx", a / b; else printf "-" }'; }
