@@ -707,7 +707,7 @@ impl Vm {
     /// Called by `unwind` before it drops frames: generators whose frames go are done (an
     /// async generator's request fails), and a loop being left over a generator closes it
     /// first — its `finally` blocks run, then the exception goes on from there.
-    pub(crate) fn unwind_generators(&mut self, exc: Exc, stop_depth: usize) -> Unwinding {
+    pub(crate) fn unwind_generators(&mut self, mut exc: Exc, stop_depth: usize) -> Unwinding {
         loop {
             let handler = if exc.uncatchable {
                 None
@@ -753,8 +753,13 @@ impl Vm {
                         _ => None,
                     }
                 });
-                if let Some(g) = g {
-                    self.abort_generator(&g, &exc);
+                if let Some(g) = g
+                    && let Some(original) = self.abort_generator(&g, &exc)
+                    && !exc.uncatchable
+                {
+                    // It was closing because of `original`, which goes on (as in JavaScript,
+                    // the exception that left the loop wins over one from the clean-up).
+                    exc = original;
                 }
             }
             let Some((at, owner)) = open else {
@@ -770,6 +775,9 @@ impl Vm {
             };
             if g.is_async {
                 let f = self.async_request(&g, true, Value::Nil);
+                // The exception on its way wins over one from the close (as in JavaScript):
+                // a failed close is not reported as a failure nobody observed.
+                f.observed.set(true);
                 if f.done.get() {
                     continue;
                 }
@@ -792,24 +800,28 @@ impl Vm {
     }
 
     /// An exception leaves a running generator's frame: the generator is done. For an async
-    /// generator that is its task: the request being served fails, queued ones get done.
-    fn abort_generator(&mut self, g: &Rc<GeneratorObj>, exc: &Exc) {
+    /// generator that is its task: the request being served fails, queued ones get done. A
+    /// generator that was closing for an exception leaving a loop gives that exception back.
+    fn abort_generator(&mut self, g: &Rc<GeneratorObj>, exc: &Exc) -> Option<Exc> {
         let state = std::mem::replace(&mut *g.state.borrow_mut(), GenState::Done);
-        if !matches!(
-            state,
+        match state {
             GenState::Running {
-                mode: Mode::Task,
+                mode: Mode::Close(CloseThen::Rethrow(original)),
                 ..
+            } => Some(*original),
+            GenState::Running {
+                mode: Mode::Task, ..
+            } => {
+                if let Some(f) = self.task.meta.future.take() {
+                    let mut copy = Exc::new(exc.value.clone());
+                    copy.trace = exc.trace.clone();
+                    self.task_settles(f, Err(copy));
+                }
+                self.flush_requests(g);
+                None
             }
-        ) {
-            return;
+            _ => None,
         }
-        if let Some(f) = self.task.meta.future.take() {
-            let mut copy = Exc::new(exc.value.clone());
-            copy.trace = exc.trace.clone();
-            self.task_settles(f, Err(copy));
-        }
-        self.flush_requests(g);
     }
 }
 
