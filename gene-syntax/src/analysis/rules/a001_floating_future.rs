@@ -52,11 +52,20 @@ pub(crate) fn check(c: &mut Checker, form: &Form) {
 
 /// "the future of `(f ...)`", for messages.
 pub(crate) fn describe(form: &Form) -> String {
-    match form.as_gene().map(|g| &g.head.kind) {
+    let gene = form.as_gene();
+    // A method call `(db .exec_async ...)` names the method, not the receiver.
+    let method = gene
+        .and_then(|g| g.children.first())
+        .and_then(Form::as_symbol)
+        .filter(|m| m.len() > 1 && m.starts_with('.'));
+    match gene.map(|g| &g.head.kind) {
         Some(crate::form::FormKind::Symbol(s)) if s == "async" => {
             "this `async` block's future".to_string()
         }
-        Some(crate::form::FormKind::Symbol(s)) => format!("the future returned by `{s}`"),
+        Some(crate::form::FormKind::Symbol(s)) => match method {
+            Some(m) => format!("the future returned by `{s} {m}`"),
+            None => format!("the future returned by `{s}`"),
+        },
         Some(crate::form::FormKind::Path(p)) => format!("the future returned by `{}`", p.join("/")),
         _ => "this future".to_string(),
     }
@@ -83,6 +92,21 @@ pub(crate) fn await_fix(form: &Form) -> Fix {
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{check, check_fix};
+
+    #[test]
+    fn names_the_call_in_its_message() {
+        let describe_first = |text: &str| {
+            let parse = crate::parse_text(text);
+            let forms = parse.forms();
+            forms.first().map(super::describe).unwrap_or_default()
+        };
+        assert_eq!(
+            describe_first("(db .exec_async \"DELETE FROM t\")"),
+            "the future returned by `db .exec_async`"
+        );
+        assert_eq!(describe_first("(save 1)"), "the future returned by `save`");
+        assert_eq!(describe_first("(async 1)"), "this `async` block's future");
+    }
 
     #[test]
     fn flags_discarded_futures() {
