@@ -121,3 +121,46 @@ fn http_programs() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A program that ends early stops its requests: the server sees the connection of a request
+/// it never answered closed. Interrupted (Ctrl-C in the REPL, "stop" in the language server)
+/// or failed with an uncaught error, the VM aborts what is pending.
+#[test]
+fn a_program_that_ends_early_aborts_its_requests() {
+    let server = server::TestServer::start();
+    let base = server.base.clone();
+    let program = std::thread::spawn(move || {
+        let mut vm = Vm::new(Box::new(SharedOutput::default()));
+        vm.set_args(vec![base.clone()]);
+        let interrupt = vm.interrupt.clone();
+        // Interrupt the program once the server has its request.
+        let watcher_base = base.clone();
+        let watcher = std::thread::spawn(move || {
+            let seen = server::get(&watcher_base, "/hanging/1");
+            interrupt.store(true, std::sync::atomic::Ordering::SeqCst);
+            seen
+        });
+        let waits = r##"(await (gene/http/get_async #"#{($args .get 0)}/hang"))"##;
+        let interrupted = vm.run_source("waits.gene", waits.to_string());
+        let seen = watcher.join().unwrap_or_default();
+        let interrupted = match interrupted {
+            Err(RunError::Uncaught(e)) => vm.describe_exception(&e.value),
+            _ => "not interrupted".to_string(),
+        };
+        // The same VM, another program: one that throws while its request is in flight.
+        let throws = r##"
+            (var pending (gene/http/get_async #"#{($args .get 0)}/hang"))
+            (await (gene/http/get_async #"#{($args .get 0)}/hanging/2"))
+            (throw "the program fails")"##;
+        let failed = match vm.run_source("throws.gene", throws.to_string()) {
+            Err(RunError::Uncaught(e)) => vm.describe_exception(&e.value),
+            _ => "did not fail".to_string(),
+        };
+        (seen, interrupted, failed)
+    });
+    let (seen, interrupted, failed) = program.join().expect("the program thread");
+    assert_eq!(seen, "hanging 1");
+    assert_eq!(interrupted, "Interrupted: interrupted");
+    assert_eq!(failed, "Gene exception: \"the program fails\"");
+    assert_eq!(server::get(&server.base, "/dropped/2"), "dropped 2");
+}

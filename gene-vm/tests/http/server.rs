@@ -89,6 +89,25 @@ impl TestServer {
     }
 }
 
+/// The body of a GET of `path` from the test itself (one request per connection).
+pub fn get(base: &str, path: &str) -> String {
+    let address = base.trim_start_matches("http://");
+    let Ok(mut stream) = TcpStream::connect(address) else {
+        return "cannot connect".into();
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    let mut response = String::new();
+    if stream.write_all(request.as_bytes()).is_err()
+        || stream.read_to_string(&mut response).is_err()
+    {
+        return "no response".into();
+    }
+    match response.split_once("\r\n\r\n") {
+        Some((_, body)) => body.to_string(),
+        None => response,
+    }
+}
+
 /// A URL where nothing listens (a port that was just free).
 pub fn closed_base() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
@@ -137,6 +156,13 @@ fn serve(stream: TcpStream, state: &State) {
             route(&request, state)
         };
         if write_response(&mut writer, &response, request.method == "HEAD").is_err() {
+            return;
+        }
+        let close = request
+            .headers
+            .iter()
+            .any(|(name, value)| name == "connection" && value.eq_ignore_ascii_case("close"));
+        if close {
             return;
         }
     }
