@@ -6,8 +6,8 @@
 //! Everything about the request itself (a URL that does not parse, an unsupported scheme, an
 //! invalid header, a refused connection, a timeout) is an `HttpError` thrown by `await`, its
 //! message naming the method, the URL and the reason. A non-2xx status is a response, not an
-//! error. Cancelling the future (`.cancel`, `gene/timeout`, `await ^timeout`) aborts the
-//! request: its connection is closed, not returned to the pool.
+//! error. Cancelling the future (`.cancel`, `gene/timeout`) aborts the request: its connection
+//! is closed, not returned to the pool. (`await ^timeout` only stops waiting.)
 //!
 //! Decisions: header names are lower-case; a repeated response header is one string with its
 //! values joined by ", " (RFC 9110 §5.3), except `set-cookie`, whose values cannot be joined
