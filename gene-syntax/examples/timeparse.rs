@@ -1,16 +1,24 @@
 //! Times the phases of parsing on the generated benchmark corpus, for profiling (perf,
 //! callgrind) and for quick comparisons on a busy machine:
-//! `timeparse lex|whole|chunked|db|forms|all [iterations]`.
+//! `timeparse lex|split|whole|chunked|db-chunks|db|forms|all [iterations]`.
 //!
-//! Prints the fastest run, the least disturbed by other work on the machine. Each result is
-//! dropped after the clock stops: this times building, not freeing. On a busy machine, compare
+//! Prints the fastest run (the least disturbed by other work on the machine) and the mean. Each
+//! result is dropped after the clock stops: this times building, not freeing. On a busy machine, compare
 //! instruction counts instead: `valgrind --tool=callgrind --toggle-collect=timeparse::run_phase`.
 #[path = "../benches/corpus/mod.rs"]
 mod corpus;
 
 use std::time::{Duration, Instant};
 
-const PHASES: &[&str] = &["lex", "whole", "chunked", "db", "forms"];
+const PHASES: &[&str] = &[
+    "lex",
+    "split",
+    "whole",
+    "chunked",
+    "db-chunks",
+    "db",
+    "forms",
+];
 
 fn main() {
     let phase = std::env::args().nth(1).unwrap_or_else(|| "whole".into());
@@ -35,15 +43,21 @@ fn time_phase(phase: &str, text: &str, n: u32) {
         _ => gene_syntax::parse_text(""),
     };
     let mut best = Duration::MAX;
+    let mut total = Duration::ZERO;
     for _ in 0..n {
         let start = Instant::now();
         let result = run_phase(phase, text, &parsed);
-        best = best.min(start.elapsed());
+        let elapsed = start.elapsed();
+        best = best.min(elapsed);
+        total += elapsed;
         drop(result);
     }
+    let mean = total / n.max(1);
+    let rate = |d: Duration| mb / d.as_secs_f64();
     println!(
-        "{phase:8} {best:>10.3?} {:6.1} MB/s",
-        mb / best.as_secs_f64()
+        "{phase:9} best {best:>10.3?} {:6.1} MB/s   mean {mean:>10.3?} {:6.1} MB/s",
+        rate(best),
+        rate(mean)
     );
 }
 
@@ -53,9 +67,20 @@ fn time_phase(phase: &str, text: &str, n: u32) {
 fn run_phase(phase: &str, text: &str, parsed: &gene_syntax::Parse) -> Box<dyn std::any::Any> {
     match phase {
         "lex" => Box::new(gene_syntax::lexer::tokenize(text)),
+        "split" => {
+            let (tokens, _) = gene_syntax::lexer::tokenize(text);
+            Box::new(gene_syntax::parser::split_top_level_tokens(&tokens))
+        }
         "whole" => Box::new(gene_syntax::parse_whole(text)),
         "chunked" => Box::new(gene_syntax::parse_text(text)),
         "forms" => Box::new(parsed.forms()),
+        // A fresh database splitting the file into chunks, without parsing them.
+        "db-chunks" => {
+            let db = gene_syntax::db::RootDatabase::default();
+            let file = gene_syntax::db::SourceFile::new(&db, "t.gene".into(), text.to_string());
+            let _ = gene_syntax::db::chunks(&db, file);
+            Box::new(db)
+        }
         "db" => {
             let db = gene_syntax::db::RootDatabase::default();
             let file = gene_syntax::db::SourceFile::new(&db, "t.gene".into(), text.to_string());

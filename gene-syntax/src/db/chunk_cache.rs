@@ -149,14 +149,9 @@ impl ChunkCache {
         };
         let (builder, shared) = match taken {
             SharedBuilder::Idle(builder) => (builder, true),
-            SharedBuilder::NotYetMade => {
-                (parser::TreeBuilder::new(parser::TokenCache::large()), true)
-            }
+            SharedBuilder::NotYetMade => (parser::TreeBuilder::large(), true),
             // Another thread is parsing: a small builder of our own, rather than waiting.
-            SharedBuilder::InUse => {
-                let tokens = parser::TokenCache::for_text_len(text.len());
-                (parser::TreeBuilder::new(tokens), false)
-            }
+            SharedBuilder::InUse => (parser::TreeBuilder::for_text_len(text.len()), false),
         };
         let (green, errors, builder) = parser::parse_lexed_with(text, lexed, builder);
         if shared && let Ok(mut slot) = self.builder.lock() {

@@ -1,29 +1,38 @@
 //! Building the green tree.
 //!
-//! rowan's `GreenNodeBuilder` hash-conses every token and small node through a `NodeCache`.
-//! Profiling showed token creation to be the largest cost of parsing: allocation, hashing with
-//! a general-purpose hash map, and the atomic reference count of every shared token. This
-//! builder shares tokens through a [`TokenCache`] (a fixed-size table, no growth, one-byte
-//! tokens found without hashing) and allocates the nodes directly.
+//! rowan's `GreenNodeBuilder` hash-conses every token and small node through a hash map.
+//! Profiling showed that to be the largest cost of parsing: allocation, hashing with a
+//! general-purpose hash map, and the atomic reference count of every shared element. This builder
+//! shares tokens through a [`TokenCache`] and small nodes through a [`NodeCache`], fixed-size
+//! tables that never grow, and keeps its buffers from one parse to the next.
 
-use rowan::{GreenNode, GreenToken, NodeOrToken};
+use rowan::{GreenNode, NodeOrToken};
 
+use super::node_cache::{self, Child, NodeCache};
 use super::token_cache::TokenCache;
 use crate::SyntaxKind;
 
 pub(crate) struct TreeBuilder {
     parents: Vec<(SyntaxKind, usize)>,
-    children: Vec<NodeOrToken<GreenNode, GreenToken>>,
+    children: Vec<Child>,
     tokens: TokenCache,
+    nodes: NodeCache,
 }
 
 impl TreeBuilder {
-    pub(crate) fn new(tokens: TokenCache) -> Self {
+    /// A builder for parsing about `text_len` bytes.
+    pub(crate) fn for_text_len(text_len: usize) -> Self {
         TreeBuilder {
             parents: Vec::new(),
             children: Vec::new(),
-            tokens,
+            tokens: TokenCache::for_text_len(text_len),
+            nodes: NodeCache::for_text_len(text_len),
         }
+    }
+
+    /// A builder with caches of the largest size, for a database that parses many texts.
+    pub(crate) fn large() -> Self {
+        Self::for_text_len(usize::MAX / 2)
     }
 
     pub(crate) fn start_node(&mut self, kind: SyntaxKind) {
@@ -32,8 +41,8 @@ impl TreeBuilder {
 
     #[inline]
     pub(crate) fn token(&mut self, kind: SyntaxKind, text: &str) {
-        let token = self.tokens.token(kind, text);
-        self.children.push(NodeOrToken::Token(token));
+        let (token, hash) = self.tokens.token(kind, text);
+        self.children.push((hash, NodeOrToken::Token(token)));
     }
 
     pub(crate) fn finish_node(&mut self) {
@@ -42,8 +51,8 @@ impl TreeBuilder {
         let Some((kind, first)) = self.parents.pop() else {
             return;
         };
-        let node = GreenNode::new(kind.into(), self.children.drain(first..));
-        self.children.push(NodeOrToken::Node(node));
+        let (node, hash) = self.nodes.node(kind, &mut self.children, first);
+        self.children.push((hash, NodeOrToken::Node(node)));
     }
 
     /// The finished root. The parser wraps everything in one root node, so exactly one child
@@ -54,10 +63,10 @@ impl TreeBuilder {
             self.finish_node();
         }
         match (self.children.pop(), self.children.is_empty()) {
-            (Some(NodeOrToken::Node(root)), true) => root,
+            (Some((_, NodeOrToken::Node(root))), true) => root,
             (last, _) => {
                 self.children.extend(last);
-                GreenNode::new(SyntaxKind::SOURCE_FILE.into(), self.children.drain(..))
+                node_cache::build(SyntaxKind::SOURCE_FILE.into(), &mut self.children, 0)
             }
         }
     }

@@ -10,6 +10,7 @@ mod builder;
 mod collections;
 mod istring;
 pub(crate) mod keys;
+mod node_cache;
 mod recovery;
 mod split;
 mod token_cache;
@@ -17,7 +18,6 @@ mod token_cache;
 use rowan::{GreenNode, TextRange, TextSize};
 
 pub(crate) use builder::TreeBuilder;
-pub(crate) use token_cache::TokenCache;
 
 use crate::SyntaxKind::{self, *};
 use crate::lexer::{Lexed, LexedPart, Token};
@@ -43,7 +43,7 @@ pub fn parse_tokens(text: &str, tokens: &[Token]) -> (GreenNode, Vec<SyntaxError
 /// Parses the result of [`crate::lexer::lex`] for `text` as one unit: a `SOURCE_FILE` node and
 /// the lexical and syntax errors, in source order.
 pub fn parse_lexed(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxError>) {
-    let builder = TreeBuilder::new(TokenCache::for_text_len(text.len()));
+    let builder = TreeBuilder::for_text_len(text.len());
     let (green, errors, _) = parse_lexed_with(text, lexed.whole(), builder);
     (green, errors)
 }
@@ -66,7 +66,7 @@ pub fn parse_lexed_chunked(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxE
         text,
         lexed.whole(),
         split::split_top_level_tokens(&lexed.tokens).into_iter(),
-        TreeBuilder::new(TokenCache::for_text_len(text.len())),
+        TreeBuilder::for_text_len(text.len()),
     );
     (green, errors)
 }

@@ -99,6 +99,25 @@ impl BracketStack {
     }
 }
 
+/// Does `kind` open or close something [`BracketStack`] tracks?
+fn is_bracket(kind: SyntaxKind) -> bool {
+    const BRACKETS: u64 = bit(L_PAREN)
+        | bit(R_PAREN)
+        | bit(L_BRACK)
+        | bit(R_BRACK)
+        | bit(L_BRACE)
+        | bit(R_BRACE)
+        | bit(HASH_BRACK)
+        | bit(ISTRING_START)
+        | bit(ISTRING_END)
+        | bit(INTERP_START)
+        | bit(INTERP_END);
+    const fn bit(kind: SyntaxKind) -> u64 {
+        1 << kind as u16
+    }
+    (kind as u16) < 64 && BRACKETS & (1 << kind as u16) != 0
+}
+
 /// Splits `tokens` (lexed from one text) into chunks: byte ranges that cover the text, each
 /// holding leading trivia and one complete top-level item; a trailing chunk may hold only trivia.
 /// A run of stray closers stays in one chunk, since the parser reports it as one error.
@@ -133,6 +152,12 @@ fn split_with(
     let mut machine = BracketStack::default();
     let mut i = 0;
     while let Some(token) = get(i) {
+        // Inside a form only brackets change anything; the rest (most tokens) is skipped here.
+        if !machine.stack.is_empty() && !is_bracket(token.kind) {
+            offset += token.len;
+            i += 1;
+            continue;
+        }
         let stray_closer = token.kind.is_closer() && machine.stack.is_empty();
         machine.feed(token.kind);
         offset += token.len;
