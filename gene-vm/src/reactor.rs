@@ -10,9 +10,8 @@
 //! its preemption points, or when the batch is large. Deadlines are taken when the request is
 //! made, so batching never delays a timer.
 //!
-//! Beside timers and files, builtins hand the reactor *jobs* (SQLite statements, HTTP
-//! requests): a blocking closure run on the blocking pool, or a future run as a tokio task
-//! that cancelling aborts. A job gives back [`JobValue`], plain `Send` data the VM turns into
+//! Beside timers and files, builtins hand the reactor *jobs* (HTTP requests): a future run as
+//! a tokio task that cancelling aborts. A job gives back [`JobValue`], plain `Send` data the VM turns into
 //! Gene values, or a [`JobError`] naming the Gene exception class to throw. A builtin that keeps
 //! a thread of its own (an SQLite connection) reserves ids and reports through a
 //! [`JobReporter`] straight to the VM.
@@ -93,8 +92,6 @@ impl JobError {
 }
 
 pub type JobResult = Result<JobValue, JobError>;
-/// Work for the blocking pool.
-pub type BlockingJob = Box<dyn FnOnce() -> JobResult + Send>;
 /// Work for the runtime's worker: aborted (dropped at its next `.await`) when cancelled.
 pub type AsyncJob = Pin<Box<dyn Future<Output = JobResult> + Send>>;
 
@@ -102,7 +99,6 @@ enum Request {
     Timer { id: OpId, deadline: Instant },
     CancelTimer { id: OpId, deadline: Instant },
     Io { id: OpId, job: IoJob },
-    Blocking { id: OpId, job: BlockingJob },
     Async { id: OpId, job: AsyncJob },
     Abort { id: OpId },
 }
@@ -234,14 +230,6 @@ impl Reactor {
         id
     }
 
-    /// Starts a job on the blocking pool (it cannot be stopped once it runs: a cancelled job's
-    /// result is ignored).
-    pub fn blocking(&mut self, job: BlockingJob) -> OpId {
-        let id = self.next_id();
-        self.queue(Request::Blocking { id, job });
-        id
-    }
-
     /// Starts a job on the runtime's worker; [`Reactor::abort`] stops it.
     pub fn spawn(&mut self, job: AsyncJob) -> OpId {
         let id = self.next_id();
@@ -312,7 +300,7 @@ impl Reactor {
                 Request::Timer { id, .. } | Request::Io { id, .. } => {
                     Completion::Io(id, IoOutcome::Failed(message.to_string()))
                 }
-                Request::Blocking { id, .. } | Request::Async { id, .. } => {
+                Request::Async { id, .. } => {
                     Completion::Job(id, Err(JobError::new("Exception", message)))
                 }
                 Request::CancelTimer { .. } | Request::Abort { .. } => continue,
@@ -423,12 +411,6 @@ async fn service(mut requests: UnboundedReceiver<Vec<Request>>, done: Sender<Com
                                 let _ = done.send(Completion::Io(id, run_io(job)));
                             });
                         }
-                        Request::Blocking { id, job } => {
-                            let done = done.clone();
-                            tokio::task::spawn_blocking(move || {
-                                let _ = done.send(Completion::Job(id, run_blocking(job)));
-                            });
-                        }
                         Request::Async { id, job } => {
                             let job = tokio::spawn(job);
                             running.insert(id, job.abort_handle());
@@ -488,13 +470,6 @@ impl RunningJobs {
             handle.abort();
         }
     }
-}
-
-/// Runs a blocking job; a panic in it (a bug in a builtin, never user input) becomes an error
-/// the program can catch rather than a job that never completes.
-fn run_blocking(job: BlockingJob) -> JobResult {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
-        .unwrap_or_else(|_| Err(internal_failure()))
 }
 
 fn internal_failure() -> JobError {

@@ -1,6 +1,6 @@
-//! Reactor jobs seen from the VM: a builtin starts a blocking or async job and gets a pending
-//! future back; the job's [`JobValue`] comes back through the reactor and a *finish* step turns
-//! it into a Gene value on the VM's thread (where the heap lives). Cancelling the future
+//! Reactor jobs seen from the VM: a builtin starts an async job (or hands work to a thread of its
+//! own) and gets a pending future back; the job's [`JobValue`] comes back through the reactor
+//! and a *finish* step turns it into a Gene value on the VM's thread (where the heap lives). Cancelling the future
 //! aborts an async job (an HTTP request) or runs the job's `on_cancel` hook (SQLite's
 //! interrupt); either way the VM forgets the operation and its result.
 //!
@@ -11,7 +11,7 @@
 use std::rc::Rc;
 
 use crate::intern::Sym;
-use crate::reactor::{AsyncJob, BlockingJob, JobError, JobReporter, JobResult, JobValue, OpId};
+use crate::reactor::{AsyncJob, JobError, JobReporter, JobResult, JobValue, OpId};
 use crate::value::future::Producer;
 use crate::value::{FutureObj, Map, Value};
 use crate::vm::Vm;
@@ -30,8 +30,6 @@ pub(crate) type Stalled = Box<dyn Fn() -> Option<JobError>>;
 
 /// How a job runs.
 pub(crate) enum JobKind {
-    /// On the blocking pool: runs to the end; `on_cancel` may cut it short.
-    Blocking(BlockingJob),
     /// On the runtime's worker (HTTP): aborted when cancelled.
     Async(AsyncJob),
     /// On a thread the builtin keeps (an SQLite connection's worker): the closure gets the
@@ -75,7 +73,6 @@ impl Vm {
     ) -> Value {
         let future = FutureObj::new(self.origin_here());
         let (op, aborts) = match job {
-            JobKind::Blocking(job) => (self.reactor.blocking(job), false),
             JobKind::Async(job) => (self.reactor.spawn(job), true),
             JobKind::External(start) => {
                 let (op, reporter) = self.reactor.reserve();
