@@ -105,11 +105,12 @@ impl ChunkCache {
         ids: impl Iterator<Item = salsa::Id>,
     ) {
         lexed.errors.sort_by_key(|e| e.range.start());
-        let chunks = ids.zip(chunks).collect();
+        let mut by_id = FxHashMap::with_capacity_and_hasher(chunks.len(), Default::default());
+        by_id.extend(ids.zip(chunks));
         if let Ok(mut slot) = self.lexed.lock() {
             *slot = Some(PendingChunks {
                 file: Arc::new(LexedFile { text, lexed }),
-                chunks,
+                chunks: by_id,
             });
         }
     }
