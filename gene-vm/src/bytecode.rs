@@ -145,6 +145,8 @@ pub enum Op {
     /// [class args-array props-or-nil]
     NewComplex,
     Return,
+    /// `LoadLocal; Return`: returns a local (through its cell when captured).
+    ReturnLocal(u32),
     // ---- classes, namespaces, macros, eval
     /// [parent-or-nil] -> class named names[i] (not yet bound).
     MakeClass(u32),

@@ -176,7 +176,7 @@ fn stack_effect(op: Op) -> i32 {
         Nop | Jump(_) | Return | PopHandler | JumpIfGiven(..) | Export(_) => 0,
         Nil | True | False | Int(_) | Const(_) | ConstCopy(_) | Dup | LoadLocal(_)
         | LoadCapture(_) | LoadSlotRaw(_) | LoadName(_) | LoadNameOrSymbol(_) | LoadCallee(_)
-        | LoadSelf | LoadNs | MakeClosure(_) | AddLocalInt(..) => 1,
+        | LoadSelf | LoadNs | MakeClosure(_) | AddLocalInt(..) | ReturnLocal(_) => 1,
         Pop | InitLocal(_) | InitCell(_) | JumpIfFalse(_) | JumpIfTrue(_) | AndJump(_)
         | OrJump(_) | SetLocal(_) => -1,
         IncLocal(..) | JumpUnlessLt(..) | JumpUnlessLe(..) | JumpUnlessGt(..)

@@ -322,12 +322,19 @@ fn finish(mut f: FnState) -> Proto {
         }
     }
     let cell_params = std::mem::take(&mut f.cell_params);
-    // A jump to a `Return` returns at once (the `if` branches of a function body).
+    // A jump to a return returns at once (the `if` branches of a function body).
     for i in 0..f.ops.len() {
-        if let Op::Jump(t) = f.ops[i] {
-            if f.ops.get(t as usize) == Some(&Op::Return) {
-                f.ops[i] = Op::Return;
-            }
+        if let Op::Jump(t) = f.ops[i]
+            && let Some(ret @ (Op::Return | Op::ReturnLocal(_))) = f.ops.get(t as usize)
+        {
+            f.ops[i] = *ret;
+        }
+    }
+    // `LoadLocal; Return` returns the local in one op. The `Return` stays for jumps landing on
+    // it, so no position moves and a jump to the `LoadLocal` still means the same.
+    for i in 1..f.ops.len() {
+        if let (Op::LoadLocal(s), Op::Return) = (f.ops[i - 1], f.ops[i]) {
+            f.ops[i - 1] = Op::ReturnLocal(s);
         }
     }
     let direct_call = f.params.simple && cell_params.is_empty() && !f.is_async;

@@ -221,6 +221,7 @@ thread_local! {
 }
 
 /// The current namespace version (see [`Namespace::set`]).
+#[inline]
 pub fn ns_version() -> u64 {
     NS_VERSION.with(|v| v.get())
 }

@@ -1,7 +1,7 @@
 //! Linked code: a [`Proto`] with its constants turned into values and its names interned.
 //! Linking happens once per compiled unit (a module load, an `eval`).
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use gene_syntax::LineIndex;
 
 use crate::bytecode::{Const, Op, Proto};
 use crate::intern::Sym;
-use crate::value::{EnumData, EnumMember, Value, form_to_value};
+use crate::value::{Closure, EnumData, EnumMember, FuncKind, Namespace, Value, form_to_value};
 
 /// The file a piece of code came from, for error locations.
 pub struct SourceInfo {
@@ -36,8 +36,68 @@ pub struct Code {
     pub names: Vec<Sym>,
     pub protos: Vec<Rc<Code>>,
     pub source: Rc<SourceInfo>,
-    /// Namespace lookups by name index: (namespace version, namespace, value).
-    pub name_cache: RefCell<Vec<Option<(u64, *const crate::value::Namespace, Value)>>>,
+    /// Namespace lookups by name index (see [`crate::vm::Vm::lookup_cached`]).
+    pub name_cache: Box<[CachedName]>,
+    /// A call only pushes a frame: plain positional parameters without defaults, none
+    /// captured, not async (the dispatch loop's inline call path).
+    pub direct: bool,
+    /// The number of parameters and of slots (parameters first), copied from the proto so the
+    /// call path reads them without going through it.
+    pub nparams: u32,
+    pub nslots: u32,
+}
+
+/// One cached namespace lookup: valid while the namespace version is `version` and the lookup
+/// starts from `ns`. Plain cells: the dispatch loop reads them without a `RefCell` borrow.
+pub struct CachedName {
+    pub(crate) version: Cell<u64>,
+    pub(crate) ns: Cell<*const Namespace>,
+    pub(crate) value: Cell<Value>,
+}
+
+impl CachedName {
+    fn empty() -> CachedName {
+        CachedName {
+            version: Cell::new(0),
+            ns: Cell::new(std::ptr::null()),
+            value: Cell::new(Value::Nil),
+        }
+    }
+
+    /// The cached value if the entry is valid for `ns` at `version`.
+    #[inline(always)]
+    pub(crate) fn get(&self, version: u64, ns: *const Namespace) -> Option<Value> {
+        if self.version.get() != version || self.ns.get() != ns {
+            return None;
+        }
+        // SAFETY: only `set` writes the cell, and no reference from here outlives this clone
+        // (cloning a value runs no Gene code).
+        let value = unsafe { &*self.value.as_ptr() };
+        Some(match value {
+            Value::Func(f) => Value::Func(f.clone()),
+            other => other.clone(),
+        })
+    }
+
+    /// The cached value if the entry is valid and holds a function that is not a macro (the
+    /// head of most calls).
+    #[inline(always)]
+    pub(crate) fn get_function(&self, version: u64, ns: *const Namespace) -> Option<Rc<Closure>> {
+        if self.version.get() != version || self.ns.get() != ns {
+            return None;
+        }
+        // SAFETY: as in `get`.
+        match unsafe { &*self.value.as_ptr() } {
+            Value::Func(f) if f.kind != FuncKind::Macro => Some(f.clone()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn set(&self, version: u64, ns: *const Namespace, value: Value) {
+        self.version.set(version);
+        self.ns.set(ns);
+        self.value.set(value);
+    }
 }
 
 impl Code {
@@ -63,7 +123,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         .map(|c| link_const(c, embedded))
         .collect();
     let names: Vec<Sym> = proto.names.iter().map(|n| Sym::new(n)).collect();
-    let name_cache = RefCell::new(vec![None; names.len()]);
+    let name_cache = names.iter().map(|_| CachedName::empty()).collect();
     let protos = proto
         .protos
         .iter()
@@ -77,6 +137,9 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         protos,
         source: source.clone(),
         name_cache,
+        direct: proto.direct_call,
+        nparams: proto.params.slots.len() as u32,
+        nslots: proto.nslots,
     })
 }
 

@@ -1,13 +1,16 @@
-//! The dispatch loop.
+//! The dispatch loop. Hot ops (locals, int arithmetic and comparisons, jumps, calls of plain
+//! functions, returns) are handled inline; the rest call out to `build.rs`, `ops.rs`,
+//! `call.rs` and friends.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::code::Code;
-use super::run_support::{clone_closure, pairs_to_map, props_map};
-use super::{Exc, Handler, Vm};
-use crate::bytecode::{Const, Op};
-use crate::value::{Closure, FuncKind, GeneData, Value, values_equal};
+use super::run_support::props_map;
+use super::stack::{discard, dup, overwrite_scalar, truncate};
+use super::{Exc, Frame, Handler, MAX_FRAMES, Vm};
+use crate::bytecode::Op;
+use crate::value::{Closure, FuncKind, Value, values_equal};
 
 impl Vm {
     /// The loop keeps the running frame's closure and code as raw pointers instead of `Rc`
@@ -20,8 +23,10 @@ impl Vm {
             Some(s) => s,
             None => return Ok(Value::Nil),
         };
+        // SAFETY: see the doc comment above; the pointers always come from the top frame, and
+        // `ops` is always the ops of `code`.
+        let mut ops: &[Op] = unsafe { &(*code).ops };
         let mut budget = self.preempt_interval.max(1);
-        // SAFETY: see the doc comment above; the pointers always come from the top frame.
         macro_rules! cl {
             () => {
                 unsafe { &*closure }
@@ -58,7 +63,10 @@ impl Vm {
         macro_rules! reload {
             () => {
                 match self.frame_state() {
-                    Some(s) => (closure, code, ip, base) = s,
+                    Some(s) => {
+                        (closure, code, ip, base) = s;
+                        ops = unsafe { &(*code).ops };
+                    }
                     None => return Ok(self.task.stack.pop().unwrap_or_default()),
                 }
             };
@@ -111,6 +119,7 @@ impl Vm {
                 }
             }};
         }
+        // An op that may push or pop frames (a call, an import, `$caller_eval` ...).
         macro_rules! call {
             ($e:expr) => {{
                 save_ip!();
@@ -121,15 +130,101 @@ impl Vm {
                 }
             }};
         }
+        // Leaves the running frame with `result`: back to the caller (or out of the loop at
+        // `stop_depth`), resuming a native that waits for this call.
+        macro_rules! return_with {
+            ($result:expr) => {{
+                let Some(frame) = self.task.frames.pop() else {
+                    return Ok($result);
+                };
+                // `closure` and `code` may dangle from here: reloaded below or unused.
+                let result = self.leave_frame(frame, $result);
+                let depth = self.task.frames.len();
+                if self
+                    .task
+                    .handlers
+                    .last()
+                    .is_some_and(|h| h.frames as usize > depth)
+                {
+                    self.drop_handlers_above(depth);
+                }
+                if depth <= stop_depth {
+                    return Ok(result);
+                }
+                push!(result);
+                if self.task.natives.last().is_some_and(|n| n.depth == depth) {
+                    // Back to the native's caller first, so that an error or a task switch
+                    // in the native saves the caller's position, not the returned frame's.
+                    if let Some(f) = self.task.frames.last() {
+                        ip = f.ip as usize;
+                    }
+                    tryv!(self.continue_natives());
+                }
+                reload!();
+            }};
+        }
+        // `+ - *` of two ints in place, else the generic path (floats, strings, overflow).
+        macro_rules! arith {
+            ($checked:ident, $op:expr) => {{
+                if let [.., Value::Int(x), Value::Int(y)] = self.task.stack.as_mut_slice() {
+                    if let Some(r) = x.$checked(*y) {
+                        *x = r;
+                        if let Some(b) = self.task.stack.pop() {
+                            discard(b);
+                        }
+                        continue;
+                    }
+                }
+                let b = pop!();
+                let a = pop!();
+                let r = tryv!(self.arith($op, &a, &b));
+                push!(r);
+            }};
+        }
+        // `< <= > >=` of two ints in place, else the generic comparison.
+        macro_rules! compare {
+            ($cmp:tt, $op:expr) => {{
+                if let [.., a, b] = self.task.stack.as_mut_slice() {
+                    if let (Value::Int(x), Value::Int(y)) = (&*a, &*b) {
+                        let r = *x $cmp *y;
+                        overwrite_scalar(a, Value::Bool(r));
+                        if let Some(b) = self.task.stack.pop() {
+                            discard(b);
+                        }
+                        continue;
+                    }
+                }
+                let b = pop!();
+                let a = pop!();
+                let r = tryv!(self.compare($op, &a, &b));
+                push!(Value::Bool(r));
+            }};
+        }
+        // `(local < k)` then a conditional jump: jump when the comparison is false.
+        macro_rules! jump_unless {
+            ($s:expr, $k:expr, $t:expr, $cmp:tt, $op:expr) => {{
+                let holds = match self.task.stack.get(base + $s as usize) {
+                    Some(Value::Int(i)) => *i $cmp $k as i64,
+                    _ => {
+                        let v = self.local_value(base, $s as u32);
+                        tryv!(self.compare($op, &v, &Value::Int($k as i64)))
+                    }
+                };
+                if !holds {
+                    ip = $t as usize;
+                }
+            }};
+        }
 
         loop {
-            let op = match cd!().ops.get(ip) {
+            let op = match ops.get(ip) {
                 Some(op) => *op,
                 None => Op::Return,
             };
             ip += 1;
             match op {
                 Op::Nop | Op::MacroArgs(_) => {}
+                // ---- constants and stack
                 Op::Nil => push!(Value::Nil),
                 Op::True => push!(Value::Bool(true)),
                 Op::False => push!(Value::Bool(false)),
@@ -137,28 +232,35 @@ impl Vm {
                 Op::Const(i) => push!(cd!().constant(i)),
                 Op::ConstCopy(i) => push!(cd!().constant(i).deep_copy()),
                 Op::Pop => {
-                    self.task.stack.pop();
+                    if let Some(v) = self.task.stack.pop() {
+                        discard(v);
+                    }
                 }
                 Op::PopUnder(n) => {
                     let top = pop!();
                     let len = self.task.stack.len().saturating_sub(n as usize);
-                    self.task.stack.truncate(len);
+                    truncate(&mut self.task.stack, len);
                     push!(top);
                 }
                 Op::Dup => {
-                    let v = top!().clone();
+                    let v = dup(top!());
                     push!(v);
                 }
+                // ---- variables
                 Op::LoadLocal(s) => {
                     let v = match self.task.stack.get(base + s as usize) {
                         Some(Value::Cell(c)) => c.borrow().clone(),
-                        Some(v) => v.clone(),
+                        Some(v) => dup(v),
                         None => Value::Nil,
                     };
                     push!(v);
                 }
                 Op::StoreLocal(s) => {
-                    let v = top!().clone();
+                    let v = dup(top!());
+                    self.set_local(base, s, v);
+                }
+                Op::SetLocal(s) => {
+                    let v = pop!();
                     self.set_local(base, s, v);
                 }
                 Op::InitLocal(s) => {
@@ -174,11 +276,10 @@ impl Vm {
                     }
                 }
                 Op::LoadCapture(i) => {
-                    let v = cl!()
-                        .captures
-                        .get(i as usize)
-                        .map(|c| c.borrow().clone())
-                        .unwrap_or_default();
+                    let v = match cl!().captures.get(i as usize) {
+                        Some(c) => c.borrow().clone(),
+                        None => Value::Nil,
+                    };
                     push!(v);
                 }
                 Op::StoreCapture(i) => {
@@ -196,13 +297,38 @@ impl Vm {
                         .unwrap_or_default();
                     push!(v);
                 }
-                Op::LoadName(n) => {
-                    let name = cd!().name(n);
-                    match self.lookup_cached(cd!(), n, &cl!().ns) {
-                        Some(v) => push!(v),
-                        None => throw!(self.error("NameError", format!("{name} is not defined"))),
-                    }
+                Op::AddLocalInt(s, delta) => {
+                    let new = tryv!(self.add_to_local(base, s, delta));
+                    push!(new);
                 }
+                Op::IncLocal(s, delta) => {
+                    if let Some(Value::Int(i)) = self.task.stack.get_mut(base + s as usize)
+                        && let Some(r) = i.checked_add(delta as i64)
+                    {
+                        *i = r;
+                        continue;
+                    }
+                    tryv!(self.add_to_local(base, s, delta));
+                }
+                Op::LocalAddInt(s, delta) => {
+                    let r = match self.task.stack.get(base + s as usize) {
+                        Some(Value::Int(i)) => i.checked_add(delta as i64),
+                        _ => None,
+                    };
+                    let r = match r {
+                        Some(r) => Value::Int(r),
+                        None => {
+                            let current = self.local_value(base, s);
+                            tryv!(self.arith(Op::Add, &current, &Value::Int(delta as i64)))
+                        }
+                    };
+                    push!(r);
+                }
+                // ---- namespace names
+                Op::LoadName(n) => match self.lookup_cached(cd!(), n, &cl!().ns) {
+                    Some(v) => push!(v),
+                    None => throw!(self.name_error(cd!(), n)),
+                },
                 Op::LoadNameOrSymbol(n) => {
                     let name = cd!().name(n);
                     let v = self
@@ -211,10 +337,18 @@ impl Vm {
                     push!(v);
                 }
                 Op::LoadCallee(n) => {
-                    let name = cd!().name(n);
+                    let cached = cd!().name_cache.get(n as usize).and_then(|entry| {
+                        entry.get_function(crate::value::ns_version(), Rc::as_ptr(&cl!().ns))
+                    });
+                    if let Some(f) = cached {
+                        push!(Value::Func(f));
+                        // Over the `MacroArgs` that follows.
+                        ip += 1;
+                        continue;
+                    }
                     match self.lookup_cached(cd!(), n, &cl!().ns) {
                         Some(Value::Func(f)) if f.kind == FuncKind::Macro => {
-                            let c = match cd!().ops.get(ip) {
+                            let c = match ops.get(ip) {
                                 Some(Op::MacroArgs(c)) => *c,
                                 _ => throw!(
                                     self.type_error("internal error: macro call without arguments")
@@ -228,18 +362,18 @@ impl Vm {
                             push!(v);
                             ip += 1;
                         }
-                        None => throw!(self.error("NameError", format!("{name} is not defined"))),
+                        None => throw!(self.name_error(cd!(), n)),
                     }
                 }
                 Op::CheckMacro(c) => {
-                    if let Some(Value::Func(f)) = self.task.stack.last() {
-                        if f.kind == FuncKind::Macro {
-                            let f = f.clone();
-                            self.task.stack.pop();
-                            save_ip!();
-                            tryv!(self.call_macro(f, c));
-                            reload!();
-                        }
+                    if let Some(Value::Func(f)) = self.task.stack.last()
+                        && f.kind == FuncKind::Macro
+                    {
+                        let f = f.clone();
+                        self.task.stack.pop();
+                        save_ip!();
+                        tryv!(self.call_macro(f, c));
+                        reload!();
                     }
                 }
                 Op::StoreName(n) => {
@@ -251,75 +385,25 @@ impl Vm {
                     cl!().ns.set(cd!().name(n), v);
                 }
                 Op::LoadSelf => {
-                    let v = self
-                        .task
-                        .frames
-                        .last()
-                        .map(|f| f.self_val.clone())
-                        .unwrap_or_default();
+                    let v = match self.task.frames.last() {
+                        Some(f) => f.self_val.clone(),
+                        None => Value::Nil,
+                    };
                     push!(v);
                 }
                 Op::LoadNs => push!(Value::Ns(cl!().ns.clone())),
-                Op::GetMember(n) => {
-                    let target = pop!();
-                    let v = tryv!(self.get_member(&target, cd!().name(n)));
-                    push!(v);
-                }
-                Op::SetMember(n) => {
-                    let value = pop!();
-                    let target = pop!();
-                    tryv!(self.set_member(&target, cd!().name(n), value.clone()));
-                    push!(value);
-                }
-                Op::GetIndex(i) => {
-                    let target = pop!();
-                    let v = tryv!(self.get_index(&target, i as i64));
-                    push!(v);
-                }
-                Op::SetIndex(i) => {
-                    let value = pop!();
-                    let target = pop!();
-                    tryv!(self.set_index(&target, i as i64, value.clone()));
-                    push!(value);
-                }
-                Op::Select => {
-                    let key = pop!();
-                    let target = pop!();
-                    let v = tryv!(self.select(&target, &key));
-                    push!(v);
-                }
-                Op::SelectDefault => {
-                    let default = pop!();
-                    let key = pop!();
-                    let target = pop!();
-                    let v = tryv!(self.select(&target, &key));
-                    push!(if matches!(v, Value::Nil) { default } else { v });
-                }
-                Op::SetSelect => {
-                    let value = pop!();
-                    let key = pop!();
-                    let target = pop!();
-                    tryv!(self.set_select(&target, &key, value.clone()));
-                    push!(value);
-                }
-                Op::Add | Op::Sub | Op::Mul => {
-                    let b = pop!();
-                    let a = top!();
-                    if let (Value::Int(x), Value::Int(y)) = (&*a, &b) {
-                        let r = match op {
-                            Op::Add => x.checked_add(*y),
-                            Op::Sub => x.checked_sub(*y),
-                            _ => x.checked_mul(*y),
-                        };
-                        if let Some(r) = r {
-                            *a = Value::Int(r);
-                            continue;
-                        }
-                    }
-                    let a = a.clone();
-                    let r = tryv!(self.arith(op, &a, &b));
-                    *top!() = r;
-                }
+                // ---- members, indexes, paths
+                Op::GetMember(n) => tryv!(self.op_get_member(cd!().name(n))),
+                Op::SetMember(n) => tryv!(self.op_set_member(cd!().name(n))),
+                Op::GetIndex(i) => tryv!(self.op_get_index(i)),
+                Op::SetIndex(i) => tryv!(self.op_set_index(i)),
+                Op::Select => tryv!(self.op_select(false)),
+                Op::SelectDefault => tryv!(self.op_select(true)),
+                Op::SetSelect => tryv!(self.op_set_select()),
+                // ---- operators
+                Op::Add => arith!(checked_add, op),
+                Op::Sub => arith!(checked_sub, op),
+                Op::Mul => arith!(checked_mul, op),
                 Op::Div => {
                     let b = pop!();
                     let a = pop!();
@@ -331,15 +415,10 @@ impl Vm {
                     let r = tryv!(self.negate(&a));
                     push!(r);
                 }
-                Op::Lt | Op::Le | Op::Gt | Op::Ge => {
-                    let b = pop!();
-                    let a = pop!();
-                    let r = match (&a, &b) {
-                        (Value::Int(x), Value::Int(y)) => int_compare(op, *x, *y),
-                        _ => tryv!(self.compare(op, &a, &b)),
-                    };
-                    push!(Value::Bool(r));
-                }
+                Op::Lt => compare!(<, op),
+                Op::Le => compare!(<=, op),
+                Op::Gt => compare!(>, op),
+                Op::Ge => compare!(>=, op),
                 Op::Eq | Op::Ne => {
                     let b = pop!();
                     let a = pop!();
@@ -350,58 +429,11 @@ impl Vm {
                     let a = pop!();
                     push!(Value::Bool(!a.truthy()));
                 }
-                Op::AddLocalInt(s, delta) => {
-                    let new = tryv!(self.add_to_local(base, s, delta));
-                    push!(new);
-                }
-                Op::SetLocal(s) => {
-                    let v = pop!();
-                    self.set_local(base, s, v);
-                }
-                Op::IncLocal(s, delta) => {
-                    if let Some(Value::Int(i)) = self.task.stack.get_mut(base + s as usize) {
-                        if let Some(r) = i.checked_add(delta as i64) {
-                            *i = r;
-                            continue;
-                        }
-                    }
-                    tryv!(self.add_to_local(base, s, delta));
-                }
-                Op::LocalAddInt(s, delta) => {
-                    let r = match self.task.stack.get(base + s as usize) {
-                        Some(Value::Int(i)) => i.checked_add(delta as i64).map(Value::Int),
-                        _ => None,
-                    };
-                    let r = match r {
-                        Some(r) => r,
-                        None => {
-                            let current = self.local_value(base, s);
-                            tryv!(self.arith(Op::Add, &current, &Value::Int(delta as i64)))
-                        }
-                    };
-                    push!(r);
-                }
-                Op::JumpUnlessLt(s, k, t)
-                | Op::JumpUnlessLe(s, k, t)
-                | Op::JumpUnlessGt(s, k, t)
-                | Op::JumpUnlessGe(s, k, t) => {
-                    let cmp = match op {
-                        Op::JumpUnlessLt(..) => Op::Lt,
-                        Op::JumpUnlessLe(..) => Op::Le,
-                        Op::JumpUnlessGt(..) => Op::Gt,
-                        _ => Op::Ge,
-                    };
-                    let holds = match self.task.stack.get(base + s as usize) {
-                        Some(Value::Int(i)) => int_compare(cmp, *i, k as i64),
-                        _ => {
-                            let v = self.local_value(base, s as u32);
-                            tryv!(self.compare(cmp, &v, &Value::Int(k as i64)))
-                        }
-                    };
-                    if !holds {
-                        ip = t as usize;
-                    }
-                }
+                // ---- control
+                Op::JumpUnlessLt(s, k, t) => jump_unless!(s, k, t, <, Op::Lt),
+                Op::JumpUnlessLe(s, k, t) => jump_unless!(s, k, t, <=, Op::Le),
+                Op::JumpUnlessGt(s, k, t) => jump_unless!(s, k, t, >, Op::Gt),
+                Op::JumpUnlessGe(s, k, t) => jump_unless!(s, k, t, >=, Op::Ge),
                 Op::Jump(t) => {
                     if (t as usize) < ip {
                         check_budget!();
@@ -464,74 +496,20 @@ impl Vm {
                         }
                     }
                 }
-                Op::MakeArray(n) => {
-                    let len = self.task.stack.len();
-                    let items = self.task.stack.split_off(len.saturating_sub(n as usize));
-                    push!(Value::array(items));
-                }
-                Op::ArrayPush => {
-                    let v = pop!();
-                    if let Value::Array(a) = top!() {
-                        a.borrow_mut().push(v);
-                    }
-                }
-                Op::ArrayExtend => {
-                    let v = pop!();
-                    let items = tryv!(self.spread_items(&v));
-                    if let Value::Array(a) = top!() {
-                        a.borrow_mut().extend(items);
-                    }
-                }
-                Op::MakeSet(n) => {
-                    let len = self.task.stack.len();
-                    let items = self.task.stack.split_off(len.saturating_sub(n as usize));
-                    let mut set: Vec<Value> = Vec::new();
-                    for v in items {
-                        if !set.iter().any(|x| values_equal(x, &v)) {
-                            set.push(v);
-                        }
-                    }
-                    push!(Value::Set(Rc::new(RefCell::new(set))));
-                }
-                Op::MakeMap(n) => {
-                    let len = self.task.stack.len();
-                    let items = self
-                        .task
-                        .stack
-                        .split_off(len.saturating_sub(2 * n as usize));
-                    push!(Value::map(pairs_to_map(items)));
-                }
-                Op::MakeGene(packed) => {
-                    let props = (packed >> 16) as usize;
-                    let children = (packed & 0xffff) as usize;
-                    let len = self.task.stack.len();
-                    let children = self.task.stack.split_off(len.saturating_sub(children));
-                    let len = self.task.stack.len();
-                    let props =
-                        pairs_to_map(self.task.stack.split_off(len.saturating_sub(2 * props)));
-                    let head = pop!();
-                    push!(Value::Gene(Rc::new(RefCell::new(GeneData {
-                        head,
-                        props,
-                        children
-                    }))));
-                }
-                Op::MakeRange(n) => {
-                    let step = if n == 3 { Some(pop!()) } else { None };
-                    let end = pop!();
-                    let start = pop!();
-                    let r = tryv!(self.make_range(&start, &end, step.as_ref()));
-                    push!(r);
-                }
-                Op::Concat(n) => {
-                    let len = self.task.stack.len();
-                    let parts = self.task.stack.split_off(len.saturating_sub(n as usize));
-                    push!(Vm::concat(&parts));
-                }
+                // ---- data
+                Op::MakeArray(n) => self.op_make_array(n),
+                Op::ArrayPush => self.op_array_push(),
+                Op::ArrayExtend => tryv!(self.op_array_extend()),
+                Op::MakeSet(n) => self.op_make_set(n),
+                Op::MakeMap(n) => self.op_make_map(n),
+                Op::MakeGene(packed) => self.op_make_gene(packed),
+                Op::MakeRange(n) => tryv!(self.op_make_range(n)),
+                Op::Concat(n) => self.op_concat(n),
                 Op::MakeSpread => {
                     let v = pop!();
                     push!(Value::Spread(Rc::new(v)));
                 }
+                // ---- functions and calls
                 Op::MakeClosure(p) => {
                     let f = tryv!(self.make_closure(cl!(), cd!(), p, base));
                     push!(f);
@@ -539,62 +517,61 @@ impl Vm {
                 Op::Call(argc) => {
                     check_budget!();
                     let argc = argc as usize;
-                    let pos = self.task.stack.len() - argc - 1;
-                    // Fast path: a Gene function with plain positional parameters. The callee
-                    // moves from its stack slot into the frame (nothing reads that slot during
-                    // the call), which saves reference counting.
-                    let fast = self.task.frames.len() < super::MAX_FRAMES
-                        && matches!(self.task.stack.get(pos), Some(Value::Func(f))
-                            if f.code.proto.direct_call);
-                    let callee = if fast {
-                        self.task.stack.get_mut(pos).map(std::mem::take)
-                    } else {
-                        None
+                    let pos = self.task.stack.len().wrapping_sub(argc + 1);
+                    // Inline path: a plain Gene function (`Code::direct`). The callee moves from
+                    // its stack slot into the frame (nothing reads that slot during the call),
+                    // which saves reference counting; the arguments become its first slots.
+                    let callee = match self.task.stack.get_mut(pos) {
+                        Some(slot) if self.task.frames.len() < MAX_FRAMES => take_direct(slot),
+                        _ => None,
                     };
-                    match callee {
-                        Some(Value::Func(f)) => {
-                            save_ip!();
-                            let proto = &f.code.proto;
-                            let new_base = pos + 1;
-                            let nparams = proto.params.slots.len();
-                            if argc > nparams {
-                                self.task.stack.truncate(new_base + nparams);
-                            }
-                            let target = new_base + proto.nslots as usize;
-                            while self.task.stack.len() < target {
-                                self.task.stack.push(Value::Nil);
-                            }
-                            closure = Rc::as_ptr(&f);
-                            code = Rc::as_ptr(&f.code);
-                            let self_val = f.self_val.clone();
-                            self.task.frames.push(super::Frame {
-                                closure: f,
-                                ip: 0,
-                                base: new_base as u32,
-                                self_val,
-                                home: None,
-                                is_ctor: false,
-                            });
-                            ip = 0;
-                            base = new_base;
-                        }
-                        _ => call!(self.call_at(pos, argc, None)),
+                    let Some(f) = callee else {
+                        call!(self.call_at(pos, argc, None));
+                        continue;
+                    };
+                    save_ip!();
+                    let new_base = pos + 1;
+                    let callee_code: &Code = &f.code;
+                    let nparams = callee_code.nparams as usize;
+                    if argc > nparams {
+                        truncate(&mut self.task.stack, new_base + nparams);
                     }
+                    let frame_top = new_base + callee_code.nslots as usize;
+                    if self.task.stack.len() < frame_top {
+                        self.task.stack.resize(frame_top, Value::Nil);
+                    }
+                    closure = Rc::as_ptr(&f);
+                    code = Rc::as_ptr(&f.code);
+                    ops = unsafe { &(*code).ops };
+                    let self_val = dup(&f.self_val);
+                    self.task.frames.push(Frame {
+                        closure: f,
+                        ip: 0,
+                        base: new_base as u32,
+                        self_val,
+                        home: None,
+                        is_ctor: false,
+                    });
+                    ip = 0;
+                    base = new_base;
                 }
                 Op::TailCall(argc) => {
                     check_budget!();
-                    let pos = self.task.stack.len() - argc as usize - 1;
+                    let argc = argc as usize;
+                    let pos = self.task.stack.len().wrapping_sub(argc + 1);
                     let same = matches!(self.task.stack.get(pos), Some(Value::Func(f)) if Rc::as_ptr(f) == closure)
                         && self.task.frames.last().is_some_and(|f| !f.is_ctor);
                     if same {
-                        let args = self.task.stack.split_off(pos + 1);
-                        self.task.stack.truncate(base);
-                        let argc = args.len();
-                        self.task.stack.extend(args);
+                        // The arguments move down into the frame's first slots (`pos` is above
+                        // the slots), the rest of the frame goes, and the body starts over.
+                        for i in 0..argc {
+                            self.task.stack.swap(base + i, pos + 1 + i);
+                        }
+                        truncate(&mut self.task.stack, base + argc);
                         tryv!(self.bind_params(cl!(), base, argc, None));
                         ip = 0;
                     } else {
-                        call!(self.call_at(pos, argc as usize, None));
+                        call!(self.call_at(pos, argc, None));
                     }
                 }
                 Op::CallComplex => {
@@ -634,99 +611,22 @@ impl Vm {
                 }
                 Op::Return => {
                     let result = pop!();
-                    let Some(frame) = self.task.frames.pop() else {
-                        return Ok(result);
+                    return_with!(result);
+                }
+                Op::ReturnLocal(s) => {
+                    let result = match self.task.stack.get(base + s as usize) {
+                        Some(Value::Cell(c)) => c.borrow().clone(),
+                        Some(v) => dup(v),
+                        None => Value::Nil,
                     };
-                    let result = if frame.is_ctor {
-                        frame.self_val
-                    } else {
-                        result
-                    };
-                    self.task
-                        .stack
-                        .truncate((frame.base as usize).saturating_sub(1));
-                    let depth = self.task.frames.len();
-                    while self
-                        .task
-                        .handlers
-                        .last()
-                        .is_some_and(|h| h.frames as usize > depth)
-                    {
-                        self.task.handlers.pop();
-                    }
-                    if depth <= stop_depth {
-                        return Ok(result);
-                    }
-                    push!(result);
-                    if self.task.natives.last().is_some_and(|n| n.depth == depth) {
-                        // Back to the native's caller first, so that an error or a task switch
-                        // in the native saves the caller's position, not the returned frame's.
-                        if let Some(f) = self.task.frames.last() {
-                            ip = f.ip as usize;
-                        }
-                        tryv!(self.continue_natives());
-                    }
-                    reload!();
+                    return_with!(result);
                 }
-                Op::MakeClass(n) => {
-                    let parent = pop!();
-                    let class = tryv!(self.make_class(cd!().name(n), parent, &cl!().ns.clone()));
-                    push!(class);
-                }
-                Op::MakeNs => {
-                    let name = pop!();
-                    let ns = crate::value::Namespace::new(
-                        crate::value::display(&name),
-                        Some(cl!().ns.clone()),
-                    );
-                    push!(Value::Ns(ns));
-                }
-                Op::RunBody => {
-                    let body = pop!();
-                    let self_val = top!().clone();
-                    let Value::Func(body) = body else {
-                        throw!(self.type_error("internal error: body is not a function"));
-                    };
-                    let body = match &self_val {
-                        Value::Class(c) => Rc::new(Closure {
-                            ns: c.ns.clone(),
-                            ..clone_closure(&body)
-                        }),
-                        Value::Ns(n) => Rc::new(Closure {
-                            ns: n.clone(),
-                            ..clone_closure(&body)
-                        }),
-                        _ => body,
-                    };
-                    let pos = self.task.stack.len() - 1;
-                    call!(self.enter(body, pos, 0, None, self_val, None, false));
-                }
-                Op::DefMethod(n) => {
-                    let method = pop!();
-                    let class = pop!();
-                    match &class {
-                        Value::Class(c) => {
-                            c.methods.borrow_mut().insert(cd!().name(n), method.clone());
-                        }
-                        other => throw!(self.type_error(format!(
-                            ".fn defines methods on a class, not on {}",
-                            other.type_name()
-                        ))),
-                    }
-                    push!(method);
-                }
-                Op::DefCtor => {
-                    let ctor = pop!();
-                    let class = pop!();
-                    match &class {
-                        Value::Class(c) => *c.ctor.borrow_mut() = Some(ctor.clone()),
-                        other => throw!(self.type_error(format!(
-                            ".ctor defines a constructor on a class, not on {}",
-                            other.type_name()
-                        ))),
-                    }
-                    push!(ctor);
-                }
+                // ---- classes, namespaces, macros, eval
+                Op::MakeClass(n) => tryv!(self.op_make_class(cd!().name(n), &cl!().ns)),
+                Op::MakeNs => self.op_make_ns(&cl!().ns),
+                Op::RunBody => call!(self.op_run_body()),
+                Op::DefMethod(n) => tryv!(self.op_def_method(cd!().name(n))),
+                Op::DefCtor => tryv!(self.op_def_ctor()),
                 Op::CallerEval => {
                     let v = pop!();
                     call!(self.eval_in_frame(v, true));
@@ -742,30 +642,13 @@ impl Vm {
                     };
                     call!(self.import(&code_rc, c));
                 }
-                Op::Export(c) => {
-                    if let Some(Const::Exports(list)) = cd!().proto.consts.get(c as usize) {
-                        for (name, slot) in list {
-                            if let Some(Value::Cell(cell)) =
-                                self.task.stack.get(base + *slot as usize)
-                            {
-                                self.exports.push((name.clone(), cell.clone()));
-                            }
-                        }
-                    }
-                }
+                Op::Export(c) => self.op_export(cd!(), c, base),
+                // ---- exceptions
                 Op::Throw => {
                     let v = pop!();
                     throw!(Exc::new(v));
                 }
-                Op::Fail(c) => {
-                    let e = match cd!().proto.consts.get(c as usize) {
-                        Some(Const::Error { class, message }) => {
-                            self.error(class, message.as_str())
-                        }
-                        _ => self.type_error("internal error"),
-                    };
-                    throw!(e);
-                }
+                Op::Fail(c) => throw!(self.compiled_error(cd!(), c)),
                 Op::PushHandler(t) => {
                     self.task.handlers.push(Handler {
                         frames: self.task.frames.len() as u32,
@@ -782,6 +665,7 @@ impl Vm {
                     let thrown = pop!();
                     push!(Value::Bool(self.catch_matches(&thrown, &pattern)));
                 }
+                // ---- async
                 Op::Await(flags) => {
                     // Suspending leaves the frame at this op, to run it again when woken.
                     save_ip!();
@@ -807,14 +691,58 @@ impl Vm {
             f.base as usize,
         ))
     }
+
+    /// Takes a popped frame's slots (and the callee slot below them) off the stack and gives
+    /// the call's value: `result`, or self for a constructor.
+    #[inline(always)]
+    fn leave_frame(&mut self, frame: Frame, result: Value) -> Value {
+        let Frame {
+            closure,
+            base,
+            self_val,
+            home,
+            is_ctor,
+            ..
+        } = frame;
+        let result = if is_ctor {
+            discard(result);
+            self_val
+        } else {
+            discard(self_val);
+            result
+        };
+        truncate(&mut self.task.stack, (base as usize).saturating_sub(1));
+        drop(home);
+        drop(closure);
+        result
+    }
+
+    #[cold]
+    fn drop_handlers_above(&mut self, depth: usize) {
+        while self
+            .task
+            .handlers
+            .last()
+            .is_some_and(|h| h.frames as usize > depth)
+        {
+            self.task.handlers.pop();
+        }
+    }
+
+    fn name_error(&self, code: &Code, n: u32) -> Exc {
+        self.error("NameError", format!("{} is not defined", code.name(n)))
+    }
 }
 
-#[inline]
-fn int_compare(op: Op, x: i64, y: i64) -> bool {
-    match op {
-        Op::Lt => x < y,
-        Op::Le => x <= y,
-        Op::Gt => x > y,
-        _ => x >= y,
+/// Takes the callee out of its stack slot when it is a function a call only has to push a
+/// frame for (see `Code::direct`).
+#[inline(always)]
+fn take_direct(slot: &mut Value) -> Option<Rc<Closure>> {
+    match slot {
+        Value::Func(f) if f.code.direct => match std::mem::take(slot) {
+            Value::Func(f) => Some(f),
+            _ => None,
+        },
+        _ => None,
     }
 }

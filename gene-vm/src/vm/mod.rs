@@ -7,6 +7,7 @@
 //! suspend like any call.
 
 mod await_op;
+mod build;
 pub(crate) use await_op::deadline_after;
 mod call;
 pub mod code;
@@ -24,6 +25,7 @@ mod run_support;
 pub(crate) use ops::resolve_index;
 pub(crate) mod sched;
 mod setup;
+mod stack;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -171,8 +173,9 @@ impl Vm {
         }
     }
 
-    /// [`Vm::lookup_name`] for the name `names[n]` of `code`, cached until a namespace changes.
-    #[inline]
+    /// [`Vm::lookup_name`] for the name `names[n]` of `code`, cached until a namespace changes
+    /// (every namespace write bumps the version).
+    #[inline(always)]
     pub(crate) fn lookup_cached(
         &self,
         code: &code::Code,
@@ -180,19 +183,24 @@ impl Vm {
         ns: &Rc<Namespace>,
     ) -> Option<Value> {
         let version = crate::value::ns_version();
-        let ns_ptr = Rc::as_ptr(ns);
-        if let Ok(cache) = code.name_cache.try_borrow() {
-            if let Some(Some((v, p, value))) = cache.get(n as usize) {
-                if *v == version && *p == ns_ptr {
-                    return Some(value.clone());
-                }
-            }
+        let entry = code.name_cache.get(n as usize);
+        if let Some(v) = entry.and_then(|e| e.get(version, Rc::as_ptr(ns))) {
+            return Some(v);
         }
+        self.lookup_and_cache(code, n, ns, version)
+    }
+
+    #[inline(never)]
+    fn lookup_and_cache(
+        &self,
+        code: &code::Code,
+        n: u32,
+        ns: &Rc<Namespace>,
+        version: u64,
+    ) -> Option<Value> {
         let value = self.lookup_name(ns, code.name(n))?;
-        if let Ok(mut cache) = code.name_cache.try_borrow_mut() {
-            if let Some(slot) = cache.get_mut(n as usize) {
-                *slot = Some((version, ns_ptr, value.clone()));
-            }
+        if let Some(entry) = code.name_cache.get(n as usize) {
+            entry.set(version, Rc::as_ptr(ns), value.clone());
         }
         Some(value)
     }
