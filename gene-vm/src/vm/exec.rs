@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::code::Code;
 use super::run_support::props_map;
-use super::stack::{discard, dup, overwrite_scalar, truncate};
+use super::stack::{discard, dup, is_scalar, overwrite_scalar, truncate};
 use super::{Exc, Frame, Handler, MAX_FRAMES, Vm};
 use crate::bytecode::Op;
 use crate::value::{Closure, FuncKind, Value, values_equal};
@@ -134,11 +134,12 @@ impl Vm {
         // `stop_depth`), resuming a native that waits for this call.
         macro_rules! return_with {
             ($result:expr) => {{
-                let Some(frame) = self.task.frames.pop() else {
-                    return Ok($result);
-                };
+                let result = $result;
+                if self.task.frames.is_empty() {
+                    return Ok(result);
+                }
                 // `closure` and `code` may dangle from here: reloaded below or unused.
-                let result = self.leave_frame(frame, $result);
+                let result = self.leave_frame(result);
                 let depth = self.task.frames.len();
                 if self
                     .task
@@ -692,28 +693,43 @@ impl Vm {
         ))
     }
 
-    /// Takes a popped frame's slots (and the callee slot below them) off the stack and gives
-    /// the call's value: `result`, or self for a constructor.
+    /// Pops the running frame with its slots (and the callee slot below them) and gives the
+    /// call's value: `result`, or self for a constructor.
     #[inline(always)]
-    fn leave_frame(&mut self, frame: Frame, result: Value) -> Value {
-        let Frame {
-            closure,
-            base,
-            self_val,
-            home,
-            is_ctor,
-            ..
-        } = frame;
-        let result = if is_ctor {
+    fn leave_frame(&mut self, result: Value) -> Value {
+        let frames = &mut self.task.frames;
+        let Some(frame) = frames.last_mut() else {
+            return result;
+        };
+        if frame.is_ctor || frame.home.is_some() || !is_scalar(&frame.self_val) {
+            return self.leave_method_frame(result);
+        }
+        let base = frame.base as usize;
+        // SAFETY: the closure is moved out once and the frame is then forgotten without being
+        // touched again; its other fields own nothing (a scalar self, no home class).
+        let closure = unsafe { std::ptr::read(&frame.closure) };
+        unsafe { frames.set_len(frames.len() - 1) };
+        truncate(&mut self.task.stack, base.saturating_sub(1));
+        drop(closure);
+        result
+    }
+
+    /// [`Vm::leave_frame`] for a method or constructor frame.
+    #[inline(never)]
+    fn leave_method_frame(&mut self, result: Value) -> Value {
+        let Some(frame) = self.task.frames.pop() else {
+            return result;
+        };
+        let result = if frame.is_ctor {
             discard(result);
-            self_val
+            frame.self_val
         } else {
-            discard(self_val);
             result
         };
-        truncate(&mut self.task.stack, (base as usize).saturating_sub(1));
-        drop(home);
-        drop(closure);
+        truncate(
+            &mut self.task.stack,
+            (frame.base as usize).saturating_sub(1),
+        );
         result
     }
 

@@ -7,7 +7,9 @@
 
 use crate::value::Value;
 
-/// A value that owns nothing (no reference count to touch when copied or dropped).
+/// A value that owns nothing (no reference count to touch when copied or dropped). Only the
+/// variants hot code moves around are listed (they come first in `Value`, so the test is one
+/// comparison); the other scalars (symbols, natives) just take the generic path.
 #[inline(always)]
 pub(super) fn is_scalar(v: &Value) -> bool {
     matches!(
@@ -18,9 +20,6 @@ pub(super) fn is_scalar(v: &Value) -> bool {
             | Value::Float(_)
             | Value::Char(_)
             | Value::Placeholder
-            | Value::Symbol(_)
-            | Value::Native(_)
-            | Value::NotGiven
     )
 }
 
@@ -45,18 +44,21 @@ pub(super) fn discard(v: Value) {
     }
 }
 
-/// `stack.truncate(len)`. When every value removed is a scalar (the common case: a returning
-/// frame's int arguments and the emptied callee slot), no drop glue runs at all.
+/// `stack.truncate(len)`. Scalars on top (the common case: a returning frame's int arguments
+/// and the emptied callee slot) are given up without running any drop glue.
 #[inline(always)]
 pub(super) fn truncate(stack: &mut Vec<Value>, len: usize) {
-    let Some(tail) = stack.get(len..) else {
-        return;
-    };
-    if tail.iter().all(is_scalar) {
-        // SAFETY: `len` is within the initialized part (the `get` above succeeded), and the
-        // values given up own nothing, so not dropping them leaks nothing.
-        unsafe { stack.set_len(len) }
-    } else {
+    let mut keep = stack.len();
+    while keep > len {
+        match stack.get(keep - 1) {
+            Some(v) if is_scalar(v) => keep -= 1,
+            _ => break,
+        }
+    }
+    // SAFETY: `keep` is at most the length, and the values given up own nothing, so not
+    // dropping them leaks nothing.
+    unsafe { stack.set_len(keep) };
+    if keep > len {
         stack.truncate(len);
     }
 }
