@@ -31,7 +31,8 @@ impl SourceInfo {
 
 pub struct Code {
     pub proto: Arc<Proto>,
-    pub ops: Box<[Op]>,
+    /// The proto's ops followed by two `Return`s (see [`Code::ops`]).
+    ops: Box<[Op]>,
     pub consts: Vec<Value>,
     pub names: Vec<Sym>,
     pub protos: Vec<Rc<Code>>,
@@ -101,6 +102,20 @@ impl CachedName {
 }
 
 impl Code {
+    /// The ops, always ending with two `Return`s: running on from any op (or from the op after
+    /// a `LoadCallee`'s `MacroArgs`) stays inside them, which the dispatch loop relies on to
+    /// fetch ops without a bounds check.
+    #[inline(always)]
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    /// The index of the last op (a `Return`): the dispatch loop clamps jump targets to it.
+    #[inline(always)]
+    pub fn last_op(&self) -> usize {
+        self.ops.len() - 1
+    }
+
     #[inline]
     pub fn name(&self, i: u32) -> Sym {
         self.names
@@ -131,7 +146,12 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         .collect();
     Rc::new(Code {
         proto: proto.clone(),
-        ops: proto.ops.clone().into_boxed_slice(),
+        ops: proto
+            .ops
+            .iter()
+            .copied()
+            .chain([Op::Return, Op::Return])
+            .collect(),
         consts,
         names,
         protos,

@@ -1,32 +1,49 @@
-//! The dispatch loop. Hot ops (locals, int arithmetic and comparisons, jumps, calls of plain
-//! functions, returns) are handled inline; the rest call out to `build.rs`, `ops.rs`,
-//! `call.rs` and friends.
+//! The dispatch loop.
+//!
+//! The running frame's closure and code are held as raw pointers instead of `Rc` clones, so
+//! calls and returns do no reference counting for them. They are valid while that frame is on
+//! the frame stack: the frame owns an `Rc<Closure>`, which owns its `Rc<Code>`. Every frame
+//! change reloads them (`reload!`, or the inline call and return paths).
+//!
+//! The task's value stack is a `Vec<Value>`, but the hot ops work on it through registers:
+//! `bottom` (its buffer), `sp` (one past its top), `limit` (the end of its capacity) and
+//! `slots` (the running frame's slot 0). While they are in use the `Vec`'s length is stale:
+//! `flush!` writes it back before anything else touches the stack (a helper working on the
+//! `Vec`, a native, unwinding, leaving the loop) and `refresh!` reloads the registers after.
+//! The ops written with `vec_do!`, `vec_try!` and `vec_call!` do exactly that around a helper.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::code::Code;
-use super::run_support::props_map;
-use super::stack::{discard, dup, is_scalar, overwrite_scalar, truncate};
+use super::frames::{is_plain, pop_plain_frame, take_direct};
+use super::generator::{GenStep, is_generator_iter};
+use super::stack::{discard, drop_range, dup, overwrite};
 use super::{Exc, Frame, Handler, MAX_FRAMES, Vm};
 use crate::bytecode::Op;
-use crate::value::{Closure, FuncKind, Value, values_equal};
+use crate::value::{Value, values_equal};
 
 impl Vm {
-    /// The loop keeps the running frame's closure and code as raw pointers instead of `Rc`
-    /// clones, so calls and returns do no reference counting for them. They are valid while that
-    /// frame is on the frame stack: the frame owns an `Rc<Closure>`, which owns its `Rc<Code>`.
-    /// Every place that can pop the running frame (`Return`) reloads them at once, and every
-    /// other frame change goes through `reload!`; throwing leaves this function.
+    // The register macros always refresh everything together, even when the op at hand then
+    // flushes again at once.
+    #[allow(unused_assignments)]
     pub(super) fn dispatch(&mut self, stop_depth: usize) -> Result<Value, Exc> {
         let (mut closure, mut code, mut ip, mut base) = match self.frame_state() {
             Some(s) => s,
             None => return Ok(Value::Nil),
         };
-        // SAFETY: see the doc comment above; the pointers always come from the top frame, and
-        // `ops` is always the ops of `code`.
-        let mut ops: &[Op] = unsafe { &(*code).ops };
+        // The next op, a pointer into `code`'s ops: every way of setting it keeps it inside them
+        // (see `Code::ops`: frame positions and jump targets are clamped to the last op).
+        // SAFETY (here and in `cl!`, `cd!`): see the module doc.
+        let mut ops_base: *const Op = unsafe { (*code).ops().as_ptr() };
+        let mut next: *const Op = unsafe { ops_base.add(ip.min((*code).last_op())) };
         let mut budget = self.preempt_interval.max(1);
+        let (mut bottom, mut sp, mut limit, mut slots): (
+            *mut Value,
+            *mut Value,
+            *mut Value,
+            *mut Value,
+        );
+
         macro_rules! cl {
             () => {
                 unsafe { &*closure }
@@ -37,17 +54,62 @@ impl Vm {
                 unsafe { &*code }
             };
         }
-
+        macro_rules! refresh {
+            () => {{
+                let stack = &mut self.task.stack;
+                bottom = stack.as_mut_ptr();
+                // SAFETY: all three offsets are within the allocation (length <= capacity).
+                unsafe {
+                    sp = bottom.add(stack.len());
+                    limit = bottom.add(stack.capacity());
+                    slots = bottom.add(base.min(stack.len()));
+                }
+            }};
+        }
+        macro_rules! flush {
+            () => {
+                // SAFETY: `sp` is in `bottom..=limit` and the values below it are initialized.
+                unsafe { self.task.stack.set_len(sp.offset_from(bottom) as usize) }
+            };
+        }
+        // The index of the next op.
+        macro_rules! ip {
+            () => {
+                // SAFETY: `next` points into the ops that start at `ops_base`.
+                unsafe { next.offset_from(ops_base) as usize }
+            };
+        }
+        macro_rules! jump {
+            ($t:expr) => {
+                // SAFETY: clamped to the last op.
+                next = {
+                    let last = cd!().last_op();
+                    unsafe { ops_base.add(($t as usize).min(last)) }
+                }
+            };
+        }
+        // Points `ops_base` and `next` at `code`'s ops, at op `ip`.
+        macro_rules! enter_code {
+            () => {
+                // SAFETY: `code` is the running frame's code; the position is clamped.
+                unsafe {
+                    ops_base = (*code).ops().as_ptr();
+                    next = ops_base.add(ip.min((*code).last_op()));
+                }
+            };
+        }
         macro_rules! save_ip {
             () => {
+                let at = ip!();
                 if let Some(f) = self.task.frames.last_mut() {
-                    f.ip = ip as u32;
+                    f.ip = at as u32;
                 }
             };
         }
         macro_rules! throw {
             ($e:expr) => {{
                 let e = $e;
+                flush!();
                 save_ip!();
                 return Err(e);
             }};
@@ -60,34 +122,121 @@ impl Vm {
                 }
             };
         }
+        macro_rules! push {
+            ($v:expr) => {{
+                let v = $v;
+                if sp == limit {
+                    flush!();
+                    self.task.stack.reserve(1);
+                    refresh!();
+                }
+                // SAFETY: `sp < limit`: room for one value.
+                unsafe {
+                    sp.write(v);
+                    sp = sp.add(1);
+                }
+            }};
+        }
+        macro_rules! pop {
+            () => {
+                if sp > bottom {
+                    // SAFETY: the value below `sp` is initialized and is given up here.
+                    unsafe {
+                        sp = sp.sub(1);
+                        sp.read()
+                    }
+                } else {
+                    Value::Nil
+                }
+            };
+        }
+        macro_rules! top {
+            () => {
+                if sp > bottom {
+                    // SAFETY: the value below `sp` is initialized.
+                    unsafe { &mut *sp.sub(1) }
+                } else {
+                    throw!(self.type_error("internal error: empty stack"))
+                }
+            };
+        }
+        // The running frame's slot `s`, if it is below the top of the stack.
+        macro_rules! local {
+            ($s:expr) => {{
+                let p = slots.wrapping_add($s as usize);
+                // SAFETY: `slots <= p < sp`: an initialized value of the stack.
+                if p < sp {
+                    Some(unsafe { &mut *p })
+                } else {
+                    None
+                }
+            }};
+        }
+        // After the frame stack changed, with the `Vec` up to date.
         macro_rules! reload {
             () => {
                 match self.frame_state() {
                     Some(s) => {
                         (closure, code, ip, base) = s;
-                        ops = unsafe { &(*code).ops };
+                        enter_code!();
+                        refresh!();
                     }
                     None => return Ok(self.task.stack.pop().unwrap_or_default()),
                 }
             };
         }
-        macro_rules! pop {
-            () => {
-                self.task.stack.pop().unwrap_or_default()
-            };
+        // Helpers that work on the `Vec`: infallible, fallible, and ones that may push or pop
+        // frames (calls, imports, `$caller_eval` ...).
+        macro_rules! vec_do {
+            ($e:expr) => {{
+                flush!();
+                let v = $e;
+                refresh!();
+                v
+            }};
         }
-        macro_rules! push {
-            ($v:expr) => {
-                self.task.stack.push($v)
-            };
-        }
-        macro_rules! top {
-            () => {
-                match self.task.stack.last_mut() {
-                    Some(v) => v,
-                    None => throw!(self.type_error("internal error: empty stack")),
+        macro_rules! vec_try {
+            ($e:expr) => {{
+                flush!();
+                match $e {
+                    Ok(v) => {
+                        refresh!();
+                        v
+                    }
+                    Err(e) => {
+                        save_ip!();
+                        return Err(e);
+                    }
                 }
-            };
+            }};
+        }
+        macro_rules! vec_call {
+            ($e:expr) => {{
+                flush!();
+                save_ip!();
+                let depth = self.task.frames.len();
+                if let Err(e) = $e {
+                    return Err(e);
+                }
+                if self.task.frames.len() != depth {
+                    reload!();
+                } else {
+                    refresh!();
+                }
+            }};
+        }
+        // A generator op (`vm/generator.rs`): it may have moved frames in or out.
+        macro_rules! generator_op {
+            ($op:expr) => {{
+                flush!();
+                save_ip!();
+                match self.generator_op($op, stop_depth) {
+                    Ok(GenStep::Reload) => reload!(),
+                    Ok(GenStep::Finish(v)) => return Ok(v),
+                    // The op set the frame's ip itself.
+                    Err(e) => return Err(e),
+                }
+            }};
         }
         // A checkpoint (every `preempt_interval` calls and backward jumps, always before the op
         // has done anything): an interrupt throws; when other tasks are ready or a timer or I/O
@@ -97,82 +246,83 @@ impl Vm {
                 budget -= 1;
                 if budget == 0 {
                     budget = self.preempt_interval.max(1);
+                    flush!();
                     if let Some(e) = self.checkpoint() {
-                        let at = if e.is_signal() { ip - 1 } else { ip };
+                        let at = if e.is_signal() { ip!() - 1 } else { ip!() };
                         if let Some(f) = self.task.frames.last_mut() {
                             f.ip = at as u32;
                         }
                         return Err(e);
                     }
+                    refresh!();
                 }
             };
         }
-        // A generator op (`vm/generator.rs`): it may have moved frames in or out.
-        macro_rules! generator_op {
-            ($op:expr) => {{
-                save_ip!();
-                match self.generator_op($op, stop_depth) {
-                    Ok(super::generator::GenStep::Reload) => reload!(),
-                    Ok(super::generator::GenStep::Finish(v)) => return Ok(v),
-                    // The op set the frame's ip itself.
-                    Err(e) => return Err(e),
-                }
-            }};
-        }
-        // An op that may push or pop frames (a call, an import, `$caller_eval` ...).
-        macro_rules! call {
-            ($e:expr) => {{
-                save_ip!();
-                let depth = self.task.frames.len();
-                tryv!($e);
-                if self.task.frames.len() != depth {
-                    reload!();
-                }
-            }};
-        }
-        // Leaves the running frame with `result`: back to the caller (or out of the loop at
-        // `stop_depth`), resuming a native that waits for this call.
+        // Leaves the running frame with the value of `$result`. A plain frame returning to a
+        // Gene caller (no handler or native waiting, not the stop depth) is popped inline; the
+        // rest is `return_from_frame`'s.
         macro_rules! return_with {
             ($result:expr) => {{
+                let depth = self.task.frames.len().wrapping_sub(1);
+                let inline = depth > stop_depth
+                    && self.task.frames.last().is_some_and(is_plain)
+                    && !self
+                        .task
+                        .handlers
+                        .last()
+                        .is_some_and(|h| h.frames as usize > depth)
+                    && !self.task.natives.last().is_some_and(|n| n.depth == depth);
                 let result = $result;
-                if self.task.frames.is_empty() {
-                    return Ok(result);
-                }
-                // `closure` and `code` may dangle from here: reloaded below or unused.
-                let result = self.leave_frame(result);
-                let depth = self.task.frames.len();
-                if self
-                    .task
-                    .handlers
-                    .last()
-                    .is_some_and(|h| h.frames as usize > depth)
-                {
-                    self.drop_handlers_above(depth);
-                }
-                if depth <= stop_depth {
-                    return Ok(result);
-                }
-                push!(result);
-                if self.task.natives.last().is_some_and(|n| n.depth == depth) {
-                    // Back to the native's caller first, so that an error or a task switch
-                    // in the native saves the caller's position, not the returned frame's.
-                    if let Some(f) = self.task.frames.last() {
-                        ip = f.ip as usize;
+                if inline {
+                    let returned = pop_plain_frame(&mut self.task.frames);
+                    // The frame's slots and the callee slot below them go; the result takes
+                    // the callee slot.
+                    let callee_slot = if slots > bottom {
+                        slots.wrapping_sub(1)
+                    } else {
+                        bottom
+                    };
+                    // SAFETY: `callee_slot..sp` are initialized values given up here.
+                    unsafe {
+                        drop_range(callee_slot, sp);
+                        sp = callee_slot;
                     }
-                    tryv!(self.continue_natives());
+                    push!(result);
+                    // `closure` and `code` may dangle once the returned closure goes.
+                    drop(returned);
+                    if let Some(f) = self.task.frames.last() {
+                        closure = Rc::as_ptr(&f.closure);
+                        code = Rc::as_ptr(&f.closure.code);
+                        ip = f.ip as usize;
+                        base = f.base as usize;
+                        enter_code!();
+                        slots = bottom.wrapping_add(base).min(sp);
+                    } else {
+                        flush!();
+                        return Ok(self.task.stack.pop().unwrap_or_default());
+                    }
+                } else {
+                    flush!();
+                    match self.return_from_frame(result, stop_depth) {
+                        Ok(Some(v)) => return Ok(v),
+                        Ok(None) => reload!(),
+                        Err(e) => return Err(e),
+                    }
                 }
-                reload!();
             }};
         }
         // `+ - *` of two ints in place, else the generic path (floats, strings, overflow).
         macro_rules! arith {
             ($checked:ident, $op:expr) => {{
-                if let [.., Value::Int(x), Value::Int(y)] = self.task.stack.as_mut_slice() {
-                    if let Some(r) = x.$checked(*y) {
+                if sp.wrapping_sub(2) >= bottom {
+                    // SAFETY: the two values below `sp` are initialized.
+                    let (a, b) = unsafe { (&mut *sp.sub(2), &*sp.sub(1)) };
+                    if let (Value::Int(x), Value::Int(y)) = (&mut *a, b)
+                        && let Some(r) = x.$checked(*y)
+                    {
                         *x = r;
-                        if let Some(b) = self.task.stack.pop() {
-                            discard(b);
-                        }
+                        // SAFETY: the int on top is given up (nothing to drop).
+                        sp = unsafe { sp.sub(1) };
                         continue;
                     }
                 }
@@ -185,12 +335,15 @@ impl Vm {
         // `< <= > >=` of two ints in place, else the generic comparison.
         macro_rules! compare {
             ($cmp:tt, $op:expr) => {{
-                if let [.., a, b] = self.task.stack.as_mut_slice() {
-                    if let (Value::Int(x), Value::Int(y)) = (&*a, &*b) {
+                if sp.wrapping_sub(2) >= bottom {
+                    // SAFETY: the two values below `sp` are initialized.
+                    let (a, b) = unsafe { (&mut *sp.sub(2), &*sp.sub(1)) };
+                    if let (Value::Int(x), Value::Int(y)) = (&*a, b) {
                         let r = *x $cmp *y;
-                        overwrite_scalar(a, Value::Bool(r));
-                        if let Some(b) = self.task.stack.pop() {
-                            discard(b);
+                        // SAFETY: both are ints (nothing to drop); the top one is given up.
+                        unsafe {
+                            std::ptr::write(a, Value::Bool(r));
+                            sp = sp.sub(1);
                         }
                         continue;
                     }
@@ -204,25 +357,28 @@ impl Vm {
         // `(local < k)` then a conditional jump: jump when the comparison is false.
         macro_rules! jump_unless {
             ($s:expr, $k:expr, $t:expr, $cmp:tt, $op:expr) => {{
-                let holds = match self.task.stack.get(base + $s as usize) {
+                let holds = match local!($s) {
                     Some(Value::Int(i)) => *i $cmp $k as i64,
-                    _ => {
-                        let v = self.local_value(base, $s as u32);
+                    Some(Value::Cell(c)) => {
+                        let v = c.borrow().clone();
+                        tryv!(self.compare($op, &v, &Value::Int($k as i64)))
+                    }
+                    v => {
+                        let v = v.map(|v| v.clone()).unwrap_or_default();
                         tryv!(self.compare($op, &v, &Value::Int($k as i64)))
                     }
                 };
                 if !holds {
-                    ip = $t as usize;
+                    jump!($t);
                 }
             }};
         }
 
+        refresh!();
         loop {
-            let op = match ops.get(ip) {
-                Some(op) => *op,
-                None => Op::Return,
-            };
-            ip += 1;
+            // SAFETY: `next` points at an op, and the last op (a `Return`) does not run on.
+            let op = unsafe { *next };
+            next = unsafe { next.add(1) };
             match op {
                 Op::Nop | Op::MacroArgs(_) => {}
                 // ---- constants and stack
@@ -232,15 +388,15 @@ impl Vm {
                 Op::Int(i) => push!(Value::Int(i as i64)),
                 Op::Const(i) => push!(cd!().constant(i)),
                 Op::ConstCopy(i) => push!(cd!().constant(i).deep_copy()),
-                Op::Pop => {
-                    if let Some(v) = self.task.stack.pop() {
-                        discard(v);
-                    }
-                }
+                Op::Pop => discard(pop!()),
                 Op::PopUnder(n) => {
                     let top = pop!();
-                    let len = self.task.stack.len().saturating_sub(n as usize);
-                    truncate(&mut self.task.stack, len);
+                    let keep = sp.wrapping_sub(n as usize).max(bottom);
+                    // SAFETY: `keep..sp` are initialized values given up here.
+                    unsafe {
+                        drop_range(keep, sp);
+                        sp = keep;
+                    }
                     push!(top);
                 }
                 Op::Dup => {
@@ -249,7 +405,7 @@ impl Vm {
                 }
                 // ---- variables
                 Op::LoadLocal(s) => {
-                    let v = match self.task.stack.get(base + s as usize) {
+                    let v = match local!(s) {
                         Some(Value::Cell(c)) => c.borrow().clone(),
                         Some(v) => dup(v),
                         None => Value::Nil,
@@ -258,22 +414,31 @@ impl Vm {
                 }
                 Op::StoreLocal(s) => {
                     let v = dup(top!());
-                    self.set_local(base, s, v);
+                    match local!(s) {
+                        Some(Value::Cell(c)) => *c.borrow_mut() = v,
+                        Some(slot) => overwrite(slot, v),
+                        None => discard(v),
+                    }
                 }
                 Op::SetLocal(s) => {
                     let v = pop!();
-                    self.set_local(base, s, v);
+                    match local!(s) {
+                        Some(Value::Cell(c)) => *c.borrow_mut() = v,
+                        Some(slot) => overwrite(slot, v),
+                        None => discard(v),
+                    }
                 }
                 Op::InitLocal(s) => {
                     let v = pop!();
-                    if let Some(slot) = self.task.stack.get_mut(base + s as usize) {
-                        *slot = v;
+                    match local!(s) {
+                        Some(slot) => overwrite(slot, v),
+                        None => discard(v),
                     }
                 }
                 Op::InitCell(s) => {
                     let v = pop!();
-                    if let Some(slot) = self.task.stack.get_mut(base + s as usize) {
-                        *slot = Value::Cell(Rc::new(RefCell::new(v)));
+                    if let Some(slot) = local!(s) {
+                        overwrite(slot, Value::Cell(Rc::new(RefCell::new(v))));
                     }
                 }
                 Op::LoadCapture(i) => {
@@ -290,36 +455,35 @@ impl Vm {
                     }
                 }
                 Op::LoadSlotRaw(s) => {
-                    let v = self
-                        .task
-                        .stack
-                        .get(base + s as usize)
-                        .cloned()
-                        .unwrap_or_default();
+                    let v = local!(s).map(|v| v.clone()).unwrap_or_default();
                     push!(v);
                 }
                 Op::AddLocalInt(s, delta) => {
-                    let new = tryv!(self.add_to_local(base, s, delta));
+                    let new = vec_try!(self.add_to_local(base, s, delta));
                     push!(new);
                 }
                 Op::IncLocal(s, delta) => {
-                    if let Some(Value::Int(i)) = self.task.stack.get_mut(base + s as usize)
+                    if let Some(Value::Int(i)) = local!(s)
                         && let Some(r) = i.checked_add(delta as i64)
                     {
                         *i = r;
                         continue;
                     }
-                    tryv!(self.add_to_local(base, s, delta));
+                    vec_try!(self.add_to_local(base, s, delta));
                 }
                 Op::LocalAddInt(s, delta) => {
-                    let r = match self.task.stack.get(base + s as usize) {
-                        Some(Value::Int(i)) => i.checked_add(delta as i64),
+                    let r = match local!(s) {
+                        Some(Value::Int(i)) => i.checked_add(delta as i64).map(Value::Int),
                         _ => None,
                     };
                     let r = match r {
-                        Some(r) => Value::Int(r),
+                        Some(r) => r,
                         None => {
-                            let current = self.local_value(base, s);
+                            let current = match local!(s) {
+                                Some(Value::Cell(c)) => c.borrow().clone(),
+                                Some(v) => v.clone(),
+                                None => Value::Nil,
+                            };
                             tryv!(self.arith(Op::Add, &current, &Value::Int(delta as i64)))
                         }
                     };
@@ -341,42 +505,30 @@ impl Vm {
                     let cached = cd!().name_cache.get(n as usize).and_then(|entry| {
                         entry.get_function(crate::value::ns_version(), Rc::as_ptr(&cl!().ns))
                     });
-                    if let Some(f) = cached {
-                        push!(Value::Func(f));
-                        // Over the `MacroArgs` that follows.
-                        ip += 1;
-                        continue;
-                    }
-                    match self.lookup_cached(cd!(), n, &cl!().ns) {
-                        Some(Value::Func(f)) if f.kind == FuncKind::Macro => {
-                            let c = match ops.get(ip) {
-                                Some(Op::MacroArgs(c)) => *c,
-                                _ => throw!(
-                                    self.type_error("internal error: macro call without arguments")
-                                ),
-                            };
+                    match cached {
+                        Some(f) => {
+                            push!(Value::Func(f));
+                            // Over the `MacroArgs` that follows (see `Code::ops`).
+                            next = unsafe { next.add(1) };
+                        }
+                        None => {
+                            flush!();
                             save_ip!();
-                            tryv!(self.call_macro(f, c));
-                            reload!();
+                            let depth = self.task.frames.len();
+                            if let Err(e) = self.load_callee(cl!(), cd!(), n, ip!()) {
+                                return Err(e);
+                            }
+                            if self.task.frames.len() != depth {
+                                // A macro call.
+                                reload!();
+                            } else {
+                                refresh!();
+                                next = unsafe { next.add(1) };
+                            }
                         }
-                        Some(v) => {
-                            push!(v);
-                            ip += 1;
-                        }
-                        None => throw!(self.name_error(cd!(), n)),
                     }
                 }
-                Op::CheckMacro(c) => {
-                    if let Some(Value::Func(f)) = self.task.stack.last()
-                        && f.kind == FuncKind::Macro
-                    {
-                        let f = f.clone();
-                        self.task.stack.pop();
-                        save_ip!();
-                        tryv!(self.call_macro(f, c));
-                        reload!();
-                    }
-                }
+                Op::CheckMacro(c) => vec_call!(self.check_macro(c)),
                 Op::StoreName(n) => {
                     let v = top!().clone();
                     tryv!(self.store_name(&cl!().ns, cd!().name(n), v));
@@ -394,13 +546,13 @@ impl Vm {
                 }
                 Op::LoadNs => push!(Value::Ns(cl!().ns.clone())),
                 // ---- members, indexes, paths
-                Op::GetMember(n) => tryv!(self.op_get_member(cd!().name(n))),
-                Op::SetMember(n) => tryv!(self.op_set_member(cd!().name(n))),
-                Op::GetIndex(i) => tryv!(self.op_get_index(i)),
-                Op::SetIndex(i) => tryv!(self.op_set_index(i)),
-                Op::Select => tryv!(self.op_select(false)),
-                Op::SelectDefault => tryv!(self.op_select(true)),
-                Op::SetSelect => tryv!(self.op_set_select()),
+                Op::GetMember(n) => vec_try!(self.op_get_member(cd!().name(n))),
+                Op::SetMember(n) => vec_try!(self.op_set_member(cd!().name(n))),
+                Op::GetIndex(i) => vec_try!(self.op_get_index(i)),
+                Op::SetIndex(i) => vec_try!(self.op_set_index(i)),
+                Op::Select => vec_try!(self.op_select(false)),
+                Op::SelectDefault => vec_try!(self.op_select(true)),
+                Op::SetSelect => vec_try!(self.op_set_select()),
                 // ---- operators
                 Op::Add => arith!(checked_add, op),
                 Op::Sub => arith!(checked_sub, op),
@@ -436,43 +588,43 @@ impl Vm {
                 Op::JumpUnlessGt(s, k, t) => jump_unless!(s, k, t, >, Op::Gt),
                 Op::JumpUnlessGe(s, k, t) => jump_unless!(s, k, t, >=, Op::Ge),
                 Op::Jump(t) => {
-                    if (t as usize) < ip {
+                    if (t as usize) < ip!() {
                         check_budget!();
                     }
-                    ip = t as usize;
+                    jump!(t);
                 }
                 Op::JumpIfFalse(t) => {
                     if !pop!().truthy() {
-                        ip = t as usize;
+                        jump!(t);
                     }
                 }
                 Op::JumpIfTrue(t) => {
                     if pop!().truthy() {
-                        ip = t as usize;
+                        jump!(t);
                     }
                 }
                 Op::AndJump(t) => {
                     if !top!().truthy() {
-                        ip = t as usize;
+                        jump!(t);
                     } else {
-                        self.task.stack.pop();
+                        discard(pop!());
                     }
                 }
                 Op::OrJump(t) => {
                     if top!().truthy() {
-                        ip = t as usize;
+                        jump!(t);
                     } else {
-                        self.task.stack.pop();
+                        discard(pop!());
                     }
                 }
                 Op::JumpIfGiven(s, t) => {
-                    let given = match self.task.stack.get(base + s as usize) {
+                    let given = match local!(s) {
                         Some(Value::Cell(c)) => !matches!(*c.borrow(), Value::NotGiven),
                         Some(v) => !matches!(v, Value::NotGiven),
                         None => true,
                     };
                     if given {
-                        ip = t as usize;
+                        jump!(t);
                     }
                 }
                 Op::IterStart => {
@@ -482,68 +634,78 @@ impl Vm {
                 }
                 Op::IterNext(t) => {
                     check_budget!();
-                    let next = match self.task.stack.last() {
-                        Some(Value::Iter(state)) => super::ops::iter_next(&mut state.borrow_mut()),
+                    let next = match top!() {
+                        Value::Iter(state) => super::ops::iter_next(&mut state.borrow_mut()),
                         _ => None,
                     };
                     match next {
                         Some(v) => push!(v),
-                        None if super::generator::is_generator_iter(self.task.stack.last()) => {
-                            generator_op!(op)
-                        }
+                        None if is_generator_iter(Some(top!())) => generator_op!(op),
                         None => {
-                            self.task.stack.pop();
-                            ip = t as usize;
+                            discard(pop!());
+                            jump!(t);
                         }
                     }
                 }
                 // ---- data
-                Op::MakeArray(n) => self.op_make_array(n),
-                Op::ArrayPush => self.op_array_push(),
-                Op::ArrayExtend => tryv!(self.op_array_extend()),
-                Op::MakeSet(n) => self.op_make_set(n),
-                Op::MakeMap(n) => self.op_make_map(n),
-                Op::MakeGene(packed) => self.op_make_gene(packed),
-                Op::MakeRange(n) => tryv!(self.op_make_range(n)),
-                Op::Concat(n) => self.op_concat(n),
+                Op::MakeArray(n) => vec_do!(self.op_make_array(n)),
+                Op::ArrayPush => vec_do!(self.op_array_push()),
+                Op::ArrayExtend => vec_try!(self.op_array_extend()),
+                Op::MakeSet(n) => vec_do!(self.op_make_set(n)),
+                Op::MakeMap(n) => vec_do!(self.op_make_map(n)),
+                Op::MakeGene(packed) => vec_do!(self.op_make_gene(packed)),
+                Op::MakeRange(n) => vec_try!(self.op_make_range(n)),
+                Op::Concat(n) => vec_do!(self.op_concat(n)),
                 Op::MakeSpread => {
                     let v = pop!();
                     push!(Value::Spread(Rc::new(v)));
                 }
                 // ---- functions and calls
                 Op::MakeClosure(p) => {
-                    let f = tryv!(self.make_closure(cl!(), cd!(), p, base));
+                    let f = vec_try!(self.make_closure(cl!(), cd!(), p, base));
                     push!(f);
                 }
                 Op::Call(argc) => {
                     check_budget!();
                     let argc = argc as usize;
-                    let pos = self.task.stack.len().wrapping_sub(argc + 1);
-                    // Inline path: a plain Gene function (`Code::direct`). The callee moves from
-                    // its stack slot into the frame (nothing reads that slot during the call),
-                    // which saves reference counting; the arguments become its first slots.
-                    let callee = match self.task.stack.get_mut(pos) {
-                        Some(slot) if self.task.frames.len() < MAX_FRAMES => take_direct(slot),
-                        _ => None,
+                    // Inline path: a plain Gene function (`Code::direct`) given exactly its
+                    // parameters. The callee moves from its stack slot into the frame (nothing
+                    // reads that slot during the call), which saves reference counting; the
+                    // arguments become its first slots.
+                    let callee_slot = sp.wrapping_sub(argc + 1);
+                    let callee = if callee_slot >= bottom && self.task.frames.len() < MAX_FRAMES {
+                        // SAFETY: `bottom <= callee_slot < sp`: an initialized value.
+                        take_direct(unsafe { &mut *callee_slot }, argc)
+                    } else {
+                        None
                     };
                     let Some(f) = callee else {
-                        call!(self.call_at(pos, argc, None));
+                        vec_call!(self.op_call(argc));
                         continue;
                     };
                     save_ip!();
-                    let new_base = pos + 1;
-                    let callee_code: &Code = &f.code;
-                    let nparams = callee_code.nparams as usize;
-                    if argc > nparams {
-                        truncate(&mut self.task.stack, new_base + nparams);
-                    }
-                    let frame_top = new_base + callee_code.nslots as usize;
-                    if self.task.stack.len() < frame_top {
-                        self.task.stack.resize(frame_top, Value::Nil);
+                    // SAFETY: `callee_slot` is in the stack (checked above).
+                    let new_base = unsafe { callee_slot.offset_from(bottom) } as usize + 1;
+                    let locals = (f.code.nslots as usize).saturating_sub(argc);
+                    if locals > 0 {
+                        // SAFETY: `sp <= limit`.
+                        if (unsafe { limit.offset_from(sp) } as usize) < locals {
+                            flush!();
+                            self.task.stack.reserve(locals);
+                            refresh!();
+                        }
+                        for _ in 0..locals {
+                            // SAFETY: room for `locals` values was made above.
+                            unsafe {
+                                sp.write(Value::Nil);
+                                sp = sp.add(1);
+                            }
+                        }
                     }
                     closure = Rc::as_ptr(&f);
                     code = Rc::as_ptr(&f.code);
-                    ops = unsafe { &(*code).ops };
+                    ip = 0;
+                    enter_code!();
                     let self_val = dup(&f.self_val);
                     self.task.frames.push(Frame {
                         closure: f,
@@ -553,97 +715,64 @@ impl Vm {
                         home: None,
                         is_ctor: false,
                     });
-                    ip = 0;
                     base = new_base;
+                    slots = bottom.wrapping_add(base);
                 }
                 Op::TailCall(argc) => {
                     check_budget!();
                     let argc = argc as usize;
+                    flush!();
                     let pos = self.task.stack.len().wrapping_sub(argc + 1);
-                    let same = matches!(self.task.stack.get(pos), Some(Value::Func(f)) if Rc::as_ptr(f) == closure)
-                        && self.task.frames.last().is_some_and(|f| !f.is_ctor);
-                    if same {
-                        // The arguments move down into the frame's first slots (`pos` is above
-                        // the slots), the rest of the frame goes, and the body starts over.
-                        for i in 0..argc {
-                            self.task.stack.swap(base + i, pos + 1 + i);
-                        }
-                        truncate(&mut self.task.stack, base + argc);
-                        tryv!(self.bind_params(cl!(), base, argc, None));
-                        ip = 0;
+                    if self.restart_frame(cl!(), base, pos, argc) {
+                        refresh!();
+                        next = ops_base;
                     } else {
-                        call!(self.call_at(pos, argc, None));
+                        vec_call!(self.op_call(argc));
                     }
                 }
                 Op::CallComplex => {
                     check_budget!();
-                    let props = pop!();
-                    let args = pop!();
-                    let pos = self.task.stack.len() - 1;
-                    let argc = tryv!(self.push_arg_array(&args));
-                    call!(self.call_at(pos, argc, props_map(props)));
+                    vec_call!(self.op_call_complex());
                 }
                 Op::CallMethod(n, argc) => {
                     check_budget!();
-                    let pos = self.task.stack.len() - argc as usize - 1;
-                    call!(self.call_method(cd!().name(n), pos, argc as usize, None));
+                    vec_call!(self.op_call_method(cd!().name(n), argc as usize));
                 }
                 Op::CallMethodComplex(n) => {
                     check_budget!();
-                    let props = pop!();
-                    let args = pop!();
-                    let pos = self.task.stack.len() - 1;
-                    let argc = tryv!(self.push_arg_array(&args));
-                    call!(self.call_method(cd!().name(n), pos, argc, props_map(props)));
+                    vec_call!(self.op_call_method_complex(cd!().name(n)));
                 }
-                Op::CallSuper(n, argc) => {
-                    call!(self.call_super(cd!().name(n), argc as usize));
-                }
-                Op::New(argc) => {
-                    let pos = self.task.stack.len() - argc as usize - 1;
-                    call!(self.new_instance(pos, argc as usize, None));
-                }
-                Op::NewComplex => {
-                    let props = pop!();
-                    let args = pop!();
-                    let pos = self.task.stack.len() - 1;
-                    let argc = tryv!(self.push_arg_array(&args));
-                    call!(self.new_instance(pos, argc, props_map(props)));
-                }
-                Op::Return => {
-                    let result = pop!();
-                    return_with!(result);
-                }
-                Op::ReturnLocal(s) => {
-                    let result = match self.task.stack.get(base + s as usize) {
-                        Some(Value::Cell(c)) => c.borrow().clone(),
-                        Some(v) => dup(v),
-                        None => Value::Nil,
-                    };
-                    return_with!(result);
-                }
+                Op::CallSuper(n, argc) => vec_call!(self.call_super(cd!().name(n), argc as usize)),
+                Op::New(argc) => vec_call!(self.op_new(argc as usize)),
+                Op::NewComplex => vec_call!(self.op_new_complex()),
+                Op::Return => return_with!(pop!()),
+                Op::ReturnLocal(s) => return_with!(match local!(s) {
+                    Some(Value::Cell(c)) => c.borrow().clone(),
+                    Some(v) => dup(v),
+                    None => Value::Nil,
+                }),
                 // ---- classes, namespaces, macros, eval
-                Op::MakeClass(n) => tryv!(self.op_make_class(cd!().name(n), &cl!().ns)),
-                Op::MakeNs => self.op_make_ns(&cl!().ns),
-                Op::RunBody => call!(self.op_run_body()),
-                Op::DefMethod(n) => tryv!(self.op_def_method(cd!().name(n))),
-                Op::DefCtor => tryv!(self.op_def_ctor()),
+                Op::MakeClass(n) => vec_try!(self.op_make_class(cd!().name(n), &cl!().ns)),
+                Op::MakeNs => vec_do!(self.op_make_ns(&cl!().ns)),
+                Op::RunBody => vec_call!(self.op_run_body()),
+                Op::DefMethod(n) => vec_try!(self.op_def_method(cd!().name(n))),
+                Op::DefCtor => vec_try!(self.op_def_ctor()),
                 Op::CallerEval => {
                     let v = pop!();
-                    call!(self.eval_in_frame(v, true));
+                    vec_call!(self.eval_in_frame(v, true));
                 }
                 Op::Render => {
                     let v = pop!();
-                    call!(self.render_at_runtime(v));
+                    vec_call!(self.render_at_runtime(v));
                 }
                 Op::Import(c) => {
                     let code_rc = match self.task.frames.last() {
                         Some(f) => f.closure.code.clone(),
                         None => throw!(self.type_error("internal error: no frame")),
                     };
-                    call!(self.import(&code_rc, c));
+                    vec_call!(self.import(&code_rc, c));
                 }
-                Op::Export(c) => self.op_export(cd!(), c, base),
+                Op::Export(c) => vec_do!(self.op_export(cd!(), c, base)),
                 // ---- exceptions
                 Op::Throw => {
                     let v = pop!();
@@ -651,9 +780,11 @@ impl Vm {
                 }
                 Op::Fail(c) => throw!(self.compiled_error(cd!(), c)),
                 Op::PushHandler(t) => {
+                    // SAFETY: `bottom <= sp`.
+                    let depth = unsafe { sp.offset_from(bottom) } as u32;
                     self.task.handlers.push(Handler {
                         frames: self.task.frames.len() as u32,
-                        stack: self.task.stack.len() as u32,
+                        stack: depth,
                         natives: self.task.natives.len() as u32,
                         ip: t,
                     });
@@ -669,8 +800,10 @@ impl Vm {
                 // ---- async
                 Op::Await(flags) => {
                     // Suspending leaves the frame at this op, to run it again when woken.
+                    flush!();
                     save_ip!();
                     self.await_op(flags)?;
+                    refresh!();
                 }
                 Op::MakeGenerator(_)
                 | Op::Yield(_)
@@ -680,85 +813,5 @@ impl Vm {
                 | Op::IterUnwrap(_) => generator_op!(op),
             }
         }
-    }
-
-    /// The running frame's closure and code (as pointers, see [`Vm::dispatch`]), ip and base.
-    fn frame_state(&self) -> Option<(*const Closure, *const Code, usize, usize)> {
-        let f = self.task.frames.last()?;
-        Some((
-            Rc::as_ptr(&f.closure),
-            Rc::as_ptr(&f.closure.code),
-            f.ip as usize,
-            f.base as usize,
-        ))
-    }
-
-    /// Pops the running frame with its slots (and the callee slot below them) and gives the
-    /// call's value: `result`, or self for a constructor.
-    #[inline(always)]
-    fn leave_frame(&mut self, result: Value) -> Value {
-        let frames = &mut self.task.frames;
-        let Some(frame) = frames.last_mut() else {
-            return result;
-        };
-        if frame.is_ctor || frame.home.is_some() || !is_scalar(&frame.self_val) {
-            return self.leave_method_frame(result);
-        }
-        let base = frame.base as usize;
-        // SAFETY: the closure is moved out once and the frame is then forgotten without being
-        // touched again; its other fields own nothing (a scalar self, no home class).
-        let closure = unsafe { std::ptr::read(&frame.closure) };
-        unsafe { frames.set_len(frames.len() - 1) };
-        truncate(&mut self.task.stack, base.saturating_sub(1));
-        drop(closure);
-        result
-    }
-
-    /// [`Vm::leave_frame`] for a method or constructor frame.
-    #[inline(never)]
-    fn leave_method_frame(&mut self, result: Value) -> Value {
-        let Some(frame) = self.task.frames.pop() else {
-            return result;
-        };
-        let result = if frame.is_ctor {
-            discard(result);
-            frame.self_val
-        } else {
-            result
-        };
-        truncate(
-            &mut self.task.stack,
-            (frame.base as usize).saturating_sub(1),
-        );
-        result
-    }
-
-    #[cold]
-    fn drop_handlers_above(&mut self, depth: usize) {
-        while self
-            .task
-            .handlers
-            .last()
-            .is_some_and(|h| h.frames as usize > depth)
-        {
-            self.task.handlers.pop();
-        }
-    }
-
-    fn name_error(&self, code: &Code, n: u32) -> Exc {
-        self.error("NameError", format!("{} is not defined", code.name(n)))
-    }
-}
-
-/// Takes the callee out of its stack slot when it is a function a call only has to push a
-/// frame for (see `Code::direct`).
-#[inline(always)]
-fn take_direct(slot: &mut Value) -> Option<Rc<Closure>> {
-    match slot {
-        Value::Func(f) if f.code.direct => match std::mem::take(slot) {
-            Value::Func(f) => Some(f),
-            _ => None,
-        },
-        _ => None,
     }
 }

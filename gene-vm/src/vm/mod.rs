@@ -15,6 +15,7 @@ mod driver;
 mod errors;
 mod eval;
 mod exec;
+mod frames;
 pub(crate) mod futures;
 mod generator;
 pub(crate) mod jobs;

@@ -44,28 +44,27 @@ pub(super) fn discard(v: Value) {
     }
 }
 
-/// `stack.truncate(len)`. Scalars on top (the common case: a returning frame's int arguments
-/// and the emptied callee slot) are given up without running any drop glue.
+/// Overwrites a value, skipping the drop glue when the old one is a scalar.
 #[inline(always)]
-pub(super) fn truncate(stack: &mut Vec<Value>, len: usize) {
-    let mut keep = stack.len();
-    while keep > len {
-        match stack.get(keep - 1) {
-            Some(v) if is_scalar(v) => keep -= 1,
-            _ => break,
-        }
-    }
-    // SAFETY: `keep` is at most the length, and the values given up own nothing, so not
-    // dropping them leaks nothing.
-    unsafe { stack.set_len(keep) };
-    if keep > len {
-        stack.truncate(len);
-    }
+pub(super) fn overwrite(slot: &mut Value, new: Value) {
+    discard(std::mem::replace(slot, new));
 }
 
-/// Overwrites a value known to be a scalar (no drop glue for the old value).
+/// Drops the values in `[from, to)` in place, skipping scalars.
+///
+/// # Safety
+/// `from..to` must be initialized values of one allocation that the caller gives up: they are
+/// not used again (the caller lowers its stack top to `from`).
 #[inline(always)]
-pub(super) fn overwrite_scalar(slot: &mut Value, new: Value) {
-    debug_assert!(is_scalar(slot));
-    std::mem::forget(std::mem::replace(slot, new));
+pub(super) unsafe fn drop_range(from: *mut Value, to: *mut Value) {
+    let mut p = from;
+    while p < to {
+        // SAFETY: `p` is in `from..to` (see the function's contract).
+        unsafe {
+            if !is_scalar(&*p) {
+                std::ptr::drop_in_place(p);
+            }
+            p = p.add(1);
+        }
+    }
 }

@@ -1,0 +1,232 @@
+//! What the dispatch loop does around frames off its fast paths: the general return (handlers,
+//! stop depth, waiting natives, constructors), self tail calls, call ops that work on the top
+//! of the stack, macro calls from a call head. All of these work on the task's value stack as
+//! a `Vec` (the loop's registers are flushed around them).
+
+use std::rc::Rc;
+
+use super::code::Code;
+use super::run_support::props_map;
+use super::stack::{discard, is_scalar};
+use super::{Exc, Frame, Vm};
+use crate::bytecode::Op;
+use crate::intern::Sym;
+use crate::value::{Closure, FuncKind, Value};
+
+/// A frame that owns nothing besides its closure: not a constructor, no method home, a scalar
+/// self. The dispatch loop pops these in place.
+#[inline(always)]
+pub(super) fn is_plain(f: &Frame) -> bool {
+    !f.is_ctor && f.home.is_none() && is_scalar(&f.self_val)
+}
+
+/// Pops the top frame without running its drop glue and gives its closure. Meant for plain
+/// frames ([`is_plain`]); for any other frame, what the frame owned besides its closure leaks.
+#[inline(always)]
+pub(super) fn pop_plain_frame(frames: &mut Vec<Frame>) -> Option<Rc<Closure>> {
+    let len = frames.len();
+    let frame = frames.last_mut()?;
+    debug_assert!(is_plain(frame));
+    // SAFETY: the closure is moved out once and the frame is then given up without being read
+    // again (`len - 1` keeps the frames below it).
+    unsafe {
+        let closure = std::ptr::read(&frame.closure);
+        frames.set_len(len - 1);
+        Some(closure)
+    }
+}
+
+/// Takes the callee out of its stack slot when it is a function a call with `argc` arguments
+/// only has to push a frame for (see `Code::direct`).
+#[inline(always)]
+pub(super) fn take_direct(slot: &mut Value, argc: usize) -> Option<Rc<Closure>> {
+    match slot {
+        Value::Func(f) if f.code.direct && f.code.nparams as usize == argc => {
+            match std::mem::take(slot) {
+                Value::Func(f) => Some(f),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+impl Vm {
+    /// The running frame's closure and code (as pointers, see [`Vm::dispatch`]), ip and base.
+    pub(super) fn frame_state(&self) -> Option<(*const Closure, *const Code, usize, usize)> {
+        let f = self.task.frames.last()?;
+        Some((
+            Rc::as_ptr(&f.closure),
+            Rc::as_ptr(&f.closure.code),
+            f.ip as usize,
+            f.base as usize,
+        ))
+    }
+
+    /// Leaves the running frame with `result`, the general way: constructors give self, the
+    /// handlers of the frame go, and a native waiting for this call resumes. Gives the value
+    /// the dispatch loop stops with (no frame left, or back at `stop_depth`), else `None`: go on
+    /// in the frame now on top.
+    pub(super) fn return_from_frame(
+        &mut self,
+        result: Value,
+        stop_depth: usize,
+    ) -> Result<Option<Value>, Exc> {
+        let Some(frame) = self.task.frames.pop() else {
+            return Ok(Some(result));
+        };
+        let result = if frame.is_ctor {
+            discard(result);
+            frame.self_val
+        } else {
+            result
+        };
+        // The frame's slots and the callee slot below them.
+        self.task
+            .stack
+            .truncate((frame.base as usize).saturating_sub(1));
+        let depth = self.task.frames.len();
+        while self
+            .task
+            .handlers
+            .last()
+            .is_some_and(|h| h.frames as usize > depth)
+        {
+            self.task.handlers.pop();
+        }
+        if depth <= stop_depth {
+            return Ok(Some(result));
+        }
+        self.task.stack.push(result);
+        if self.task.natives.last().is_some_and(|n| n.depth == depth) {
+            // An error or a task switch in the native leaves the caller at its own position
+            // (saved when it made the call), not at the returned frame's.
+            self.continue_natives()?;
+        }
+        Ok(None)
+    }
+
+    /// `TailCall` when the callee at `pos` is the running function (not a constructor): the
+    /// arguments move down into the frame's first slots (`pos` is above the slots), the rest of
+    /// the frame goes, and the caller restarts the body. False when it is another call.
+    pub(super) fn restart_frame(
+        &mut self,
+        closure: &Closure,
+        base: usize,
+        pos: usize,
+        argc: usize,
+    ) -> bool {
+        let same = matches!(self.task.stack.get(pos), Some(Value::Func(f)) if std::ptr::eq(Rc::as_ptr(f), closure))
+            && self.task.frames.last().is_some_and(|f| !f.is_ctor)
+            && pos >= base;
+        if !same {
+            return false;
+        }
+        for i in 0..argc {
+            self.task.stack.swap(base + i, pos + 1 + i);
+        }
+        self.task.stack.truncate(base + argc);
+        super::sched::bind_params(&mut self.task.stack, closure, base, argc, None);
+        true
+    }
+
+    /// The position of the callee of a call with `argc` arguments on top of the stack.
+    fn callee_pos(&self, argc: usize) -> Result<usize, Exc> {
+        self.task
+            .stack
+            .len()
+            .checked_sub(argc + 1)
+            .ok_or_else(|| self.type_error("internal error: call without a callee"))
+    }
+
+    /// `[callee args...]`
+    pub(super) fn op_call(&mut self, argc: usize) -> Result<(), Exc> {
+        let pos = self.callee_pos(argc)?;
+        self.call_at(pos, argc, None)
+    }
+
+    /// `[callee args-array props-or-nil]`
+    pub(super) fn op_call_complex(&mut self) -> Result<(), Exc> {
+        let (pos, argc, props) = self.spread_call_args()?;
+        self.call_at(pos, argc, props_map(props))
+    }
+
+    /// `[receiver args...]`
+    pub(super) fn op_call_method(&mut self, name: Sym, argc: usize) -> Result<(), Exc> {
+        let pos = self.callee_pos(argc)?;
+        self.call_method(name, pos, argc, None)
+    }
+
+    /// `[receiver args-array props-or-nil]`
+    pub(super) fn op_call_method_complex(&mut self, name: Sym) -> Result<(), Exc> {
+        let (pos, argc, props) = self.spread_call_args()?;
+        self.call_method(name, pos, argc, props_map(props))
+    }
+
+    /// `[class args...]`
+    pub(super) fn op_new(&mut self, argc: usize) -> Result<(), Exc> {
+        let pos = self.callee_pos(argc)?;
+        self.new_instance(pos, argc, None)
+    }
+
+    /// `[class args-array props-or-nil]`
+    pub(super) fn op_new_complex(&mut self) -> Result<(), Exc> {
+        let (pos, argc, props) = self.spread_call_args()?;
+        self.new_instance(pos, argc, props_map(props))
+    }
+
+    /// Pops the args array and props of a spread call and pushes the args: (callee position,
+    /// argument count, props).
+    fn spread_call_args(&mut self) -> Result<(usize, usize, Value), Exc> {
+        let props = self.task.stack.pop().unwrap_or_default();
+        let args = self.task.stack.pop().unwrap_or_default();
+        let pos = self.callee_pos(0)?;
+        let argc = self.push_arg_array(&args)?;
+        Ok((pos, argc, props))
+    }
+
+    /// `LoadCallee` off the cache's fast path: a macro is called with its arguments as data
+    /// (the caller goes on at the macro call's resume point); anything else is pushed, and the
+    /// caller skips the `MacroArgs` at `macro_args`.
+    pub(super) fn load_callee(
+        &mut self,
+        closure: &Closure,
+        code: &Code,
+        n: u32,
+        macro_args: usize,
+    ) -> Result<(), Exc> {
+        match self.lookup_cached(code, n, &closure.ns) {
+            Some(Value::Func(f)) if f.kind == FuncKind::Macro => {
+                let c = match code.ops().get(macro_args) {
+                    Some(Op::MacroArgs(c)) => *c,
+                    _ => {
+                        return Err(self.type_error("internal error: macro call without arguments"));
+                    }
+                };
+                self.call_macro(f, c)
+            }
+            Some(v) => {
+                self.task.stack.push(v);
+                Ok(())
+            }
+            None => Err(self.name_error(code, n)),
+        }
+    }
+
+    /// `CheckMacro`: when the callee on top is a macro, calls it with the arguments of
+    /// `Const::MacroCall` `c` as data.
+    pub(super) fn check_macro(&mut self, c: u32) -> Result<(), Exc> {
+        if let Some(Value::Func(f)) = self.task.stack.last()
+            && f.kind == FuncKind::Macro
+        {
+            let f = f.clone();
+            self.task.stack.pop();
+            return self.call_macro(f, c);
+        }
+        Ok(())
+    }
+
+    pub(super) fn name_error(&self, code: &Code, n: u32) -> Exc {
+        self.error("NameError", format!("{} is not defined", code.name(n)))
+    }
+}
