@@ -5,44 +5,31 @@
 //! the frame stack: the frame owns an `Rc<Closure>`, which owns its `Rc<Code>`. Every frame
 //! change reloads them (`reload!`, or the inline call and return paths).
 //!
-//! The task's value stack is a `Vec<Value>`, but the hot ops work on it through registers:
-//! `bottom` (its buffer), `sp` (one past its top), `limit` (the end of its capacity) and
-//! `slots` (the running frame's slot 0). While they are in use the `Vec`'s length is stale:
-//! `flush!` writes it back before anything else touches the stack (a helper working on the
-//! `Vec`, a native, unwinding, leaving the loop) and `refresh!` reloads the registers after.
-//! The ops written with `vec_do!`, `vec_try!` and `vec_call!` do exactly that around a helper.
+//! The hot ops work on the value stack through registers ([`StackRegs`]); the others call
+//! helpers that work on the `Vec`, written with `vec_do!`, `vec_try!` and `vec_call!`, which
+//! store the registers before and load them after (`flush!`, `refresh!`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::frames::{is_plain, pop_plain_frame, take_direct};
+use super::cursor::Cursor;
+use super::frames::{pop_plain_frame, take_direct};
 use super::generator::{GenStep, is_generator_iter};
-use super::stack::{discard, drop_range, dup, overwrite};
+use super::stack::{StackRegs, discard, dup, overwrite};
 use super::{Exc, Frame, Handler, MAX_FRAMES, Vm};
 use crate::bytecode::Op;
 use crate::value::{Value, values_equal};
 
 impl Vm {
-    // The register macros always refresh everything together, even when the op at hand then
-    // flushes again at once.
-    #[allow(unused_assignments)]
     pub(super) fn dispatch(&mut self, stop_depth: usize) -> Result<Value, Exc> {
         let (mut closure, mut code, mut ip, mut base) = match self.frame_state() {
             Some(s) => s,
             None => return Ok(Value::Nil),
         };
-        // The next op, a pointer into `code`'s ops: every way of setting it keeps it inside them
-        // (see `Code::ops`: frame positions and jump targets are clamped to the last op).
         // SAFETY (here and in `cl!`, `cd!`): see the module doc.
-        let mut ops_base: *const Op = unsafe { (*code).ops().as_ptr() };
-        let mut next: *const Op = unsafe { ops_base.add(ip.min((*code).last_op())) };
+        let mut cursor = Cursor::at(unsafe { &*code }, ip);
         let mut budget = self.preempt_interval.max(1);
-        let (mut bottom, mut sp, mut limit, mut slots): (
-            *mut Value,
-            *mut Value,
-            *mut Value,
-            *mut Value,
-        );
+        let mut r = StackRegs::load(&mut self.task.stack, base);
 
         macro_rules! cl {
             () => {
@@ -55,47 +42,30 @@ impl Vm {
             };
         }
         macro_rules! refresh {
-            () => {{
-                let stack = &mut self.task.stack;
-                bottom = stack.as_mut_ptr();
-                // SAFETY: all three offsets are within the allocation (length <= capacity).
-                unsafe {
-                    sp = bottom.add(stack.len());
-                    limit = bottom.add(stack.capacity());
-                    slots = bottom.add(base.min(stack.len()));
-                }
-            }};
+            () => {
+                r = StackRegs::load(&mut self.task.stack, base)
+            };
         }
         macro_rules! flush {
             () => {
-                // SAFETY: `sp` is in `bottom..=limit` and the values below it are initialized.
-                unsafe { self.task.stack.set_len(sp.offset_from(bottom) as usize) }
+                r.store(&mut self.task.stack)
             };
         }
         // The index of the next op.
         macro_rules! ip {
             () => {
-                // SAFETY: `next` points into the ops that start at `ops_base`.
-                unsafe { next.offset_from(ops_base) as usize }
+                cursor.index()
             };
         }
         macro_rules! jump {
             ($t:expr) => {
-                // SAFETY: clamped to the last op.
-                next = {
-                    let last = cd!().last_op();
-                    unsafe { ops_base.add(($t as usize).min(last)) }
-                }
+                cursor.jump(cd!(), $t as u32)
             };
         }
-        // Points `ops_base` and `next` at `code`'s ops, at op `ip`.
+        // Positions the cursor in `code` at op `ip`.
         macro_rules! enter_code {
             () => {
-                // SAFETY: `code` is the running frame's code; the position is clamped.
-                unsafe {
-                    ops_base = (*code).ops().as_ptr();
-                    next = ops_base.add(ip.min((*code).last_op()));
-                }
+                cursor = Cursor::at(cd!(), ip)
             };
         }
         macro_rules! save_ip {
@@ -125,52 +95,21 @@ impl Vm {
         macro_rules! push {
             ($v:expr) => {{
                 let v = $v;
-                if sp == limit {
-                    flush!();
-                    self.task.stack.reserve(1);
-                    refresh!();
-                }
-                // SAFETY: `sp < limit`: room for one value.
-                unsafe {
-                    sp.write(v);
-                    sp = sp.add(1);
-                }
+                r.push(&mut self.task.stack, v);
             }};
         }
         macro_rules! pop {
             () => {
-                if sp > bottom {
-                    // SAFETY: the value below `sp` is initialized and is given up here.
-                    unsafe {
-                        sp = sp.sub(1);
-                        sp.read()
-                    }
-                } else {
-                    Value::Nil
-                }
+                r.pop()
             };
         }
         macro_rules! top {
             () => {
-                if sp > bottom {
-                    // SAFETY: the value below `sp` is initialized.
-                    unsafe { &mut *sp.sub(1) }
-                } else {
-                    throw!(self.type_error("internal error: empty stack"))
+                match r.top() {
+                    Some(v) => v,
+                    None => throw!(self.type_error("internal error: empty stack")),
                 }
             };
-        }
-        // The running frame's slot `s`, if it is below the top of the stack.
-        macro_rules! local {
-            ($s:expr) => {{
-                let p = slots.wrapping_add($s as usize);
-                // SAFETY: `slots <= p < sp`: an initialized value of the stack.
-                if p < sp {
-                    Some(unsafe { &mut *p })
-                } else {
-                    None
-                }
-            }};
         }
         // After the frame stack changed, with the `Vec` up to date.
         macro_rules! reload {
@@ -215,9 +154,7 @@ impl Vm {
                 flush!();
                 save_ip!();
                 let depth = self.task.frames.len();
-                if let Err(e) = $e {
-                    return Err(e);
-                }
+                $e?;
                 if self.task.frames.len() != depth {
                     reload!();
                 } else {
@@ -263,31 +200,11 @@ impl Vm {
         // rest is `return_from_frame`'s.
         macro_rules! return_with {
             ($result:expr) => {{
-                let depth = self.task.frames.len().wrapping_sub(1);
-                let inline = depth > stop_depth
-                    && self.task.frames.last().is_some_and(is_plain)
-                    && !self
-                        .task
-                        .handlers
-                        .last()
-                        .is_some_and(|h| h.frames as usize > depth)
-                    && !self.task.natives.last().is_some_and(|n| n.depth == depth);
+                let inline = self.returns_inline(stop_depth);
                 let result = $result;
                 if inline {
                     let returned = pop_plain_frame(&mut self.task.frames);
-                    // The frame's slots and the callee slot below them go; the result takes
-                    // the callee slot.
-                    let callee_slot = if slots > bottom {
-                        slots.wrapping_sub(1)
-                    } else {
-                        bottom
-                    };
-                    // SAFETY: `callee_slot..sp` are initialized values given up here.
-                    unsafe {
-                        drop_range(callee_slot, sp);
-                        sp = callee_slot;
-                    }
-                    push!(result);
+                    r.leave_frame(result);
                     // `closure` and `code` may dangle once the returned closure goes.
                     drop(returned);
                     if let Some(f) = self.task.frames.last() {
@@ -296,7 +213,7 @@ impl Vm {
                         ip = f.ip as usize;
                         base = f.base as usize;
                         enter_code!();
-                        slots = bottom.wrapping_add(base).min(sp);
+                        r.set_base(base);
                     } else {
                         flush!();
                         return Ok(self.task.stack.pop().unwrap_or_default());
@@ -313,51 +230,32 @@ impl Vm {
         }
         // `+ - *` of two ints in place, else the generic path (floats, strings, overflow).
         macro_rules! arith {
-            ($checked:ident, $op:expr) => {{
-                if sp.wrapping_sub(2) >= bottom {
-                    // SAFETY: the two values below `sp` are initialized.
-                    let (a, b) = unsafe { (&mut *sp.sub(2), &*sp.sub(1)) };
-                    if let (Value::Int(x), Value::Int(y)) = (&mut *a, b)
-                        && let Some(r) = x.$checked(*y)
-                    {
-                        *x = r;
-                        // SAFETY: the int on top is given up (nothing to drop).
-                        sp = unsafe { sp.sub(1) };
-                        continue;
-                    }
+            ($checked:path, $op:expr) => {{
+                if r.int_arith($checked) {
+                    continue;
                 }
                 let b = pop!();
                 let a = pop!();
-                let r = tryv!(self.arith($op, &a, &b));
-                push!(r);
+                let v = tryv!(self.arith($op, &a, &b));
+                push!(v);
             }};
         }
         // `< <= > >=` of two ints in place, else the generic comparison.
         macro_rules! compare {
             ($cmp:tt, $op:expr) => {{
-                if sp.wrapping_sub(2) >= bottom {
-                    // SAFETY: the two values below `sp` are initialized.
-                    let (a, b) = unsafe { (&mut *sp.sub(2), &*sp.sub(1)) };
-                    if let (Value::Int(x), Value::Int(y)) = (&*a, b) {
-                        let r = *x $cmp *y;
-                        // SAFETY: both are ints (nothing to drop); the top one is given up.
-                        unsafe {
-                            std::ptr::write(a, Value::Bool(r));
-                            sp = sp.sub(1);
-                        }
-                        continue;
-                    }
+                if r.int_compare(|x, y| x $cmp y) {
+                    continue;
                 }
                 let b = pop!();
                 let a = pop!();
-                let r = tryv!(self.compare($op, &a, &b));
-                push!(Value::Bool(r));
+                let v = tryv!(self.compare($op, &a, &b));
+                push!(Value::Bool(v));
             }};
         }
         // `(local < k)` then a conditional jump: jump when the comparison is false.
         macro_rules! jump_unless {
             ($s:expr, $k:expr, $t:expr, $cmp:tt, $op:expr) => {{
-                let holds = match local!($s) {
+                let holds = match r.local($s as u32) {
                     Some(Value::Int(i)) => *i $cmp $k as i64,
                     Some(Value::Cell(c)) => {
                         let v = c.borrow().clone();
@@ -374,12 +272,11 @@ impl Vm {
             }};
         }
 
-        refresh!();
         loop {
-            // SAFETY: `next` points at an op, and the last op (a `Return`) does not run on.
-            let op = unsafe { *next };
-            next = unsafe { next.add(1) };
-            match op {
+            // SAFETY: the cursor is positioned at each frame change (see `vm/cursor.rs`); the op is
+            // matched in place, so each op reads only its own operands.
+            let at = unsafe { &*cursor.fetch() };
+            match *at {
                 Op::Nop | Op::MacroArgs(_) => {}
                 // ---- constants and stack
                 Op::Nil => push!(Value::Nil),
@@ -389,23 +286,14 @@ impl Vm {
                 Op::Const(i) => push!(cd!().constant(i)),
                 Op::ConstCopy(i) => push!(cd!().constant(i).deep_copy()),
                 Op::Pop => discard(pop!()),
-                Op::PopUnder(n) => {
-                    let top = pop!();
-                    let keep = sp.wrapping_sub(n as usize).max(bottom);
-                    // SAFETY: `keep..sp` are initialized values given up here.
-                    unsafe {
-                        drop_range(keep, sp);
-                        sp = keep;
-                    }
-                    push!(top);
-                }
+                Op::PopUnder(n) => r.drop_under(n as usize),
                 Op::Dup => {
                     let v = dup(top!());
                     push!(v);
                 }
                 // ---- variables
                 Op::LoadLocal(s) => {
-                    let v = match local!(s) {
+                    let v = match r.local(s) {
                         Some(Value::Cell(c)) => c.borrow().clone(),
                         Some(v) => dup(v),
                         None => Value::Nil,
@@ -414,7 +302,7 @@ impl Vm {
                 }
                 Op::StoreLocal(s) => {
                     let v = dup(top!());
-                    match local!(s) {
+                    match r.local(s) {
                         Some(Value::Cell(c)) => *c.borrow_mut() = v,
                         Some(slot) => overwrite(slot, v),
                         None => discard(v),
@@ -422,7 +310,7 @@ impl Vm {
                 }
                 Op::SetLocal(s) => {
                     let v = pop!();
-                    match local!(s) {
+                    match r.local(s) {
                         Some(Value::Cell(c)) => *c.borrow_mut() = v,
                         Some(slot) => overwrite(slot, v),
                         None => discard(v),
@@ -430,14 +318,14 @@ impl Vm {
                 }
                 Op::InitLocal(s) => {
                     let v = pop!();
-                    match local!(s) {
+                    match r.local(s) {
                         Some(slot) => overwrite(slot, v),
                         None => discard(v),
                     }
                 }
                 Op::InitCell(s) => {
                     let v = pop!();
-                    if let Some(slot) = local!(s) {
+                    if let Some(slot) = r.local(s) {
                         overwrite(slot, Value::Cell(Rc::new(RefCell::new(v))));
                     }
                 }
@@ -455,7 +343,7 @@ impl Vm {
                     }
                 }
                 Op::LoadSlotRaw(s) => {
-                    let v = local!(s).map(|v| v.clone()).unwrap_or_default();
+                    let v = r.local(s).map(|v| v.clone()).unwrap_or_default();
                     push!(v);
                 }
                 Op::AddLocalInt(s, delta) => {
@@ -463,7 +351,7 @@ impl Vm {
                     push!(new);
                 }
                 Op::IncLocal(s, delta) => {
-                    if let Some(Value::Int(i)) = local!(s)
+                    if let Some(Value::Int(i)) = r.local(s)
                         && let Some(r) = i.checked_add(delta as i64)
                     {
                         *i = r;
@@ -472,14 +360,14 @@ impl Vm {
                     vec_try!(self.add_to_local(base, s, delta));
                 }
                 Op::LocalAddInt(s, delta) => {
-                    let r = match local!(s) {
+                    let sum = match r.local(s) {
                         Some(Value::Int(i)) => i.checked_add(delta as i64).map(Value::Int),
                         _ => None,
                     };
-                    let r = match r {
-                        Some(r) => r,
+                    let sum = match sum {
+                        Some(sum) => sum,
                         None => {
-                            let current = match local!(s) {
+                            let current = match r.local(s) {
                                 Some(Value::Cell(c)) => c.borrow().clone(),
                                 Some(v) => v.clone(),
                                 None => Value::Nil,
@@ -487,7 +375,7 @@ impl Vm {
                             tryv!(self.arith(Op::Add, &current, &Value::Int(delta as i64)))
                         }
                     };
-                    push!(r);
+                    push!(sum);
                 }
                 // ---- namespace names
                 Op::LoadName(n) => match self.lookup_cached(cd!(), n, &cl!().ns) {
@@ -508,22 +396,19 @@ impl Vm {
                     match cached {
                         Some(f) => {
                             push!(Value::Func(f));
-                            // Over the `MacroArgs` that follows (see `Code::ops`).
-                            next = unsafe { next.add(1) };
+                            cursor.skip_macro_args();
                         }
                         None => {
                             flush!();
                             save_ip!();
                             let depth = self.task.frames.len();
-                            if let Err(e) = self.load_callee(cl!(), cd!(), n, ip!()) {
-                                return Err(e);
-                            }
+                            self.load_callee(cl!(), cd!(), n, ip!())?;
                             if self.task.frames.len() != depth {
                                 // A macro call.
                                 reload!();
                             } else {
                                 refresh!();
-                                next = unsafe { next.add(1) };
+                                cursor.skip_macro_args();
                             }
                         }
                     }
@@ -554,13 +439,13 @@ impl Vm {
                 Op::SelectDefault => vec_try!(self.op_select(true)),
                 Op::SetSelect => vec_try!(self.op_set_select()),
                 // ---- operators
-                Op::Add => arith!(checked_add, op),
-                Op::Sub => arith!(checked_sub, op),
-                Op::Mul => arith!(checked_mul, op),
+                Op::Add => arith!(i64::checked_add, *at),
+                Op::Sub => arith!(i64::checked_sub, *at),
+                Op::Mul => arith!(i64::checked_mul, *at),
                 Op::Div => {
                     let b = pop!();
                     let a = pop!();
-                    let r = tryv!(self.arith(op, &a, &b));
+                    let r = tryv!(self.arith(*at, &a, &b));
                     push!(r);
                 }
                 Op::Neg => {
@@ -568,15 +453,15 @@ impl Vm {
                     let r = tryv!(self.negate(&a));
                     push!(r);
                 }
-                Op::Lt => compare!(<, op),
-                Op::Le => compare!(<=, op),
-                Op::Gt => compare!(>, op),
-                Op::Ge => compare!(>=, op),
+                Op::Lt => compare!(<, *at),
+                Op::Le => compare!(<=, *at),
+                Op::Gt => compare!(>, *at),
+                Op::Ge => compare!(>=, *at),
                 Op::Eq | Op::Ne => {
                     let b = pop!();
                     let a = pop!();
                     let eq = values_equal(&a, &b);
-                    push!(Value::Bool(if op == Op::Eq { eq } else { !eq }));
+                    push!(Value::Bool(if *at == Op::Eq { eq } else { !eq }));
                 }
                 Op::Not => {
                     let a = pop!();
@@ -618,7 +503,7 @@ impl Vm {
                     }
                 }
                 Op::JumpIfGiven(s, t) => {
-                    let given = match local!(s) {
+                    let given = match r.local(s as u32) {
                         Some(Value::Cell(c)) => !matches!(*c.borrow(), Value::NotGiven),
                         Some(v) => !matches!(v, Value::NotGiven),
                         None => true,
@@ -640,7 +525,7 @@ impl Vm {
                     };
                     match next {
                         Some(v) => push!(v),
-                        None if is_generator_iter(Some(top!())) => generator_op!(op),
+                        None if is_generator_iter(Some(top!())) => generator_op!(*at),
                         None => {
                             discard(pop!());
                             jump!(t);
@@ -672,36 +557,19 @@ impl Vm {
                     // parameters. The callee moves from its stack slot into the frame (nothing
                     // reads that slot during the call), which saves reference counting; the
                     // arguments become its first slots.
-                    let callee_slot = sp.wrapping_sub(argc + 1);
-                    let callee = if callee_slot >= bottom && self.task.frames.len() < MAX_FRAMES {
-                        // SAFETY: `bottom <= callee_slot < sp`: an initialized value.
-                        take_direct(unsafe { &mut *callee_slot }, argc)
-                    } else {
-                        None
+                    let callee = match r.peek(argc) {
+                        Some(slot) if self.task.frames.len() < MAX_FRAMES => {
+                            take_direct(slot, argc)
+                        }
+                        _ => None,
                     };
                     let Some(f) = callee else {
                         vec_call!(self.op_call(argc));
                         continue;
                     };
                     save_ip!();
-                    // SAFETY: `callee_slot` is in the stack (checked above).
-                    let new_base = unsafe { callee_slot.offset_from(bottom) } as usize + 1;
                     let locals = (f.code.nslots as usize).saturating_sub(argc);
-                    if locals > 0 {
-                        // SAFETY: `sp <= limit`.
-                        if (unsafe { limit.offset_from(sp) } as usize) < locals {
-                            flush!();
-                            self.task.stack.reserve(locals);
-                            refresh!();
-                        }
-                        for _ in 0..locals {
-                            // SAFETY: room for `locals` values was made above.
-                            unsafe {
-                                sp.write(Value::Nil);
-                                sp = sp.add(1);
-                            }
-                        }
-                    }
+                    base = r.enter_frame(&mut self.task.stack, argc, locals);
                     closure = Rc::as_ptr(&f);
                     code = Rc::as_ptr(&f.code);
                     ip = 0;
@@ -710,13 +578,11 @@ impl Vm {
                     self.task.frames.push(Frame {
                         closure: f,
                         ip: 0,
-                        base: new_base as u32,
+                        base: base as u32,
                         self_val,
                         home: None,
                         is_ctor: false,
                     });
-                    base = new_base;
-                    slots = bottom.wrapping_add(base);
                 }
                 Op::TailCall(argc) => {
                     check_budget!();
@@ -725,7 +591,7 @@ impl Vm {
                     let pos = self.task.stack.len().wrapping_sub(argc + 1);
                     if self.restart_frame(cl!(), base, pos, argc) {
                         refresh!();
-                        next = ops_base;
+                        cursor.restart();
                     } else {
                         vec_call!(self.op_call(argc));
                     }
@@ -746,7 +612,7 @@ impl Vm {
                 Op::New(argc) => vec_call!(self.op_new(argc as usize)),
                 Op::NewComplex => vec_call!(self.op_new_complex()),
                 Op::Return => return_with!(pop!()),
-                Op::ReturnLocal(s) => return_with!(match local!(s) {
+                Op::ReturnLocal(s) => return_with!(match r.local(s) {
                     Some(Value::Cell(c)) => c.borrow().clone(),
                     Some(v) => dup(v),
                     None => Value::Nil,
@@ -780,8 +646,7 @@ impl Vm {
                 }
                 Op::Fail(c) => throw!(self.compiled_error(cd!(), c)),
                 Op::PushHandler(t) => {
-                    // SAFETY: `bottom <= sp`.
-                    let depth = unsafe { sp.offset_from(bottom) } as u32;
+                    let depth = r.depth() as u32;
                     self.task.handlers.push(Handler {
                         frames: self.task.frames.len() as u32,
                         stack: depth,
@@ -810,7 +675,7 @@ impl Vm {
                 | Op::GenReturn
                 | Op::IterClose(..)
                 | Op::IterNextAsync(_)
-                | Op::IterUnwrap(_) => generator_op!(op),
+                | Op::IterUnwrap(_) => generator_op!(*at),
             }
         }
     }

@@ -63,6 +63,22 @@ impl Vm {
         ))
     }
 
+    /// Whether the running frame can return inline: a plain frame ([`is_plain`]) returning to
+    /// a Gene caller, with no handler of its own left and no native waiting for it, above
+    /// `stop_depth`.
+    #[inline(always)]
+    pub(super) fn returns_inline(&self, stop_depth: usize) -> bool {
+        let depth = self.task.frames.len().wrapping_sub(1);
+        depth > stop_depth
+            && self.task.frames.last().is_some_and(is_plain)
+            && self
+                .task
+                .handlers
+                .last()
+                .is_none_or(|h| h.frames as usize <= depth)
+            && self.task.natives.last().is_none_or(|n| n.depth != depth)
+    }
+
     /// Leaves the running frame with `result`, the general way: constructors give self, the
     /// handlers of the frame go, and a native waiting for this call resumes. Gives the value
     /// the dispatch loop stops with (no frame left, or back at `stop_depth`), else `None`: go on

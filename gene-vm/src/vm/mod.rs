@@ -11,6 +11,7 @@ mod build;
 pub(crate) use await_op::deadline_after;
 mod call;
 pub mod code;
+mod cursor;
 mod driver;
 mod errors;
 mod eval;

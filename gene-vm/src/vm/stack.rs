@@ -1,9 +1,14 @@
-//! Value-stack helpers for the dispatch loop's hot paths.
+//! The dispatch loop's view of the value stack.
 //!
-//! `Value`'s derived `clone` and its drop glue are out-of-line functions that match on every
-//! variant. Most values moved around by the hot ops (loop counters, arguments, results) are
-//! scalars, so these helpers handle them inline and fall back to the generic code only for
-//! values behind an `Rc`.
+//! A task's value stack is a `Vec<Value>`. The hot ops work on it through [`StackRegs`], raw
+//! pointers the loop keeps in registers, instead of going through the `Vec` (whose length and
+//! buffer live in memory behind `&mut self`). While the registers are in use the `Vec`'s length
+//! is stale: [`StackRegs::store`] writes it back before anything else touches the stack and
+//! [`StackRegs::load`] reads the registers again after.
+//!
+//! `Value`'s derived `clone` and drop glue are out-of-line functions that match on every
+//! variant. Most values the hot ops move around (loop counters, arguments, results) are
+//! scalars, so the helpers here copy and drop those inline.
 
 use crate::value::Value;
 
@@ -50,21 +55,244 @@ pub(super) fn overwrite(slot: &mut Value, new: Value) {
     discard(std::mem::replace(slot, new));
 }
 
-/// Drops the values in `[from, to)` in place, skipping scalars.
-///
-/// # Safety
-/// `from..to` must be initialized values of one allocation that the caller gives up: they are
-/// not used again (the caller lowers its stack top to `from`).
-#[inline(always)]
-pub(super) unsafe fn drop_range(from: *mut Value, to: *mut Value) {
-    let mut p = from;
-    while p < to {
-        // SAFETY: `p` is in `from..to` (see the function's contract).
+/// Registers over a `Vec<Value>`: `bottom` is its buffer, `sp` one past its top, `limit` the end
+/// of its capacity and `slots` the running frame's slot 0 (its `base`). Invariant:
+/// `bottom <= slots <= sp <= limit`, and the values in `bottom..sp` are initialized.
+pub(super) struct StackRegs {
+    bottom: *mut Value,
+    sp: *mut Value,
+    limit: *mut Value,
+    slots: *mut Value,
+}
+
+impl StackRegs {
+    /// Registers for `stack`, with the frame's slots at `base`.
+    #[inline(always)]
+    pub(super) fn load(stack: &mut Vec<Value>, base: usize) -> StackRegs {
+        let bottom = stack.as_mut_ptr();
+        // SAFETY: all offsets are within the allocation (length <= capacity).
         unsafe {
-            if !is_scalar(&*p) {
-                std::ptr::drop_in_place(p);
+            StackRegs {
+                bottom,
+                sp: bottom.add(stack.len()),
+                limit: bottom.add(stack.capacity()),
+                slots: bottom.add(base.min(stack.len())),
             }
-            p = p.add(1);
         }
+    }
+
+    /// Writes the length back into `stack`, the `Vec` these registers were loaded from.
+    #[inline(always)]
+    pub(super) fn store(&self, stack: &mut Vec<Value>) {
+        // SAFETY: `sp` is within the capacity and the values below it are initialized.
+        unsafe { stack.set_len(self.depth()) }
+    }
+
+    /// How many values the stack holds.
+    #[inline(always)]
+    pub(super) fn depth(&self) -> usize {
+        // SAFETY: `bottom <= sp` in one allocation.
+        unsafe { self.sp.offset_from(self.bottom) as usize }
+    }
+
+    /// Moves the frame's slots to `base` (clamped to the top).
+    #[inline(always)]
+    pub(super) fn set_base(&mut self, base: usize) {
+        self.slots = self.bottom.wrapping_add(base).min(self.sp);
+    }
+
+    /// Pushes a value, growing `stack` (the `Vec` of these registers) when it is full.
+    #[inline(always)]
+    pub(super) fn push(&mut self, stack: &mut Vec<Value>, v: Value) {
+        if self.sp == self.limit {
+            self.grow(stack, 1);
+        }
+        // SAFETY: `sp < limit`: room for one value.
+        unsafe {
+            self.sp.write(v);
+            self.sp = self.sp.add(1);
+        }
+    }
+
+    /// Makes room for `n` more values.
+    #[inline(never)]
+    pub(super) fn grow(&mut self, stack: &mut Vec<Value>, n: usize) {
+        // SAFETY: `bottom <= slots` in one allocation.
+        let base = unsafe { self.slots.offset_from(self.bottom) as usize };
+        self.store(stack);
+        stack.reserve(n);
+        *self = StackRegs::load(stack, base);
+    }
+
+    /// Whether `n` more values fit without growing.
+    #[inline(always)]
+    pub(super) fn has_room(&self, n: usize) -> bool {
+        // SAFETY: `sp <= limit` in one allocation.
+        (unsafe { self.limit.offset_from(self.sp) as usize }) >= n
+    }
+
+    /// Pushes a value when [`StackRegs::has_room`] said so.
+    ///
+    /// # Safety
+    /// There must be room for it.
+    #[inline(always)]
+    pub(super) unsafe fn push_unchecked(&mut self, v: Value) {
+        // SAFETY: see the function's contract.
+        unsafe {
+            self.sp.write(v);
+            self.sp = self.sp.add(1);
+        }
+    }
+
+    /// Pops the top value (nil when the stack is empty).
+    #[inline(always)]
+    pub(super) fn pop(&mut self) -> Value {
+        if self.sp > self.bottom {
+            // SAFETY: the value below `sp` is initialized and is given up here.
+            unsafe {
+                self.sp = self.sp.sub(1);
+                self.sp.read()
+            }
+        } else {
+            Value::Nil
+        }
+    }
+
+    /// The top value.
+    #[inline(always)]
+    pub(super) fn top(&mut self) -> Option<&mut Value> {
+        if self.sp > self.bottom {
+            // SAFETY: the value below `sp` is initialized.
+            Some(unsafe { &mut *self.sp.sub(1) })
+        } else {
+            None
+        }
+    }
+
+    /// The value `n` below the top (0 = the top).
+    #[inline(always)]
+    pub(super) fn peek(&mut self, n: usize) -> Option<&mut Value> {
+        if self.depth() > n {
+            // SAFETY: `bottom <= sp - n - 1 < sp`: an initialized value.
+            Some(unsafe { &mut *self.sp.sub(n + 1) })
+        } else {
+            None
+        }
+    }
+
+    /// The running frame's slot `s`, if it is below the top of the stack.
+    #[inline(always)]
+    pub(super) fn local(&mut self, s: u32) -> Option<&mut Value> {
+        let p = self.slots.wrapping_add(s as usize);
+        // SAFETY: `slots <= p < sp`: an initialized value.
+        if p < self.sp {
+            Some(unsafe { &mut *p })
+        } else {
+            None
+        }
+    }
+
+    /// `a op b` of the two ints on top, in place: false (and nothing done) unless both are ints
+    /// and `op` gives a value.
+    #[inline(always)]
+    pub(super) fn int_arith(&mut self, op: impl FnOnce(i64, i64) -> Option<i64>) -> bool {
+        if self.depth() < 2 {
+            return false;
+        }
+        // SAFETY: the two values below `sp` are initialized.
+        let (a, b) = unsafe { (&mut *self.sp.sub(2), &*self.sp.sub(1)) };
+        if let (Value::Int(x), Value::Int(y)) = (&mut *a, b)
+            && let Some(r) = op(*x, *y)
+        {
+            *x = r;
+            // SAFETY: the int on top is given up (nothing to drop).
+            self.sp = unsafe { self.sp.sub(1) };
+            return true;
+        }
+        false
+    }
+
+    /// `a cmp b` of the two ints on top, replaced by the bool: false (and nothing done) unless
+    /// both are ints.
+    #[inline(always)]
+    pub(super) fn int_compare(&mut self, cmp: impl FnOnce(i64, i64) -> bool) -> bool {
+        if self.depth() < 2 {
+            return false;
+        }
+        // SAFETY: the two values below `sp` are initialized.
+        let (a, b) = unsafe { (&mut *self.sp.sub(2), &*self.sp.sub(1)) };
+        if let (Value::Int(x), Value::Int(y)) = (&*a, b) {
+            let r = cmp(*x, *y);
+            // SAFETY: both are ints (nothing to drop); the top one is given up.
+            unsafe {
+                std::ptr::write(a, Value::Bool(r));
+                self.sp = self.sp.sub(1);
+            }
+            return true;
+        }
+        false
+    }
+
+    /// Drops the `n` values under the top one.
+    #[inline(always)]
+    pub(super) fn drop_under(&mut self, n: usize) {
+        let top = self.pop();
+        let keep = self.sp.wrapping_sub(n).max(self.bottom);
+        self.drop_down_to(keep);
+        // SAFETY: room for the value just popped.
+        unsafe { self.push_unchecked(top) }
+    }
+
+    /// Leaves a frame: drops the frame's slots and the callee slot below them, and puts
+    /// `result` in the callee slot.
+    #[inline(always)]
+    pub(super) fn leave_frame(&mut self, result: Value) {
+        let callee_slot = if self.slots > self.bottom {
+            self.slots.wrapping_sub(1)
+        } else {
+            self.bottom
+        };
+        self.drop_down_to(callee_slot);
+        // SAFETY: room for the values just dropped.
+        unsafe { self.push_unchecked(result) }
+    }
+
+    /// Drops the values from `to` up to the top, in place (scalars without drop glue).
+    #[inline(always)]
+    fn drop_down_to(&mut self, to: *mut Value) {
+        let mut p = to;
+        while p < self.sp {
+            // SAFETY: `bottom <= to <= p < sp`: initialized values, given up here.
+            unsafe {
+                if !is_scalar(&*p) {
+                    std::ptr::drop_in_place(p);
+                }
+                p = p.add(1);
+            }
+        }
+        self.sp = self.sp.min(to);
+    }
+
+    /// A new frame's slots: the `argc` arguments on top and `locals` nils pushed after them.
+    /// Gives the frame's base (the index of its slot 0).
+    #[inline(always)]
+    pub(super) fn enter_frame(
+        &mut self,
+        stack: &mut Vec<Value>,
+        argc: usize,
+        locals: usize,
+    ) -> usize {
+        let base = self.depth() - argc;
+        if locals > 0 {
+            if !self.has_room(locals) {
+                self.grow(stack, locals);
+            }
+            for _ in 0..locals {
+                // SAFETY: room for `locals` values was made above.
+                unsafe { self.push_unchecked(Value::Nil) }
+            }
+        }
+        self.set_base(base);
+        base
     }
 }

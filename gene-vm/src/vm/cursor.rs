@@ -1,0 +1,67 @@
+//! The dispatch loop's position in the running code: a pointer to the next op.
+//!
+//! Every linked code ends with two `Return`s ([`Code::ops`]), and every way of moving the
+//! cursor keeps it inside the ops: a new position is clamped to the last op, running on from an
+//! op moves to the next one, and the only skip is over the `MacroArgs` after a `LoadCallee`,
+//! which is never one of the last two ops. A `Return` never runs on (the loop repositions the
+//! cursor for the frame it returns to, or leaves), so fetching needs no bounds check.
+
+use super::code::Code;
+use crate::bytecode::Op;
+
+pub(super) struct Cursor {
+    start: *const Op,
+    next: *const Op,
+}
+
+impl Cursor {
+    /// At op `ip` of `code` (clamped to its last op).
+    #[inline(always)]
+    pub(super) fn at(code: &Code, ip: usize) -> Cursor {
+        let start = code.ops().as_ptr();
+        // SAFETY: the offset is clamped to the last op.
+        let next = unsafe { start.add(ip.min(code.last_op())) };
+        Cursor { start, next }
+    }
+
+    /// The next op; the cursor moves past it.
+    ///
+    /// # Safety
+    /// The cursor must not have run past a `Return` since it was last positioned (see the
+    /// module doc). The pointer is valid while the code is alive.
+    #[inline(always)]
+    pub(super) unsafe fn fetch(&mut self) -> *const Op {
+        let op = self.next;
+        // SAFETY: `next` points at an op (see the function's contract), so one past it is at
+        // most the end of the ops.
+        self.next = unsafe { self.next.add(1) };
+        op
+    }
+
+    /// Skips the `MacroArgs` that follows a `LoadCallee` just fetched.
+    #[inline(always)]
+    pub(super) fn skip_macro_args(&mut self) {
+        // SAFETY: a `LoadCallee` is followed by its `MacroArgs` and then at least one op.
+        self.next = unsafe { self.next.add(1) };
+    }
+
+    /// Moves to op `target` of `code` (the running code), clamped to its last op.
+    #[inline(always)]
+    pub(super) fn jump(&mut self, code: &Code, target: u32) {
+        // SAFETY: clamped to the last op.
+        self.next = unsafe { self.start.add((target as usize).min(code.last_op())) };
+    }
+
+    /// Back to the first op.
+    #[inline(always)]
+    pub(super) fn restart(&mut self) {
+        self.next = self.start;
+    }
+
+    /// The index of the next op.
+    #[inline(always)]
+    pub(super) fn index(&self) -> usize {
+        // SAFETY: `next` points into the ops that begin at `start`.
+        unsafe { self.next.offset_from(self.start) as usize }
+    }
+}
