@@ -46,6 +46,8 @@ pub struct Code {
     /// call path reads them without going through it.
     pub nparams: u32,
     pub nslots: u32,
+    /// Slots after the parameters (nils a call pushes).
+    pub nlocals: u32,
 }
 
 /// One cached namespace lookup: valid while the namespace version is `version` and the lookup
@@ -160,6 +162,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         direct: proto.direct_call,
         nparams: proto.params.slots.len() as u32,
         nslots: proto.nslots,
+        nlocals: proto.nslots.saturating_sub(proto.params.slots.len() as u32),
     })
 }
 

@@ -24,6 +24,13 @@ impl Cursor {
         Cursor { start, next }
     }
 
+    /// At the first op of `code`.
+    #[inline(always)]
+    pub(super) fn start(code: &Code) -> Cursor {
+        let start = code.ops().as_ptr();
+        Cursor { start, next: start }
+    }
+
     /// The next op; the cursor moves past it.
     ///
     /// # Safety

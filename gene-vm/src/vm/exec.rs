@@ -13,10 +13,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::cursor::Cursor;
-use super::frames::{pop_plain_frame, take_direct};
+use super::frames::take_direct;
 use super::generator::{GenStep, is_generator_iter};
 use super::stack::{StackRegs, discard, dup, overwrite};
-use super::{Exc, Frame, Handler, MAX_FRAMES, Vm};
+use super::{Exc, Handler, MAX_FRAMES, Vm};
 use crate::bytecode::Op;
 use crate::value::{Value, values_equal};
 
@@ -200,24 +200,14 @@ impl Vm {
         // rest is `return_from_frame`'s.
         macro_rules! return_with {
             ($result:expr) => {{
-                let inline = self.returns_inline(stop_depth);
                 let result = $result;
-                if inline {
-                    let returned = pop_plain_frame(&mut self.task.frames);
+                if let Some((returned, caller)) = self.pop_inline_frame(stop_depth) {
                     r.leave_frame(result);
-                    // `closure` and `code` may dangle once the returned closure goes.
+                    // `closure` and `code` dangle once the returned closure goes.
                     drop(returned);
-                    if let Some(f) = self.task.frames.last() {
-                        closure = Rc::as_ptr(&f.closure);
-                        code = Rc::as_ptr(&f.closure.code);
-                        ip = f.ip as usize;
-                        base = f.base as usize;
-                        enter_code!();
-                        r.set_base(base);
-                    } else {
-                        flush!();
-                        return Ok(self.task.stack.pop().unwrap_or_default());
-                    }
+                    (closure, code, ip, base) = caller;
+                    enter_code!();
+                    r.set_base(base);
                 } else {
                     flush!();
                     match self.return_from_frame(result, stop_depth) {
@@ -567,22 +557,12 @@ impl Vm {
                         vec_call!(self.op_call(argc));
                         continue;
                     };
-                    save_ip!();
-                    let locals = (f.code.nslots as usize).saturating_sub(argc);
-                    base = r.enter_frame(&mut self.task.stack, argc, locals);
+                    base = r.enter_frame(&mut self.task.stack, argc, f.code.nlocals as usize);
                     closure = Rc::as_ptr(&f);
                     code = Rc::as_ptr(&f.code);
-                    ip = 0;
-                    enter_code!();
-                    let self_val = dup(&f.self_val);
-                    self.task.frames.push(Frame {
-                        closure: f,
-                        ip: 0,
-                        base: base as u32,
-                        self_val,
-                        home: None,
-                        is_ctor: false,
-                    });
+                    let caller_ip = cursor.index();
+                    cursor = Cursor::start(cd!());
+                    self.push_frame(caller_ip, f, base);
                 }
                 Op::TailCall(argc) => {
                     check_budget!();

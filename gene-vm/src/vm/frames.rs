@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::code::Code;
 use super::run_support::props_map;
-use super::stack::{discard, is_scalar};
+use super::stack::{discard, dup, is_scalar};
 use super::{Exc, Frame, Vm};
 use crate::bytecode::Op;
 use crate::intern::Sym;
@@ -18,22 +18,6 @@ use crate::value::{Closure, FuncKind, Value};
 #[inline(always)]
 pub(super) fn is_plain(f: &Frame) -> bool {
     !f.is_ctor && f.home.is_none() && is_scalar(&f.self_val)
-}
-
-/// Pops the top frame without running its drop glue and gives its closure. Meant for plain
-/// frames ([`is_plain`]); for any other frame, what the frame owned besides its closure leaks.
-#[inline(always)]
-pub(super) fn pop_plain_frame(frames: &mut Vec<Frame>) -> Option<Rc<Closure>> {
-    let len = frames.len();
-    let frame = frames.last_mut()?;
-    debug_assert!(is_plain(frame));
-    // SAFETY: the closure is moved out once and the frame is then given up without being read
-    // again (`len - 1` keeps the frames below it).
-    unsafe {
-        let closure = std::ptr::read(&frame.closure);
-        frames.set_len(len - 1);
-        Some(closure)
-    }
 }
 
 /// Takes the callee out of its stack slot when it is a function a call with `argc` arguments
@@ -63,20 +47,65 @@ impl Vm {
         ))
     }
 
-    /// Whether the running frame can return inline: a plain frame ([`is_plain`]) returning to
-    /// a Gene caller, with no handler of its own left and no native waiting for it, above
-    /// `stop_depth`.
+    /// Pops the running frame when it can return inline: a plain frame ([`is_plain`]) returning
+    /// to a Gene caller above `stop_depth`, with no handler of its own left and no native
+    /// waiting for it. Gives its closure (to drop once its slots are gone) and the caller's
+    /// state (closure, code, ip, base).
     #[inline(always)]
-    pub(super) fn returns_inline(&self, stop_depth: usize) -> bool {
-        let depth = self.task.frames.len().wrapping_sub(1);
-        depth > stop_depth
-            && self.task.frames.last().is_some_and(is_plain)
+    #[allow(clippy::type_complexity)]
+    pub(super) fn pop_inline_frame(
+        &mut self,
+        stop_depth: usize,
+    ) -> Option<(Rc<Closure>, (*const Closure, *const Code, usize, usize))> {
+        let frames = &mut self.task.frames;
+        let depth = frames.len().checked_sub(1)?;
+        let [.., caller, frame] = frames.as_mut_slice() else {
+            return None;
+        };
+        let inline = depth > stop_depth
+            && is_plain(frame)
             && self
                 .task
                 .handlers
                 .last()
                 .is_none_or(|h| h.frames as usize <= depth)
-            && self.task.natives.last().is_none_or(|n| n.depth != depth)
+            && self.task.natives.last().is_none_or(|n| n.depth != depth);
+        if !inline {
+            return None;
+        }
+        let caller = (
+            Rc::as_ptr(&caller.closure),
+            Rc::as_ptr(&caller.closure.code),
+            caller.ip as usize,
+            caller.base as usize,
+        );
+        // SAFETY: the closure is moved out once and the frame is then given up without being
+        // read again; being plain, it owns nothing else (a scalar self, no method home).
+        let returned = unsafe {
+            let closure = std::ptr::read(&frame.closure);
+            frames.set_len(depth);
+            closure
+        };
+        Some((returned, caller))
+    }
+
+    /// Pushes the frame of a plain call of `closure` with its slots at `base`; the caller goes
+    /// on at `caller_ip` when it returns.
+    #[inline(always)]
+    pub(super) fn push_frame(&mut self, caller_ip: usize, closure: Rc<Closure>, base: usize) {
+        let frames = &mut self.task.frames;
+        if let Some(caller) = frames.last_mut() {
+            caller.ip = caller_ip as u32;
+        }
+        let self_val = dup(&closure.self_val);
+        frames.push(Frame {
+            closure,
+            ip: 0,
+            base: base as u32,
+            self_val,
+            home: None,
+            is_ctor: false,
+        });
     }
 
     /// Leaves the running frame with `result`, the general way: constructors give self, the
