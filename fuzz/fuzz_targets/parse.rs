@@ -1,6 +1,7 @@
 //! Fuzzes the parser on raw bytes: no panic, a lossless tree, the chunked parse equal to the
-//! whole-file parse and to the database's parse (which lexes every chunk on its own), lowering
-//! without panics, and error ranges inside the text.
+//! whole-file parse and to the database's parse (chunk by chunk, from the file's lexing on a
+//! first split and from each chunk's own lexing after an edit), lowering without panics, and
+//! error ranges inside the text.
 
 #![no_main]
 
@@ -17,8 +18,8 @@ fuzz_target!(|bytes: &[u8]| {
     let utf8_errors = parse.errors().iter().filter(|e| e.code() == "E013").count();
     assert_eq!(parse.errors().len(), whole.errors().len() + utf8_errors);
 
-    let database = RootDatabase::default();
-    let file = SourceFile::new(&database, "fuzz.gene".into(), text.clone());
+    let mut database = RootDatabase::default();
+    let file: SourceFile = database.set_file("fuzz.gene".into(), text.clone());
     assert_eq!(db::parse(&database, file).green(), parse.green(), "database tree differs");
     assert_eq!(db::parse(&database, file).errors(), whole.errors());
 
@@ -33,4 +34,12 @@ fuzz_target!(|bytes: &[u8]| {
     }
     let forms = parse.forms();
     assert_eq!(&db::file_forms(&database, file)[..], &forms[..]);
+
+    // An edit: the text doubled, split again from the previous chunks; new chunks are lexed on
+    // their own.
+    let doubled = format!("{text}\n{text}");
+    database.set_file("fuzz.gene".into(), doubled.clone());
+    let direct = gene_syntax::parse_text(&doubled);
+    assert_eq!(db::parse(&database, file).green(), direct.green(), "edited tree differs");
+    assert_eq!(db::parse(&database, file).errors(), direct.errors());
 });
