@@ -59,12 +59,6 @@ impl Cursor {
         self.next = unsafe { self.start.add((target as usize).min(code.last_op())) };
     }
 
-    /// Back to the first op.
-    #[inline(always)]
-    pub(super) fn restart(&mut self) {
-        self.next = self.start;
-    }
-
     /// The index of the next op.
     #[inline(always)]
     pub(super) fn index(&self) -> usize {

@@ -5,18 +5,19 @@
 //! the frame stack: the frame owns an `Rc<Closure>`, which owns its `Rc<Code>`. Every frame
 //! change reloads them (`reload!`, or the inline call and return paths).
 //!
-//! The hot ops work on the value stack through registers ([`StackRegs`]); the others call
-//! helpers that work on the `Vec`, written with `vec_do!`, `vec_try!` and `vec_call!`, which
-//! store the registers before and load them after (`flush!`, `refresh!`).
+//! The hot ops run inline and work on the value stack through registers ([`StackRegs`]). The
+//! others, and the slow paths of the hot ones, run out of line ([`Vm::cold_op`] in
+//! `exec_cold.rs`) on the `Vec`: the loop stores its registers before (`flush!`) and loads
+//! them after (`refresh!`). Keeping them out of this function keeps its state in registers.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::cursor::Cursor;
+use super::exec_cold::{Ctx, Flow};
 use super::frames::take_direct;
-use super::generator::{GenStep, is_generator_iter};
+use super::generator::is_generator_iter;
 use super::stack::{StackRegs, discard, dup, overwrite};
-use super::{Exc, Handler, MAX_FRAMES, Vm};
+use super::{Exc, MAX_FRAMES, Vm};
 use crate::bytecode::Op;
 use crate::value::{Value, values_equal};
 
@@ -124,16 +125,8 @@ impl Vm {
                 }
             };
         }
-        // Helpers that work on the `Vec`: infallible, fallible, and ones that may push or pop
-        // frames (calls, imports, `$caller_eval` ...).
-        macro_rules! vec_do {
-            ($e:expr) => {{
-                flush!();
-                let v = $e;
-                refresh!();
-                v
-            }};
-        }
+        // A helper that works on the `Vec` (fallible), or one that may also push or pop frames:
+        // for the common ops cheaper than going out of line.
         macro_rules! vec_try {
             ($e:expr) => {{
                 flush!();
@@ -162,15 +155,26 @@ impl Vm {
                 }
             }};
         }
-        // A generator op (`vm/generator.rs`): it may have moved frames in or out.
-        macro_rules! generator_op {
+        // An op run out of line (`exec_cold.rs`), on the `Vec`, with the frame's position saved.
+        macro_rules! cold {
             ($op:expr) => {{
                 flush!();
                 save_ip!();
-                match self.generator_op($op, stop_depth) {
-                    Ok(GenStep::Reload) => reload!(),
-                    Ok(GenStep::Finish(v)) => return Ok(v),
-                    // The op set the frame's ip itself.
+                let mut ctx = Ctx {
+                    closure: cl!(),
+                    code: cd!(),
+                    base,
+                    ip: cursor.index(),
+                    budget: &mut budget,
+                };
+                match self.cold_op($op, &mut ctx, stop_depth) {
+                    Ok(Flow::Next) => {
+                        ip = ctx.ip;
+                        enter_code!();
+                        refresh!();
+                    }
+                    Ok(Flow::Reload) => reload!(),
+                    Ok(Flow::Exit(v)) => return Ok(v),
                     Err(e) => return Err(e),
                 }
             }};
@@ -274,9 +278,7 @@ impl Vm {
                 Op::False => push!(Value::Bool(false)),
                 Op::Int(i) => push!(Value::Int(i as i64)),
                 Op::Const(i) => push!(cd!().constant(i)),
-                Op::ConstCopy(i) => push!(cd!().constant(i).deep_copy()),
                 Op::Pop => discard(pop!()),
-                Op::PopUnder(n) => r.drop_under(n as usize),
                 Op::Dup => {
                     let v = dup(top!());
                     push!(v);
@@ -313,32 +315,12 @@ impl Vm {
                         None => discard(v),
                     }
                 }
-                Op::InitCell(s) => {
-                    let v = pop!();
-                    if let Some(slot) = r.local(s) {
-                        overwrite(slot, Value::Cell(Rc::new(RefCell::new(v))));
-                    }
-                }
                 Op::LoadCapture(i) => {
                     let v = match cl!().captures.get(i as usize) {
                         Some(c) => c.borrow().clone(),
                         None => Value::Nil,
                     };
                     push!(v);
-                }
-                Op::StoreCapture(i) => {
-                    let v = top!().clone();
-                    if let Some(c) = cl!().captures.get(i as usize) {
-                        *c.borrow_mut() = v;
-                    }
-                }
-                Op::LoadSlotRaw(s) => {
-                    let v = r.local(s).map(|v| v.clone()).unwrap_or_default();
-                    push!(v);
-                }
-                Op::AddLocalInt(s, delta) => {
-                    let new = vec_try!(self.add_to_local(base, s, delta));
-                    push!(new);
                 }
                 Op::IncLocal(s, delta) => {
                     if let Some(Value::Int(i)) = r.local(s)
@@ -347,7 +329,7 @@ impl Vm {
                         *i = r;
                         continue;
                     }
-                    vec_try!(self.add_to_local(base, s, delta));
+                    cold!(*at);
                 }
                 Op::LocalAddInt(s, delta) => {
                     let sum = match r.local(s) {
@@ -372,13 +354,6 @@ impl Vm {
                     Some(v) => push!(v),
                     None => throw!(self.name_error(cd!(), n)),
                 },
-                Op::LoadNameOrSymbol(n) => {
-                    let name = cd!().name(n);
-                    let v = self
-                        .lookup_name(&cl!().ns, name)
-                        .unwrap_or(Value::Symbol(name));
-                    push!(v);
-                }
                 Op::LoadCallee(n) => {
                     let cached = cd!().name_cache.get(n as usize).and_then(|entry| {
                         entry.get_function(crate::value::ns_version(), Rc::as_ptr(&cl!().ns))
@@ -388,29 +363,8 @@ impl Vm {
                             push!(Value::Func(f));
                             cursor.skip_macro_args();
                         }
-                        None => {
-                            flush!();
-                            save_ip!();
-                            let depth = self.task.frames.len();
-                            self.load_callee(cl!(), cd!(), n, ip!())?;
-                            if self.task.frames.len() != depth {
-                                // A macro call.
-                                reload!();
-                            } else {
-                                refresh!();
-                                cursor.skip_macro_args();
-                            }
-                        }
+                        None => cold!(*at),
                     }
-                }
-                Op::CheckMacro(c) => vec_call!(self.check_macro(c)),
-                Op::StoreName(n) => {
-                    let v = top!().clone();
-                    tryv!(self.store_name(&cl!().ns, cd!().name(n), v));
-                }
-                Op::DefineName(n) => {
-                    let v = top!().clone();
-                    cl!().ns.set(cd!().name(n), v);
                 }
                 Op::LoadSelf => {
                     let v = match self.task.frames.last() {
@@ -419,30 +373,10 @@ impl Vm {
                     };
                     push!(v);
                 }
-                Op::LoadNs => push!(Value::Ns(cl!().ns.clone())),
-                // ---- members, indexes, paths
-                Op::GetMember(n) => vec_try!(self.op_get_member(cd!().name(n))),
-                Op::SetMember(n) => vec_try!(self.op_set_member(cd!().name(n))),
-                Op::GetIndex(i) => vec_try!(self.op_get_index(i)),
-                Op::SetIndex(i) => vec_try!(self.op_set_index(i)),
-                Op::Select => vec_try!(self.op_select(false)),
-                Op::SelectDefault => vec_try!(self.op_select(true)),
-                Op::SetSelect => vec_try!(self.op_set_select()),
                 // ---- operators
                 Op::Add => arith!(i64::checked_add, *at),
                 Op::Sub => arith!(i64::checked_sub, *at),
                 Op::Mul => arith!(i64::checked_mul, *at),
-                Op::Div => {
-                    let b = pop!();
-                    let a = pop!();
-                    let r = tryv!(self.arith(*at, &a, &b));
-                    push!(r);
-                }
-                Op::Neg => {
-                    let a = pop!();
-                    let r = tryv!(self.negate(&a));
-                    push!(r);
-                }
                 Op::Lt => compare!(<, *at),
                 Op::Le => compare!(<=, *at),
                 Op::Gt => compare!(>, *at),
@@ -492,21 +426,6 @@ impl Vm {
                         discard(pop!());
                     }
                 }
-                Op::JumpIfGiven(s, t) => {
-                    let given = match r.local(s as u32) {
-                        Some(Value::Cell(c)) => !matches!(*c.borrow(), Value::NotGiven),
-                        Some(v) => !matches!(v, Value::NotGiven),
-                        None => true,
-                    };
-                    if given {
-                        jump!(t);
-                    }
-                }
-                Op::IterStart => {
-                    let coll = pop!();
-                    let it = tryv!(self.iter_start(&coll));
-                    push!(it);
-                }
                 Op::IterNext(t) => {
                     check_budget!();
                     let next = match top!() {
@@ -515,31 +434,14 @@ impl Vm {
                     };
                     match next {
                         Some(v) => push!(v),
-                        None if is_generator_iter(Some(top!())) => generator_op!(*at),
+                        None if is_generator_iter(Some(top!())) => cold!(*at),
                         None => {
                             discard(pop!());
                             jump!(t);
                         }
                     }
                 }
-                // ---- data
-                Op::MakeArray(n) => vec_do!(self.op_make_array(n)),
-                Op::ArrayPush => vec_do!(self.op_array_push()),
-                Op::ArrayExtend => vec_try!(self.op_array_extend()),
-                Op::MakeSet(n) => vec_do!(self.op_make_set(n)),
-                Op::MakeMap(n) => vec_do!(self.op_make_map(n)),
-                Op::MakeGene(packed) => vec_do!(self.op_make_gene(packed)),
-                Op::MakeRange(n) => vec_try!(self.op_make_range(n)),
-                Op::Concat(n) => vec_do!(self.op_concat(n)),
-                Op::MakeSpread => {
-                    let v = pop!();
-                    push!(Value::Spread(Rc::new(v)));
-                }
                 // ---- functions and calls
-                Op::MakeClosure(p) => {
-                    let f = vec_try!(self.make_closure(cl!(), cd!(), p, base));
-                    push!(f);
-                }
                 Op::Call(argc) => {
                     check_budget!();
                     let argc = argc as usize;
@@ -564,98 +466,23 @@ impl Vm {
                     cursor = Cursor::start(cd!());
                     self.push_frame(caller_ip, f, base);
                 }
-                Op::TailCall(argc) => {
-                    check_budget!();
-                    let argc = argc as usize;
-                    flush!();
-                    let pos = self.task.stack.len().wrapping_sub(argc + 1);
-                    if self.restart_frame(cl!(), base, pos, argc) {
-                        refresh!();
-                        cursor.restart();
-                    } else {
-                        vec_call!(self.op_call(argc));
-                    }
-                }
-                Op::CallComplex => {
-                    check_budget!();
-                    vec_call!(self.op_call_complex());
-                }
-                Op::CallMethod(n, argc) => {
-                    check_budget!();
-                    vec_call!(self.op_call_method(cd!().name(n), argc as usize));
-                }
-                Op::CallMethodComplex(n) => {
-                    check_budget!();
-                    vec_call!(self.op_call_method_complex(cd!().name(n)));
-                }
-                Op::CallSuper(n, argc) => vec_call!(self.call_super(cd!().name(n), argc as usize)),
-                Op::New(argc) => vec_call!(self.op_new(argc as usize)),
-                Op::NewComplex => vec_call!(self.op_new_complex()),
                 Op::Return => return_with!(pop!()),
                 Op::ReturnLocal(s) => return_with!(match r.local(s) {
                     Some(Value::Cell(c)) => c.borrow().clone(),
                     Some(v) => dup(v),
                     None => Value::Nil,
                 }),
-                // ---- classes, namespaces, macros, eval
-                Op::MakeClass(n) => vec_try!(self.op_make_class(cd!().name(n), &cl!().ns)),
-                Op::MakeNs => vec_do!(self.op_make_ns(&cl!().ns)),
-                Op::RunBody => vec_call!(self.op_run_body()),
-                Op::DefMethod(n) => vec_try!(self.op_def_method(cd!().name(n))),
-                Op::DefCtor => vec_try!(self.op_def_ctor()),
-                Op::CallerEval => {
-                    let v = pop!();
-                    vec_call!(self.eval_in_frame(v, true));
+                // ---- common ops on the `Vec`
+                Op::CallMethod(n, argc) => {
+                    check_budget!();
+                    vec_call!(self.op_call_method(cd!().name(n), argc as usize));
                 }
-                Op::Render => {
-                    let v = pop!();
-                    vec_call!(self.render_at_runtime(v));
-                }
-                Op::Import(c) => {
-                    let code_rc = match self.task.frames.last() {
-                        Some(f) => f.closure.code.clone(),
-                        None => throw!(self.type_error("internal error: no frame")),
-                    };
-                    vec_call!(self.import(&code_rc, c));
-                }
-                Op::Export(c) => vec_do!(self.op_export(cd!(), c, base)),
-                // ---- exceptions
-                Op::Throw => {
-                    let v = pop!();
-                    throw!(Exc::new(v));
-                }
-                Op::Fail(c) => throw!(self.compiled_error(cd!(), c)),
-                Op::PushHandler(t) => {
-                    let depth = r.depth() as u32;
-                    self.task.handlers.push(Handler {
-                        frames: self.task.frames.len() as u32,
-                        stack: depth,
-                        natives: self.task.natives.len() as u32,
-                        ip: t,
-                    });
-                }
-                Op::PopHandler => {
-                    self.task.handlers.pop();
-                }
-                Op::CatchMatch => {
-                    let pattern = pop!();
-                    let thrown = pop!();
-                    push!(Value::Bool(self.catch_matches(&thrown, &pattern)));
-                }
-                // ---- async
-                Op::Await(flags) => {
-                    // Suspending leaves the frame at this op, to run it again when woken.
-                    flush!();
-                    save_ip!();
-                    self.await_op(flags)?;
-                    refresh!();
-                }
-                Op::MakeGenerator(_)
-                | Op::Yield(_)
-                | Op::GenReturn
-                | Op::IterClose(..)
-                | Op::IterNextAsync(_)
-                | Op::IterUnwrap(_) => generator_op!(*at),
+                Op::GetMember(n) => vec_try!(self.op_get_member(cd!().name(n))),
+                Op::SetMember(n) => vec_try!(self.op_set_member(cd!().name(n))),
+                Op::GetIndex(i) => vec_try!(self.op_get_index(i)),
+                Op::SetIndex(i) => vec_try!(self.op_set_index(i)),
+                // ---- everything else, out of line (`exec_cold.rs`)
+                other => cold!(other),
             }
         }
     }

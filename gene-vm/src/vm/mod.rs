@@ -16,6 +16,7 @@ mod driver;
 mod errors;
 mod eval;
 mod exec;
+mod exec_cold;
 mod frames;
 pub(crate) mod futures;
 mod generator;

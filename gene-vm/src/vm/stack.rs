@@ -233,16 +233,6 @@ impl StackRegs {
         false
     }
 
-    /// Drops the `n` values under the top one.
-    #[inline(always)]
-    pub(super) fn drop_under(&mut self, n: usize) {
-        let top = self.pop();
-        let keep = self.sp.wrapping_sub(n).max(self.bottom);
-        self.drop_down_to(keep);
-        // SAFETY: room for the value just popped.
-        unsafe { self.push_unchecked(top) }
-    }
-
     /// Leaves a frame: drops the frame's slots and the callee slot below them, and puts
     /// `result` in the callee slot.
     #[inline(always)]
