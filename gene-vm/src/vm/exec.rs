@@ -85,14 +85,6 @@ impl Vm {
                 return Err(e);
             }};
         }
-        macro_rules! tryv {
-            ($e:expr) => {
-                match $e {
-                    Ok(v) => v,
-                    Err(e) => throw!(e),
-                }
-            };
-        }
         macro_rules! push {
             ($v:expr) => {{
                 let v = $v;
@@ -199,291 +191,266 @@ impl Vm {
                 }
             };
         }
-        // Leaves the running frame with the value of `$result`. A plain frame returning to a
-        // Gene caller (no handler or native waiting, not the stop depth) is popped inline; the
-        // rest is `return_from_frame`'s.
-        macro_rules! return_with {
-            ($result:expr) => {{
-                let result = $result;
-                if let Some((returned, caller)) = self.pop_inline_frame(stop_depth) {
-                    r.leave_frame(result);
-                    // `closure` and `code` dangle once the returned closure goes.
-                    drop(returned);
-                    (closure, code, ip, base) = caller;
-                    enter_code!();
-                    r.set_base(base);
-                } else {
-                    flush!();
-                    match self.return_from_frame(result, stop_depth) {
-                        Ok(Some(v)) => return Ok(v),
-                        Ok(None) => reload!(),
-                        Err(e) => return Err(e),
+        // Leaves the running frame with the value of `$result` when it can be done inline (a
+        // plain frame returning to a Gene caller, see `pop_inline_frame`): false when not.
+        macro_rules! return_inline {
+            ($result:expr) => {
+                match self.pop_inline_frame(stop_depth) {
+                    Some((returned, caller)) => {
+                        let result = $result;
+                        r.leave_frame(result);
+                        // `closure` and `code` dangle once the returned closure goes.
+                        drop(returned);
+                        (closure, code, ip, base) = caller;
+                        enter_code!();
+                        r.set_base(base);
+                        true
                     }
+                    None => false,
                 }
-            }};
+            };
         }
-        // `+ - *` of two ints in place, else the generic path (floats, strings, overflow).
-        macro_rules! arith {
-            ($checked:path, $op:expr) => {{
-                if r.int_arith($checked) {
-                    continue;
-                }
-                let b = pop!();
-                let a = pop!();
-                let v = tryv!(self.arith($op, &a, &b));
-                push!(v);
-            }};
-        }
-        // `< <= > >=` of two ints in place, else the generic comparison.
-        macro_rules! compare {
-            ($cmp:tt, $op:expr) => {{
-                if r.int_compare(|x, y| x $cmp y) {
-                    continue;
-                }
-                let b = pop!();
-                let a = pop!();
-                let v = tryv!(self.compare($op, &a, &b));
-                push!(Value::Bool(v));
-            }};
-        }
-        // `(local < k)` then a conditional jump: jump when the comparison is false.
+        // `(local < k)` then a conditional jump: jump when the comparison is false. False (and
+        // nothing done) when the local is not an int.
         macro_rules! jump_unless {
-            ($s:expr, $k:expr, $t:expr, $cmp:tt, $op:expr) => {{
-                let holds = match r.local($s as u32) {
-                    Some(Value::Int(i)) => *i $cmp $k as i64,
-                    Some(Value::Cell(c)) => {
-                        let v = c.borrow().clone();
-                        tryv!(self.compare($op, &v, &Value::Int($k as i64)))
+            ($s:expr, $k:expr, $t:expr, $cmp:tt) => {
+                match r.local($s as u32) {
+                    Some(Value::Int(i)) => {
+                        if !(*i $cmp $k as i64) {
+                            jump!($t);
+                        }
+                        true
                     }
-                    v => {
-                        let v = v.map(|v| v.clone()).unwrap_or_default();
-                        tryv!(self.compare($op, &v, &Value::Int($k as i64)))
-                    }
-                };
-                if !holds {
-                    jump!($t);
+                    _ => false,
                 }
-            }};
+            };
         }
 
-        loop {
+        'ops: loop {
             // SAFETY: the cursor is positioned at each frame change (see `vm/cursor.rs`); the op is
             // matched in place, so each op reads only its own operands.
             let at = unsafe { &*cursor.fetch() };
-            match *at {
-                Op::Nop | Op::MacroArgs(_) => {}
-                // ---- constants and stack
-                Op::Nil => push!(Value::Nil),
-                Op::True => push!(Value::Bool(true)),
-                Op::False => push!(Value::Bool(false)),
-                Op::Int(i) => push!(Value::Int(i as i64)),
-                Op::Const(i) => push!(cd!().constant(i)),
-                Op::Pop => discard(pop!()),
-                Op::Dup => {
-                    let v = dup(top!());
-                    push!(v);
-                }
-                // ---- variables
-                Op::LoadLocal(s) => {
-                    let v = match r.local(s) {
-                        Some(Value::Cell(c)) => c.borrow().clone(),
-                        Some(v) => dup(v),
-                        None => Value::Nil,
-                    };
-                    push!(v);
-                }
-                Op::StoreLocal(s) => {
-                    let v = dup(top!());
-                    match r.local(s) {
-                        Some(Value::Cell(c)) => *c.borrow_mut() = v,
-                        Some(slot) => overwrite(slot, v),
-                        None => discard(v),
+            // The hot ops run inline; the others, and the hot ones off their fast path, leave
+            // this block for the shared out-of-line path after it.
+            'cold: {
+                match *at {
+                    Op::Nop | Op::MacroArgs(_) => {}
+                    // ---- constants and stack
+                    Op::Nil => push!(Value::Nil),
+                    Op::True => push!(Value::Bool(true)),
+                    Op::False => push!(Value::Bool(false)),
+                    Op::Int(i) => push!(Value::Int(i as i64)),
+                    Op::Const(i) => push!(cd!().constant(i)),
+                    Op::Pop => discard(pop!()),
+                    Op::Dup => {
+                        let v = dup(top!());
+                        push!(v);
                     }
-                }
-                Op::SetLocal(s) => {
-                    let v = pop!();
-                    match r.local(s) {
-                        Some(Value::Cell(c)) => *c.borrow_mut() = v,
-                        Some(slot) => overwrite(slot, v),
-                        None => discard(v),
+                    // ---- variables
+                    Op::LoadLocal(s) => {
+                        let v = match r.local(s) {
+                            Some(Value::Cell(c)) => c.borrow().clone(),
+                            Some(v) => dup(v),
+                            None => Value::Nil,
+                        };
+                        push!(v);
                     }
-                }
-                Op::InitLocal(s) => {
-                    let v = pop!();
-                    match r.local(s) {
-                        Some(slot) => overwrite(slot, v),
-                        None => discard(v),
-                    }
-                }
-                Op::LoadCapture(i) => {
-                    let v = match cl!().captures.get(i as usize) {
-                        Some(c) => c.borrow().clone(),
-                        None => Value::Nil,
-                    };
-                    push!(v);
-                }
-                Op::IncLocal(s, delta) => {
-                    if let Some(Value::Int(i)) = r.local(s)
-                        && let Some(r) = i.checked_add(delta as i64)
-                    {
-                        *i = r;
-                        continue;
-                    }
-                    cold!(*at);
-                }
-                Op::LocalAddInt(s, delta) => {
-                    let sum = match r.local(s) {
-                        Some(Value::Int(i)) => i.checked_add(delta as i64).map(Value::Int),
-                        _ => None,
-                    };
-                    let sum = match sum {
-                        Some(sum) => sum,
-                        None => {
-                            let current = match r.local(s) {
-                                Some(Value::Cell(c)) => c.borrow().clone(),
-                                Some(v) => v.clone(),
-                                None => Value::Nil,
-                            };
-                            tryv!(self.arith(Op::Add, &current, &Value::Int(delta as i64)))
+                    Op::StoreLocal(s) => {
+                        let v = dup(top!());
+                        match r.local(s) {
+                            Some(Value::Cell(c)) => *c.borrow_mut() = v,
+                            Some(slot) => overwrite(slot, v),
+                            None => discard(v),
                         }
-                    };
-                    push!(sum);
-                }
-                // ---- namespace names
-                Op::LoadName(n) => match self.lookup_cached(cd!(), n, &cl!().ns) {
-                    Some(v) => push!(v),
-                    None => throw!(self.name_error(cd!(), n)),
-                },
-                Op::LoadCallee(n) => {
-                    let cached = cd!().name_cache.get(n as usize).and_then(|entry| {
-                        entry.get_function(crate::value::ns_version(), Rc::as_ptr(&cl!().ns))
-                    });
-                    match cached {
-                        Some(f) => {
-                            push!(Value::Func(f));
-                            cursor.skip_macro_args();
+                    }
+                    Op::SetLocal(s) => {
+                        let v = pop!();
+                        match r.local(s) {
+                            Some(Value::Cell(c)) => *c.borrow_mut() = v,
+                            Some(slot) => overwrite(slot, v),
+                            None => discard(v),
                         }
-                        None => cold!(*at),
                     }
-                }
-                Op::LoadSelf => {
-                    let v = match self.task.frames.last() {
-                        Some(f) => f.self_val.clone(),
-                        None => Value::Nil,
-                    };
-                    push!(v);
-                }
-                // ---- operators
-                Op::Add => arith!(i64::checked_add, *at),
-                Op::Sub => arith!(i64::checked_sub, *at),
-                Op::Mul => arith!(i64::checked_mul, *at),
-                Op::Lt => compare!(<, *at),
-                Op::Le => compare!(<=, *at),
-                Op::Gt => compare!(>, *at),
-                Op::Ge => compare!(>=, *at),
-                Op::Eq | Op::Ne => {
-                    let b = pop!();
-                    let a = pop!();
-                    let eq = values_equal(&a, &b);
-                    push!(Value::Bool(if *at == Op::Eq { eq } else { !eq }));
-                }
-                Op::Not => {
-                    let a = pop!();
-                    push!(Value::Bool(!a.truthy()));
-                }
-                // ---- control
-                Op::JumpUnlessLt(s, k, t) => jump_unless!(s, k, t, <, Op::Lt),
-                Op::JumpUnlessLe(s, k, t) => jump_unless!(s, k, t, <=, Op::Le),
-                Op::JumpUnlessGt(s, k, t) => jump_unless!(s, k, t, >, Op::Gt),
-                Op::JumpUnlessGe(s, k, t) => jump_unless!(s, k, t, >=, Op::Ge),
-                Op::Jump(t) => {
-                    if (t as usize) < ip!() {
-                        check_budget!();
+                    Op::InitLocal(s) => {
+                        let v = pop!();
+                        match r.local(s) {
+                            Some(slot) => overwrite(slot, v),
+                            None => discard(v),
+                        }
                     }
-                    jump!(t);
-                }
-                Op::JumpIfFalse(t) => {
-                    if !pop!().truthy() {
-                        jump!(t);
+                    Op::LoadCapture(i) => {
+                        let v = match cl!().captures.get(i as usize) {
+                            Some(c) => c.borrow().clone(),
+                            None => Value::Nil,
+                        };
+                        push!(v);
                     }
-                }
-                Op::JumpIfTrue(t) => {
-                    if pop!().truthy() {
-                        jump!(t);
+                    Op::IncLocal(s, delta) => {
+                        if let Some(Value::Int(i)) = r.local(s)
+                            && let Some(r) = i.checked_add(delta as i64)
+                        {
+                            *i = r;
+                            continue 'ops;
+                        }
+                        break 'cold;
                     }
-                }
-                Op::AndJump(t) => {
-                    if !top!().truthy() {
-                        jump!(t);
-                    } else {
-                        discard(pop!());
+                    Op::LocalAddInt(s, delta) => {
+                        let Some(Value::Int(i)) = r.local(s) else {
+                            break 'cold;
+                        };
+                        let Some(sum) = i.checked_add(delta as i64) else {
+                            break 'cold;
+                        };
+                        push!(Value::Int(sum));
                     }
-                }
-                Op::OrJump(t) => {
-                    if top!().truthy() {
-                        jump!(t);
-                    } else {
-                        discard(pop!());
-                    }
-                }
-                Op::IterNext(t) => {
-                    check_budget!();
-                    let next = match top!() {
-                        Value::Iter(state) => super::ops::iter_next(&mut state.borrow_mut()),
-                        _ => None,
-                    };
-                    match next {
+                    Op::LoadName(n) => match self.lookup_cached(cd!(), n, &cl!().ns) {
                         Some(v) => push!(v),
-                        None if is_generator_iter(Some(top!())) => cold!(*at),
-                        None => {
-                            discard(pop!());
+                        None => throw!(self.name_error(cd!(), n)),
+                    },
+                    Op::LoadCallee(n) => {
+                        let cached = cd!().name_cache.get(n as usize).and_then(|entry| {
+                            entry.get_function(crate::value::ns_version(), Rc::as_ptr(&cl!().ns))
+                        });
+                        match cached {
+                            Some(f) => {
+                                push!(Value::Func(f));
+                                cursor.skip_macro_args();
+                            }
+                            None => break 'cold,
+                        }
+                    }
+                    Op::LoadSelf => {
+                        let v = match self.task.frames.last() {
+                            Some(f) => f.self_val.clone(),
+                            None => Value::Nil,
+                        };
+                        push!(v);
+                    }
+                    // ---- operators
+                    Op::Add if r.int_arith(i64::checked_add) => {}
+                    Op::Sub if r.int_arith(i64::checked_sub) => {}
+                    Op::Mul if r.int_arith(i64::checked_mul) => {}
+                    Op::Lt if r.int_compare(|x, y| x < y) => {}
+                    Op::Le if r.int_compare(|x, y| x <= y) => {}
+                    Op::Gt if r.int_compare(|x, y| x > y) => {}
+                    Op::Ge if r.int_compare(|x, y| x >= y) => {}
+                    Op::Eq | Op::Ne => {
+                        let b = pop!();
+                        let a = pop!();
+                        let eq = values_equal(&a, &b);
+                        push!(Value::Bool(if *at == Op::Eq { eq } else { !eq }));
+                    }
+                    Op::Not => {
+                        let a = pop!();
+                        push!(Value::Bool(!a.truthy()));
+                    }
+                    // ---- control
+                    Op::JumpUnlessLt(s, k, t) if jump_unless!(s, k, t, <) => {}
+                    Op::JumpUnlessLe(s, k, t) if jump_unless!(s, k, t, <=) => {}
+                    Op::JumpUnlessGt(s, k, t) if jump_unless!(s, k, t, >) => {}
+                    Op::JumpUnlessGe(s, k, t) if jump_unless!(s, k, t, >=) => {}
+                    Op::Jump(t) => {
+                        if (t as usize) < ip!() {
+                            check_budget!();
+                        }
+                        jump!(t);
+                    }
+                    Op::JumpIfFalse(t) => {
+                        if !pop!().truthy() {
                             jump!(t);
                         }
                     }
-                }
-                // ---- functions and calls
-                Op::Call(argc) => {
-                    check_budget!();
-                    let argc = argc as usize;
-                    // Inline path: a plain Gene function (`Code::direct`) given exactly its
-                    // parameters. The callee moves from its stack slot into the frame (nothing
-                    // reads that slot during the call), which saves reference counting; the
-                    // arguments become its first slots.
-                    let callee = match r.peek(argc) {
-                        Some(slot) if self.task.frames.len() < MAX_FRAMES => {
-                            take_direct(slot, argc)
+                    Op::JumpIfTrue(t) => {
+                        if pop!().truthy() {
+                            jump!(t);
                         }
-                        _ => None,
-                    };
-                    let Some(f) = callee else {
-                        vec_call!(self.op_call(argc));
-                        continue;
-                    };
-                    base = r.enter_frame(&mut self.task.stack, argc, f.code.nlocals as usize);
-                    closure = Rc::as_ptr(&f);
-                    code = Rc::as_ptr(&f.code);
-                    let caller_ip = cursor.index();
-                    cursor = Cursor::start(cd!());
-                    self.push_frame(caller_ip, f, base);
+                    }
+                    Op::AndJump(t) => {
+                        if !top!().truthy() {
+                            jump!(t);
+                        } else {
+                            discard(pop!());
+                        }
+                    }
+                    Op::OrJump(t) => {
+                        if top!().truthy() {
+                            jump!(t);
+                        } else {
+                            discard(pop!());
+                        }
+                    }
+                    Op::IterNext(t) => {
+                        check_budget!();
+                        let next = match top!() {
+                            Value::Iter(state) => super::ops::iter_next(&mut state.borrow_mut()),
+                            _ => None,
+                        };
+                        match next {
+                            Some(v) => push!(v),
+                            None if is_generator_iter(Some(top!())) => break 'cold,
+                            None => {
+                                discard(pop!());
+                                jump!(t);
+                            }
+                        }
+                    }
+                    // ---- functions and calls
+                    Op::Call(argc) => {
+                        check_budget!();
+                        let argc = argc as usize;
+                        // Inline path: a plain Gene function (`Code::direct`) given exactly its
+                        // parameters. The callee moves from its stack slot into the frame (nothing
+                        // reads that slot during the call), which saves reference counting; the
+                        // arguments become its first slots.
+                        let callee = match r.peek(argc) {
+                            Some(slot) if self.task.frames.len() < MAX_FRAMES => {
+                                take_direct(slot, argc)
+                            }
+                            _ => None,
+                        };
+                        let Some(f) = callee else {
+                            vec_call!(self.op_call(argc));
+                            continue 'ops;
+                        };
+                        base = r.enter_frame(&mut self.task.stack, argc, f.code.nlocals as usize);
+                        closure = Rc::as_ptr(&f);
+                        code = Rc::as_ptr(&f.code);
+                        let caller_ip = cursor.index();
+                        cursor = Cursor::start(cd!());
+                        self.push_frame(caller_ip, f, base);
+                    }
+                    Op::Return if return_inline!(pop!()) => {}
+                    Op::ReturnLocal(s)
+                        if return_inline!(match r.local(s) {
+                            Some(Value::Cell(c)) => c.borrow().clone(),
+                            Some(v) => dup(v),
+                            None => Value::Nil,
+                        }) => {}
+                    Op::Return => {
+                        // A method, a constructor, back to a native or to the stop depth.
+                        let result = pop!();
+                        flush!();
+                        match self.return_from_frame(result, stop_depth) {
+                            Ok(Some(v)) => return Ok(v),
+                            Ok(None) => reload!(),
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    // ---- common ops on the `Vec`
+                    Op::CallMethod(n, argc) => {
+                        check_budget!();
+                        vec_call!(self.op_call_method(cd!().name(n), argc as usize));
+                    }
+                    Op::GetMember(n) => vec_try!(self.op_get_member(cd!().name(n))),
+                    Op::SetMember(n) => vec_try!(self.op_set_member(cd!().name(n))),
+                    Op::GetIndex(i) => vec_try!(self.op_get_index(i)),
+                    Op::SetIndex(i) => vec_try!(self.op_set_index(i)),
+                    // ---- everything else, out of line (`exec_cold.rs`)
+                    _ => break 'cold,
                 }
-                Op::Return => return_with!(pop!()),
-                Op::ReturnLocal(s) => return_with!(match r.local(s) {
-                    Some(Value::Cell(c)) => c.borrow().clone(),
-                    Some(v) => dup(v),
-                    None => Value::Nil,
-                }),
-                // ---- common ops on the `Vec`
-                Op::CallMethod(n, argc) => {
-                    check_budget!();
-                    vec_call!(self.op_call_method(cd!().name(n), argc as usize));
-                }
-                Op::GetMember(n) => vec_try!(self.op_get_member(cd!().name(n))),
-                Op::SetMember(n) => vec_try!(self.op_set_member(cd!().name(n))),
-                Op::GetIndex(i) => vec_try!(self.op_get_index(i)),
-                Op::SetIndex(i) => vec_try!(self.op_set_index(i)),
-                // ---- everything else, out of line (`exec_cold.rs`)
-                other => cold!(other),
+                continue 'ops;
             }
+            cold!(*at);
         }
     }
 }

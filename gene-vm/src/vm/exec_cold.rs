@@ -124,6 +124,26 @@ impl Vm {
                 let eq = values_equal(&a, &b);
                 self.stack_push(Value::Bool(if op == Op::Eq { eq } else { !eq }));
             }
+            Op::JumpUnlessLt(s, k, t)
+            | Op::JumpUnlessLe(s, k, t)
+            | Op::JumpUnlessGt(s, k, t)
+            | Op::JumpUnlessGe(s, k, t) => {
+                let cmp = match op {
+                    Op::JumpUnlessLt(..) => Op::Lt,
+                    Op::JumpUnlessLe(..) => Op::Le,
+                    Op::JumpUnlessGt(..) => Op::Gt,
+                    _ => Op::Ge,
+                };
+                let v = self.local_value(ctx.base, s as u32);
+                if !self.compare(cmp, &v, &Value::Int(k as i64))? {
+                    ctx.ip = t as usize;
+                }
+            }
+            Op::LocalAddInt(s, delta) => {
+                let v = self.local_value(ctx.base, s);
+                let sum = self.arith(Op::Add, &v, &Value::Int(delta as i64))?;
+                self.stack_push(sum);
+            }
             Op::JumpIfGiven(s, t) => {
                 let given = match self.task.stack.get(ctx.base + s as usize) {
                     Some(Value::Cell(c)) => !matches!(*c.borrow(), Value::NotGiven),
@@ -261,14 +281,9 @@ impl Vm {
             | Op::SetLocal(_)
             | Op::InitLocal(_)
             | Op::LoadCapture(_)
-            | Op::LocalAddInt(..)
             | Op::LoadName(_)
             | Op::LoadSelf
             | Op::Not
-            | Op::JumpUnlessLt(..)
-            | Op::JumpUnlessLe(..)
-            | Op::JumpUnlessGt(..)
-            | Op::JumpUnlessGe(..)
             | Op::Jump(_)
             | Op::JumpIfFalse(_)
             | Op::JumpIfTrue(_)
