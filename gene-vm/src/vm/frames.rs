@@ -36,27 +36,21 @@ pub(super) fn take_direct(slot: &mut Value, argc: usize) -> Option<Rc<Closure>> 
 }
 
 impl Vm {
-    /// The running frame's closure and code (as pointers, see [`Vm::dispatch`]), ip and base.
-    pub(super) fn frame_state(&self) -> Option<(*const Closure, *const Code, usize, usize)> {
+    /// The running frame's closure (as a pointer, see [`Vm::dispatch`]), ip and base.
+    pub(super) fn frame_state(&self) -> Option<(*const Closure, usize, usize)> {
         let f = self.task.frames.last()?;
-        Some((
-            Rc::as_ptr(&f.closure),
-            Rc::as_ptr(&f.closure.code),
-            f.ip as usize,
-            f.base as usize,
-        ))
+        Some((Rc::as_ptr(&f.closure), f.ip as usize, f.base as usize))
     }
 
     /// Pops the running frame when it can return inline: a plain frame ([`is_plain`]) returning
     /// to a Gene caller above `stop_depth`, with no handler of its own left and no native
     /// waiting for it. Gives its closure (to drop once its slots are gone) and the caller's
-    /// state (closure, code, ip, base).
+    /// state (closure, ip, base).
     #[inline(always)]
-    #[allow(clippy::type_complexity)]
     pub(super) fn pop_inline_frame(
         &mut self,
         stop_depth: usize,
-    ) -> Option<(Rc<Closure>, (*const Closure, *const Code, usize, usize))> {
+    ) -> Option<(Rc<Closure>, (*const Closure, usize, usize))> {
         let frames = &mut self.task.frames;
         let depth = frames.len().checked_sub(1)?;
         let [.., caller, frame] = frames.as_mut_slice() else {
@@ -75,7 +69,6 @@ impl Vm {
         }
         let caller = (
             Rc::as_ptr(&caller.closure),
-            Rc::as_ptr(&caller.closure.code),
             caller.ip as usize,
             caller.base as usize,
         );
