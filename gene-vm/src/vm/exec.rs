@@ -28,7 +28,7 @@ impl Vm {
             None => return Ok(Value::Nil),
         };
         // SAFETY (here and in `cl!`, `cd!`): see the module doc.
-        let mut cursor = Cursor::at(unsafe { &*(*closure).code }, ip);
+        let mut cursor = Cursor::at(unsafe { &(*closure).code }, ip);
         let mut budget = self.preempt_interval.max(1);
         let mut r = StackRegs::load(&mut self.task.stack, base);
 
@@ -40,7 +40,7 @@ impl Vm {
         // The running code, through the closure (one load, one register less).
         macro_rules! cd {
             () => {
-                unsafe { &*(*closure).code }
+                unsafe { &(*closure).code }
             };
         }
         macro_rules! refresh {

@@ -13,6 +13,10 @@ use crate::bytecode::Op;
 use crate::intern::Sym;
 use crate::value::{Closure, FuncKind, Value};
 
+/// What the dispatch loop keeps of the running frame: its closure (a pointer, see `exec.rs`),
+/// the position of its next op and its base.
+pub(super) type FrameState = (*const Closure, usize, usize);
+
 /// A frame that owns nothing besides its closure: not a constructor, no method home, a scalar
 /// self. The dispatch loop pops these in place.
 #[inline(always)]
@@ -37,7 +41,7 @@ pub(super) fn take_direct(slot: &mut Value, argc: usize) -> Option<Rc<Closure>> 
 
 impl Vm {
     /// The running frame's closure (as a pointer, see [`Vm::dispatch`]), ip and base.
-    pub(super) fn frame_state(&self) -> Option<(*const Closure, usize, usize)> {
+    pub(super) fn frame_state(&self) -> Option<FrameState> {
         let f = self.task.frames.last()?;
         Some((Rc::as_ptr(&f.closure), f.ip as usize, f.base as usize))
     }
@@ -50,7 +54,7 @@ impl Vm {
     pub(super) fn pop_inline_frame(
         &mut self,
         stop_depth: usize,
-    ) -> Option<(Rc<Closure>, (*const Closure, usize, usize))> {
+    ) -> Option<(Rc<Closure>, FrameState)> {
         let frames = &mut self.task.frames;
         let depth = frames.len().checked_sub(1)?;
         let [.., caller, frame] = frames.as_mut_slice() else {
