@@ -16,7 +16,7 @@ use super::cursor::Cursor;
 use super::exec_cold::{Ctx, Flow};
 use super::frames::take_direct;
 use super::generator::is_generator_iter;
-use super::stack::{StackRegs, discard, dup, overwrite};
+use super::stack::{StackRegs, discard, dup, is_scalar, overwrite, read_fresh};
 use super::{Exc, MAX_FRAMES, Vm};
 use crate::bytecode::Op;
 use crate::value::{Value, values_equal};
@@ -86,10 +86,15 @@ impl Vm {
                 return Err(e);
             }};
         }
+        // Room is made before the value is computed: a value made first would have to live
+        // across the (rare) call that grows the stack, so it would be built in memory and copied
+        // from there, which stalls the store-to-load forwarding of its two halves.
         macro_rules! push {
             ($v:expr) => {{
+                r.reserve_one(&mut self.task.stack);
                 let v = $v;
-                r.push(&mut self.task.stack, v);
+                // SAFETY: room for one value was made above.
+                unsafe { r.push_unchecked(v) }
             }};
         }
         macro_rules! pop {
@@ -248,14 +253,11 @@ impl Vm {
                         push!(v);
                     }
                     // ---- variables
-                    Op::LoadLocal(s) => {
-                        let v = match r.local(s) {
-                            Some(Value::Cell(c)) => c.borrow().clone(),
-                            Some(v) => dup(v),
-                            None => Value::Nil,
-                        };
-                        push!(v);
-                    }
+                    Op::LoadLocal(s) => push!(match r.local(s) {
+                        Some(Value::Cell(c)) => c.borrow().clone(),
+                        Some(v) => dup(v),
+                        None => Value::Nil,
+                    }),
                     Op::StoreLocal(s) => {
                         let v = dup(top!());
                         match r.local(s) {
@@ -420,10 +422,19 @@ impl Vm {
                         self.push_frame(caller_ip, f, base);
                     }
                     Op::Return if return_inline!(pop!()) => {}
+                    // A scalar apart: merged with the path that clones, its copy would be made
+                    // in memory and stall when read back (see `read_fresh`).
+                    Op::ReturnLocal(s)
+                        if r.local(s).is_some_and(|v| is_scalar(v))
+                            && return_inline!(match r.local(s) {
+                                // SAFETY: a scalar owns nothing: the copy is independent.
+                                Some(v) => unsafe { read_fresh(v) },
+                                None => Value::Nil,
+                            }) => {}
                     Op::ReturnLocal(s)
                         if return_inline!(match r.local(s) {
                             Some(Value::Cell(c)) => c.borrow().clone(),
-                            Some(v) => dup(v),
+                            Some(v) => v.clone(),
                             None => Value::Nil,
                         }) => {}
                     Op::Return => {

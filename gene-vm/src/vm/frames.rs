@@ -30,10 +30,13 @@ pub(super) fn is_plain(f: &Frame) -> bool {
 pub(super) fn take_direct(slot: &mut Value, argc: usize) -> Option<Rc<Closure>> {
     match slot {
         Value::Func(f) if f.code.direct && f.code.nparams as usize == argc => {
-            match std::mem::take(slot) {
-                Value::Func(f) => Some(f),
-                _ => None,
-            }
+            // SAFETY: the `Rc` is moved out and the slot overwritten with a nil without dropping
+            // the old value, so it is owned once. Only the pointer is read (not the whole value):
+            // the slot was usually just written by `LoadCallee` in two stores, and a wide load of
+            // it would stall.
+            let f = unsafe { std::ptr::read(f) };
+            unsafe { std::ptr::write(slot, Value::Nil) };
+            Some(f)
         }
         _ => None,
     }
@@ -94,15 +97,36 @@ impl Vm {
         if let Some(caller) = frames.last_mut() {
             caller.ip = caller_ip as u32;
         }
-        let self_val = dup(&closure.self_val);
-        frames.push(Frame {
-            closure,
-            ip: 0,
-            base: base as u32,
-            self_val,
-            home: None,
-            is_ctor: false,
-        });
+        // Room first, then the frame written in place: a frame built before the (rare) call
+        // that grows the `Vec` would be built in memory and copied from there in wide loads,
+        // which stall on the narrow stores that just built it.
+        if frames.len() == frames.capacity() {
+            frames.reserve(1);
+        }
+        let len = frames.len();
+        // Most functions have no self: its copy is left out of the frame's first write (a
+        // copied value would go through memory, as above).
+        let self_val = match &closure.self_val {
+            Value::Nil => None,
+            v => Some(dup(v)),
+        };
+        // SAFETY: there is room for one more frame (reserved above); it is initialized before
+        // the length covers it.
+        unsafe {
+            let frame = frames.as_mut_ptr().add(len);
+            frame.write(Frame {
+                closure,
+                ip: 0,
+                base: base as u32,
+                self_val: Value::Nil,
+                home: None,
+                is_ctor: false,
+            });
+            if let Some(v) = self_val {
+                (*frame).self_val = v;
+            }
+            frames.set_len(len + 1);
+        }
     }
 
     /// Leaves the running frame with `result`, the general way: constructors give self, the

@@ -28,14 +28,37 @@ pub(super) fn is_scalar(v: &Value) -> bool {
     )
 }
 
-/// `v.clone()`, with scalars copied inline as plain bytes.
+/// `v.clone()`, with scalars copied inline.
 #[inline(always)]
 pub(super) fn dup(v: &Value) -> Value {
     if is_scalar(v) {
-        // SAFETY: a scalar owns nothing, so a bitwise copy is a complete, independent value.
-        unsafe { std::ptr::read(v) }
+        // SAFETY: `v` is a valid value and a scalar owns nothing: a copy is independent.
+        unsafe { read_fresh(v) }
     } else {
         v.clone()
+    }
+}
+
+/// Reads (moves out) the value at `p`, field by field for the common scalars.
+///
+/// Values the hot ops just made (an int result, a pushed argument) were written as a one-byte
+/// tag and an eight-byte payload. Reading such a value back as one sixteen-byte copy cannot be
+/// forwarded from those two stores still in flight and stalls the processor for a dozen
+/// cycles; reading the tag and the payload separately can.
+///
+/// # Safety
+/// `p` points to an initialized value, which the caller then owns a bitwise copy of (as with
+/// `std::ptr::read`).
+#[inline(always)]
+pub(super) unsafe fn read_fresh(p: *const Value) -> Value {
+    // SAFETY: see the function's contract.
+    unsafe {
+        match &*p {
+            Value::Int(i) => Value::Int(*i),
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Nil => Value::Nil,
+            _ => std::ptr::read(p),
+        }
     }
 }
 
@@ -101,16 +124,11 @@ impl StackRegs {
         self.slots = self.bottom.wrapping_add(base).min(self.sp);
     }
 
-    /// Pushes a value, growing `stack` (the `Vec` of these registers) when it is full.
+    /// Makes room for one more value (see [`StackRegs::push_unchecked`]).
     #[inline(always)]
-    pub(super) fn push(&mut self, stack: &mut Vec<Value>, v: Value) {
+    pub(super) fn reserve_one(&mut self, stack: &mut Vec<Value>) {
         if self.sp == self.limit {
             self.grow(stack, 1);
-        }
-        // SAFETY: `sp < limit`: room for one value.
-        unsafe {
-            self.sp.write(v);
-            self.sp = self.sp.add(1);
         }
     }
 
@@ -151,7 +169,7 @@ impl StackRegs {
             // SAFETY: the value below `sp` is initialized and is given up here.
             unsafe {
                 self.sp = self.sp.sub(1);
-                self.sp.read()
+                read_fresh(self.sp)
             }
         } else {
             Value::Nil
@@ -235,6 +253,9 @@ impl StackRegs {
 
     /// Leaves a frame: drops the frame's slots and the callee slot below them, and puts
     /// `result` in the callee slot.
+    ///
+    /// The result goes into its slot before anything is dropped: kept across a drop (a call) it
+    /// would be built in memory and copied from there, which stalls (see [`read_fresh`]).
     #[inline(always)]
     pub(super) fn leave_frame(&mut self, result: Value) {
         let callee_slot = if self.slots > self.bottom {
@@ -242,9 +263,23 @@ impl StackRegs {
         } else {
             self.bottom
         };
-        self.drop_down_to(callee_slot);
-        // SAFETY: room for the values just dropped.
-        unsafe { self.push_unchecked(result) }
+        if callee_slot < self.sp {
+            // SAFETY: `bottom <= callee_slot < sp`: an initialized value, moved out here and
+            // replaced by the result.
+            let old = unsafe {
+                let old = read_fresh(callee_slot);
+                callee_slot.write(result);
+                old
+            };
+            discard(old);
+            self.drop_down_to(callee_slot.wrapping_add(1));
+        } else if self.sp < self.limit {
+            // Not reached: a frame always has its callee slot below its slots.
+            // SAFETY: `sp < limit`: room for one value.
+            unsafe { self.push_unchecked(result) }
+        } else {
+            discard(result);
+        }
     }
 
     /// Drops the values from `to` up to the top, in place (scalars without drop glue).
