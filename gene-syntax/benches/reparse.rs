@@ -4,6 +4,10 @@
 //!
 //! Run with `cargo bench -p gene-syntax --bench reparse`.
 
+// The allocator the `gene` and `gene-lsp` binaries use, so that this measures what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod corpus;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};

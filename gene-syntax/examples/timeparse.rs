@@ -5,6 +5,11 @@
 //! Prints the fastest run (the least disturbed by other work on the machine) and the mean. Each
 //! result is dropped after the clock stops: this times building, not freeing. On a busy machine, compare
 //! instruction counts instead: `valgrind --tool=callgrind --toggle-collect=timeparse::run_phase`.
+
+// The allocator of the `gene` and `gene-lsp` binaries, as in the benchmarks.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../benches/corpus/mod.rs"]
 mod corpus;
 
