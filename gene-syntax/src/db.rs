@@ -64,6 +64,10 @@ pub struct ChunkAt<'db> {
 pub struct ChunkParse {
     pub green: GreenNode,
     pub errors: Vec<SyntaxError>,
+    /// The errors as diagnostics. Made with the parse rather than by a query of their own: a
+    /// first parse of a file runs one query per chunk instead of two (each query costs as much
+    /// as parsing a short form), and a chunk without errors pays nothing.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// The file's top-level chunks, in order.
@@ -101,7 +105,12 @@ pub fn parse_chunk<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkParse {
         Some(cache) => cache.parse(chunk.as_id(), text),
         None => crate::parse_chunk_text(text),
     };
-    ChunkParse { green, errors }
+    let diagnostics = errors.iter().map(Diagnostic::from).collect();
+    ChunkParse {
+        green,
+        errors,
+        diagnostics,
+    }
 }
 
 /// The lowered forms of one chunk, ranges relative to the chunk's start.
@@ -148,37 +157,20 @@ pub fn line_index(db: &dyn Db, file: SourceFile) -> LineIndex {
     LineIndex::new(file.text(db))
 }
 
-/// The syntax diagnostics of one chunk, ranges relative to the chunk's start.
+/// The syntax diagnostics of one chunk, ranges relative to the chunk's start: part of its parse.
+pub fn chunk_syntax_diagnostics<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db [Diagnostic] {
+    &parse_chunk(db, chunk).diagnostics
+}
+
+/// The file's syntax diagnostics, in source order. Read from the assembled parse, so that it
+/// depends on one query rather than on each chunk again.
 #[salsa::tracked(returns(ref))]
-pub fn chunk_syntax_diagnostics<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Vec<Diagnostic> {
-    parse_chunk(db, chunk)
-        .errors
+pub fn syntax_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    parse(db, file)
+        .errors()
         .iter()
         .map(Diagnostic::from)
         .collect()
-}
-
-/// The file's syntax diagnostics, in source order.
-#[salsa::tracked(returns(ref))]
-pub fn syntax_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for at in chunks(db, file) {
-        out.extend(
-            chunk_syntax_diagnostics(db, at.chunk)
-                .iter()
-                .map(|d| shift_diagnostic(d, at.offset)),
-        );
-    }
-    out
-}
-
-fn shift_diagnostic(d: &Diagnostic, offset: TextSize) -> Diagnostic {
-    let mut d = d.clone();
-    d.range += offset;
-    for r in &mut d.related {
-        r.range += offset;
-    }
-    d
 }
 
 /// Records which queries salsa executed, for tests of incrementality.
