@@ -28,9 +28,6 @@ pub use print::{display, format_float, inspect, write_display, write_inspect};
 pub type Map = IndexMap<Sym, Value, FxBuildHasher>;
 pub type CellRef = Rc<RefCell<Value>>;
 
-/// A Gene value. Every variant is a scalar, a `Sym`, a `&'static` or an `Rc`: cloning one is a
-/// bitwise copy plus a raised reference count, which the dispatch loop relies on
-/// (`vm::stack::dup`). A variant owning memory directly (a `Box`, a `Vec`) would break that.
 #[derive(Clone, Default)]
 pub enum Value {
     #[default]

@@ -246,27 +246,15 @@ impl Vm {
                     Op::True => push!(Value::Bool(true)),
                     Op::False => push!(Value::Bool(false)),
                     Op::Int(i) => push!(Value::Int(i as i64)),
-                    Op::Const(i) => push!(match cd!().consts.get(i as usize) {
-                        Some(v) => dup(v),
-                        None => Value::Nil,
-                    }),
+                    Op::Const(i) => push!(cd!().constant(i)),
                     Op::Pop => discard(pop!()),
                     Op::Dup => {
                         let v = dup(top!());
                         push!(v);
                     }
                     // ---- variables
-                    // Scalars apart, so that the copy of one is not merged with a clone's
-                    // result in memory (see `read_fresh`).
-                    Op::LoadLocal(s) if r.local(s).is_some_and(|v| is_scalar(v)) => {
-                        push!(match r.local(s) {
-                            // SAFETY: a scalar owns nothing: the copy is independent.
-                            Some(v) => unsafe { read_fresh(v) },
-                            None => Value::Nil,
-                        })
-                    }
                     Op::LoadLocal(s) => push!(match r.local(s) {
-                        Some(Value::Cell(c)) => dup(&c.borrow()),
+                        Some(Value::Cell(c)) => c.borrow().clone(),
                         Some(v) => dup(v),
                         None => Value::Nil,
                     }),
@@ -295,7 +283,7 @@ impl Vm {
                     }
                     Op::LoadCapture(i) => {
                         let v = match cl!().captures.get(i as usize) {
-                            Some(c) => dup(&c.borrow()),
+                            Some(c) => c.borrow().clone(),
                             None => Value::Nil,
                         };
                         push!(v);
@@ -336,7 +324,7 @@ impl Vm {
                     }
                     Op::LoadSelf => {
                         let v = match self.task.frames.last() {
-                            Some(f) => dup(&f.self_val),
+                            Some(f) => f.self_val.clone(),
                             None => Value::Nil,
                         };
                         push!(v);
@@ -445,8 +433,8 @@ impl Vm {
                             }) => {}
                     Op::ReturnLocal(s)
                         if return_inline!(match r.local(s) {
-                            Some(Value::Cell(c)) => dup(&c.borrow()),
-                            Some(v) => dup(v),
+                            Some(Value::Cell(c)) => c.borrow().clone(),
+                            Some(v) => v.clone(),
                             None => Value::Nil,
                         }) => {}
                     Op::Return => {

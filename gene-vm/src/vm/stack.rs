@@ -29,21 +29,13 @@ pub(super) fn is_scalar(v: &Value) -> bool {
 }
 
 /// `v.clone()`, with scalars copied inline.
-///
-/// Other values are copied bitwise after their reference count is raised by a clone that is
-/// then forgotten: the clone is made out of line into memory in two stores, and copying it
-/// from there would stall (see [`read_fresh`]), while `v` itself was usually written long ago.
-/// This relies on what `Value` promises: every variant is a scalar, a `Sym`, a `&'static` or
-/// an `Rc`, so a clone is a bitwise copy plus a raised count.
 #[inline(always)]
 pub(super) fn dup(v: &Value) -> Value {
     if is_scalar(v) {
         // SAFETY: `v` is a valid value and a scalar owns nothing: a copy is independent.
         unsafe { read_fresh(v) }
     } else {
-        std::mem::forget(v.clone());
-        // SAFETY: the forgotten clone raised the count the copy now owns (see above).
-        unsafe { std::ptr::read(v) }
+        v.clone()
     }
 }
 
