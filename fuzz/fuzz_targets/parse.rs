@@ -1,7 +1,7 @@
 //! Fuzzes the parser on raw bytes: no panic, a lossless tree, the chunked parse equal to the
 //! whole-file parse and to the database's parse (chunk by chunk, from the file's lexing on a
-//! first split and from each chunk's own lexing after an edit), lowering without panics, and
-//! error ranges inside the text.
+//! first split and from each chunk's own lexing after an edit; chunks on one thread and on two),
+//! lowering without panics, and error ranges inside the text.
 
 #![no_main]
 
@@ -34,6 +34,12 @@ fuzz_target!(|bytes: &[u8]| {
     }
     let forms = parse.forms();
     assert_eq!(&db::file_forms(&database, file)[..], &forms[..]);
+
+    // The chunks divided between two threads, as a big file's are: the same tree and errors.
+    let two_threads = RootDatabase::with_parallel_parse_from(0);
+    let file2 = SourceFile::new(&two_threads, "fuzz.gene".into(), text.clone());
+    assert_eq!(db::parse(&two_threads, file2).green(), parse.green(), "two-thread tree differs");
+    assert_eq!(db::parse(&two_threads, file2).errors(), whole.errors());
 
     // An edit: the text doubled, split again from the previous chunks; new chunks are lexed on
     // their own.

@@ -2,6 +2,10 @@
 //! chunked as the database does, and `parse_whole`), and the database path (a fresh database:
 //! chunking, interning, per-chunk parses and the assembled tree and diagnostics).
 //!
+//! `parse_text` and the database divide a big file's chunks between two threads when the
+//! machine has two cores or more (this one has two, shared with other work); the `_one_thread`
+//! variants measure the same work on one thread, and `parse_whole` is one thread too.
+//!
 //! Run with `cargo bench -p gene-syntax --bench parse`; criterion prints the throughput.
 
 // The allocator the `gene` and `gene-lsp` binaries use, so that this measures what users run.
@@ -29,18 +33,29 @@ fn parse_throughput(c: &mut Criterion) {
     group.bench_function("parse_text", |b| {
         b.iter_with_large_drop(|| gene_syntax::parse_text(&text))
     });
+    group.bench_function("parse_text_one_thread", |b| {
+        b.iter_with_large_drop(|| {
+            let lexed = gene_syntax::lexer::lex(&text);
+            gene_syntax::parser::parse_lexed_chunked_from(&text, &lexed, usize::MAX)
+        })
+    });
     group.bench_function("parse_whole", |b| {
         b.iter_with_large_drop(|| gene_syntax::parse_whole(&text))
     });
-    group.bench_function("database", |b| {
-        b.iter_with_large_drop(|| {
-            let db = RootDatabase::default();
-            let file = SourceFile::new(&db, "bench.gene".into(), text.clone());
-            let _ = db::parse(&db, file);
-            let _ = db::syntax_diagnostics(&db, file);
-            db
-        })
-    });
+    for (name, parallel_from) in [
+        ("database", gene_syntax::parser::PARALLEL_FROM),
+        ("database_one_thread", usize::MAX),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_with_large_drop(|| {
+                let db = RootDatabase::with_parallel_parse_from(parallel_from);
+                let file = SourceFile::new(&db, "bench.gene".into(), text.clone());
+                let _ = db::parse(&db, file);
+                let _ = db::syntax_diagnostics(&db, file);
+                db
+            })
+        });
+    }
     group.bench_function("lower", |b| {
         let parse = gene_syntax::parse_text(&text);
         b.iter_with_large_drop(|| parse.forms())

@@ -212,6 +212,16 @@ impl RootDatabase {
         (RootDatabase::with_storage(storage, Some(log.clone())), log)
     }
 
+    /// A database that parses the chunks of files of at least `bytes` bytes on two threads
+    /// (by default from [`crate::parser::PARALLEL_FROM`]). Tests pass 0, so that small inputs
+    /// take the two-thread path too.
+    pub fn with_parallel_parse_from(bytes: usize) -> Self {
+        RootDatabase {
+            chunk_cache: Arc::new(ChunkCache::with_parallel_from(bytes)),
+            ..Self::default()
+        }
+    }
+
     fn with_storage(storage: salsa::Storage<Self>, log: Option<ExecutionLog>) -> Self {
         let mut db = RootDatabase {
             storage,

@@ -154,6 +154,19 @@ fn check_text(text: &str) {
         whole.syntax_node()
     );
     assert_eq!(parse.errors(), whole.errors(), "errors differ for {text:?}");
+    // The chunks divided between two threads, as big files are: the same tree and errors.
+    let lexed = gene_syntax::lexer::lex(text);
+    let (green, errors) = gene_syntax::parser::parse_lexed_chunked_from(text, &lexed, 0);
+    assert_eq!(
+        &green,
+        parse.green(),
+        "two-thread tree differs for {text:?}"
+    );
+    assert_eq!(
+        errors,
+        parse.errors(),
+        "two-thread errors differ for {text:?}"
+    );
     check_errors_in_text(&parse, text);
     let _ = parse.forms();
     walk_ast(&parse.syntax_node());
@@ -179,26 +192,36 @@ proptest! {
         check_text(&text);
     }
 
+    /// Also with the chunks of every file parsed on two threads, as big files' are.
     #[test]
     fn database_parse_equals_parse_text(text in gene_text()) {
-        let db = RootDatabase::default();
-        let file = SourceFile::new(&db, "p.gene".into(), text.clone());
-        let parse = db::parse(&db, file);
-        let direct = parse_text(&text);
-        assert_eq!(parse.green(), direct.green());
-        assert_eq!(parse.errors(), direct.errors());
-        let forms = db::file_forms(&db, file);
-        assert_eq!(&forms[..], &direct.forms()[..]);
-        let diagnostics = db::syntax_diagnostics(&db, file);
-        assert_eq!(diagnostics.len(), direct.errors().len());
+        for db in [RootDatabase::default(), RootDatabase::with_parallel_parse_from(0)] {
+            let file = SourceFile::new(&db, "p.gene".into(), text.clone());
+            let parse = db::parse(&db, file);
+            let direct = parse_text(&text);
+            assert_eq!(parse.green(), direct.green());
+            assert_eq!(parse.errors(), direct.errors());
+            let forms = db::file_forms(&db, file);
+            assert_eq!(&forms[..], &direct.forms()[..]);
+            let diagnostics = db::syntax_diagnostics(&db, file);
+            assert_eq!(diagnostics.len(), direct.errors().len());
+        }
     }
 
     /// The database's accelerators never show: two files split before either is parsed (the
     /// tokens kept from the first split are dropped for the second's), then one edited, give
-    /// what parsing each text from scratch gives.
+    /// what parsing each text from scratch gives; on one thread or two.
     #[test]
-    fn database_parse_after_splits_and_edits(a in gene_text(), b in gene_text(), edited in gene_text()) {
-        let mut db = RootDatabase::default();
+    fn database_parse_after_splits_and_edits(
+        a in gene_text(),
+        b in gene_text(),
+        edited in gene_text(),
+        two_threads: bool,
+    ) {
+        let mut db = match two_threads {
+            true => RootDatabase::with_parallel_parse_from(0),
+            false => RootDatabase::default(),
+        };
         let file_a = db.set_file("a.gene".into(), a.clone());
         let file_b = db.set_file("b.gene".into(), b.clone());
         let _ = db::chunks(&db, file_a);

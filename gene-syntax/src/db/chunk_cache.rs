@@ -6,6 +6,10 @@
 //! - the tokens of a file's first split, so that its chunks are parsed without lexing them a
 //!   second time (a chunk lexed on its own gives exactly the tokens and lexical errors the whole
 //!   file gives for it, and each use checks that the text is the same);
+//! - the parses of all the chunks of that split, made when the first of them is asked for: a
+//!   big file's chunks are divided between two threads ([`parser::parallel`]), and each
+//!   `parse_chunk` then takes its chunk's parse (the parse it would have made itself: a chunk's
+//!   parse depends on its text only);
 //! - the small tokens the chunks' trees share (a shared token equals a new one).
 
 use std::ops::Range;
@@ -16,21 +20,31 @@ use rustc_hash::FxHashMap;
 
 use super::SourceFile;
 use crate::lexer::{self, Lexed};
-use crate::parser;
+use crate::parser::{self, parallel};
 use crate::syntax_error::SyntaxError;
 
 /// A file's text when it was last split, and its chunks then.
 type LastSplit = (Arc<str>, Vec<TextRange>);
 
-#[derive(Default)]
+/// A chunk's tree and errors.
+type ChunkResult = (GreenNode, Vec<SyntaxError>);
+
 pub struct ChunkCache {
     last: Mutex<FxHashMap<SourceFile, LastSplit>>,
-    /// The tokens of the last file split from scratch, until its chunks are parsed.
-    lexed: Mutex<Option<PendingChunks>>,
+    /// The chunks of the last file split from scratch, until they are parsed.
+    pending: Mutex<Option<PendingChunks>>,
     /// The tree builder, with its buffers and the shared tokens: taken by a parse and put back
     /// after, so parses never wait for one another (a parse that finds it taken, because another
     /// thread is parsing, uses a builder of its own).
     builder: Mutex<SharedBuilder>,
+    /// From how many bytes the chunks of a split are parsed on two threads.
+    parallel_from: usize,
+}
+
+impl Default for ChunkCache {
+    fn default() -> Self {
+        ChunkCache::with_parallel_from(parallel::PARALLEL_FROM)
+    }
 }
 
 /// Files remembered at most; past that the cache starts over.
@@ -48,18 +62,25 @@ pub(super) enum Split {
     Rechunked(Vec<TextRange>),
 }
 
-/// A file's tokens, waiting for its chunks' parses.
-struct LexedFile {
+/// The chunks of a file split from scratch.
+struct PendingChunks {
     text: Arc<str>,
-    /// Lexical errors sorted by start, so each chunk finds its own by binary search.
-    lexed: Lexed,
+    /// Each chunk's index in `chunks` by its id (the last, if two chunks have the same text).
+    by_id: FxHashMap<salsa::Id, usize>,
+    chunks: Vec<(Range<usize>, TextRange)>,
+    state: Pending,
 }
 
-struct PendingChunks {
-    /// Shared with the parses under way, which read their tokens from it.
-    file: Arc<LexedFile>,
-    /// By chunk id: the chunk's token indices and range in the file. A parse takes its entry out.
-    chunks: FxHashMap<salsa::Id, (Range<usize>, TextRange)>,
+enum Pending {
+    /// Not parsed yet: the file's tokens, lexical errors sorted by start (so each chunk finds
+    /// its own by binary search).
+    Lexed(Lexed),
+    /// Parsed: each chunk's parse, in the order of `chunks`, until taken; and how many of those
+    /// named by `by_id` are left.
+    Parsed {
+        parses: Vec<Option<ChunkResult>>,
+        left: usize,
+    },
 }
 
 #[derive(Default)]
@@ -95,8 +116,8 @@ impl ChunkCache {
     }
 
     /// Keeps the tokens of a split from scratch for the parses of its chunks (`ids`, in the
-    /// order of `chunks`). Replaces the tokens of an earlier file whose chunks were not all
-    /// parsed: those are lexed again if they ever are.
+    /// order of `chunks`). Replaces the chunks of an earlier file that were not all parsed:
+    /// those are parsed alone if they ever are.
     pub(super) fn keep_lexed(
         &self,
         text: Arc<str>,
@@ -106,59 +127,155 @@ impl ChunkCache {
     ) {
         lexed.errors.sort_by_key(|e| e.range.start());
         let mut by_id = FxHashMap::with_capacity_and_hasher(chunks.len(), Default::default());
-        by_id.extend(ids.zip(chunks));
-        if let Ok(mut slot) = self.lexed.lock() {
+        by_id.extend(ids.zip(0..chunks.len()));
+        if let Ok(mut slot) = self.pending.lock() {
             *slot = Some(PendingChunks {
-                file: Arc::new(LexedFile { text, lexed }),
-                chunks: by_id,
+                text,
+                by_id,
+                chunks,
+                state: Pending::Lexed(lexed),
             });
         }
     }
 
-    /// The file lexing that holds the tokens of chunk `id` with `text`, and where, if a split
-    /// kept them.
-    fn take_lexed(
-        &self,
-        id: salsa::Id,
-        text: &str,
-    ) -> Option<(Arc<LexedFile>, Range<usize>, TextRange)> {
-        let mut slot = self.lexed.lock().ok()?;
+    /// Parses one chunk (`id` with `text`), sharing tokens with the chunks parsed before. The
+    /// first chunk asked for of a split from scratch has all the split's chunks parsed.
+    pub(super) fn parse(&self, id: salsa::Id, text: &str) -> ChunkResult {
+        if let Some(parsed) = self.take_parsed(id, text) {
+            return parsed;
+        }
+        let lexed = lexer::lex(text);
+        let (builder, shared) = self.take_builder(text.len());
+        let (green, errors, builder) = parser::parse_lexed_with(text, lexed.whole(), builder);
+        if shared {
+            self.put_back_builder(builder);
+        }
+        (green, errors)
+    }
+
+    /// The parse of chunk `id` with `text`, if it is a chunk of the pending split: taken from the
+    /// split's parses, made first if they are not yet.
+    fn take_parsed(&self, id: salsa::Id, text: &str) -> Option<ChunkResult> {
+        let mut slot = self.pending.lock().ok()?;
+        let index = *slot.as_ref()?.by_id.get(&id)?;
+        if let Some(PendingChunks {
+            state: Pending::Lexed(_),
+            ..
+        }) = &*slot
+        {
+            // Parsed without holding the lock, so that parses of other files' chunks meanwhile
+            // do not wait (a chunk of this split asked for meanwhile is parsed alone, the same).
+            let lexed = slot.take()?;
+            drop(slot);
+            let mut parsed = self.parse_all(lexed);
+            slot = self.pending.lock().ok()?;
+            if slot.is_some() {
+                // A newer split took the place while this one was parsed.
+                return parsed.take(index, text);
+            }
+            *slot = Some(parsed);
+        }
         let pending = slot.as_mut()?;
-        let (tokens, range) = pending.chunks.remove(&id)?;
-        let found = (pending.file.text.get(Range::<usize>::from(range)) == Some(text))
-            .then(|| (pending.file.clone(), tokens, range));
-        if pending.chunks.is_empty() {
+        let found = pending.take(index, text);
+        if pending.all_taken() {
             *slot = None;
         }
         found
     }
 
-    /// Parses one chunk (`id` with `text`), sharing tokens with the chunks parsed before.
-    pub(super) fn parse(&self, id: salsa::Id, text: &str) -> (GreenNode, Vec<SyntaxError>) {
-        let kept = self.take_lexed(id, text);
-        let lexed_alone;
-        let lexed = match &kept {
-            Some((file, tokens, range)) => file.lexed.chunk(tokens.clone(), *range),
-            None => {
-                lexed_alone = lexer::lex(text);
-                lexed_alone.whole()
-            }
+    /// Parses every chunk of a pending split, on two threads when the file is big.
+    fn parse_all(&self, pending: PendingChunks) -> PendingChunks {
+        let PendingChunks {
+            text,
+            by_id,
+            chunks,
+            state,
+        } = pending;
+        let Pending::Lexed(lexed) = state else {
+            return PendingChunks {
+                text,
+                by_id,
+                chunks,
+                state,
+            };
         };
+        let (builder, shared) = self.take_builder(text.len());
+        let (mut parses, second, builder) = parallel::in_two(
+            &chunks,
+            |(_, range)| usize::from(range.len()),
+            self.parallel_from,
+            builder,
+            |part, mut builder| {
+                let mut parses = Vec::with_capacity(part.len());
+                for (tokens, range) in part {
+                    let chunk_text = text.get(Range::<usize>::from(*range)).unwrap_or_default();
+                    let chunk_lexed = lexed.chunk(tokens.clone(), *range);
+                    let (green, errors, used) =
+                        parser::parse_lexed_with(chunk_text, chunk_lexed, builder);
+                    builder = used;
+                    parses.push(Some((green, errors)));
+                }
+                (parses, builder)
+            },
+        );
+        if shared {
+            self.put_back_builder(builder);
+        }
+        parses.extend(second.into_iter().flatten());
+        let left = by_id.len();
+        PendingChunks {
+            text,
+            by_id,
+            chunks,
+            state: Pending::Parsed { parses, left },
+        }
+    }
+
+    /// The shared builder, and `true`; or, when another thread is parsing with it, a builder of
+    /// our own for a text of `text_len` bytes, and `false` (rather than waiting).
+    fn take_builder(&self, text_len: usize) -> (parser::TreeBuilder, bool) {
         let taken = match self.builder.lock() {
             Ok(mut slot) => std::mem::replace(&mut *slot, SharedBuilder::InUse),
             Err(_) => SharedBuilder::InUse,
         };
-        let (builder, shared) = match taken {
+        match taken {
             SharedBuilder::Idle(builder) => (builder, true),
             SharedBuilder::NotYetMade => (parser::TreeBuilder::large(), true),
-            // Another thread is parsing: a small builder of our own, rather than waiting.
-            SharedBuilder::InUse => (parser::TreeBuilder::for_text_len(text.len()), false),
-        };
-        let (green, errors, builder) = parser::parse_lexed_with(text, lexed, builder);
-        if shared && let Ok(mut slot) = self.builder.lock() {
+            SharedBuilder::InUse => (parser::TreeBuilder::for_text_len(text_len), false),
+        }
+    }
+
+    fn put_back_builder(&self, builder: parser::TreeBuilder) {
+        if let Ok(mut slot) = self.builder.lock() {
             *slot = SharedBuilder::Idle(builder);
         }
-        (green, errors)
+    }
+
+    /// A cache that parses the chunks of splits of at least `parallel_from` bytes on two threads.
+    pub(super) fn with_parallel_from(parallel_from: usize) -> Self {
+        ChunkCache {
+            last: Mutex::default(),
+            pending: Mutex::default(),
+            builder: Mutex::default(),
+            parallel_from,
+        }
+    }
+}
+
+impl PendingChunks {
+    /// Takes the parse of the chunk at `index`, if it was parsed and has `text`.
+    fn take(&mut self, index: usize, text: &str) -> Option<ChunkResult> {
+        let Pending::Parsed { parses, left } = &mut self.state else {
+            return None;
+        };
+        let parse = parses.get_mut(index)?.take()?;
+        *left = left.saturating_sub(1);
+        let (_, range) = self.chunks.get(index)?;
+        (self.text.get(Range::<usize>::from(*range)) == Some(text)).then_some(parse)
+    }
+
+    fn all_taken(&self) -> bool {
+        matches!(self.state, Pending::Parsed { left: 0, .. })
     }
 }
 

@@ -11,6 +11,7 @@ mod collections;
 mod istring;
 pub(crate) mod keys;
 mod node_cache;
+pub(crate) mod parallel;
 mod recovery;
 mod split;
 mod token_cache;
@@ -23,6 +24,7 @@ use crate::SyntaxKind::{self, *};
 use crate::lexer::{Lexed, LexedPart, Token};
 use crate::syntax_error::{SyntaxError, SyntaxErrorKind};
 
+pub use parallel::PARALLEL_FROM;
 pub(crate) use recovery::Unclosed;
 pub use split::{rechunk, split_top_level, split_top_level_tokens};
 
@@ -60,15 +62,53 @@ pub(crate) fn parse_lexed_with(
 
 /// Parses the result of [`crate::lexer::lex`] for `text` top-level chunk by top-level chunk, as
 /// the database does (each chunk on its own, nothing carried from one to the next), but with one
-/// lexing pass and one tree builder for the whole text.
+/// lexing pass. A big text's chunks are divided between two threads (see [`parallel`]).
 pub fn parse_lexed_chunked(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxError>) {
-    let (green, errors, _) = parse_pieces(
-        text,
-        lexed.whole(),
-        split::split_top_level_tokens(&lexed.tokens).into_iter(),
+    parse_lexed_chunked_from(text, lexed, parallel::PARALLEL_FROM)
+}
+
+/// [`parse_lexed_chunked`], on two threads from `parallel_from` bytes (tests pass 0 to take the
+/// two-thread path on small inputs, `usize::MAX` to stay on one thread).
+pub fn parse_lexed_chunked_from(
+    text: &str,
+    lexed: &Lexed,
+    parallel_from: usize,
+) -> (GreenNode, Vec<SyntaxError>) {
+    let chunks = split::split_top_level_tokens(&lexed.tokens);
+    let text_end = TextSize::of(text);
+    let (first, second, _) = parallel::in_two(
+        &chunks,
+        |(_, range)| usize::from(range.len()),
+        parallel_from,
         TreeBuilder::for_text_len(text.len()),
+        |part, builder| {
+            // The chunks cover the text: a part takes the lexical errors that start in it.
+            let start = part.first().map_or(text_end, |(_, r)| r.start());
+            let end = part.last().map_or(text_end, |(_, r)| r.end());
+            let in_part = |at: TextSize| start <= at && (at < end || end == text_end);
+            let lexed = LexedPart {
+                tokens: &lexed.tokens,
+                errors: (lexed.errors.iter())
+                    .filter(|e| in_part(e.range.start()))
+                    .cloned()
+                    .collect(),
+                swallowed_from: lexed.swallowed_from,
+            };
+            let (green, errors, builder) = parse_pieces(text, lexed, part.iter().cloned(), builder);
+            ((green, errors), builder)
+        },
     );
-    (green, errors)
+    let Some((second_green, second_errors)) = second else {
+        return first;
+    };
+    let (first_green, mut errors) = first;
+    let children: Vec<_> = (first_green.children())
+        .chain(second_green.children())
+        .map(|child| child.to_owned())
+        .collect();
+    errors.extend(second_errors);
+    errors.sort_by_key(|e| e.range.start());
+    (GreenNode::new(SOURCE_FILE.into(), children), errors)
 }
 
 /// Parses each piece (a range of tokens and the text they cover) with a fresh parser, into one
