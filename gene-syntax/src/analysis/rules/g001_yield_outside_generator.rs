@@ -2,6 +2,7 @@ use rowan::TextRange;
 
 use super::declare_rule;
 use crate::analysis::walk::{Checker, FnKind};
+use crate::form::{Form, FormKind};
 
 declare_rule! {
     /// ## What it flags
@@ -25,6 +26,8 @@ declare_rule! {
     pub(crate) static RULE = { code: "G001", name: "yield-outside-generator", severity: Error, fix: None };
 }
 
+const OUTSIDE: &str = "`yield` outside a generator: only the body of a `^^generator` function (`fn`, `fnx` or `.fn`) can yield";
+
 pub(crate) fn check(c: &mut Checker, range: TextRange) {
     let Some(frame) = c.fns.iter().rev().find(|f| !matches!(f.kind, FnKind::Body)) else {
         return;
@@ -37,9 +40,54 @@ pub(crate) fn check(c: &mut Checker, range: TextRange) {
     let message = if nested {
         "`yield` in a function nested in a generator: only the generator's own body can yield (this function is not a `^^generator`)"
     } else {
-        "`yield` outside a generator: only the body of a `^^generator` function (`fn`, `fnx` or `.fn`) can yield"
+        OUTSIDE
     };
     c.report(RULE.diagnostic(range, message));
+}
+
+/// A macro's body is not walked as code (it works on forms as data), but it runs as a plain
+/// function: a `yield` in it, outside quoted forms and generator functions defined there,
+/// cannot compile.
+pub(crate) fn check_macro_body(c: &mut Checker, body: &[Form]) {
+    for form in body {
+        macro_yields(c, form);
+    }
+}
+
+fn macro_yields(c: &mut Checker, form: &Form) {
+    match &form.kind {
+        FormKind::Gene(gene) => {
+            let head = gene.head.as_symbol().unwrap_or("");
+            if head == "yield" {
+                // The compiler's message: a macro is compiled as a plain function.
+                c.report(RULE.diagnostic(form.range, OUTSIDE));
+            }
+            let defines_generator = matches!(head, "fn" | "fnx" | "fnxx" | ".fn")
+                && gene.props.iter().any(|p| p.key == "generator");
+            if defines_generator {
+                return;
+            }
+            macro_yields(c, &gene.head);
+            for p in &gene.props {
+                macro_yields(c, &p.value);
+            }
+            for child in &gene.children {
+                macro_yields(c, child);
+            }
+        }
+        FormKind::Array(items) | FormKind::Set(items) => {
+            for item in items {
+                macro_yields(c, item);
+            }
+        }
+        FormKind::Map(props) => {
+            for p in props {
+                macro_yields(c, &p.value);
+            }
+        }
+        // Quoted forms are data; an unquote inside one is rendered, not run here.
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -63,6 +111,17 @@ mod tests {
             "(fn ^^async ^^generator g _ (async «(yield 1)»))\n(g)",
         );
         check("G001", "(class C (.fn m _ «(yield 1)»))\n(new C)");
+        check("G001", "(macro m [x] «(yield x)»)\n(m 1)");
+        check("G001", "(macro m [x] (if x [«(yield x)»] nil))\n(m 1)");
+    }
+
+    #[test]
+    fn allows_yield_as_data_in_macros() {
+        check("G001", "(macro m [x] :(yield %x))\n(m 1)");
+        check(
+            "G001",
+            "(macro m [x] (fn ^^generator g _ (yield 1)) x)\n(m 1)",
+        );
     }
 
     #[test]

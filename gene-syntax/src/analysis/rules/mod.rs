@@ -178,6 +178,11 @@ pub(crate) fn yield_site(c: &mut Checker, range: TextRange) {
     g001_yield_outside_generator::check(c, range);
 }
 
+/// The body of a macro (not walked as code).
+pub(crate) fn macro_body(c: &mut Checker, body: &[crate::form::Form]) {
+    g001_yield_outside_generator::check_macro_body(c, body);
+}
+
 pub(crate) fn end_of_loop(c: &mut Checker, frame: &super::walk::LoopFrame) {
     a006_await_in_loop::end_of_loop(c, frame);
 }

@@ -402,7 +402,10 @@ impl Checker<'_> {
             return;
         };
         if head == "macro" {
-            return; // macro bodies work on forms as data
+            // Macro bodies work on forms as data: only what cannot compile is checked.
+            let body = gene.children.get(body_start..).unwrap_or(&[]);
+            rules::macro_body(self, body);
+            return;
         }
         let is_async = shape.is_async;
         let async_key = gene
