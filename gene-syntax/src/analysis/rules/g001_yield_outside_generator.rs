@@ -6,8 +6,8 @@ use crate::form::{Form, FormKind};
 
 declare_rule! {
     /// ## What it flags
-    /// `yield` anywhere but the body of a `^^generator` function: at top level, in a plain
-    /// function, or in a function nested in a generator (an `fnx`, a `->` block, an `async`
+    /// `yield` anywhere but the body of a `^^generator` function: at top level, in a plain or
+    /// macro function, or in a function nested in a generator (an `fnx`, a `->` block, an `async`
     /// body), which is not the generator itself.
     ///
     /// ## Why it matters
