@@ -39,9 +39,10 @@ impl TreeBuilder {
         self.parents.push((kind, self.children.len()));
     }
 
+    /// Adds the token of `kind` at `range` in `text`.
     #[inline]
-    pub(crate) fn token(&mut self, kind: SyntaxKind, text: &str) {
-        let (token, hash) = self.tokens.token(kind, text);
+    pub(crate) fn token(&mut self, kind: SyntaxKind, text: &str, range: std::ops::Range<usize>) {
+        let (token, hash) = self.tokens.token_at(kind, text, range);
         self.children.push((hash, NodeOrToken::Token(token)));
     }
 

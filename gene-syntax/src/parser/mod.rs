@@ -254,8 +254,8 @@ impl<'t> Parser<'t> {
             return;
         };
         let end = self.offset + token.len;
-        let text = self.text.get(usize::from(self.offset)..usize::from(end));
-        self.builder.token(kind, text.unwrap_or_default());
+        let range = usize::from(self.offset)..usize::from(end);
+        self.builder.token(kind, self.text, range);
         self.offset = end;
         self.pos += 1;
     }

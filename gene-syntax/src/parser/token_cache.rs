@@ -11,6 +11,7 @@
 //! last), and nothing ever grows. Its size bounds the memory it keeps alive.
 
 use std::hash::Hasher;
+use std::ops::Range;
 
 use rowan::GreenToken;
 use rustc_hash::FxHasher;
@@ -60,30 +61,49 @@ impl TokenCache {
     /// A token of `kind` with `text`: a shared one if the cache holds it, a new one otherwise;
     /// and a hash of its kind and text, not zero, when the cache holds it (so that the nodes made
     /// of such tokens can be shared in turn), zero when it does not.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn token(&mut self, kind: SyntaxKind, text: &str) -> (GreenToken, u64) {
+        self.token_at(kind, text, 0..text.len())
+    }
+
+    /// [`TokenCache::token`] for the token at `range` in `text`. Lookups read the token's bytes;
+    /// only a new token needs them as a `str` (slicing a `str` checks both ends for character
+    /// boundaries, a cost worth saving on the tokens found in the cache, most of them).
+    #[inline]
+    pub(crate) fn token_at(
+        &mut self,
+        kind: SyntaxKind,
+        text: &str,
+        range: Range<usize>,
+    ) -> (GreenToken, u64) {
         let raw_kind = rowan::SyntaxKind::from(kind);
-        if let &[b] = text.as_bytes()
+        let bytes = text.as_bytes().get(range.clone()).unwrap_or_default();
+        if let &[b] = bytes
             && let Some(Some(t)) = self.one_byte.get(usize::from(b))
             && t.kind() == raw_kind
         {
             return (t.clone(), one_byte_hash(b, raw_kind.0));
         }
-        self.token_slow(raw_kind, text)
+        self.token_slow(raw_kind, bytes, || text.get(range).unwrap_or_default())
     }
 
-    /// [`TokenCache::token`] for the tokens that are not a cached one-byte token.
-    fn token_slow(&mut self, raw_kind: rowan::SyntaxKind, text: &str) -> (GreenToken, u64) {
-        let bytes = text.as_bytes();
+    /// [`TokenCache::token_at`] for the tokens that are not a cached one-byte token: `bytes` is
+    /// the token's text, `text` gives it as a `str` for a new token.
+    fn token_slow<'t>(
+        &mut self,
+        raw_kind: rowan::SyntaxKind,
+        bytes: &[u8],
+        text: impl FnOnce() -> &'t str,
+    ) -> (GreenToken, u64) {
         if let &[b] = bytes
             && let Some(slot @ None) = self.one_byte.get_mut(usize::from(b))
         {
-            let token = slot.insert(GreenToken::new(raw_kind, text)).clone();
+            let token = slot.insert(GreenToken::new(raw_kind, text())).clone();
             return (token, one_byte_hash(b, raw_kind.0));
         }
         let hash = match bytes {
             &[b] => one_byte_hash(b, raw_kind.0),
-            _ if bytes.len() > MAX_SHARED_LEN => return (GreenToken::new(raw_kind, text), 0),
+            _ if bytes.len() > MAX_SHARED_LEN => return (GreenToken::new(raw_kind, text()), 0),
             _ => {
                 let mut hasher = FxHasher::default();
                 hasher.write(bytes);
@@ -94,25 +114,25 @@ impl TokenCache {
         // `sets.len()` is a power of two; the high bits of the hash are the well-mixed ones.
         let index = (hash >> 32) as usize & (self.sets.len() - 1);
         let Some(set) = self.sets.get_mut(index) else {
-            return (GreenToken::new(raw_kind, text), 0);
+            return (GreenToken::new(raw_kind, text()), 0);
         };
         if set[0].hash == hash
             && let Some(t) = &set[0].token
             && t.kind() == raw_kind
-            && t.text() == text
+            && t.text().as_bytes() == bytes
         {
             return (t.clone(), hash);
         }
         if set[1].hash == hash
             && let Some(t) = &set[1].token
             && t.kind() == raw_kind
-            && t.text() == text
+            && t.text().as_bytes() == bytes
         {
             let token = t.clone();
             set.swap(0, 1);
             return (token, hash);
         }
-        let token = GreenToken::new(raw_kind, text);
+        let token = GreenToken::new(raw_kind, text());
         // A new entry goes second: it replaces the entry that was not used since the other one
         // was, and reaches the first place only when used again. Tokens seen once (most numbers
         // and strings) so never push out the ones in use.
