@@ -2,9 +2,9 @@
 //! chunked as the database does, and `parse_whole`), and the database path (a fresh database:
 //! chunking, interning, per-chunk parses and the assembled tree and diagnostics).
 //!
-//! `parse_text` and the database divide a big file's chunks between two threads when the
-//! machine has two cores or more (this one has two, shared with other work); the `_one_thread`
-//! variants measure the same work on one thread, and `parse_whole` is one thread too.
+//! `parse_text` and the database lex and parse the two halves of a big file on two threads when
+//! the machine has two cores or more (this one has two, shared with other work); the
+//! `_one_thread` variants measure the same work on one thread, and `parse_whole` is one thread.
 //!
 //! Run with `cargo bench -p gene-syntax --bench parse`; criterion prints the throughput.
 
@@ -34,10 +34,7 @@ fn parse_throughput(c: &mut Criterion) {
         b.iter_with_large_drop(|| gene_syntax::parse_text(&text))
     });
     group.bench_function("parse_text_one_thread", |b| {
-        b.iter_with_large_drop(|| {
-            let lexed = gene_syntax::lexer::lex(&text);
-            gene_syntax::parser::parse_lexed_chunked_from(&text, &lexed, usize::MAX)
-        })
+        b.iter_with_large_drop(|| gene_syntax::parser::parse_chunked_from(&text, usize::MAX))
     });
     group.bench_function("parse_whole", |b| {
         b.iter_with_large_drop(|| gene_syntax::parse_whole(&text))

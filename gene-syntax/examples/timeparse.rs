@@ -1,8 +1,8 @@
 //! Times the phases of parsing on the generated benchmark corpus, for profiling (perf,
 //! callgrind) and for quick comparisons on a busy machine:
 //! `timeparse lex|split|whole|chunked|chunked1|db-chunks|db|db1|forms|all [iterations]`
-//! (`chunked1` and `db1`: `chunked` and `db` on one thread, where a big file's chunks are
-//! otherwise divided between two).
+//! (`chunked1` and `db1`: `chunked` and `db` on one thread, where a big file's halves are
+//! otherwise lexed and parsed on two).
 //!
 //! Prints the fastest run (the least disturbed by other work on the machine) and the mean. Each
 //! result is dropped after the clock stops: this times building, not freeing. On a busy machine, compare
@@ -90,14 +90,7 @@ fn run_phase(phase: &str, text: &str, parsed: &gene_syntax::Parse) -> Box<dyn st
             let _ = gene_syntax::db::chunks(&db, file);
             Box::new(db)
         }
-        "chunked1" => {
-            let lexed = gene_syntax::lexer::lex(text);
-            Box::new(gene_syntax::parser::parse_lexed_chunked_from(
-                text,
-                &lexed,
-                usize::MAX,
-            ))
-        }
+        "chunked1" => Box::new(gene_syntax::parser::parse_chunked_from(text, usize::MAX)),
         "db" | "db1" => {
             let db = gene_syntax::db::RootDatabase::with_parallel_parse_from(match phase {
                 "db" => gene_syntax::parser::PARALLEL_FROM,

@@ -70,7 +70,8 @@ pub struct ChunkParse {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The file's top-level chunks, in order.
+/// The file's top-level chunks, in order. A file split from scratch is parsed with it, in one
+/// lexing pass (on two threads when big): its chunks' `parse_chunk` take those parses.
 #[salsa::tracked(returns(ref))]
 pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
     let text = file.text(db);
@@ -84,14 +85,14 @@ pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
     };
     match cache.split(file, text) {
         Split::Rechunked(ranges) => ranges.into_iter().map(intern).collect(),
-        Split::Lexed {
+        Split::Parsed {
             text,
-            lexed,
             chunks,
+            parses,
         } => {
-            let interned: Vec<ChunkAt<'_>> = chunks.iter().map(|(_, r)| intern(*r)).collect();
+            let interned: Vec<ChunkAt<'_>> = chunks.iter().map(|r| intern(*r)).collect();
             let ids = interned.iter().map(|at| at.chunk.as_id());
-            cache.keep_lexed(text, lexed, chunks, ids);
+            cache.keep_parsed(text, chunks, parses, ids);
             interned
         }
     }

@@ -66,10 +66,9 @@ impl Parse {
 }
 
 /// Parses text outside any database (for `$parse`, tests and tools): chunk by top-level chunk,
-/// as the database does, so the trees are identical.
+/// as the database does, so the trees are identical. A big text is parsed on two threads.
 pub fn parse_text(text: &str) -> Parse {
-    let lexed = lexer::lex(text);
-    let (green, errors) = parser::parse_lexed_chunked(text, &lexed);
+    let (green, errors) = parser::parse_chunked_from(text, parser::PARALLEL_FROM);
     Parse::new(green, errors)
 }
 

@@ -154,9 +154,9 @@ fn check_text(text: &str) {
         whole.syntax_node()
     );
     assert_eq!(parse.errors(), whole.errors(), "errors differ for {text:?}");
-    // The chunks divided between two threads, as big files are: the same tree and errors.
-    let lexed = gene_syntax::lexer::lex(text);
-    let (green, errors) = gene_syntax::parser::parse_lexed_chunked_from(text, &lexed, 0);
+    // Cut in two halves lexed and parsed on two threads, as big files are (when the text has a
+    // line starting with `(` after its middle): the same tree and errors.
+    let (green, errors) = gene_syntax::parser::parse_chunked_from(text, 0);
     assert_eq!(
         &green,
         parse.green(),
@@ -287,4 +287,51 @@ fn rechunk_regression_quote_in_interpolation() {
     let old = "#\"#[\"#{<#^a^b(";
     let new = "#\"#[\"#{#\"<#^a^b(";
     assert_eq!(rechunk(old, &split(old), new), split(new));
+}
+
+/// Texts cut in two where the cut falls inside a string, a comment, an interpolation or a form
+/// (closed later or never): the two-thread path must notice and give the one-pass result.
+#[test]
+fn cuts_inside_strings_comments_and_forms() {
+    let inside = "x\n(b)\n(c)\n(d)\n(e)\n";
+    let openers = [
+        ("\"", "\""),
+        ("#\"", "\""),
+        ("(a \"", "\")"),
+        ("(a \"\"\"", "\"\"\")"),
+        ("(a #\"", "\")"),
+        ("(a #\"x #{", "}\")"),
+        ("(a #\"x #(", ")\")"),
+        ("#< ", " >#"),
+        ("(a ", ")"),
+        ("[a {^k ", "}]"),
+        ("#[", "]"),
+        ("(a \\", ")"),
+        (":", ""),
+        ("#@f ", ""),
+    ];
+    for (open, close) in openers {
+        for text in [
+            format!("{open}{inside}{close}\n(z)\n"),
+            format!("{open}{inside}"),
+            format!("(y)\n{open}{inside}{close}\n(z)\n"),
+        ] {
+            let (green, errors) = gene_syntax::parser::parse_chunked_from(&text, 0);
+            let whole = parse_whole(&text);
+            assert_eq!(&green, whole.green(), "tree for {text:?}");
+            assert_eq!(errors, whole.errors(), "errors for {text:?}");
+            let db = RootDatabase::with_parallel_parse_from(0);
+            let file = SourceFile::new(&db, "cut.gene".into(), text.clone());
+            assert_eq!(
+                db::parse(&db, file).green(),
+                whole.green(),
+                "db tree for {text:?}"
+            );
+            assert_eq!(
+                db::parse(&db, file).errors(),
+                whole.errors(),
+                "db errors for {text:?}"
+            );
+        }
+    }
 }

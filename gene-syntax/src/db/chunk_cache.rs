@@ -3,19 +3,17 @@
 //!
 //! - the text and chunks of the last split of each file, so that the split after an edit lexes
 //!   only around the edit ([`parser::rechunk`] gives exactly the chunks of a split from scratch);
-//! - the tokens of a file's first split, so that its chunks are parsed without lexing them a
-//!   second time (a chunk lexed on its own gives exactly the tokens and lexical errors the whole
-//!   file gives for it, and each use checks that the text is the same);
-//! - the parses of all the chunks of that split, made when the first of them is asked for: a
-//!   big file's chunks are divided between two threads ([`parser::parallel`]), and each
-//!   `parse_chunk` then takes its chunk's parse (the parse it would have made itself: a chunk's
-//!   parse depends on its text only);
+//! - the parses of the chunks of a file's first split, made with the split: the file is lexed
+//!   once (a chunk lexed on its own gives exactly the tokens and lexical errors the whole file
+//!   gives for it), a big file on two threads ([`parser::parallel`]), and each `parse_chunk`
+//!   takes its chunk's parse, the one it would have made itself (a chunk's parse depends on its
+//!   text only, and each use checks that the text is the same);
 //! - the small tokens the chunks' trees share (a shared token equals a new one).
 
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-use rowan::{GreenNode, TextRange};
+use rowan::{GreenNode, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
 use super::SourceFile;
@@ -31,13 +29,13 @@ type ChunkResult = (GreenNode, Vec<SyntaxError>);
 
 pub struct ChunkCache {
     last: Mutex<FxHashMap<SourceFile, LastSplit>>,
-    /// The chunks of the last file split from scratch, until they are parsed.
+    /// The parses of the chunks of the last file split from scratch, until taken.
     pending: Mutex<Option<PendingChunks>>,
     /// The tree builder, with its buffers and the shared tokens: taken by a parse and put back
     /// after, so parses never wait for one another (a parse that finds it taken, because another
     /// thread is parsing, uses a builder of its own).
     builder: Mutex<SharedBuilder>,
-    /// From how many bytes the chunks of a split are parsed on two threads.
+    /// From how many bytes a file split from scratch is lexed and parsed on two threads.
     parallel_from: usize,
 }
 
@@ -52,35 +50,25 @@ const CHUNK_CACHE_FILES: usize = 1024;
 
 /// How a file was split.
 pub(super) enum Split {
-    /// From scratch: the whole text was lexed, and each chunk has its token indices.
-    Lexed {
+    /// From scratch: the chunks, and their parses (in the same order).
+    Parsed {
         text: Arc<str>,
-        lexed: Lexed,
-        chunks: Vec<(Range<usize>, TextRange)>,
+        chunks: Vec<TextRange>,
+        parses: Vec<ChunkResult>,
     },
     /// From the previous split, lexing only around the edit.
     Rechunked(Vec<TextRange>),
 }
 
-/// The chunks of a file split from scratch.
+/// The parses of the chunks of a file split from scratch, until taken.
 struct PendingChunks {
     text: Arc<str>,
-    /// Each chunk's index in `chunks` by its id (the last, if two chunks have the same text).
+    /// Each chunk's index by its id (the last, if two chunks have the same text).
     by_id: FxHashMap<salsa::Id, usize>,
-    chunks: Vec<(Range<usize>, TextRange)>,
-    state: Pending,
-}
-
-enum Pending {
-    /// Not parsed yet: the file's tokens, lexical errors sorted by start (so each chunk finds
-    /// its own by binary search).
-    Lexed(Lexed),
-    /// Parsed: each chunk's parse, in the order of `chunks`, until taken; and how many of those
-    /// named by `by_id` are left.
-    Parsed {
-        parses: Vec<Option<ChunkResult>>,
-        left: usize,
-    },
+    chunks: Vec<TextRange>,
+    parses: Vec<Option<ChunkResult>>,
+    /// How many of the parses named by `by_id` are still here.
+    left: usize,
 }
 
 #[derive(Default)]
@@ -94,140 +82,121 @@ enum SharedBuilder {
 impl ChunkCache {
     pub(super) fn split(&self, file: SourceFile, text: &str) -> Split {
         let Ok(mut last) = self.last.lock() else {
-            return from_scratch(text.into());
+            return self.split_from_scratch(text.into());
         };
         let split = match last.get(&file) {
             Some((old_text, old_ranges)) => {
                 Split::Rechunked(parser::rechunk(old_text, old_ranges, text))
             }
-            None => from_scratch(text.into()),
+            None => self.split_from_scratch(text.into()),
         };
         if last.len() >= CHUNK_CACHE_FILES && !last.contains_key(&file) {
             last.clear();
         }
         let (text, ranges) = match &split {
-            Split::Lexed { text, chunks, .. } => {
-                (text.clone(), chunks.iter().map(|(_, r)| *r).collect())
-            }
+            Split::Parsed { text, chunks, .. } => (text.clone(), chunks.clone()),
             Split::Rechunked(ranges) => (text.into(), ranges.clone()),
         };
         last.insert(file, (text, ranges));
         split
     }
 
-    /// Keeps the tokens of a split from scratch for the parses of its chunks (`ids`, in the
-    /// order of `chunks`). Replaces the chunks of an earlier file that were not all parsed:
-    /// those are parsed alone if they ever are.
-    pub(super) fn keep_lexed(
+    /// Keeps the parses of a split from scratch for the chunks' `parse_chunk` (`ids`, in the
+    /// order of `chunks`). Replaces the parses of an earlier file that were not all taken: those
+    /// chunks are parsed alone if they ever are.
+    pub(super) fn keep_parsed(
         &self,
         text: Arc<str>,
-        mut lexed: Lexed,
-        chunks: Vec<(Range<usize>, TextRange)>,
+        chunks: Vec<TextRange>,
+        parses: Vec<ChunkResult>,
         ids: impl Iterator<Item = salsa::Id>,
     ) {
-        lexed.errors.sort_by_key(|e| e.range.start());
         let mut by_id = FxHashMap::with_capacity_and_hasher(chunks.len(), Default::default());
         by_id.extend(ids.zip(0..chunks.len()));
         if let Ok(mut slot) = self.pending.lock() {
             *slot = Some(PendingChunks {
                 text,
+                left: by_id.len(),
                 by_id,
                 chunks,
-                state: Pending::Lexed(lexed),
+                parses: parses.into_iter().map(Some).collect(),
             });
         }
     }
 
-    /// Parses one chunk (`id` with `text`), sharing tokens with the chunks parsed before. The
-    /// first chunk asked for of a split from scratch has all the split's chunks parsed.
+    /// Parses one chunk (`id` with `text`), sharing tokens with the chunks parsed before: takes
+    /// its parse if the split that made the chunk made it.
     pub(super) fn parse(&self, id: salsa::Id, text: &str) -> ChunkResult {
         if let Some(parsed) = self.take_parsed(id, text) {
             return parsed;
         }
-        let lexed = lexer::lex(text);
         let (builder, shared) = self.take_builder(text.len());
-        let (green, errors, builder) = parser::parse_lexed_with(text, lexed.whole(), builder);
+        let (parse, builder) = parse_alone(text, builder);
         if shared {
             self.put_back_builder(builder);
         }
-        (green, errors)
+        parse
     }
 
-    /// The parse of chunk `id` with `text`, if it is a chunk of the pending split: taken from the
-    /// split's parses, made first if they are not yet.
+    /// The parse of chunk `id` with `text`, if the pending split holds it.
     fn take_parsed(&self, id: salsa::Id, text: &str) -> Option<ChunkResult> {
         let mut slot = self.pending.lock().ok()?;
-        let index = *slot.as_ref()?.by_id.get(&id)?;
-        if let Some(PendingChunks {
-            state: Pending::Lexed(_),
-            ..
-        }) = &*slot
-        {
-            // Parsed without holding the lock, so that parses of other files' chunks meanwhile
-            // do not wait (a chunk of this split asked for meanwhile is parsed alone, the same).
-            let lexed = slot.take()?;
-            drop(slot);
-            let mut parsed = self.parse_all(lexed);
-            slot = self.pending.lock().ok()?;
-            if slot.is_some() {
-                // A newer split took the place while this one was parsed.
-                return parsed.take(index, text);
-            }
-            *slot = Some(parsed);
-        }
         let pending = slot.as_mut()?;
-        let found = pending.take(index, text);
-        if pending.all_taken() {
+        let &index = pending.by_id.get(&id)?;
+        let parse = pending.parses.get_mut(index)?.take()?;
+        pending.left = pending.left.saturating_sub(1);
+        let range = *pending.chunks.get(index)?;
+        let same_text = pending.text.get(Range::<usize>::from(range)) == Some(text);
+        if pending.left == 0 {
             *slot = None;
         }
-        found
+        same_text.then_some(parse)
     }
 
-    /// Parses every chunk of a pending split, on two threads when the file is big.
-    fn parse_all(&self, pending: PendingChunks) -> PendingChunks {
-        let PendingChunks {
-            text,
-            by_id,
-            chunks,
-            state,
-        } = pending;
-        let Pending::Lexed(lexed) = state else {
-            return PendingChunks {
-                text,
-                by_id,
-                chunks,
-                state,
-            };
-        };
+    /// Splits `text` from scratch and parses its chunks: lexing it once, on two threads when it
+    /// is big.
+    fn split_from_scratch(&self, text: Arc<str>) -> Split {
         let (builder, shared) = self.take_builder(text.len());
-        let (mut parses, second, builder) = parallel::in_two(
-            &chunks,
-            |(_, range)| usize::from(range.len()),
-            self.parallel_from,
-            builder,
-            |part, mut builder| {
-                let mut parses = Vec::with_capacity(part.len());
-                for (tokens, range) in part {
-                    let chunk_text = text.get(Range::<usize>::from(*range)).unwrap_or_default();
-                    let chunk_lexed = lexed.chunk(tokens.clone(), *range);
-                    let (green, errors, used) =
-                        parser::parse_lexed_with(chunk_text, chunk_lexed, builder);
-                    builder = used;
-                    parses.push(Some((green, errors)));
-                }
-                (parses, builder)
-            },
-        );
+        let (parts, builder) =
+            parallel::lex_split_parse(&text, self.parallel_from, builder, parse_chunks);
         if shared {
             self.put_back_builder(builder);
         }
-        parses.extend(second.into_iter().flatten());
-        let left = by_id.len();
-        PendingChunks {
+        let (chunks, parses) = match parts {
+            parallel::Parts::One(part) => (chunk_ranges(&part, 0), part.parsed),
+            parallel::Parts::Two { first, second, cut } => {
+                let mut chunks = chunk_ranges(&first, 0);
+                let mut parses = first.parsed;
+                let second_chunks = chunk_ranges(&second, cut);
+                let mut second_parses = second.parsed.into_iter();
+                // A last chunk of only trivia in the first half is the start of the second
+                // half's first chunk: that chunk is parsed again, whole.
+                let trivia_only = first.chunks.last().is_some_and(|(tokens, _)| {
+                    (first.lexed.tokens.get(tokens.clone()).unwrap_or_default())
+                        .iter()
+                        .all(|t| t.kind.is_trivia())
+                });
+                let joined = match (trivia_only, second_chunks.first()) {
+                    (true, Some(next)) => chunks.pop().map(|trivia| trivia.cover(*next)),
+                    _ => None,
+                };
+                if let Some(joined) = joined {
+                    parses.pop();
+                    second_parses.next();
+                    let joined_text = text.get(Range::<usize>::from(joined)).unwrap_or_default();
+                    let (parse, _) = parse_alone(joined_text, parser::TreeBuilder::for_text_len(0));
+                    chunks.push(joined);
+                    parses.push(parse);
+                }
+                chunks.extend(second_chunks.iter().skip(usize::from(joined.is_some())));
+                parses.extend(second_parses);
+                (chunks, parses)
+            }
+        };
+        Split::Parsed {
             text,
-            by_id,
             chunks,
-            state: Pending::Parsed { parses, left },
+            parses,
         }
     }
 
@@ -262,29 +231,36 @@ impl ChunkCache {
     }
 }
 
-impl PendingChunks {
-    /// Takes the parse of the chunk at `index`, if it was parsed and has `text`.
-    fn take(&mut self, index: usize, text: &str) -> Option<ChunkResult> {
-        let Pending::Parsed { parses, left } = &mut self.state else {
-            return None;
-        };
-        let parse = parses.get_mut(index)?.take()?;
-        *left = left.saturating_sub(1);
-        let (_, range) = self.chunks.get(index)?;
-        (self.text.get(Range::<usize>::from(*range)) == Some(text)).then_some(parse)
+/// Parses each chunk of a lexed text on its own.
+fn parse_chunks(
+    text: &str,
+    lexed: &Lexed,
+    chunks: parallel::Chunks<'_>,
+    mut builder: parser::TreeBuilder,
+) -> (Vec<ChunkResult>, parser::TreeBuilder) {
+    let mut parses = Vec::with_capacity(chunks.len());
+    for (tokens, range) in chunks {
+        let chunk_text = text.get(Range::<usize>::from(*range)).unwrap_or_default();
+        let chunk_lexed = lexed.chunk(tokens.clone(), *range);
+        let (green, errors, used) = parser::parse_lexed_with(chunk_text, chunk_lexed, builder);
+        builder = used;
+        parses.push((green, errors));
     }
-
-    fn all_taken(&self) -> bool {
-        matches!(self.state, Pending::Parsed { left: 0, .. })
-    }
+    (parses, builder)
 }
 
-fn from_scratch(text: Arc<str>) -> Split {
-    let lexed = lexer::lex(&text);
-    let chunks = parser::split_top_level_tokens(&lexed.tokens);
-    Split::Lexed {
-        text,
-        lexed,
-        chunks,
-    }
+/// Lexes and parses a chunk's text on its own.
+fn parse_alone(text: &str, builder: parser::TreeBuilder) -> (ChunkResult, parser::TreeBuilder) {
+    let lexed = lexer::lex(text);
+    let (green, errors, builder) = parser::parse_lexed_with(text, lexed.whole(), builder);
+    ((green, errors), builder)
+}
+
+/// The byte ranges of a part's chunks, in the file (the part starts at byte `start`).
+fn chunk_ranges<R>(part: &parallel::Part<R>, start: usize) -> Vec<TextRange> {
+    let start = TextSize::from(start as u32);
+    part.chunks
+        .iter()
+        .map(|(_, range)| *range + start)
+        .collect()
 }

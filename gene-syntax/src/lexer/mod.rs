@@ -88,6 +88,23 @@ pub fn lex(text: &str) -> Lexed {
     }
 }
 
+/// Lexes `text` like [`lex`], and tells whether the lexer ended outside any string, comment and
+/// interpolation. When it did and `text` ends with a newline, lexing `text` followed by more text
+/// that starts with `(` gives the tokens of `text` followed by those of the rest lexed alone: no
+/// token reaches over a newline followed by `(`, and the lexer is in its starting state there.
+pub(crate) fn lex_part(text: &str) -> (Lexed, bool) {
+    let mut lexer = Lexer::new(text, text.len() / 3 + 1);
+    lexer.run();
+    let at_top_level =
+        lexer.modes.is_empty() && lexer.closers.is_empty() && lexer.swallowed_from.is_none();
+    let lexed = Lexed {
+        tokens: lexer.tokens,
+        errors: lexer.errors,
+        swallowed_from: lexer.swallowed_from.map(|s| TextSize::from(s as u32)),
+    };
+    (lexed, at_top_level)
+}
+
 /// Lexes a text lazily, as far as the tokens asked for: the incremental chunker reads tokens
 /// only until the chunks line up with the previous ones again.
 pub(crate) struct LazyTokens<'a> {

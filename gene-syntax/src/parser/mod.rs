@@ -62,53 +62,42 @@ pub(crate) fn parse_lexed_with(
 
 /// Parses the result of [`crate::lexer::lex`] for `text` top-level chunk by top-level chunk, as
 /// the database does (each chunk on its own, nothing carried from one to the next), but with one
-/// lexing pass. A big text's chunks are divided between two threads (see [`parallel`]).
+/// lexing pass and one tree builder for the whole text.
 pub fn parse_lexed_chunked(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxError>) {
-    parse_lexed_chunked_from(text, lexed, parallel::PARALLEL_FROM)
+    let (green, errors, _) = parse_pieces(
+        text,
+        lexed.whole(),
+        split::split_top_level_tokens(&lexed.tokens).into_iter(),
+        TreeBuilder::for_text_len(text.len()),
+    );
+    (green, errors)
 }
 
-/// [`parse_lexed_chunked`], on two threads from `parallel_from` bytes (tests pass 0 to take the
-/// two-thread path on small inputs, `usize::MAX` to stay on one thread).
-pub fn parse_lexed_chunked_from(
-    text: &str,
-    lexed: &Lexed,
-    parallel_from: usize,
-) -> (GreenNode, Vec<SyntaxError>) {
-    let chunks = split::split_top_level_tokens(&lexed.tokens);
-    let text_end = TextSize::of(text);
-    let (first, second, _) = parallel::in_two(
-        &chunks,
-        |(_, range)| usize::from(range.len()),
-        parallel_from,
-        TreeBuilder::for_text_len(text.len()),
-        |part, builder| {
-            // The chunks cover the text: a part takes the lexical errors that start in it.
-            let start = part.first().map_or(text_end, |(_, r)| r.start());
-            let end = part.last().map_or(text_end, |(_, r)| r.end());
-            let in_part = |at: TextSize| start <= at && (at < end || end == text_end);
-            let lexed = LexedPart {
-                tokens: &lexed.tokens,
-                errors: (lexed.errors.iter())
-                    .filter(|e| in_part(e.range.start()))
-                    .cloned()
-                    .collect(),
-                swallowed_from: lexed.swallowed_from,
-            };
-            let (green, errors, builder) = parse_pieces(text, lexed, part.iter().cloned(), builder);
-            ((green, errors), builder)
-        },
-    );
-    let Some((second_green, second_errors)) = second else {
-        return first;
+/// Lexes `text` and parses it as [`parse_lexed_chunked`] does; from `parallel_from` bytes on
+/// two threads, each lexing and parsing half of the text (see [`parallel`]). `parse_text` passes
+/// [`PARALLEL_FROM`]; tests pass 0, to take the two-thread path on small inputs.
+pub fn parse_chunked_from(text: &str, parallel_from: usize) -> (GreenNode, Vec<SyntaxError>) {
+    let builder = TreeBuilder::for_text_len(text.len());
+    let parse = |text: &str, lexed: &Lexed, chunks: parallel::Chunks<'_>, builder| {
+        let pieces = chunks.iter().cloned();
+        let (green, errors, builder) = parse_pieces(text, lexed.whole(), pieces, builder);
+        ((green, errors), builder)
     };
-    let (first_green, mut errors) = first;
-    let children: Vec<_> = (first_green.children())
-        .chain(second_green.children())
-        .map(|child| child.to_owned())
-        .collect();
-    errors.extend(second_errors);
-    errors.sort_by_key(|e| e.range.start());
-    (GreenNode::new(SOURCE_FILE.into(), children), errors)
+    match parallel::lex_split_parse(text, parallel_from, builder, parse).0 {
+        parallel::Parts::One(part) => part.parsed,
+        parallel::Parts::Two { first, second, cut } => {
+            // The halves' top-level elements, one after the other, are the whole text's.
+            let ((first_green, mut errors), (second_green, second_errors)) =
+                (first.parsed, second.parsed);
+            let children: Vec<_> = (first_green.children())
+                .chain(second_green.children())
+                .map(|child| child.to_owned())
+                .collect();
+            let cut = TextSize::from(cut as u32);
+            errors.extend(second_errors.iter().map(|e| e.shifted(cut)));
+            (GreenNode::new(SOURCE_FILE.into(), children), errors)
+        }
+    }
 }
 
 /// Parses each piece (a range of tokens and the text they cover) with a fresh parser, into one

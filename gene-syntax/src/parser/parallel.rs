@@ -1,73 +1,122 @@
-//! Parsing the top-level chunks of a big file on two threads.
+//! Lexing, splitting and parsing a big file on two threads.
 //!
-//! Chunks parse independently (each as if it were alone, as the database parses them), so a
-//! file's chunks can be divided between two threads, each with a tree builder of its own. The
-//! trees and errors are the same whichever thread parsed what: green trees compare by content,
-//! and which tokens a builder shares is invisible. Small inputs are parsed on the calling thread
-//! (a thread costs more than it saves there), and so is everything when the machine has one core
-//! or a thread cannot be started.
+//! A file is cut at a line that starts with `(` near its middle, and each half is lexed, split
+//! into top-level chunks and parsed on a thread of its own, with a tree builder of its own. When
+//! the first half ends between two top-level items (no string, comment, interpolation or form
+//! open at the cut), the halves are exactly the whole file's tokens and chunks, and since chunks
+//! parse independently, their parses are the whole file's: green trees compare by content, and
+//! which tokens a builder shares is invisible. When the cut falls inside a string or a form, the
+//! file is done again on one thread. Either way the result is what one pass gives (property tests
+//! and the fuzz target check it, forcing the two threads on small inputs).
+//!
+//! Small files are done on the calling thread (starting a thread costs about as much as parsing
+//! a few kilobytes), and so is everything on a machine with one core or when a thread cannot be
+//! started.
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::TreeBuilder;
+use rowan::TextRange;
 
-/// Inputs smaller than this many bytes are parsed on the calling thread only. Starting a thread
-/// and warming its builder's caches costs about as much as parsing a few kilobytes; at this size
-/// the second thread saves several times that.
+use super::TreeBuilder;
+use super::split::split_top_level_checked;
+use crate::lexer::{Lexed, lex_part};
+
+/// Texts shorter than this many bytes are done on the calling thread only.
 pub const PARALLEL_FROM: usize = 64 * 1024;
 
-/// Runs `parse` over `items`: over all of them on this thread with `builder`, or, when they
-/// add up to at least `parallel_from` bytes (`len` gives each item's size), over the first half
-/// (by bytes) on this thread and the second half on another thread with a builder of its own.
-/// Returns the results of the first and the second half (`None` when there was none) and
-/// `builder`, for the next parse.
-pub(crate) fn in_two<T: Sync, R: Send>(
-    items: &[T],
-    len: impl Fn(&T) -> usize,
+/// A text lexed, split into chunks (token indices and byte ranges) and parsed.
+pub(crate) struct Part<R> {
+    pub lexed: Lexed,
+    pub chunks: Vec<(Range<usize>, TextRange)>,
+    pub parsed: R,
+}
+
+pub(crate) enum Parts<R> {
+    /// The whole text, on one thread.
+    One(Part<R>),
+    /// The text before `cut` and the text from `cut`, each with offsets from its own start. The
+    /// first ends between two top-level items: the two give the whole text's tokens and chunks,
+    /// except that a last chunk of the first that holds only trivia is, in the whole text, the
+    /// leading trivia of the second's first chunk.
+    Two {
+        first: Part<R>,
+        second: Part<R>,
+        cut: usize,
+    },
+}
+
+/// A part's chunks: token indices and byte ranges.
+pub(crate) type Chunks<'a> = &'a [(Range<usize>, TextRange)];
+
+/// Lexes, splits and parses `text`, on two threads when it has at least `parallel_from` bytes
+/// and a place to cut. `parse` is given a part's text, its lexing (errors sorted by start), its
+/// chunks and a tree builder to use and give back; `builder` is the one used on this thread.
+pub(crate) fn lex_split_parse<R: Send>(
+    text: &str,
     parallel_from: usize,
     builder: TreeBuilder,
-    parse: impl Fn(&[T], TreeBuilder) -> (R, TreeBuilder) + Sync,
-) -> (R, Option<R>, TreeBuilder) {
-    let total: usize = items.iter().map(&len).sum();
-    if total < parallel_from || items.len() < 2 || cores() < 2 {
-        let (all, builder) = parse(items, builder);
-        return (all, None, builder);
-    }
-    // The first item that ends past the middle byte starts the second half.
-    let mut covered = 0;
-    let middle = items
-        .iter()
-        .position(|item| {
-            covered += len(item);
-            covered * 2 > total
-        })
-        .unwrap_or(items.len() / 2)
-        .clamp(1, items.len() - 1);
-    let (first, second) = items.split_at(middle);
-    let second_len: usize = second.iter().map(&len).sum();
+    parse: impl Fn(&str, &Lexed, Chunks<'_>, TreeBuilder) -> (R, TreeBuilder) + Sync,
+) -> (Parts<R>, TreeBuilder) {
+    let whole = |builder| {
+        let (part, _, builder) = run(text, builder, &parse);
+        (Parts::One(part), builder)
+    };
+    let halves = (text.len() >= parallel_from && cores() >= 2)
+        .then(|| cut_near_middle(text))
+        .flatten()
+        .and_then(|cut| Some((cut, text.get(..cut)?, text.get(cut..)?)));
+    let Some((cut, before, after)) = halves else {
+        return whole(builder);
+    };
     std::thread::scope(|scope| {
         let parse = &parse;
         let worker = std::thread::Builder::new()
             .name("gene-parse".into())
             .spawn_scoped(scope, move || {
-                parse(second, TreeBuilder::for_text_len(second_len)).0
+                run(after, TreeBuilder::for_text_len(after.len()), parse).0
             });
-        match worker {
-            Ok(worker) => {
-                let (first, builder) = parse(first, builder);
-                match worker.join() {
-                    Ok(second) => (first, Some(second), builder),
-                    // The parser does not panic; should it ever, the panic goes on from here as
-                    // it would have on one thread.
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            Err(_) => {
-                let (all, builder) = parse(items, builder);
-                (all, None, builder)
-            }
+        let Ok(worker) = worker else {
+            return whole(builder);
+        };
+        let (first, between_items, builder) = run(before, builder, parse);
+        if !between_items {
+            // The cut is inside a string, a comment or a form: the halves are not the file's.
+            return whole(builder);
+        }
+        match worker.join() {
+            Ok(second) => (Parts::Two { first, second, cut }, builder),
+            // The lexer and parser do not panic; should they ever, the panic goes on from here
+            // as it would have on one thread.
+            Err(panic) => std::panic::resume_unwind(panic),
         }
     })
+}
+
+/// Lexes, splits and parses one text; tells whether it ends between two top-level items.
+fn run<R>(
+    text: &str,
+    builder: TreeBuilder,
+    parse: &impl Fn(&str, &Lexed, Chunks<'_>, TreeBuilder) -> (R, TreeBuilder),
+) -> (Part<R>, bool, TreeBuilder) {
+    let (mut lexed, lexer_at_top_level) = lex_part(text);
+    lexed.errors.sort_by_key(|e| e.range.start());
+    let (chunks, between_items) = split_top_level_checked(&lexed.tokens);
+    let (parsed, builder) = parse(text, &lexed, &chunks, builder);
+    let part = Part {
+        lexed,
+        chunks,
+        parsed,
+    };
+    (part, lexer_at_top_level && between_items, builder)
+}
+
+/// Where to cut `text` in two: the first `(` after the middle that starts a line.
+fn cut_near_middle(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let middle = bytes.len() / 2;
+    let at = bytes.get(middle..)?.windows(2).position(|w| w == b"\n(")?;
+    Some(middle + at + 1)
 }
 
 /// How many threads can run at once here, asked once.
@@ -80,35 +129,46 @@ fn cores() -> usize {
 mod tests {
     use super::*;
 
-    fn halves(lens: &[usize], parallel_from: usize) -> (Vec<usize>, Option<Vec<usize>>) {
-        let builder = TreeBuilder::for_text_len(0);
-        let (first, second, _) = in_two(
-            lens,
-            |n| *n,
-            parallel_from,
-            builder,
-            |items, b| (items.to_vec(), b),
+    /// The chunks' texts, in order, and whether two threads did them.
+    fn chunk_texts(text: &str, parallel_from: usize) -> (Vec<String>, bool) {
+        let collect = |text: &str, _: &Lexed, chunks: Chunks<'_>, builder| {
+            let texts: Vec<String> = chunks
+                .iter()
+                .map(|(_, r)| text[usize::from(r.start())..usize::from(r.end())].to_string())
+                .collect();
+            (texts, builder)
+        };
+        match lex_split_parse(text, parallel_from, TreeBuilder::for_text_len(0), collect).0 {
+            Parts::One(part) => (part.parsed, false),
+            Parts::Two { first, second, .. } => {
+                let mut texts = first.parsed;
+                texts.extend(second.parsed);
+                (texts, true)
+            }
+        }
+    }
+
+    #[test]
+    fn small_texts_stay_on_one_thread() {
+        let (texts, two) = chunk_texts("(a)\n(b)\n", PARALLEL_FROM);
+        assert_eq!(
+            (texts, two),
+            (vec!["(a)".into(), "\n(b)".into(), "\n".into()], false)
         );
-        (first, second)
     }
 
     #[test]
-    fn small_inputs_stay_on_one_thread() {
-        assert_eq!(halves(&[1, 2, 3], 100), (vec![1, 2, 3], None));
-        assert_eq!(halves(&[500], 0), (vec![500], None));
-        assert_eq!(halves(&[], 0), (vec![], None));
-    }
-
-    #[test]
-    fn big_inputs_are_divided_by_bytes_keeping_the_order() {
+    fn a_cut_between_forms_gives_the_halves_and_one_inside_a_form_does_not() {
         if cores() < 2 {
             return;
         }
-        assert_eq!(
-            halves(&[10, 10, 10, 10], 0),
-            (vec![10, 10], Some(vec![10, 10]))
-        );
-        assert_eq!(halves(&[1, 1, 1, 30], 0), (vec![1, 1, 1], Some(vec![30])));
-        assert_eq!(halves(&[30, 1, 1, 1], 0), (vec![30], Some(vec![1, 1, 1])));
+        // Cut before `(c)`: the first half's trailing newline stays a chunk of its own.
+        let (texts, two) = chunk_texts("(a)\n(b)\n(c)\n", 0);
+        assert!(two);
+        assert_eq!(texts, ["(a)", "\n(b)", "\n", "(c)", "\n"]);
+        // The line that starts with `(` is inside a string, then inside a form.
+        for text in ["(a \"\n(b)\n(c)\n\")", "(a (x)\n(b)\n(c)\n)"] {
+            assert!(!chunk_texts(text, 0).1, "{text:?}");
+        }
     }
 }

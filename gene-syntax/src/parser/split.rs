@@ -130,23 +130,32 @@ pub fn split_top_level(tokens: &[Token]) -> Vec<TextRange> {
 
 /// Like [`split_top_level`], with the range of token indices of each chunk as well.
 pub fn split_top_level_tokens(tokens: &[Token]) -> Vec<(Range<usize>, TextRange)> {
+    split_top_level_checked(tokens).0
+}
+
+/// [`split_top_level_tokens`], and whether the tokens end between two top-level items (the last
+/// chunk holds a whole item, or only trivia): then the split of these tokens followed by more,
+/// starting with an opener, is this split followed by the split of the rest, except that a last
+/// chunk of trivia is the leading trivia of the rest's first chunk.
+pub(crate) fn split_top_level_checked(tokens: &[Token]) -> (Vec<(Range<usize>, TextRange)>, bool) {
     let mut chunks = Vec::new();
-    split_with(
+    let between_items = split_with(
         |i| tokens.get(i).copied(),
         |tokens, range| {
             chunks.push((tokens, range));
             ControlFlow::Continue(())
         },
     );
-    chunks
+    (chunks, between_items)
 }
 
 /// The splitter: reads tokens by index from `get` (`None` past the end) and calls `chunk` with
 /// each chunk's token indices and byte range (from the first token), until `chunk` breaks.
+/// Returns whether the tokens ended between two top-level items.
 fn split_with(
     mut get: impl FnMut(usize) -> Option<Token>,
     mut chunk: impl FnMut(Range<usize>, TextRange) -> ControlFlow<()>,
-) {
+) -> bool {
     let mut chunk_start = (0usize, TextSize::from(0));
     let mut offset = TextSize::from(0);
     let mut machine = BracketStack::default();
@@ -174,7 +183,7 @@ fn split_with(
             if !run_goes_on {
                 let range = TextRange::new(chunk_start.1, offset);
                 if chunk(chunk_start.0..i + 1, range).is_break() {
-                    return;
+                    return false;
                 }
                 chunk_start = (i + 1, offset);
             }
@@ -185,6 +194,7 @@ fn split_with(
     if offset > chunk_start.1 {
         let _ = chunk(chunk_start.0..i, TextRange::new(chunk_start.1, offset));
     }
+    !machine.started
 }
 
 /// Splits `new_text` into chunks given the chunks of `old_text`, lexing only around the edit:
@@ -216,26 +226,25 @@ pub fn rechunk(old_text: &str, old_chunks: &[TextRange], new_text: &str) -> Vec<
     let shift =
         |offset: TextSize, by: i64| TextSize::from((i64::from(u32::from(offset)) + by) as u32);
     let base = TextSize::from(start as u32);
-    split_with(
-        |i| lazy.get(i),
-        |_, range| {
-            let range = range + base;
-            chunks.push(range);
-            let end = usize::from(range.end());
-            if end >= new_change_end {
-                let old_end = shift(range.end(), -delta);
-                if let Ok(k) = old_chunks.binary_search_by_key(&old_end, |r| r.end()) {
-                    chunks.extend(
-                        old_chunks[k + 1..].iter().map(|r| {
+    let _ =
+        split_with(
+            |i| lazy.get(i),
+            |_, range| {
+                let range = range + base;
+                chunks.push(range);
+                let end = usize::from(range.end());
+                if end >= new_change_end {
+                    let old_end = shift(range.end(), -delta);
+                    if let Ok(k) = old_chunks.binary_search_by_key(&old_end, |r| r.end()) {
+                        chunks.extend(old_chunks[k + 1..].iter().map(|r| {
                             TextRange::new(shift(r.start(), delta), shift(r.end(), delta))
-                        }),
-                    );
-                    return ControlFlow::Break(());
+                        }));
+                        return ControlFlow::Break(());
+                    }
                 }
-            }
-            ControlFlow::Continue(())
-        },
-    );
+                ControlFlow::Continue(())
+            },
+        );
     chunks
 }
 
