@@ -163,15 +163,30 @@ pub fn chunk_syntax_diagnostics<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db
     &parse_chunk(db, chunk).diagnostics
 }
 
-/// The file's syntax diagnostics, in source order. Read from the assembled parse, so that it
-/// depends on one query rather than on each chunk again.
+/// The file's syntax diagnostics, in source order: each chunk's, read from its parse (no query
+/// of their own) and shifted to the chunk's place. Not read from the assembled `parse`, which
+/// an edit would make every keystroke rebuild for the whole file (the language server and
+/// `gene check` need the diagnostics, not the whole tree).
 #[salsa::tracked(returns(ref))]
 pub fn syntax_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
-    parse(db, file)
-        .errors()
-        .iter()
-        .map(Diagnostic::from)
-        .collect()
+    let mut out = Vec::new();
+    for at in chunks(db, file) {
+        out.extend(
+            chunk_syntax_diagnostics(db, at.chunk)
+                .iter()
+                .map(|d| shift_diagnostic(d, at.offset)),
+        );
+    }
+    out
+}
+
+fn shift_diagnostic(d: &Diagnostic, offset: TextSize) -> Diagnostic {
+    let mut d = d.clone();
+    d.range += offset;
+    for r in &mut d.related {
+        r.range += offset;
+    }
+    d
 }
 
 /// Records which queries salsa executed, for tests of incrementality.
