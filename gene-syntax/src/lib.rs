@@ -65,15 +65,16 @@ impl Parse {
     }
 }
 
-/// Parses text outside any database (for `$parse`, tests and tools): chunk by top-level chunk,
-/// as the database does, so the trees are identical. A big text is parsed on two threads.
+/// Parses text outside any database (for `$parse`, tests and tools): the tree and errors the
+/// database gives for it (it parses chunk by chunk; no chunk's parse depends on what comes
+/// before it, so a parse in one piece is the same). A big text is parsed on two threads.
 pub fn parse_text(text: &str) -> Parse {
     let (green, errors) = parser::parse_chunked_from(text, parser::PARALLEL_FROM);
     Parse::new(green, errors)
 }
 
-/// Parses the text as one unit, without splitting it into chunks. Gives the same tree as
-/// [`parse_text`]; kept to test that claim and for benchmarks.
+/// Parses the text as one unit on this thread. Gives the same tree as [`parse_text`]; kept to
+/// test that claim and for benchmarks.
 pub fn parse_whole(text: &str) -> Parse {
     let (green, errors) = parse_chunk_text(text);
     Parse::new(green, errors)

@@ -146,14 +146,19 @@ fn check_text(text: &str) {
     let parse = parse_text(text);
     assert_eq!(parse.syntax_node().to_string(), text, "lossless");
     let whole = parse_whole(text);
+    assert_eq!(parse.green(), whole.green(), "tree differs for {text:?}");
+    assert_eq!(parse.errors(), whole.errors(), "errors differ for {text:?}");
+    // Chunk by chunk, as the database parses: the same tree and errors.
+    let lexed = gene_syntax::lexer::lex(text);
+    let (green, errors) = gene_syntax::parser::parse_lexed_chunked(text, &lexed);
     assert_eq!(
-        parse.green(),
+        &green,
         whole.green(),
         "chunked tree differs from whole-file tree for {text:?}:\nchunked {:#?}\nwhole {:#?}",
-        parse.syntax_node(),
+        SyntaxNode::new_root(green.clone()),
         whole.syntax_node()
     );
-    assert_eq!(parse.errors(), whole.errors(), "errors differ for {text:?}");
+    assert_eq!(errors, whole.errors(), "chunked errors differ for {text:?}");
     // Cut in two halves lexed and parsed on two threads, as big files are (when the text has a
     // line starting with `(` after its middle): the same tree and errors.
     let (green, errors) = gene_syntax::parser::parse_chunked_from(text, 0);

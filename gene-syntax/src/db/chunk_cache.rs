@@ -157,8 +157,9 @@ impl ChunkCache {
     /// is big.
     fn split_from_scratch(&self, text: Arc<str>) -> Split {
         let (builder, shared) = self.take_builder(text.len());
+        let split = parallel::Split::Chunks;
         let (parts, builder) =
-            parallel::lex_split_parse(&text, self.parallel_from, builder, parse_chunks);
+            parallel::lex_split_parse(&text, self.parallel_from, split, builder, parse_chunks);
         if shared {
             self.put_back_builder(builder);
         }

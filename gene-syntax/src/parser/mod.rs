@@ -73,9 +73,11 @@ pub fn parse_lexed_chunked(text: &str, lexed: &Lexed) -> (GreenNode, Vec<SyntaxE
     (green, errors)
 }
 
-/// Lexes `text` and parses it as [`parse_lexed_chunked`] does; from `parallel_from` bytes on
-/// two threads, each lexing and parsing half of the text (see [`parallel`]). `parse_text` passes
-/// [`PARALLEL_FROM`]; tests pass 0, to take the two-thread path on small inputs.
+/// Lexes `text` and parses it, giving what [`parse_lexed_chunked`] gives; from `parallel_from`
+/// bytes on two threads, each lexing and parsing half of the text (see [`parallel`]).
+/// `parse_text` passes [`PARALLEL_FROM`]; tests pass 0, to take the two-thread path on small
+/// inputs. Each half is parsed as one piece: no chunk's parse depends on anything before it, so
+/// the tree and errors are the same, without the cost of finding the chunks.
 pub fn parse_chunked_from(text: &str, parallel_from: usize) -> (GreenNode, Vec<SyntaxError>) {
     let builder = TreeBuilder::for_text_len(text.len());
     let parse = |text: &str, lexed: &Lexed, chunks: parallel::Chunks<'_>, builder| {
@@ -83,7 +85,8 @@ pub fn parse_chunked_from(text: &str, parallel_from: usize) -> (GreenNode, Vec<S
         let (green, errors, builder) = parse_pieces(text, lexed.whole(), pieces, builder);
         ((green, errors), builder)
     };
-    match parallel::lex_split_parse(text, parallel_from, builder, parse).0 {
+    let split = parallel::Split::OnePiece;
+    match parallel::lex_split_parse(text, parallel_from, split, builder, parse).0 {
         parallel::Parts::One(part) => part.parsed,
         parallel::Parts::Two { first, second, cut } => {
             // The halves' top-level elements, one after the other, are the whole text's.

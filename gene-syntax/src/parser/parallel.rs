@@ -16,7 +16,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use rowan::TextRange;
+use rowan::{TextRange, TextSize};
 
 use super::TreeBuilder;
 use super::split::split_top_level_checked;
@@ -28,8 +28,17 @@ pub const PARALLEL_FROM: usize = 64 * 1024;
 /// A text lexed, split into chunks (token indices and byte ranges) and parsed.
 pub(crate) struct Part<R> {
     pub lexed: Lexed,
+    /// The chunks; or, when the caller does not need them, one piece holding the whole text.
     pub chunks: Vec<(Range<usize>, TextRange)>,
     pub parsed: R,
+}
+
+/// Does the caller need the chunks of the text, or can each part be parsed as one piece (which
+/// gives the same tree and errors)?
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Split {
+    Chunks,
+    OnePiece,
 }
 
 pub(crate) enum Parts<R> {
@@ -55,11 +64,12 @@ pub(crate) type Chunks<'a> = &'a [(Range<usize>, TextRange)];
 pub(crate) fn lex_split_parse<R: Send>(
     text: &str,
     parallel_from: usize,
+    split: Split,
     builder: TreeBuilder,
     parse: impl Fn(&str, &Lexed, Chunks<'_>, TreeBuilder) -> (R, TreeBuilder) + Sync,
 ) -> (Parts<R>, TreeBuilder) {
     let whole = |builder| {
-        let (part, _, builder) = run(text, builder, &parse);
+        let (part, _, builder) = run(text, split, false, builder, &parse);
         (Parts::One(part), builder)
     };
     let halves = (text.len() >= parallel_from && cores() >= 2)
@@ -74,12 +84,19 @@ pub(crate) fn lex_split_parse<R: Send>(
         let worker = std::thread::Builder::new()
             .name("gene-parse".into())
             .spawn_scoped(scope, move || {
-                run(after, TreeBuilder::for_text_len(after.len()), parse).0
+                run(
+                    after,
+                    split,
+                    false,
+                    TreeBuilder::for_text_len(after.len()),
+                    parse,
+                )
+                .0
             });
         let Ok(worker) = worker else {
             return whole(builder);
         };
-        let (first, between_items, builder) = run(before, builder, parse);
+        let (first, between_items, builder) = run(before, split, true, builder, parse);
         if !between_items {
             // The cut is inside a string, a comment or a form: the halves are not the file's.
             return whole(builder);
@@ -93,15 +110,25 @@ pub(crate) fn lex_split_parse<R: Send>(
     })
 }
 
-/// Lexes, splits and parses one text; tells whether it ends between two top-level items.
+/// Lexes, splits (as `split` asks, or when `check_end` asks whether the text ends between two
+/// top-level items) and parses one text. Tells whether it ends between two top-level items, when
+/// `check_end`.
 fn run<R>(
     text: &str,
+    split: Split,
+    check_end: bool,
     builder: TreeBuilder,
     parse: &impl Fn(&str, &Lexed, Chunks<'_>, TreeBuilder) -> (R, TreeBuilder),
 ) -> (Part<R>, bool, TreeBuilder) {
     let (mut lexed, lexer_at_top_level) = lex_part(text);
     lexed.errors.sort_by_key(|e| e.range.start());
-    let (chunks, between_items) = split_top_level_checked(&lexed.tokens);
+    let (mut chunks, between_items) = match split == Split::Chunks || check_end {
+        true => split_top_level_checked(&lexed.tokens),
+        false => (Vec::new(), false),
+    };
+    if split == Split::OnePiece {
+        chunks = vec![(0..lexed.tokens.len(), TextRange::up_to(TextSize::of(text)))];
+    }
     let (parsed, builder) = parse(text, &lexed, &chunks, builder);
     let part = Part {
         lexed,
@@ -138,7 +165,8 @@ mod tests {
                 .collect();
             (texts, builder)
         };
-        match lex_split_parse(text, parallel_from, TreeBuilder::for_text_len(0), collect).0 {
+        let builder = TreeBuilder::for_text_len(0);
+        match lex_split_parse(text, parallel_from, Split::Chunks, builder, collect).0 {
             Parts::One(part) => (part.parsed, false),
             Parts::Two { first, second, .. } => {
                 let mut texts = first.parsed;
