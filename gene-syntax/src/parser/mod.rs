@@ -10,7 +10,6 @@ mod builder;
 mod collections;
 mod istring;
 pub(crate) mod keys;
-mod node_cache;
 pub(crate) mod parallel;
 mod recovery;
 mod split;

@@ -58,11 +58,9 @@ impl TokenCache {
         }
     }
 
-    /// A token of `kind` with `text`: a shared one if the cache holds it, a new one otherwise;
-    /// and a hash of its kind and text, not zero, when the cache holds it (so that the nodes made
-    /// of such tokens can be shared in turn), zero when it does not.
+    /// A token of `kind` with `text`: a shared one if the cache holds it, a new one otherwise.
     #[cfg(test)]
-    pub(crate) fn token(&mut self, kind: SyntaxKind, text: &str) -> (GreenToken, u64) {
+    pub(crate) fn token(&mut self, kind: SyntaxKind, text: &str) -> GreenToken {
         self.token_at(kind, text, 0..text.len())
     }
 
@@ -75,14 +73,14 @@ impl TokenCache {
         kind: SyntaxKind,
         text: &str,
         range: Range<usize>,
-    ) -> (GreenToken, u64) {
+    ) -> GreenToken {
         let raw_kind = rowan::SyntaxKind::from(kind);
         let bytes = text.as_bytes().get(range.clone()).unwrap_or_default();
         if let &[b] = bytes
             && let Some(Some(t)) = self.one_byte.get(usize::from(b))
             && t.kind() == raw_kind
         {
-            return (t.clone(), one_byte_hash(b, raw_kind.0));
+            return t.clone();
         }
         self.token_slow(raw_kind, bytes, || text.get(range).unwrap_or_default())
     }
@@ -94,16 +92,15 @@ impl TokenCache {
         raw_kind: rowan::SyntaxKind,
         bytes: &[u8],
         text: impl FnOnce() -> &'t str,
-    ) -> (GreenToken, u64) {
+    ) -> GreenToken {
         if let &[b] = bytes
             && let Some(slot @ None) = self.one_byte.get_mut(usize::from(b))
         {
-            let token = slot.insert(GreenToken::new(raw_kind, text())).clone();
-            return (token, one_byte_hash(b, raw_kind.0));
+            return slot.insert(GreenToken::new(raw_kind, text())).clone();
         }
         let hash = match bytes {
             &[b] => one_byte_hash(b, raw_kind.0),
-            _ if bytes.len() > MAX_SHARED_LEN => return (GreenToken::new(raw_kind, text()), 0),
+            _ if bytes.len() > MAX_SHARED_LEN => return GreenToken::new(raw_kind, text()),
             _ => {
                 let mut hasher = FxHasher::default();
                 hasher.write(bytes);
@@ -114,14 +111,14 @@ impl TokenCache {
         // `sets.len()` is a power of two; the high bits of the hash are the well-mixed ones.
         let index = (hash >> 32) as usize & (self.sets.len() - 1);
         let Some(set) = self.sets.get_mut(index) else {
-            return (GreenToken::new(raw_kind, text()), 0);
+            return GreenToken::new(raw_kind, text());
         };
         if set[0].hash == hash
             && let Some(t) = &set[0].token
             && t.kind() == raw_kind
             && t.text().as_bytes() == bytes
         {
-            return (t.clone(), hash);
+            return t.clone();
         }
         if set[1].hash == hash
             && let Some(t) = &set[1].token
@@ -130,7 +127,7 @@ impl TokenCache {
         {
             let token = t.clone();
             set.swap(0, 1);
-            return (token, hash);
+            return token;
         }
         let token = GreenToken::new(raw_kind, text());
         // A new entry goes second: it replaces the entry that was not used since the other one
@@ -141,12 +138,12 @@ impl TokenCache {
             hash,
             token: Some(token.clone()),
         };
-        (token, hash)
+        token
     }
 }
 
-/// The hash of a one-byte token: distinct for each byte and kind, never zero, and spread like
-/// the others over the sets (where a byte lexed as a second kind goes).
+/// The hash of a one-byte token lexed as a second kind (the first has its place by byte):
+/// distinct for each byte and kind, never zero, and spread like the others over the sets.
 fn one_byte_hash(byte: u8, kind: u16) -> u64 {
     (u64::from(byte) << 16 | u64::from(kind)).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
 }
@@ -158,20 +155,18 @@ mod tests {
     #[test]
     fn repeats_share_one_token_of_the_right_kind() {
         let mut cache = TokenCache::for_text_len(0);
-        let (a, hash_a) = cache.token(SyntaxKind::SYMBOL, "name");
-        let (b, hash_b) = cache.token(SyntaxKind::SYMBOL, "name");
+        let a = cache.token(SyntaxKind::SYMBOL, "name");
+        let b = cache.token(SyntaxKind::SYMBOL, "name");
         assert!(std::ptr::eq(&*a, &*b));
-        assert_eq!(hash_a, hash_b);
-        assert_ne!(hash_a, 0);
         // The same text as another kind is another token; both stay shared.
         for _ in 0..2 {
-            let (brace, _) = cache.token(SyntaxKind::R_BRACE, "}");
-            let (end, _) = cache.token(SyntaxKind::INTERP_END, "}");
+            let brace = cache.token(SyntaxKind::R_BRACE, "}");
+            let end = cache.token(SyntaxKind::INTERP_END, "}");
             assert_eq!(brace.kind(), SyntaxKind::R_BRACE.into());
             assert_eq!(end.kind(), SyntaxKind::INTERP_END.into());
             assert_eq!((brace.text(), end.text()), ("}", "}"));
         }
-        let (s, _) = cache.token(SyntaxKind::STRING, "\"name\"");
+        let s = cache.token(SyntaxKind::STRING, "\"name\"");
         assert_eq!(
             (s.kind(), s.text()),
             (SyntaxKind::STRING.into(), "\"name\"")
@@ -182,9 +177,8 @@ mod tests {
     fn long_tokens_are_not_shared() {
         let mut cache = TokenCache::for_text_len(0);
         let text = "x".repeat(MAX_SHARED_LEN + 1);
-        let (a, hash) = cache.token(SyntaxKind::SYMBOL, &text);
-        let (b, _) = cache.token(SyntaxKind::SYMBOL, &text);
-        assert_eq!(hash, 0);
+        let a = cache.token(SyntaxKind::SYMBOL, &text);
+        let b = cache.token(SyntaxKind::SYMBOL, &text);
         assert!(!std::ptr::eq(&*a, &*b));
         assert_eq!(a.text(), text);
     }
@@ -195,7 +189,7 @@ mod tests {
         for round in 0..2 {
             for i in 0..5000 {
                 let text = format!("n{i}");
-                let (t, _) = cache.token(SyntaxKind::SYMBOL, &text);
+                let t = cache.token(SyntaxKind::SYMBOL, &text);
                 assert_eq!(t.text(), text, "round {round}");
             }
         }
