@@ -172,7 +172,26 @@ pub struct Class {
     pub ns: Rc<Namespace>,
 }
 
+thread_local! {
+    /// Bumped whenever a class gains or replaces a method: method lookups cached under an older
+    /// version are stale.
+    static METHODS_VERSION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The current methods version (see [`Class::define_method`]).
+#[inline]
+pub fn methods_version() -> u64 {
+    METHODS_VERSION.with(|v| v.get())
+}
+
 impl Class {
+    /// Defines (or replaces) the method `name`. Every change of a class's methods goes through
+    /// here, so that cached method lookups see it.
+    pub fn define_method(&self, name: Sym, method: Value) {
+        self.methods.borrow_mut().insert(name, method);
+        METHODS_VERSION.with(|v| v.set(v.get().wrapping_add(1)));
+    }
+
     /// The method `name` and the class that defines it, walking the parent chain.
     pub fn find_method(self: &Rc<Class>, name: Sym) -> Option<(Value, Rc<Class>)> {
         let mut class = Some(self.clone());

@@ -188,7 +188,7 @@ impl Vm {
         let class = self.pop_value();
         match &class {
             Value::Class(c) => {
-                c.methods.borrow_mut().insert(name, method.clone());
+                c.define_method(name, method.clone());
             }
             other => {
                 return Err(self.type_error(format!(

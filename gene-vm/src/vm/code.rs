@@ -9,7 +9,9 @@ use gene_syntax::LineIndex;
 
 use crate::bytecode::{Const, Op, Proto};
 use crate::intern::Sym;
-use crate::value::{Closure, EnumData, EnumMember, FuncKind, Namespace, Value, form_to_value};
+use crate::value::{
+    Class, Closure, EnumData, EnumMember, FuncKind, Namespace, Value, form_to_value,
+};
 
 /// The file a piece of code came from, for error locations.
 pub struct SourceInfo {
@@ -39,6 +41,8 @@ pub struct Code {
     pub source: Rc<SourceInfo>,
     /// Namespace lookups by name index (see [`crate::vm::Vm::lookup_cached`]).
     pub name_cache: Box<[CachedName]>,
+    /// Method lookups by name index (`CallMethod`'s name; see [`CachedMethod`]).
+    pub method_cache: Box<[CachedMethod]>,
     /// A call only pushes a frame: plain positional parameters without defaults, none
     /// captured, not async (the dispatch loop's inline call path).
     pub direct: bool,
@@ -103,7 +107,88 @@ impl CachedName {
     }
 }
 
+/// The method a call site's name found on its last receiver's class: valid while the methods
+/// version is `version` and the receiver's class is `class`. The entry holds that class, so
+/// its address cannot be reused by another class while the entry lives.
+pub struct CachedMethod {
+    version: Cell<u64>,
+    class: Cell<*const Class>,
+    entry: Cell<Option<MethodEntry>>,
+}
+
+struct MethodEntry {
+    _class: Rc<Class>,
+    method: Rc<Closure>,
+    home: Rc<Class>,
+}
+
+impl CachedMethod {
+    fn empty() -> CachedMethod {
+        CachedMethod {
+            version: Cell::new(u64::MAX),
+            class: Cell::new(std::ptr::null()),
+            entry: Cell::new(None),
+        }
+    }
+
+    /// The method and the class defining it, if the entry is valid for `class` at `version`.
+    #[inline(always)]
+    pub(crate) fn get(&self, version: u64, class: &Rc<Class>) -> Option<(Rc<Closure>, Rc<Class>)> {
+        if self.version.get() != version || self.class.get() != Rc::as_ptr(class) {
+            return None;
+        }
+        // SAFETY: only `set` writes the cell, and no reference from here outlives these clones
+        // (cloning an `Rc` runs no Gene code).
+        let entry = unsafe { &*self.entry.as_ptr() };
+        entry.as_ref().map(|e| (e.method.clone(), e.home.clone()))
+    }
+
+    pub(crate) fn set(
+        &self,
+        version: u64,
+        class: &Rc<Class>,
+        method: Rc<Closure>,
+        home: Rc<Class>,
+    ) {
+        self.version.set(version);
+        self.class.set(Rc::as_ptr(class));
+        self.entry.set(Some(MethodEntry {
+            _class: class.clone(),
+            method,
+            home,
+        }));
+    }
+}
+
 impl Code {
+    /// The method `n` of an instance of `class` that is a Gene function (not a native or
+    /// another value), through the cache.
+    #[inline(always)]
+    pub(crate) fn method(&self, n: u32, class: &Rc<Class>) -> Option<(Rc<Closure>, Rc<Class>)> {
+        let cache = self.method_cache.get(n as usize)?;
+        let version = crate::value::methods_version();
+        if let Some(hit) = cache.get(version, class) {
+            return Some(hit);
+        }
+        self.method_miss(cache, version, n, class)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn method_miss(
+        &self,
+        cache: &CachedMethod,
+        version: u64,
+        n: u32,
+        class: &Rc<Class>,
+    ) -> Option<(Rc<Closure>, Rc<Class>)> {
+        let (Value::Func(method), home) = class.find_method(*self.names.get(n as usize)?)? else {
+            return None;
+        };
+        cache.set(version, class, method.clone(), home.clone());
+        Some((method, home))
+    }
+
     /// The ops, always ending with two `Return`s: running on from any op (or from the op after
     /// a `LoadCallee`'s `MacroArgs`) stays inside them, which the dispatch loop relies on to
     /// fetch ops without a bounds check.
@@ -141,6 +226,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         .collect();
     let names: Vec<Sym> = proto.names.iter().map(|n| Sym::new(n)).collect();
     let name_cache = names.iter().map(|_| CachedName::empty()).collect();
+    let method_cache = names.iter().map(|_| CachedMethod::empty()).collect();
     let protos = proto
         .protos
         .iter()
@@ -159,6 +245,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         protos,
         source: source.clone(),
         name_cache,
+        method_cache,
         direct: proto.direct_call,
         nparams: proto.params.slots.len() as u32,
         nslots: proto.nslots,

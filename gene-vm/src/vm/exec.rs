@@ -450,7 +450,29 @@ impl Vm {
                     // ---- common ops on the `Vec`
                     Op::CallMethod(n, argc) => {
                         check_budget!();
-                        vec_call!(self.op_call_method(cd!().name(n), argc as usize));
+                        // Inline path: a Gene method of an instance (found through the call
+                        // site's cache) that a call only has to push a frame for, given exactly
+                        // its parameters. The receiver stays in the callee slot and is the
+                        // frame's self.
+                        let argc = argc as usize;
+                        let method = match r.peek(argc) {
+                            Some(Value::Instance(inst)) if self.task.frames.len() < MAX_FRAMES => {
+                                cd!().method(n, &inst.class).and_then(|(f, home)| {
+                                    (f.code.direct && f.code.nparams as usize == argc)
+                                        .then(|| (f, home, Value::Instance(inst.clone())))
+                                })
+                            }
+                            _ => None,
+                        };
+                        let Some((f, home, receiver)) = method else {
+                            vec_call!(self.op_call_method(cd!().name(n), argc));
+                            continue 'ops;
+                        };
+                        base = r.enter_frame(&mut self.task.stack, argc, f.code.nlocals as usize);
+                        closure = Rc::as_ptr(&f);
+                        let caller_ip = cursor.index();
+                        cursor = Cursor::start(cd!());
+                        self.push_frame_with(caller_ip, f, base, Some(receiver), Some(home));
                     }
                     Op::GetMember(n) => vec_try!(self.op_get_member(cd!().name(n))),
                     Op::SetMember(n) => vec_try!(self.op_set_member(cd!().name(n))),

@@ -11,17 +11,24 @@ use super::stack::{discard, dup, is_scalar};
 use super::{Exc, Frame, Vm};
 use crate::bytecode::Op;
 use crate::intern::Sym;
-use crate::value::{Closure, FuncKind, Value};
+use crate::value::{Class, Closure, FuncKind, Value};
 
 /// What the dispatch loop keeps of the running frame: its closure (a pointer, see `exec.rs`),
 /// the position of its next op and its base.
 pub(super) type FrameState = (*const Closure, usize, usize);
 
-/// A frame that owns nothing besides its closure: not a constructor, no method home, a scalar
-/// self. The dispatch loop pops these in place.
-#[inline(always)]
-pub(super) fn is_plain(f: &Frame) -> bool {
-    !f.is_ctor && f.home.is_none() && is_scalar(&f.self_val)
+/// Drops a frame's self and method home in place (a method's frame, or a block's inside a
+/// method), before the frame is given up.
+///
+/// # Safety
+/// The frame must not be read or dropped afterwards (its length is cut right after).
+#[inline(never)]
+unsafe fn drop_self_and_home(frame: &mut Frame) {
+    // SAFETY: see the function's contract.
+    unsafe {
+        std::ptr::drop_in_place(&mut frame.self_val);
+        std::ptr::drop_in_place(&mut frame.home);
+    }
 }
 
 /// Takes the callee out of its stack slot when it is a function a call with `argc` arguments
@@ -49,10 +56,10 @@ impl Vm {
         Some((Rc::as_ptr(&f.closure), f.ip as usize, f.base as usize))
     }
 
-    /// Pops the running frame when it can return inline: a plain frame ([`is_plain`]) returning
-    /// to a Gene caller above `stop_depth`, with no handler of its own left and no native
-    /// waiting for it. Gives its closure (to drop once its slots are gone) and the caller's
-    /// state (closure, ip, base).
+    /// Pops the running frame when it can return inline: not a constructor, returning to a
+    /// Gene caller above `stop_depth`, with no handler of its own left and no native waiting for
+    /// it. Its self and method home are dropped here; gives its closure (to drop once its
+    /// slots are gone) and the caller's state (closure, ip, base).
     #[inline(always)]
     pub(super) fn pop_inline_frame(
         &mut self,
@@ -64,7 +71,7 @@ impl Vm {
             return None;
         };
         let inline = depth > stop_depth
-            && is_plain(frame)
+            && !frame.is_ctor
             && self
                 .task
                 .handlers
@@ -79,10 +86,15 @@ impl Vm {
             caller.ip as usize,
             caller.base as usize,
         );
-        // SAFETY: the closure is moved out once and the frame is then given up without being
-        // read again; being plain, it owns nothing else (a scalar self, no method home).
+        // SAFETY: the closure is moved out once, the other owned fields are dropped in place,
+        // and the frame is then given up without being read again (its length is cut), so each
+        // is owned once. The checks read only the tag and the pointer (nothing to drop for a
+        // plain function's frame).
         let returned = unsafe {
             let closure = std::ptr::read(&frame.closure);
+            if frame.home.is_some() || !is_scalar(&frame.self_val) {
+                drop_self_and_home(frame);
+            }
             frames.set_len(depth);
             closure
         };
@@ -93,6 +105,26 @@ impl Vm {
     /// on at `caller_ip` when it returns.
     #[inline(always)]
     pub(super) fn push_frame(&mut self, caller_ip: usize, closure: Rc<Closure>, base: usize) {
+        // Most functions have no self: its copy is left out of the frame's first write (a
+        // copied value would go through memory, see `push_frame_with`).
+        let self_val = match &closure.self_val {
+            Value::Nil => None,
+            v => Some(dup(v)),
+        };
+        self.push_frame_with(caller_ip, closure, base, self_val, None);
+    }
+
+    /// Pushes the frame of a call of `closure` with its slots at `base`, its self (nil when
+    /// `None`) and its method home; the caller goes on at `caller_ip` when it returns.
+    #[inline(always)]
+    pub(super) fn push_frame_with(
+        &mut self,
+        caller_ip: usize,
+        closure: Rc<Closure>,
+        base: usize,
+        self_val: Option<Value>,
+        home: Option<Rc<Class>>,
+    ) {
         let frames = &mut self.task.frames;
         if let Some(caller) = frames.last_mut() {
             caller.ip = caller_ip as u32;
@@ -104,12 +136,6 @@ impl Vm {
             frames.reserve(1);
         }
         let len = frames.len();
-        // Most functions have no self: its copy is left out of the frame's first write (a
-        // copied value would go through memory, as above).
-        let self_val = match &closure.self_val {
-            Value::Nil => None,
-            v => Some(dup(v)),
-        };
         // SAFETY: there is room for one more frame (reserved above); it is initialized before
         // the length covers it.
         unsafe {
@@ -119,7 +145,7 @@ impl Vm {
                 ip: 0,
                 base: base as u32,
                 self_val: Value::Nil,
-                home: None,
+                home,
                 is_ctor: false,
             });
             if let Some(v) = self_val {
