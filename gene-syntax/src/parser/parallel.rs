@@ -69,7 +69,7 @@ pub(crate) fn lex_split_parse<R: Send>(
     parse: impl Fn(&str, &Lexed, Chunks<'_>, TreeBuilder) -> (R, TreeBuilder) + Sync,
 ) -> (Parts<R>, TreeBuilder) {
     let whole = |builder| {
-        let (part, _, builder) = run(text, split, false, builder, &parse);
+        let (part, builder) = run(text, split, builder, &parse);
         (Parts::One(part), builder)
     };
     let halves = (text.len() >= parallel_from && cores() >= 2)
@@ -84,23 +84,18 @@ pub(crate) fn lex_split_parse<R: Send>(
         let worker = std::thread::Builder::new()
             .name("gene-parse".into())
             .spawn_scoped(scope, move || {
-                run(
-                    after,
-                    split,
-                    false,
-                    TreeBuilder::for_text_len(after.len()),
-                    parse,
-                )
-                .0
+                run(after, split, TreeBuilder::for_text_len(after.len()), parse).0
             });
         let Ok(worker) = worker else {
             return whole(builder);
         };
-        let (first, between_items, builder) = run(before, split, true, builder, parse);
+        let (lexed, chunks, between_items) = lex_and_split(before, split, true);
         if !between_items {
             // The cut is inside a string, a comment or a form: the halves are not the file's.
+            // Known before parsing the first half; the second is parsed meanwhile, for nothing.
             return whole(builder);
         }
+        let (first, builder) = parse_part(before, lexed, chunks, builder, parse);
         match worker.join() {
             Ok(second) => (Parts::Two { first, second, cut }, builder),
             // The lexer and parser do not panic; should they ever, the panic goes on from here
@@ -110,16 +105,24 @@ pub(crate) fn lex_split_parse<R: Send>(
     })
 }
 
-/// Lexes, splits (as `split` asks, or when `check_end` asks whether the text ends between two
-/// top-level items) and parses one text. Tells whether it ends between two top-level items, when
-/// `check_end`.
+/// Lexes, splits and parses one text.
 fn run<R>(
     text: &str,
     split: Split,
-    check_end: bool,
     builder: TreeBuilder,
     parse: &impl Fn(&str, &Lexed, Chunks<'_>, TreeBuilder) -> (R, TreeBuilder),
-) -> (Part<R>, bool, TreeBuilder) {
+) -> (Part<R>, TreeBuilder) {
+    let (lexed, chunks, _) = lex_and_split(text, split, false);
+    parse_part(text, lexed, chunks, builder, parse)
+}
+
+/// Lexes and splits one text (as `split` asks, or to check its end when `check_end`). Tells
+/// whether the text ends between two top-level items, when `check_end`.
+fn lex_and_split(
+    text: &str,
+    split: Split,
+    check_end: bool,
+) -> (Lexed, Vec<(Range<usize>, TextRange)>, bool) {
     let (mut lexed, lexer_at_top_level) = lex_part(text);
     lexed.errors.sort_by_key(|e| e.range.start());
     let (mut chunks, between_items) = match split == Split::Chunks || check_end {
@@ -129,13 +132,23 @@ fn run<R>(
     if split == Split::OnePiece {
         chunks = vec![(0..lexed.tokens.len(), TextRange::up_to(TextSize::of(text)))];
     }
+    (lexed, chunks, lexer_at_top_level && between_items)
+}
+
+fn parse_part<R>(
+    text: &str,
+    lexed: Lexed,
+    chunks: Vec<(Range<usize>, TextRange)>,
+    builder: TreeBuilder,
+    parse: &impl Fn(&str, &Lexed, Chunks<'_>, TreeBuilder) -> (R, TreeBuilder),
+) -> (Part<R>, TreeBuilder) {
     let (parsed, builder) = parse(text, &lexed, &chunks, builder);
     let part = Part {
         lexed,
         chunks,
         parsed,
     };
-    (part, lexer_at_top_level && between_items, builder)
+    (part, builder)
 }
 
 /// Where to cut `text` in two: the first `(` after the middle that starts a line.
