@@ -220,6 +220,7 @@ fn render_inline(node: &SyntaxNode, col: usize, separator: &str) -> String {
     for item in items(node.children_with_tokens()) {
         match item {
             Item::Form(element) => {
+                // No space at the start, before a prefix (`:`, `%`, `%_`, `#@`) or after one.
                 let glue = if first
                     || matches!(
                         element.kind(),
@@ -227,9 +228,8 @@ fn render_inline(node: &SyntaxNode, col: usize, separator: &str) -> String {
                             | SyntaxKind::PERCENT
                             | SyntaxKind::PERCENT_UNDERSCORE
                             | SyntaxKind::HASH_AT
-                    ) {
-                    ""
-                } else if out.ends_with(':')
+                    )
+                    || out.ends_with(':')
                     || out.ends_with('%')
                     || out.ends_with("%_")
                     || out.ends_with("#@")

@@ -212,10 +212,10 @@ impl Compiler {
         }
         let read_cond = |i: usize| -> Option<(Form, bool, usize)> {
             let c = ch.get(i)?;
-            if is_sym(c, "not") {
-                if let Some(inner) = ch.get(i + 1) {
-                    return Some((inner.clone(), true, i + 2));
-                }
+            if is_sym(c, "not")
+                && let Some(inner) = ch.get(i + 1)
+            {
+                return Some((inner.clone(), true, i + 2));
             }
             Some((c.clone(), false, i + 1))
         };

@@ -296,10 +296,10 @@ impl Compiler {
             );
         };
         let mut members_forms: Vec<Form> = rest.to_vec();
-        if let Some(values) = g.props.iter().find(|p| p.key == "values") {
-            if let FormKind::Array(items) = &values.value.kind {
-                members_forms.extend(items.iter().cloned());
-            }
+        if let Some(values) = g.props.iter().find(|p| p.key == "values")
+            && let FormKind::Array(items) = &values.value.kind
+        {
+            members_forms.extend(items.iter().cloned());
         }
         let mut members: Vec<(String, i64)> = Vec::new();
         let mut next: i64 = 0;

@@ -279,10 +279,11 @@ impl Compiler {
         {
             return self.compile_selector(None, children);
         }
-        if let FormKind::Path(segs) = &head.kind {
-            if segs.len() == 2 && segs[0] == "." {
-                return self.compile_selector(Some(&segs[1]), children);
-            }
+        if let FormKind::Path(segs) = &head.kind
+            && segs.len() == 2
+            && segs[0] == "."
+        {
+            return self.compile_selector(Some(&segs[1]), children);
         }
         // 2. ranges
         if children.len() == 2 && is_sym(&children[0], "..") {
@@ -323,13 +324,13 @@ impl Compiler {
             }
         }
         // 6. prefix operators
-        if let Some(op) = sym(head) {
-            if matches!(
+        if let Some(op) = sym(head)
+            && matches!(
                 op,
                 "+" | "-" | "*" | "/" | "<" | "<=" | ">" | ">=" | "==" | "!=" | "not"
-            ) {
-                return self.compile_operator(op, children);
-            }
+            )
+        {
+            return self.compile_operator(op, children);
         }
         // 7. forms recognised by their first child (`(super .m)` is a special form)
         if let Some(first) = children
@@ -354,17 +355,17 @@ impl Compiler {
             }
         }
         // 8. special forms
-        if let Some(name) = sym(head) {
-            if self.compile_special(name, g, form, tail) {
-                return;
-            }
+        if let Some(name) = sym(head)
+            && self.compile_special(name, g, form, tail)
+        {
+            return;
         }
         // 9. `(.m args)`: a method on self
-        if let Some(m) = sym(head).filter(|m| is_method_symbol(m)) {
-            if !(self.fr().class_body && (m == ".fn" || m == ".ctor")) {
-                self.emit(Op::LoadSelf);
-                return self.compile_method_call(&m[1..], &g.props, children);
-            }
+        if let Some(m) = sym(head).filter(|m| is_method_symbol(m))
+            && !(self.fr().class_body && (m == ".fn" || m == ".ctor"))
+        {
+            self.emit(Op::LoadSelf);
+            return self.compile_method_call(&m[1..], &g.props, children);
         }
         // 10. calls (and data genes with a non-callable head, decided at run time)
         self.compile_call(g, tail)

@@ -93,6 +93,10 @@ pub struct RangeData {
 }
 
 impl RangeData {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn len(&self) -> usize {
         if self.step == 0 {
             return 0;

@@ -253,11 +253,11 @@ fn write_value(out: &mut String, v: &Value, quoted: bool, depth: usize) {
             let props = inst.props.borrow();
             if inst.class.is_exception {
                 out.push_str(&inst.class.name);
-                if let Some(m) = props.get(&Sym::new("message")) {
-                    if !matches!(m, Value::Nil) {
-                        out.push_str(": ");
-                        write_value(out, m, false, depth + 1);
-                    }
+                if let Some(m) = props.get(&Sym::new("message"))
+                    && !matches!(m, Value::Nil)
+                {
+                    out.push_str(": ");
+                    write_value(out, m, false, depth + 1);
                 }
                 return;
             }
@@ -322,7 +322,7 @@ mod tests {
         assert_eq!(format_float(0.0001), "0.0001");
         assert_eq!(format_float(1.5e-7), "1.5e-07");
         assert_eq!(format_float(f64::INFINITY), "inf");
-        assert_eq!(format_float(3.14), "3.14");
+        assert_eq!(format_float(2.75), "2.75");
     }
 
     #[test]

@@ -180,7 +180,7 @@ impl Vm {
     pub(crate) fn continue_natives(&mut self) -> Result<(), Exc> {
         loop {
             let depth = self.task.frames.len();
-            if !self.task.natives.last().is_some_and(|n| n.depth == depth) {
+            if self.task.natives.last().is_none_or(|n| n.depth != depth) {
                 return Ok(());
             }
             let result = self.task.stack.pop().unwrap_or_default();
@@ -252,12 +252,12 @@ impl Vm {
             return self.call_native(native, pos, pos, props);
         }
         // An instance's property read as a method with no arguments (`(e .message)`).
-        if let (Value::Instance(inst), 0) = (&receiver, argc) {
-            if let Some(v) = inst.props.borrow().get(&name).cloned() {
-                self.task.stack.truncate(pos);
-                self.task.stack.push(v);
-                return Ok(());
-            }
+        if let (Value::Instance(inst), 0) = (&receiver, argc)
+            && let Some(v) = inst.props.borrow().get(&name).cloned()
+        {
+            self.task.stack.truncate(pos);
+            self.task.stack.push(v);
+            return Ok(());
         }
         Err(self.type_error(format!("{} has no method .{}", receiver.type_name(), name)))
     }

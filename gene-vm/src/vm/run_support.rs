@@ -142,10 +142,11 @@ impl Vm {
                 _ => None,
             };
             let trace = from_instance.unwrap_or_else(|| self.capture_trace());
-            if let Value::Instance(i) = &exc.value {
-                if i.class.is_exception && i.trace.borrow().is_none() {
-                    *i.trace.borrow_mut() = Some(trace.clone());
-                }
+            if let Value::Instance(i) = &exc.value
+                && i.class.is_exception
+                && i.trace.borrow().is_none()
+            {
+                *i.trace.borrow_mut() = Some(trace.clone());
             }
             exc.trace = Some(trace);
         }
