@@ -9,6 +9,10 @@
 //!
 //! Run with `cargo bench -p gene-lsp --bench ide_latency`.
 
+// The allocator of the `gene-lsp` binary, so that this measures what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 
