@@ -100,6 +100,23 @@ impl CachedName {
         }
     }
 
+    /// The cached value if the entry is valid and holds a builtin (`str`, `println`...).
+    #[inline(always)]
+    pub(crate) fn get_native(
+        &self,
+        version: u64,
+        ns: *const Namespace,
+    ) -> Option<&'static crate::value::NativeFn> {
+        if self.version.get() != version || self.ns.get() != ns {
+            return None;
+        }
+        // SAFETY: as in `get`.
+        match unsafe { &*self.value.as_ptr() } {
+            Value::Native(f) => Some(*f),
+            _ => None,
+        }
+    }
+
     pub(crate) fn set(&self, version: u64, ns: *const Namespace, value: Value) {
         self.version.set(version);
         self.ns.set(ns);

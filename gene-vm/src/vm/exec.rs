@@ -311,16 +311,18 @@ impl Vm {
                         None => throw!(self.name_error(cd!(), n)),
                     },
                     Op::LoadCallee(n) => {
-                        let cached = cd!().name_cache.get(n as usize).and_then(|entry| {
-                            entry.get_function(crate::value::ns_version(), Rc::as_ptr(&cl!().ns))
-                        });
-                        match cached {
-                            Some(f) => {
-                                push!(Value::Func(f));
-                                cursor.skip_macro_args();
-                            }
-                            None => break 'cold,
+                        let Some(entry) = cd!().name_cache.get(n as usize) else {
+                            break 'cold;
+                        };
+                        let (version, ns) = (crate::value::ns_version(), Rc::as_ptr(&cl!().ns));
+                        if let Some(f) = entry.get_function(version, ns) {
+                            push!(Value::Func(f));
+                        } else if let Some(f) = entry.get_native(version, ns) {
+                            push!(Value::Native(f));
+                        } else {
+                            break 'cold;
                         }
+                        cursor.skip_macro_args();
                     }
                     Op::LoadSelf => {
                         let v = match self.task.frames.last() {
