@@ -128,11 +128,7 @@ impl Vm {
     ) -> Result<(), Exc> {
         let mut args = std::mem::take(&mut self.arg_buf);
         args.clear();
-        args.extend(
-            self.task
-                .stack
-                .drain(args_from.min(self.task.stack.len())..),
-        );
+        super::stack::move_tail(&mut self.task.stack, args_from, &mut args);
         self.task.stack.truncate(pos);
         self.native_props = props;
         let outcome = match f.imp {

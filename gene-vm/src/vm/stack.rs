@@ -321,3 +321,19 @@ impl StackRegs {
         base
     }
 }
+
+/// Moves `from[start..]` to the end of `to` (a plain copy: `extend(drain(..))` went element
+/// by element; this runs twice per generator step and once per builtin call).
+pub(super) fn move_tail(from: &mut Vec<Value>, start: usize, to: &mut Vec<Value>) {
+    let start = start.min(from.len());
+    let n = from.len() - start;
+    to.reserve(n);
+    // SAFETY: `to` has room for `n` more values; the `n` values after `start` in `from` are
+    // bitwise moved into it, then `from` forgets them (its length is cut to `start` without
+    // dropping), so each value is owned exactly once. The buffers are distinct vectors.
+    unsafe {
+        std::ptr::copy_nonoverlapping(from.as_ptr().add(start), to.as_mut_ptr().add(to.len()), n);
+        to.set_len(to.len() + n);
+        from.set_len(start);
+    }
+}

@@ -249,7 +249,7 @@ impl Vm {
             });
         }
         self.task.natives.truncate(natives_base as usize);
-        move_tail(&mut self.task.stack, start, &mut shell.stack);
+        crate::vm::stack::move_tail(&mut self.task.stack, start, &mut shell.stack);
         if let Some(slot) = shell.stack.first_mut() {
             // The generator does not keep itself alive.
             *slot = Value::Nil;
@@ -567,22 +567,6 @@ fn take_iter_generator(v: Option<&Value>) -> Option<Rc<GeneratorObj>> {
     ) {
         IterState::Generator(g) => Some(g),
         _ => None,
-    }
-}
-
-/// Moves `from[start..]` to the end of `to` (a plain copy: `extend(drain(..))` went element
-/// by element, and this runs twice per generator step).
-fn move_tail(from: &mut Vec<Value>, start: usize, to: &mut Vec<Value>) {
-    let start = start.min(from.len());
-    let n = from.len() - start;
-    to.reserve(n);
-    // SAFETY: `to` has room for `n` more values; the `n` values after `start` in `from` are
-    // bitwise moved into it, then `from` forgets them (its length is cut to `start` without
-    // dropping), so each value is owned exactly once. The buffers are distinct vectors.
-    unsafe {
-        std::ptr::copy_nonoverlapping(from.as_ptr().add(start), to.as_mut_ptr().add(to.len()), n);
-        to.set_len(to.len() + n);
-        from.set_len(start);
     }
 }
 
