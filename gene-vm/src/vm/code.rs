@@ -10,7 +10,7 @@ use gene_syntax::LineIndex;
 use crate::bytecode::{Const, Op, Proto};
 use crate::intern::Sym;
 use crate::value::{
-    Class, Closure, EnumData, EnumMember, FuncKind, Namespace, Value, form_to_value,
+    Class, Closure, EnumData, EnumMember, FuncKind, Namespace, NativeFn, Value, form_to_value,
 };
 
 /// The file a piece of code came from, for error locations.
@@ -43,6 +43,10 @@ pub struct Code {
     pub name_cache: Box<[CachedName]>,
     /// Method lookups by name index (`CallMethod`'s name; see [`CachedMethod`]).
     pub method_cache: Box<[CachedMethod]>,
+    /// Builtin method lookups by name index, for receivers of the common builtin types: the
+    /// [`BuiltinKind`] it was found for and the builtin (the table of builtins never changes
+    /// once the VM is set up).
+    pub builtin_method_cache: Box<[CachedBuiltin]>,
     /// A call only pushes a frame: plain positional parameters without defaults, none
     /// captured, not async (the dispatch loop's inline call path).
     pub direct: bool,
@@ -177,7 +181,54 @@ impl CachedMethod {
     }
 }
 
+/// One call site's builtin method: the receiver kind it was found for and the builtin.
+pub type CachedBuiltin = Cell<Option<(BuiltinKind, &'static NativeFn)>>;
+
+/// The builtin types whose method calls are cached per call site (the ones loops call most).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum BuiltinKind {
+    String,
+    Array,
+    Map,
+    Int,
+    Float,
+}
+
+impl BuiltinKind {
+    #[inline(always)]
+    pub fn of(v: &Value) -> Option<BuiltinKind> {
+        match v {
+            Value::Str(_) => Some(BuiltinKind::String),
+            Value::Array(_) => Some(BuiltinKind::Array),
+            Value::Map(_) => Some(BuiltinKind::Map),
+            Value::Int(_) => Some(BuiltinKind::Int),
+            Value::Float(_) => Some(BuiltinKind::Float),
+            _ => None,
+        }
+    }
+}
+
 impl Code {
+    /// The builtin method `n` for a receiver of `kind`, through the cache; `find` looks it up
+    /// on a miss.
+    #[inline(always)]
+    pub(crate) fn builtin_method(
+        &self,
+        n: u32,
+        kind: BuiltinKind,
+        find: impl FnOnce(Sym) -> Option<&'static NativeFn>,
+    ) -> Option<&'static NativeFn> {
+        let cache = self.builtin_method_cache.get(n as usize)?;
+        if let Some((k, f)) = cache.get()
+            && k == kind
+        {
+            return Some(f);
+        }
+        let f = find(*self.names.get(n as usize)?)?;
+        cache.set(Some((kind, f)));
+        Some(f)
+    }
+
     /// The method `n` of an instance of `class` that is a Gene function (not a native or
     /// another value), through the cache.
     #[inline(always)]
@@ -244,6 +295,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
     let names: Vec<Sym> = proto.names.iter().map(|n| Sym::new(n)).collect();
     let name_cache = names.iter().map(|_| CachedName::empty()).collect();
     let method_cache = names.iter().map(|_| CachedMethod::empty()).collect();
+    let builtin_method_cache = names.iter().map(|_| Cell::new(None)).collect();
     let protos = proto
         .protos
         .iter()
@@ -263,6 +315,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         source: source.clone(),
         name_cache,
         method_cache,
+        builtin_method_cache,
         direct: proto.direct_call,
         nparams: proto.params.slots.len() as u32,
         nslots: proto.nslots,

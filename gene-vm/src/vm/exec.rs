@@ -467,7 +467,7 @@ impl Vm {
                             _ => None,
                         };
                         let Some((f, home, receiver)) = method else {
-                            vec_call!(self.op_call_method(cd!().name(n), argc));
+                            vec_call!(self.op_call_method_cached(cd!(), n, argc));
                             continue 'ops;
                         };
                         base = r.enter_frame(&mut self.task.stack, argc, f.code.nlocals as usize);

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use super::code::Code;
+use super::code::{BuiltinKind, Code};
 use super::run_support::props_map;
 use super::stack::{discard, dup, is_scalar};
 use super::{Exc, Frame, Vm};
@@ -243,10 +243,25 @@ impl Vm {
         self.call_at(pos, argc, props_map(props))
     }
 
-    /// `[receiver args...]`
-    pub(super) fn op_call_method(&mut self, name: Sym, argc: usize) -> Result<(), Exc> {
+    /// `[receiver args...]` of `CallMethod` `n` in `code`, off the dispatch loop's inline path: a
+    /// builtin method of a string, array, map or number is found through the call site's cache
+    /// and called without the general lookup.
+    #[inline(never)]
+    pub(super) fn op_call_method_cached(
+        &mut self,
+        code: &Code,
+        n: u32,
+        argc: usize,
+    ) -> Result<(), Exc> {
         let pos = self.callee_pos(argc)?;
-        self.call_method(name, pos, argc, None)
+        let builtin = self.task.stack.get(pos).and_then(|receiver| {
+            let kind = BuiltinKind::of(receiver)?;
+            code.builtin_method(n, kind, |name| self.find_native_method(receiver, name))
+        });
+        match builtin {
+            Some(native) => self.call_native(native, pos, pos, None),
+            None => self.call_method(code.name(n), pos, argc, None),
+        }
     }
 
     /// `[receiver args-array props-or-nil]`
