@@ -75,18 +75,30 @@ impl CachedName {
         }
     }
 
-    /// The cached value if the entry is valid for `ns` at `version`.
+    /// The cached value, if the entry is valid for `ns` at `version`, handed to `read`.
     #[inline(always)]
-    pub(crate) fn get(&self, version: u64, ns: *const Namespace) -> Option<Value> {
+    fn read<R>(
+        &self,
+        version: u64,
+        ns: *const Namespace,
+        read: impl FnOnce(&Value) -> Option<R>,
+    ) -> Option<R> {
         if self.version.get() != version || self.ns.get() != ns {
             return None;
         }
-        // SAFETY: only `set` writes the cell, and no reference from here outlives this clone
-        // (cloning a value runs no Gene code).
-        let value = unsafe { &*self.value.as_ptr() };
-        Some(match value {
-            Value::Func(f) => Value::Func(f.clone()),
-            other => other.clone(),
+        // SAFETY: only `set` writes the cell, and the reference does not outlive `read`, which
+        // only clones or copies out of it (cloning a value runs no Gene code).
+        read(unsafe { &*self.value.as_ptr() })
+    }
+
+    /// The cached value if the entry is valid for `ns` at `version`.
+    #[inline(always)]
+    pub(crate) fn get(&self, version: u64, ns: *const Namespace) -> Option<Value> {
+        self.read(version, ns, |value| {
+            Some(match value {
+                Value::Func(f) => Value::Func(f.clone()),
+                other => other.clone(),
+            })
         })
     }
 
@@ -94,14 +106,10 @@ impl CachedName {
     /// head of most calls).
     #[inline(always)]
     pub(crate) fn get_function(&self, version: u64, ns: *const Namespace) -> Option<Rc<Closure>> {
-        if self.version.get() != version || self.ns.get() != ns {
-            return None;
-        }
-        // SAFETY: as in `get`.
-        match unsafe { &*self.value.as_ptr() } {
+        self.read(version, ns, |value| match value {
             Value::Func(f) if f.kind != FuncKind::Macro => Some(f.clone()),
             _ => None,
-        }
+        })
     }
 
     /// The cached value if the entry is valid and holds a builtin (`str`, `println`...).
@@ -110,15 +118,11 @@ impl CachedName {
         &self,
         version: u64,
         ns: *const Namespace,
-    ) -> Option<&'static crate::value::NativeFn> {
-        if self.version.get() != version || self.ns.get() != ns {
-            return None;
-        }
-        // SAFETY: as in `get`.
-        match unsafe { &*self.value.as_ptr() } {
+    ) -> Option<&'static NativeFn> {
+        self.read(version, ns, |value| match value {
             Value::Native(f) => Some(*f),
             _ => None,
-        }
+        })
     }
 
     pub(crate) fn set(&self, version: u64, ns: *const Namespace, value: Value) {

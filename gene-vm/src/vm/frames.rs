@@ -178,14 +178,7 @@ impl Vm {
             .stack
             .truncate((frame.base as usize).saturating_sub(1));
         let depth = self.task.frames.len();
-        while self
-            .task
-            .handlers
-            .last()
-            .is_some_and(|h| h.frames as usize > depth)
-        {
-            self.task.handlers.pop();
-        }
+        self.pop_handlers_above(depth);
         if depth <= stop_depth {
             return Ok(Some(result));
         }
@@ -196,6 +189,18 @@ impl Vm {
             self.continue_natives()?;
         }
         Ok(None)
+    }
+
+    /// Drops the handlers of frames above the first `depth` (frames that are gone).
+    pub(super) fn pop_handlers_above(&mut self, depth: usize) {
+        while self
+            .task
+            .handlers
+            .last()
+            .is_some_and(|h| h.frames as usize > depth)
+        {
+            self.task.handlers.pop();
+        }
     }
 
     /// `TailCall` when the callee at `pos` is the running function (not a constructor): the

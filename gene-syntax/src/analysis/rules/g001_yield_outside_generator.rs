@@ -1,6 +1,7 @@
 use rowan::TextRange;
 
 use super::declare_rule;
+use crate::analysis::symbols;
 use crate::analysis::walk::{Checker, FnKind};
 use crate::form::{Form, FormKind};
 
@@ -62,8 +63,8 @@ fn macro_yields(c: &mut Checker, form: &Form) {
                 // The compiler's message: a macro is compiled as a plain function.
                 c.report(RULE.diagnostic(form.range, OUTSIDE));
             }
-            let defines_generator = matches!(head, "fn" | "fnx" | "fnxx" | ".fn")
-                && gene.props.iter().any(|p| p.key == "generator");
+            let defines_generator = head != "macro"
+                && symbols::fn_shape(gene, head).is_some_and(|(shape, _)| shape.is_generator);
             if defines_generator {
                 return;
             }
@@ -113,6 +114,10 @@ mod tests {
         check("G001", "(class C (.fn m _ «(yield 1)»))\n(new C)");
         check("G001", "(macro m [x] «(yield x)»)\n(m 1)");
         check("G001", "(macro m [x] (if x [«(yield x)»] nil))\n(m 1)");
+        check(
+            "G001",
+            "(macro m [x] (fn ^generator false g _ «(yield 1)») x)\n(m 1)",
+        );
     }
 
     #[test]

@@ -270,15 +270,7 @@ impl Vm {
             _ => Mode::Next,
         };
         if let Some(frame) = self.task.frames.pop() {
-            let depth = self.task.frames.len();
-            while self
-                .task
-                .handlers
-                .last()
-                .is_some_and(|h| h.frames as usize > depth)
-            {
-                self.task.handlers.pop();
-            }
+            self.pop_handlers_above(self.task.frames.len());
             self.task
                 .stack
                 .truncate((frame.base as usize).saturating_sub(1));
