@@ -16,7 +16,7 @@ FIB_RUNS="${FIB_RUNS:-10}"
 GENE="$ROOT/target/release/gene"
 
 echo "Building gene (release)..."
-cargo build --release -q -p gene-vm --manifest-path "$ROOT/Cargo.toml"
+cargo build --release -q -p gene-cli --manifest-path "$ROOT/Cargo.toml"
 
 declare -A CMD=([gene]="$GENE run" [node]="node" [python3]="python3")
 declare -A EXT=([gene]="gene" [node]="js" [python3]="py")

@@ -14,7 +14,7 @@ RUNS="${RUNS:-3}"
 GENE="$ROOT/target/release/gene"
 
 echo "Building gene (release)..."
-cargo build --release -q -p gene-vm --manifest-path "$ROOT/Cargo.toml"
+cargo build --release -q -p gene-cli --manifest-path "$ROOT/Cargo.toml"
 
 declare -A CMD=([gene]="$GENE run" [python3]="python3" [lua5.4]="lua5.4" [node]="node")
 declare -A EXT=([gene]="gene" [python3]="py" [lua5.4]="lua" [node]="js")

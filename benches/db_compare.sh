@@ -16,7 +16,7 @@ RUNS="${RUNS:-5}"
 GENE="$ROOT/target/release/gene"
 
 echo "Building gene (release)..."
-cargo build --release -q -p gene-vm --manifest-path "$ROOT/Cargo.toml"
+cargo build --release -q -p gene-cli --manifest-path "$ROOT/Cargo.toml"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

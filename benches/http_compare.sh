@@ -21,7 +21,7 @@ SERVER="$ROOT/target/release/examples/http_bench_server"
 VENV="${TMPDIR:-/tmp}/gene-bench-aiohttp"
 
 echo "Building gene and the server (release)..."
-cargo build --release -q -p gene-vm --manifest-path "$ROOT/Cargo.toml"
+cargo build --release -q -p gene-cli --manifest-path "$ROOT/Cargo.toml"
 cargo build --release -q -p gene-vm --example http_bench_server --manifest-path "$ROOT/Cargo.toml"
 
 # The server prints its URL once it listens.

@@ -95,3 +95,32 @@ where
         .await;
     shutdown.load(Ordering::SeqCst)
 }
+
+/// The whole language server process over standard input and output: the log set up, a
+/// runtime started, one client served. Both `gene lsp` and the `gene-lsp` binary are this.
+pub fn run_stdio(log_file: Option<&std::path::Path>) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    if let Err(e) = logging::init(log_file) {
+        eprintln!("gene lsp: cannot open the log file: {e}");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("gene lsp: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let clean = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // Jobs still running hold nothing the client waits for; do not wait for them.
+    runtime.shutdown_background();
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

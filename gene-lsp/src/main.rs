@@ -1,4 +1,5 @@
-//! `gene-lsp`: the Gene language server, speaking LSP over standard input and output.
+//! `gene-lsp`: the Gene language server over standard input and output. The same server as
+//! `gene lsp`, kept as its own binary for editors configured with it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,7 +16,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "gene-lsp",
     version,
-    about = "The Gene language server (LSP over stdio)"
+    about = "The Gene language server (LSP over stdio); the same as `gene lsp`"
 )]
 struct Args {
     /// Write the server's log to this file instead of standard error.
@@ -28,27 +29,5 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if let Err(e) = gene_lsp::logging::init(args.log_file.as_deref()) {
-        eprintln!("gene-lsp: cannot open the log file: {e}");
-        return ExitCode::from(2);
-    }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("gene-lsp: cannot start the runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let clean = runtime.block_on(gene_lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
-    // Jobs still running hold nothing the client waits for; do not wait for them.
-    runtime.shutdown_background();
-    if clean {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    gene_lsp::run_stdio(args.log_file.as_deref())
 }

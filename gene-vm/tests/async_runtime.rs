@@ -2,7 +2,6 @@
 //! sleeping in `gene/sleep` or spinning in another task, REPL inputs that drain their tasks, host calls of `^^async`
 //! functions, writes that leave no temporary files, and `gene run --preempt-interval`.
 
-use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -122,60 +121,3 @@ fn concurrent_writes_of_one_file_leave_no_temporary_files() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[test]
-fn gene_run_takes_a_preemption_interval() {
-    let dir = std::env::temp_dir().join(format!("gene-preempt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok();
-    let file = dir.join("turns.gene");
-    // Two spinning tasks. Each iteration makes one call (`.get`) and one backward jump, so with
-    // a checkpoint every 100 of them the first task lets the second run after 50 iterations.
-    std::fs::write(
-        &file,
-        "(var seen {^a 0 ^b 0})\n\
-         (fn ^^async spin [me other]\n\
-           (var first_seen nil)\n\
-           (var i 0)\n\
-           (while (i < 1000)\n\
-             (i += 1)\n\
-             ($set seen me i)\n\
-             (if ((first_seen == nil) && ((seen .get other) > 0)) (first_seen = i)))\n\
-           first_seen)\n\
-         (println (await (spin \"a\" \"b\") (spin \"b\" \"a\")))\n",
-    )
-    .ok();
-    let out = Command::new(env!("CARGO_BIN_EXE_gene"))
-        .args(["run", "--preempt-interval", "100"])
-        .arg(&file)
-        .output()
-        .expect("gene runs");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "[51 1]\n");
-    assert_eq!(out.status.code(), Some(0));
-    std::fs::remove_dir_all(&dir).ok();
-}
-
-#[test]
-fn gene_run_exits_1_for_a_failure_nobody_observed() {
-    let dir = std::env::temp_dir().join(format!("gene-unobserved-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok();
-    let file = dir.join("lost.gene");
-    std::fs::write(
-        &file,
-        "(fn ^^async fetch [] (await (gene/sleep_async 1)) (throw \"timeout\"))\n(fetch)\n(println \"done\")\n",
-    )
-    .ok();
-    let out = Command::new(env!("CARGO_BIN_EXE_gene"))
-        .arg("run")
-        .arg(&file)
-        .output()
-        .expect("gene runs");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("Error: Gene exception: \"timeout\""), "{err}");
-    assert!(err.contains("lost.gene:2:1 (in"), "{err}");
-    assert!(
-        err.contains("at fetch (") && err.contains("lost.gene:1:"),
-        "{err}"
-    );
-    std::fs::remove_dir_all(&dir).ok();
-}

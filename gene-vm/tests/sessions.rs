@@ -1,7 +1,6 @@
 //! The library entry points the CLI and the language server use: REPL sessions, interrupts,
-//! captured output, and `gene run` / `gene eval` as processes.
+//! captured output.
 
-use std::process::Command;
 use std::sync::atomic::Ordering;
 
 mod common;
@@ -61,61 +60,3 @@ fn host_can_call_gene_functions() {
     );
 }
 
-fn gene() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_gene"))
-}
-
-#[test]
-fn gene_run_reports_uncaught_errors_with_source_and_trace() {
-    let dir = std::env::temp_dir().join(format!("gene-run-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok();
-    let file = dir.join("boom.gene");
-    std::fs::write(
-        &file,
-        "(println \"start\")\n(fn f [x] (x + \"s\"))\n(f 1)\n",
-    )
-    .ok();
-    let out = gene().arg("run").arg(&file).output().expect("gene runs");
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "start\n");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("Error: TypeError: + needs numbers, got Int and String"),
-        "{err}"
-    );
-    assert!(err.contains("2 | (fn f [x] (x + \"s\"))"), "{err}");
-    assert!(err.contains("^^^^^^^^^"), "{err}");
-    assert!(err.contains("at f ("), "{err}");
-    assert!(err.contains("boom.gene:3:1"), "{err}");
-}
-
-#[test]
-fn gene_run_passes_arguments_and_rejects_syntax_errors() {
-    let dir = std::env::temp_dir().join(format!("gene-args-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok();
-    let file = dir.join("args.gene");
-    std::fs::write(&file, "(println $args)\n").ok();
-    let out = gene()
-        .arg("run")
-        .arg(&file)
-        .args(["a", "--b"])
-        .output()
-        .expect("gene runs");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "[a --b]\n");
-    let bad = dir.join("bad.gene");
-    std::fs::write(&bad, "(println \"never\")\n(println 1\n").ok();
-    let out = gene().arg("run").arg(&bad).output().expect("gene runs");
-    assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("E00"));
-}
-
-#[test]
-fn gene_eval_prints_the_value() {
-    let out = gene()
-        .args(["eval", "(var x [1 \"a\"]) x"])
-        .output()
-        .expect("gene runs");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "[1 \"a\"]\n");
-    assert_eq!(out.status.code(), Some(0));
-}

@@ -47,7 +47,7 @@ pub fn built_binary(package: &str, bin: &str) -> PathBuf {
 
 /// The `gene` command-line binary.
 pub fn gene_bin() -> PathBuf {
-    built_binary("gene-vm", "gene")
+    built_binary("gene-cli", "gene")
 }
 
 /// A fresh temporary directory for one test, removed when the value is dropped.

@@ -108,7 +108,7 @@ function filesWithSyntaxErrors(gene: string, files: string[]): Set<string> {
 
 describe('repository programs', () => {
   const gene = geneBinary();
-  it('tokenize without invalid tokens and close what they open', { skip: gene ? false : 'no gene binary: build it (cargo build -p gene-vm) or set GENE_BIN' }, async () => {
+  it('tokenize without invalid tokens and close what they open', { skip: gene ? false : 'no gene binary: build it (cargo build -p gene-cli) or set GENE_BIN' }, async () => {
     const files = corpusFiles();
     assert.ok(files.length > 0, 'no Gene programs found in the repository');
     const rejected = filesWithSyntaxErrors(gene as string, files);
