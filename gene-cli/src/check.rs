@@ -9,7 +9,9 @@ use gene_syntax::analysis::{self, LintConfig};
 use gene_syntax::db::RootDatabase;
 use gene_syntax::{Diagnostic, Severity, SyntaxErrorKind};
 
-use super::{EXIT_USAGE, render, source};
+use gene_vm::report::diagnostic as render;
+
+use super::{EXIT_USAGE, source};
 
 #[derive(Args)]
 pub struct CheckArgs {

@@ -1,7 +1,7 @@
 //! The `gene` command: run, check and inspect Gene programs, and serve editors. Each
 //! subcommand lives in its own module; all of them load files
 //! through the shared salsa database ([`source`]) and print diagnostics the same way
-//! ([`render`]).
+//! (`gene_vm::report`).
 
 mod check;
 mod eval;
@@ -9,7 +9,6 @@ mod fmt;
 mod lsp;
 mod parse;
 mod progress_bar;
-mod render;
 mod repl;
 mod rules;
 mod run;

@@ -8,7 +8,9 @@ use clap::{Args, ValueEnum};
 use gene_syntax::db::{self, RootDatabase};
 use gene_syntax::printer;
 
-use super::{EXIT_USAGE, render, source};
+use gene_vm::report::diagnostic as render;
+
+use super::{EXIT_USAGE, source};
 
 #[derive(Args)]
 pub struct ParseArgs {

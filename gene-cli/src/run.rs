@@ -11,12 +11,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use gene_syntax::Severity;
-use gene_syntax::db::syntax_diagnostics;
 use gene_vm::{Output, RunError, StdOutput, Vm};
 
 use super::progress_bar::{BarDisplay, BarOutput, BarSlot};
-use super::{EXIT_USAGE, render, source};
+use gene_vm::report::diagnostic as render;
+
+use super::{EXIT_USAGE, source};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -55,25 +55,11 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let mut errors: Vec<_> = loaded.read_diagnostics.clone();
-    errors.extend(
-        syntax_diagnostics(&vm.db, loaded.file)
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned(),
-    );
-    if errors.is_empty() {
-        // Compile errors (`yield` outside a generator): reported the same way; nothing runs.
-        errors.extend(
-            gene_vm::vm::compile_file(&vm.db, loaded.file)
-                .errors
-                .iter()
-                .cloned(),
-        );
-    }
-    if !errors.is_empty() {
+    // Text that was not valid UTF-8 (read with replacement characters) does not run. Syntax
+    // and compile errors are checked once, by `run_source_file`, and rendered like these.
+    if !loaded.read_diagnostics.is_empty() {
         let mut stderr = std::io::stderr().lock();
-        for d in &errors {
+        for d in &loaded.read_diagnostics {
             let _ =
                 render::write_human(&mut stderr, &vm.db, loaded.file, d, render::stderr_color());
         }
@@ -109,35 +95,21 @@ pub fn on_big_stack(f: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
     }
 }
 
-/// Prints an uncaught error (or a syntax error) and gives the exit status.
+/// Prints why a run failed (syntax or compile errors, an uncaught exception) and gives the
+/// exit status.
 pub fn finish(vm: &mut Vm, result: Result<gene_vm::Value, RunError>) -> ExitCode {
     vm.out.flush();
     match result {
         Ok(_) => ExitCode::SUCCESS,
-        Err(RunError::Uncaught(exc)) => {
-            eprint!("{}", gene_vm::report::render_uncaught(vm, &exc));
-            ExitCode::from(1)
-        }
-        Err(RunError::Syntax {
-            diagnostics,
-            source,
-        }) => {
-            for d in diagnostics {
-                let lc = source.line_index.line_col_chars(d.range.start());
-                eprintln!(
-                    "error[{}]: {} ({}:{}:{})",
-                    d.code,
-                    d.message,
-                    source.path,
-                    lc.line + 1,
-                    lc.col + 1
-                );
+        Err(error) => {
+            eprint!(
+                "{}",
+                gene_vm::report::render_run_error(vm, &error, render::stderr_color())
+            );
+            match error {
+                RunError::Io(_) => ExitCode::from(EXIT_USAGE),
+                _ => ExitCode::from(1),
             }
-            ExitCode::from(1)
-        }
-        Err(RunError::Io(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(EXIT_USAGE)
         }
     }
 }

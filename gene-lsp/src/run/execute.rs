@@ -134,23 +134,8 @@ pub fn execute(
                     report: gene_vm::report::render_uncaught(&vm, &exc),
                 })
             }
-            Err(RunError::Syntax {
-                diagnostics,
-                source,
-            }) => {
-                let mut report = String::new();
-                for d in diagnostics {
-                    let lc = source.line_index.line_col_chars(d.range.start());
-                    report.push_str(&format!(
-                        "error[{}]: {} ({}:{}:{})\n",
-                        d.code,
-                        d.message,
-                        source.path,
-                        lc.line + 1,
-                        lc.col + 1
-                    ));
-                }
-                Outcome::Syntax(report)
+            Err(error @ RunError::Syntax { .. }) => {
+                Outcome::Syntax(gene_vm::report::render_run_error(&vm, &error, false))
             }
             Err(RunError::Io(message)) => Outcome::Crashed(message),
         }

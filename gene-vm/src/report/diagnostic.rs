@@ -1,4 +1,5 @@
-//! Printing diagnostics: the human form (ariadne: file:line:col, severity, code, message, the
+//! Printing diagnostics (`gene check`, `gene parse`, and a run refused for syntax or compile
+//! errors): the human form (ariadne: file:line:col, severity, code, message, the
 //! source line with the range underlined) and the JSON form for tools.
 
 use std::io::{IsTerminal, Write};
@@ -31,11 +32,23 @@ fn kind_and_color(severity: Severity) -> (ReportKind<'static>, Color) {
     (ReportKind::Custom(severity.as_str(), color), color)
 }
 
-/// Writes one diagnostic the way rustc and ruff do.
+/// Writes one diagnostic of a file in the database the way rustc and ruff do.
 pub fn write_human(
     out: &mut dyn Write,
     db: &dyn Db,
     file: SourceFile,
+    diagnostic: &Diagnostic,
+    color: bool,
+) -> std::io::Result<()> {
+    let name = file.path(db).display().to_string();
+    write_human_text(out, &name, file.text(db), diagnostic, color)
+}
+
+/// Writes one diagnostic of the text `text` (named `name` in the report).
+pub fn write_human_text(
+    out: &mut dyn Write,
+    name: &str,
+    text: &str,
     diagnostic: &Diagnostic,
     color: bool,
 ) -> std::io::Result<()> {
@@ -44,8 +57,7 @@ pub fn write_human(
         // the source.
         yansi::disable();
     }
-    let name = file.path(db).display().to_string();
-    let text = file.text(db);
+    let name = name.to_string();
     let (kind, label_color) = kind_and_color(diagnostic.severity);
     let span = clamp(diagnostic.range.start(), diagnostic.range.end(), text.len());
     let mut report = Report::build(kind, (name.clone(), span.clone()))
@@ -71,7 +83,7 @@ pub fn write_human(
     }
     report
         .finish()
-        .write((name, Source::from(text.as_str())), out)
+        .write((name, Source::from(text)), out)
 }
 
 /// The text under the primary underline: the message's first clause, so the header and the
