@@ -1,16 +1,21 @@
-//! The conformance corpus: every `tests/conformance/NAME.gene` runs in process through the
-//! gene-vm library with captured output.
+//! The conformance corpus: every `tests/conformance/NAME.gene` runs as `gene run NAME.gene first
+//! second` does for a user.
 //!
 //! - `NAME.out`: the exact expected stdout (required).
 //! - `NAME.err`: text the stderr must contain (an uncaught error's report), optional.
-//! - `NAME.status`: the expected exit status as `gene run` would give it (0 when absent; 1 for
-//!   an uncaught error or a syntax error).
+//! - `NAME.status`: the expected exit status (0 when absent; 1 for an uncaught error or a
+//!   syntax error).
 //!
-//! All programs run; the failures are reported together.
+//! The corpus is copied into a temporary directory, which is each program's working directory:
+//! programs that write files write there, never into the repository, and the test process's
+//! own working directory is never changed. All programs run (two at a time); the failures are
+//! reported together.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
 
-use gene_vm::{CaptureOutput, RunError, Vm};
+use gene_tests::{TempDir, gene_bin};
 
 struct Outcome {
     stdout: String,
@@ -18,37 +23,71 @@ struct Outcome {
     status: i32,
 }
 
-fn run_program(path: &Path) -> Outcome {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let output = CaptureOutput::new();
-    let mut vm = Vm::new(Box::new(output.clone()));
-    vm.set_args(vec!["first".into(), "second".into()]);
-    let display = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let result = vm.run_source(&display, text);
-    let (stderr_extra, status) = match result {
-        Ok(_) => (String::new(), 0),
-        Err(RunError::Uncaught(exc)) => (gene_vm::report::render_uncaught(&vm, &exc), 1),
-        Err(RunError::Syntax { diagnostics, .. }) => (
-            diagnostics
-                .iter()
-                .map(|d| format!("error[{}]: {}\n", d.code, d.message))
-                .collect(),
-            1,
-        ),
-        Err(RunError::Io(m)) => (m, 2),
-    };
-    Outcome {
-        stdout: output.stdout_text(),
-        stderr: output.stderr_text() + &stderr_extra,
-        status,
+fn run_program(gene: &Path, dir: &Path, name: &str) -> Outcome {
+    match Command::new(gene)
+        .args(["run", "--no-progress", name, "first", "second"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+    {
+        Ok(out) => Outcome {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            status: out.status.code().unwrap_or(-1),
+        },
+        Err(e) => Outcome {
+            stdout: String::new(),
+            stderr: format!("cannot start {}: {e}", gene.display()),
+            status: -1,
+        },
     }
 }
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance")
+}
+
+/// Copies the corpus (programs, expected outputs, the modules they import) into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("the corpus is readable").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("a directory in the copy");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("a file in the copy");
+        }
+    }
+}
+
+/// The failure of one program, or None when it behaved as expected.
+fn check(gene: &Path, dir: &Path, path: &Path) -> Option<String> {
+    let expected_out = std::fs::read_to_string(path.with_extension("out"))
+        .unwrap_or_else(|_| panic!("{} has no .out file", path.display()));
+    let expected_err = std::fs::read_to_string(path.with_extension("err")).ok();
+    let expected_status: i32 = std::fs::read_to_string(path.with_extension("status"))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0);
+    let file_name = path.file_name()?.to_string_lossy().to_string();
+    let outcome = run_program(gene, dir, &file_name);
+    let name = path.file_stem()?.to_string_lossy().to_string();
+    if outcome.stdout != expected_out {
+        return Some(format!(
+            "{name}: stdout differs\n--- expected\n{expected_out}--- actual\n{}--- stderr\n{}",
+            outcome.stdout, outcome.stderr
+        ));
+    }
+    if outcome.status != expected_status {
+        return Some(format!(
+            "{name}: exit status {} (expected {expected_status})\n--- stderr\n{}",
+            outcome.status, outcome.stderr
+        ));
+    }
+    let err = expected_err?;
+    let err = err.trim_end_matches('\n');
+    (!outcome.stderr.contains(err))
+        .then(|| format!("{name}: stderr lacks {err:?}\n--- stderr\n{}", outcome.stderr))
 }
 
 #[test]
@@ -64,46 +103,27 @@ fn conformance_corpus() {
         "the corpus has only {} programs",
         programs.len()
     );
-    let mut failures = Vec::new();
-    // Programs run with the corpus directory as the working directory (imports, files).
-    let _ = std::env::set_current_dir(corpus_dir());
-    for path in &programs {
-        let expected_out = std::fs::read_to_string(path.with_extension("out"))
-            .unwrap_or_else(|_| panic!("{} has no .out file", path.display()));
-        let expected_err = std::fs::read_to_string(path.with_extension("err")).ok();
-        let expected_status: i32 = std::fs::read_to_string(path.with_extension("status"))
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(0);
-        let outcome = run_program(path);
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if outcome.stdout != expected_out {
-            failures.push(format!(
-                "{name}: stdout differs\n--- expected\n{expected_out}--- actual\n{}--- stderr\n{}",
-                outcome.stdout, outcome.stderr
-            ));
-            continue;
+    let gene = gene_bin();
+    let work = TempDir::new("conformance");
+    copy_tree(&corpus_dir(), work.path());
+    let next = Mutex::new(programs.iter());
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                loop {
+                    let Some(path) = next.lock().map(|mut it| it.next()).ok().flatten() else {
+                        break;
+                    };
+                    if let Some(failure) = check(&gene, work.path(), path) {
+                        failures.lock().expect("no test thread panicked").push(failure);
+                    }
+                }
+            });
         }
-        if outcome.status != expected_status {
-            failures.push(format!(
-                "{name}: exit status {} (expected {expected_status})\n--- stderr\n{}",
-                outcome.status, outcome.stderr
-            ));
-            continue;
-        }
-        if let Some(err) = expected_err {
-            let err = err.trim_end_matches('\n');
-            if !outcome.stderr.contains(err) {
-                failures.push(format!(
-                    "{name}: stderr lacks {err:?}\n--- stderr\n{}",
-                    outcome.stderr
-                ));
-            }
-        }
-    }
+    });
+    let mut failures = failures.into_inner().expect("no test thread panicked");
+    failures.sort();
     assert!(
         failures.is_empty(),
         "{} of {} programs failed:\n\n{}",
