@@ -102,11 +102,7 @@ fn gene_run_exits_1_for_a_failure_nobody_observed() {
         "(fn ^^async fetch [] (await (gene/sleep_async 1)) (throw \"timeout\"))\n(fetch)\n(println \"done\")\n",
     )
     .ok();
-    let out = gene()
-        .arg("run")
-        .arg(&file)
-        .output()
-        .expect("gene runs");
+    let out = gene().arg("run").arg(&file).output().expect("gene runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

@@ -120,4 +120,3 @@ fn concurrent_writes_of_one_file_leave_no_temporary_files() {
     assert_eq!(names, vec!["out.txt".to_string()]);
     std::fs::remove_dir_all(&dir).ok();
 }
-

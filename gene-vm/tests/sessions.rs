@@ -59,4 +59,3 @@ fn host_can_call_gene_functions() {
         Some("42".to_string())
     );
 }
-

@@ -49,7 +49,10 @@ fn corpus_dir() -> PathBuf {
 
 /// Copies the corpus (programs, expected outputs, the modules they import) into `to`.
 fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("the corpus is readable").flatten() {
+    for entry in std::fs::read_dir(from)
+        .expect("the corpus is readable")
+        .flatten()
+    {
         let target = to.join(entry.file_name());
         if entry.path().is_dir() {
             std::fs::create_dir_all(&target).expect("a directory in the copy");
@@ -86,8 +89,12 @@ fn check(gene: &Path, dir: &Path, path: &Path) -> Option<String> {
     }
     let err = expected_err?;
     let err = err.trim_end_matches('\n');
-    (!outcome.stderr.contains(err))
-        .then(|| format!("{name}: stderr lacks {err:?}\n--- stderr\n{}", outcome.stderr))
+    (!outcome.stderr.contains(err)).then(|| {
+        format!(
+            "{name}: stderr lacks {err:?}\n--- stderr\n{}",
+            outcome.stderr
+        )
+    })
 }
 
 #[test]
@@ -116,7 +123,10 @@ fn conformance_corpus() {
                         break;
                     };
                     if let Some(failure) = check(&gene, work.path(), path) {
-                        failures.lock().expect("no test thread panicked").push(failure);
+                        failures
+                            .lock()
+                            .expect("no test thread panicked")
+                            .push(failure);
                     }
                 }
             });

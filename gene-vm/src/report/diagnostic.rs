@@ -81,9 +81,7 @@ pub fn write_human_text(
                 .with_color(Color::Blue),
         );
     }
-    report
-        .finish()
-        .write((name, Source::from(text)), out)
+    report.finish().write((name, Source::from(text)), out)
 }
 
 /// The text under the primary underline: the message's first clause, so the header and the
