@@ -4,6 +4,7 @@
 //! (`gene_vm::report`).
 
 mod check;
+mod disasm;
 mod eval;
 mod fmt;
 mod lsp;
@@ -40,6 +41,8 @@ struct Cli {
 enum Command {
     /// Print the syntax tree of a file.
     Parse(parse::ParseArgs),
+    /// Print the bytecode of a file's functions, with the source lines they come from.
+    Disasm(disasm::DisasmArgs),
     /// Report syntax errors and lint diagnostics of files.
     Check(check::CheckArgs),
     /// List the lint rules.
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Parse(args) => parse::run(args),
+        Command::Disasm(args) => disasm::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Fmt(args) => fmt::run(args),

@@ -81,17 +81,8 @@ fn write_form(out: &mut String, form: &Form) {
                 let _ = write!(out, "{f}");
             }
         }
-        FormKind::Str(s) => write_string(out, s),
-        FormKind::Char(c) => match c {
-            '\n' => out.push_str("'\\n'"),
-            '\t' => out.push_str("'\\t'"),
-            '\r' => out.push_str("'\\r'"),
-            '\'' => out.push_str("'\\''"),
-            '\\' => out.push_str("'\\\\'"),
-            c => {
-                let _ = write!(out, "'{c}'");
-            }
-        },
+        FormKind::Str(s) => write_string_literal(out, s),
+        FormKind::Char(c) => write_char_literal(out, *c),
         FormKind::Symbol(s) => out.push_str(s),
         FormKind::Path(segments) => out.push_str(&segments.join("/")),
         FormKind::Array(items) => write_seq(out, "[", items, "]"),
@@ -150,7 +141,12 @@ fn write_props(out: &mut String, props: &[Prop], leading_space: bool) {
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
+/// Writes `s` as a Gene string literal that reads back as `s`: quotes and backslashes escaped,
+/// `\n \t \r \b \f` by name and every other control character as `\uXXXX` (so the text stays
+/// printable). The one escaper of the project: `gene parse --format sexpr` and the VM's `$`
+/// form (`inspect`, the REPL) both write strings with it.
+pub fn write_string_literal(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -159,12 +155,96 @@ fn write_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            '#' => out.push('#'),
-            c if (c as u32) < 0x20 => {
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            // Every control character is below U+10000: four digits always suffice.
+            c if c.is_control() => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
         }
     }
     out.push('"');
+}
+
+/// Writes `c` as a Gene character literal: `'a'`, `'\n'`, `'\''`.
+pub fn write_char_literal(out: &mut String, c: char) {
+    out.push('\'');
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\'' => out.push_str("\\'"),
+        '\\' => out.push_str("\\\\"),
+        c => out.push(c),
+    }
+    out.push('\'');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SyntaxKind;
+    use proptest::prelude::*;
+
+    fn literal(s: &str) -> String {
+        let mut out = String::new();
+        write_string_literal(&mut out, s);
+        out
+    }
+
+    /// The literal lexes as one string token with no error, and decodes to `s`.
+    fn reads_back(s: &str) -> Result<(), TestCaseError> {
+        let text = literal(s);
+        let (tokens, errors) = crate::lexer::tokenize(&text);
+        prop_assert!(errors.is_empty(), "{:?}: {:?}", text, errors);
+        prop_assert_eq!(tokens.len(), 1, "{:?}: {:?}", text, tokens);
+        prop_assert_eq!(tokens[0].kind, SyntaxKind::STRING);
+        prop_assert_eq!(usize::from(tokens[0].len), text.len());
+        prop_assert_eq!(crate::decode::decode_string(&text), s);
+        Ok(())
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(literal("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(literal("\n\t\r\u{8}\u{c}"), r#""\n\t\r\b\f""#);
+        assert_eq!(
+            literal("\u{0}\u{1b}\u{7f}\u{85}"),
+            r#""\u0000\u001b\u007f\u0085""#
+        );
+        assert_eq!(literal("#{x} é ☃ 😀"), "\"#{x} é ☃ 😀\"");
+    }
+
+    #[test]
+    fn tricky_strings_read_back() {
+        for s in [
+            "", "\"", "\\", "\\\"", "\"\"\"", "\\u0041", "#{", "#(x)", "\u{0}", "\r\n",
+        ] {
+            reads_back(s).unwrap();
+        }
+    }
+
+    #[test]
+    fn chars_are_quoted() {
+        let mut out = String::new();
+        for c in ['a', '\n', '\'', '\\', '\u{8}'] {
+            write_char_literal(&mut out, c);
+        }
+        assert_eq!(out, r"'a''\n''\'''\\''\b'");
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_reads_back_through_the_lexer(s in any::<String>()) {
+            reads_back(&s)?;
+        }
+
+        #[test]
+        fn any_ascii_string_reads_back_through_the_lexer(s in "[\\x00-\\x7f]*") {
+            reads_back(&s)?;
+        }
+    }
 }

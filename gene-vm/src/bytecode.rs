@@ -4,10 +4,14 @@
 //! A stack machine. Every op is 8 bytes. Locals live in the frame's slots; `u32` operands index
 //! the proto's `consts`, `names` or `protos` tables, or are slot numbers / jump targets.
 
+mod disasm;
+
 use std::sync::Arc;
 
 use gene_syntax::TextRange;
 use gene_syntax::form::Form;
+
+pub use disasm::disassemble;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {

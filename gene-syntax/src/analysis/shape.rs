@@ -2,60 +2,21 @@
 //! 1-9). The analysis uses this to know which children are code, which are data, and what kind
 //! of call a form is.
 
+use crate::builtins;
 use crate::form::{Form, FormKind, Gene};
 
-/// Heads that keep their first child from being read as an infix operator.
-/// The compiler uses these two lists too, so the analysis reads a form exactly as it runs.
-pub const NOT_INFIX_HEADS: &[&str] = &[
-    "var", "if", "fn", "fnx", "fnxx", "macro", "do", "loop", "while", "for", "ns", "class", "try",
-    "throw", "$", ".", "not", "return", "break", "yield",
-];
+/// Whether a gene headed by `head` keeps its first child from being read as an infix operator:
+/// every special form of the builtin catalogue (`(if + 1)` is an `if`), and `$`, `.` and `not`.
+/// The compiler asks this too, so the analysis reads a form exactly as it runs.
+pub fn blocks_infix(head: &str) -> bool {
+    matches!(head, "$" | "." | "not") || builtins::is_special_form_head(head)
+}
 
-/// Operators that turn `(a op b)` into `(op a b)`.
-pub const INFIX_OPERATORS: &[&str] = &[
-    "+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!=", "./",
-];
+/// Operators that turn `(a op b)` into `(op a b)` (each a catalogue operator; a test checks).
+pub const INFIX_OPERATORS: &[&str] = &["+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "./"];
 
 /// Arithmetic and comparison operators, whose operands must be plain values.
 pub const VALUE_OPERATORS: &[&str] = &["+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!="];
-
-/// Special forms the analysis walks itself.
-pub const SPECIAL_FORMS: &[&str] = &[
-    "var",
-    "if",
-    "do",
-    "void",
-    "loop",
-    "while",
-    "for",
-    "repeat",
-    "break",
-    "continue",
-    "return",
-    "fn",
-    "fnx",
-    "fnxx",
-    "macro",
-    "ns",
-    "class",
-    "try",
-    "throw",
-    "async",
-    "await",
-    "yield",
-    "new",
-    "import",
-    "enum",
-    "match",
-    "$caller_eval",
-    "$parse",
-    "$render",
-    "$with",
-    "$tap",
-    "$set",
-    "super",
-    "quote",
-];
 
 #[derive(Debug)]
 pub enum Shape<'a> {
@@ -124,7 +85,7 @@ pub fn classify(gene: &Gene) -> Shape<'_> {
     if head_sym == Some("_") || matches!(gene.head.kind, FormKind::Quote(_)) {
         return Shape::Data;
     }
-    let head_blocks_infix = head_sym.is_some_and(|h| NOT_INFIX_HEADS.contains(&h));
+    let head_blocks_infix = head_sym.is_some_and(blocks_infix);
     if !head_blocks_infix && let Some(op) = first_sym {
         if INFIX_OPERATORS.contains(&op) {
             if op == "./" {
@@ -147,7 +108,8 @@ pub fn classify(gene: &Gene) -> Shape<'_> {
             operands: &gene.children,
         };
     }
-    if let Some(op) = first_sym {
+    // `(super .m args...)` is the special form, not a method called on `super`.
+    if let Some(op) = first_sym.filter(|_| head_sym != Some("super")) {
         match op {
             "=" | "+=" | "-=" => {
                 return Shape::Assign {
@@ -185,7 +147,7 @@ pub fn classify(gene: &Gene) -> Shape<'_> {
         };
     }
     if let Some(h) = head_sym {
-        if SPECIAL_FORMS.contains(&h) {
+        if builtins::is_special_form_head(h) {
             return Shape::Special(h);
         }
         if is_method_name(h) {
@@ -209,4 +171,62 @@ pub fn is_method_name(s: &str) -> bool {
             .chars()
             .next()
             .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtins::BuiltinKind;
+
+    fn shape_of(text: &str, check: impl FnOnce(Shape<'_>)) {
+        let forms = crate::parse_text(text).forms();
+        let Some(FormKind::Gene(gene)) = forms.first().map(|f| &f.kind) else {
+            panic!("{text} is not a gene");
+        };
+        check(classify(gene));
+    }
+
+    #[test]
+    fn every_catalogue_head_is_a_special_form_and_blocks_infix() {
+        for head in builtins::special_form_heads() {
+            assert!(blocks_infix(head), "{head}");
+            shape_of(&format!("({head} + 1)"), |shape| match shape {
+                // `(-> body...)`: a block with no parameters.
+                Shape::Block { .. } if head == "->" => {}
+                Shape::Special(h) => assert_eq!(h, head),
+                other => panic!("({head} + 1) reads as {other:?}"),
+            });
+        }
+    }
+
+    #[test]
+    fn names_that_are_special_forms_do_not_block_infix() {
+        for text in ["(self == x)", "($ex + 1)", "(quote + 1)"] {
+            shape_of(text, |shape| {
+                assert!(matches!(shape, Shape::Infix { .. }), "{text}: {shape:?}")
+            });
+        }
+        shape_of("(quote x)", |shape| {
+            assert!(matches!(shape, Shape::Call { .. }), "{shape:?}")
+        });
+        // A function is called, even one named like a form (`$parse` is `gene/parse`).
+        shape_of("($parse \"x\")", |shape| {
+            assert!(matches!(shape, Shape::Call { .. }), "{shape:?}")
+        });
+    }
+
+    #[test]
+    fn super_with_a_method_is_the_special_form() {
+        shape_of("(super .m 1)", |shape| {
+            assert!(matches!(shape, Shape::Special("super")), "{shape:?}")
+        });
+    }
+
+    #[test]
+    fn operator_tables_hold_catalogue_operators() {
+        for op in INFIX_OPERATORS.iter().chain(VALUE_OPERATORS) {
+            let b = builtins::lookup(op).unwrap_or_else(|| panic!("{op} is not in the catalogue"));
+            assert_eq!(b.kind, BuiltinKind::Operator, "{op}");
+        }
+    }
 }

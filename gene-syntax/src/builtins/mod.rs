@@ -218,6 +218,24 @@ pub fn unqualified(name: &str) -> Option<&'static Builtin> {
     map.get(name).copied()
 }
 
+/// The special forms that the compiler and the analysis take as the head of a gene (`if`,
+/// `fn`, `->`, `#Str`, `yield` ...), in catalogue order: every special form but the names and
+/// syntax that never head one (`self`, `$ex`, `quote`).
+pub fn special_form_heads() -> impl Iterator<Item = &'static str> {
+    all()
+        .filter(|b| {
+            b.kind == BuiltinKind::SpecialForm && !special_forms::NOT_HEADS.contains(&b.name)
+        })
+        .map(|b| b.name)
+}
+
+/// Whether a gene headed by `name` is a special form (see [`special_form_heads`]).
+pub fn is_special_form_head(name: &str) -> bool {
+    lookup(name).is_some_and(|b| {
+        b.kind == BuiltinKind::SpecialForm && !special_forms::NOT_HEADS.contains(&b.name)
+    })
+}
+
 /// The entries for a method name across receivers (`length` -> `String.length`, `Array.length`).
 pub fn methods_named(name: &str) -> impl Iterator<Item = &'static Builtin> + '_ {
     all().filter(move |b| b.kind == BuiltinKind::Method && b.name == name)
@@ -344,6 +362,34 @@ mod tests {
             let m = method(receiver, name).expect(name);
             assert!(m.flags.returns_future, "{receiver}.{name}");
         }
+    }
+
+    #[test]
+    fn special_form_heads_are_the_special_forms_but_the_names() {
+        let heads: Vec<&str> = special_form_heads().collect();
+        for name in special_forms::NOT_HEADS {
+            let b = lookup(name).expect("a name that is not a head is still a special form");
+            assert_eq!(b.kind, BuiltinKind::SpecialForm, "{name}");
+            assert!(
+                !is_special_form_head(name) && !heads.contains(name),
+                "{name}"
+            );
+        }
+        for name in ["if", "fn", "->", "#Str", "yield", "await", "$caller_eval"] {
+            assert!(
+                is_special_form_head(name) && heads.contains(&name),
+                "{name}"
+            );
+        }
+        // Operators and functions are not special forms, whatever their shape.
+        for name in ["+", "not", "println", "$parse", "gene/parse", "**"] {
+            assert!(!is_special_form_head(name), "{name}");
+        }
+        assert_eq!(
+            heads.len(),
+            all().filter(|b| b.kind == BuiltinKind::SpecialForm).count()
+                - special_forms::NOT_HEADS.len()
+        );
     }
 
     #[test]

@@ -30,6 +30,11 @@ const fn op(name: &'static str, params: &'static [Param], doc: &'static str) -> 
     }
 }
 
+/// Special forms that never head a gene: names the compiler resolves itself (`self`, `$ex`) and
+/// reader syntax (`quote` is `:form`). So `(self == x)` is an infix comparison and `(quote x)`
+/// calls whatever `quote` names, in the compiler and the analysis alike.
+pub(crate) const NOT_HEADS: &[&str] = &["self", "$ex", "quote"];
+
 pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
     form(
         "var",

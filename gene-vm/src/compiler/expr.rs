@@ -1,10 +1,10 @@
 //! Expressions: literals, names, paths, collections, operators, assignment, calls, and the
 //! classification of a gene form (§2.3 of the language reference, in its order).
 
-// How a gene is read (infix or not) is decided by the same lists the analysis uses.
-use gene_syntax::analysis::shape::{
-    INFIX_OPERATORS as INFIX_OPS, NOT_INFIX_HEADS as NO_INFIX_HEADS,
-};
+// How a gene is read (infix or not, special form or not) is decided by the same tables the
+// analysis uses, which come from the builtin catalogue.
+use gene_syntax::analysis::shape::{INFIX_OPERATORS as INFIX_OPS, blocks_infix};
+use gene_syntax::builtins::is_special_form_head;
 use gene_syntax::form::{Form, FormKind, Gene, Prop};
 
 use super::Compiler;
@@ -309,8 +309,7 @@ impl Compiler {
         }
         // 5. infix
         if let Some(first) = children.first() {
-            let head_blocks = sym(head)
-                .is_some_and(|h| NO_INFIX_HEADS.contains(&h) || super::SPECIAL_FORMS.contains(&h));
+            let head_blocks = sym(head).is_some_and(blocks_infix);
             if is_infix_op(first) && !head_blocks {
                 let mut rewritten = Vec::with_capacity(children.len());
                 rewritten.push(head.clone());
@@ -354,8 +353,9 @@ impl Compiler {
                 _ => {}
             }
         }
-        // 8. special forms
+        // 8. special forms: the catalogue's, and method definitions in a class body
         if let Some(name) = sym(head)
+            && (is_special_form_head(name) || (self.fr().class_body && name.starts_with('.')))
             && self.compile_special(name, g, form, tail)
         {
             return;

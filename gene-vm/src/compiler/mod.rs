@@ -25,53 +25,6 @@ use gene_syntax::form::Form;
 
 use crate::bytecode::{CaptureFrom, Const, LocalInfo, Op, Params, Proto, ProtoKind};
 
-/// Heads the compiler handles itself (the catalogue's special forms are checked against this).
-pub const SPECIAL_FORMS: &[&str] = &[
-    "var",
-    "if",
-    "do",
-    "void",
-    "loop",
-    "while",
-    "for",
-    "repeat",
-    "break",
-    "continue",
-    "return",
-    "fn",
-    "fnx",
-    "fnxx",
-    "->",
-    "macro",
-    "$caller_eval",
-    "ns",
-    "class",
-    "new",
-    "super",
-    "self",
-    "try",
-    "throw",
-    "$ex",
-    "enum",
-    "match",
-    "quote",
-    "$render",
-    "$with",
-    "$tap",
-    "$set",
-    "import",
-    "#Str",
-    "async",
-    "await",
-    "yield",
-];
-
-/// Operators the compiler handles (infix or prefix).
-pub const OPERATORS: &[&str] = &[
-    "+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "not", "..", "./", "=", "+=",
-    "-=", "...",
-];
-
 /// How a compilation unit is entered.
 #[derive(Clone, Debug, Default)]
 pub struct Env {

@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use gene_syntax::printer::{write_char_literal, write_string_literal};
+
 use super::{FuncKind, Value};
 use crate::intern::Sym;
 
@@ -62,34 +64,6 @@ pub fn format_float(f: f64) -> String {
 
 fn write_sym(out: &mut String, s: Sym) {
     s.with_name(|n| out.push_str(n));
-}
-
-fn write_string_quoted(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-fn write_char_quoted(out: &mut String, c: char) {
-    out.push('\'');
-    match c {
-        '\n' => out.push_str("\\n"),
-        '\t' => out.push_str("\\t"),
-        '\r' => out.push_str("\\r"),
-        '\'' => out.push_str("\\'"),
-        '\\' => out.push_str("\\\\"),
-        c => out.push(c),
-    }
-    out.push('\'');
 }
 
 fn write_seq<'a>(
@@ -157,7 +131,7 @@ fn write_value(out: &mut String, v: &Value, quoted: bool, depth: usize) {
         Value::Float(f) => out.push_str(&format_float(*f)),
         Value::Char(c) => {
             if quoted {
-                write_char_quoted(out, *c)
+                write_char_literal(out, *c)
             } else {
                 out.push(*c)
             }
@@ -165,7 +139,7 @@ fn write_value(out: &mut String, v: &Value, quoted: bool, depth: usize) {
         Value::Placeholder => out.push('_'),
         Value::Str(s) => {
             if quoted {
-                write_string_quoted(out, s)
+                write_string_literal(out, s)
             } else {
                 out.push_str(s)
             }
@@ -336,5 +310,13 @@ mod tests {
             vec![Value::str("s")],
         );
         assert_eq!(display(&Value::array(vec![g])), "[(_ \"s\")]");
+    }
+
+    #[test]
+    fn control_characters_in_strings_are_escaped_in_dollar_form() {
+        // The same escaper as `gene parse`: what `inspect` shows reads back as the string.
+        let v = Value::str("a\u{1}b\u{8}\n");
+        assert_eq!(inspect(&v), r#""a\u0001b\b\n""#);
+        assert_eq!(inspect(&Value::Char('\u{c}')), r"'\f'");
     }
 }

@@ -46,7 +46,7 @@ impl Checker<'_> {
             }
             Shape::Special(
                 "fn" | "fnx" | "fnxx" | "class" | "ns" | "var" | "enum" | "match" | "import"
-                | "quote",
+                | "#Str",
             ) => FutureOf::No,
             Shape::Special(_) => FutureOf::Unknown,
             Shape::Infix { op, .. } | Shape::Prefix { op, .. } if op != "./" => FutureOf::No,

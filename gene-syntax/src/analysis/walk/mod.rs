@@ -533,7 +533,6 @@ impl<'a> Checker<'a> {
             callee_name.as_deref(),
             Some("println" | "print" | "gene/println" | "gene/print")
         );
-        let is_interpolation = callee_name.as_deref() == Some("#Str");
         rules::call(self, form, callee, args);
         self.expr(callee, Pos::Value);
         for p in &gene.props {
@@ -547,9 +546,7 @@ impl<'a> Checker<'a> {
                 self.use_name(name, arg.range, use_facts_for(Pos::Escaping));
                 continue;
             }
-            let arg_pos = if is_interpolation {
-                Pos::Interpolated
-            } else if is_print {
+            let arg_pos = if is_print {
                 Pos::Printed
             } else {
                 Pos::Escaping

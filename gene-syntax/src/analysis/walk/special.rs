@@ -176,12 +176,18 @@ impl Checker<'_> {
                     self.expr(child, Pos::Value);
                 }
             }
-            "$parse" | "$caller_eval" => {
+            "$caller_eval" => {
                 for child in children {
                     self.expr(child, Pos::Value);
                 }
             }
-            // `quote` is data.
+            // An interpolated string: its pieces are shown as text.
+            "#Str" => {
+                for child in children {
+                    self.expr(child, Pos::Interpolated);
+                }
+            }
+            // `->` heads are blocks (`Shape::Block`), never walked here.
             _ => {}
         }
     }
