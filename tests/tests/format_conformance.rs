@@ -70,7 +70,10 @@ fn comment_positions(text: &str) -> Vec<usize> {
         .collect();
     let inside_istring = |at: TextSize| istrings.iter().any(|r| r.start() < at && at < r.end());
     let mut positions = vec![0];
-    for token in root.descendants_with_tokens().filter_map(|e| e.into_token()) {
+    for token in root
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+    {
         let is_prefix = matches!(
             token.kind(),
             SyntaxKind::COLON
@@ -107,14 +110,18 @@ fn format_problem(text: &str, expected: &str) -> Option<String> {
         Err(e) => return Some(format!("not formatted: {e}")),
     };
     if forms(&formatted).as_deref() != Some(expected) {
-        return Some(format!("the formatted program means something else:\n{formatted}"));
+        return Some(format!(
+            "the formatted program means something else:\n{formatted}"
+        ));
     }
     match format_text(&formatted) {
         Ok(again) if again == formatted => None,
         Ok(again) => Some(format!(
             "formatting twice changes the text:\n--- once:\n{formatted}\n--- twice:\n{again}"
         )),
-        Err(e) => Some(format!("the formatted program is refused: {e}\n{formatted}")),
+        Err(e) => Some(format!(
+            "the formatted program is refused: {e}\n{formatted}"
+        )),
     }
 }
 
@@ -200,7 +207,11 @@ proptest! {
 #[test]
 fn the_corpus_has_many_places_for_comments() {
     let programs = programs_with_positions();
-    assert!(programs.len() >= 150, "only {} programs parse", programs.len());
+    assert!(
+        programs.len() >= 150,
+        "only {} programs parse",
+        programs.len()
+    );
     let positions: usize = programs.iter().map(|p| p.3.len()).sum();
     assert!(positions >= 10_000, "only {positions} places for a comment");
 }
@@ -237,7 +248,12 @@ fn formatted_programs_full_of_comments_run_the_same() {
         failures.is_empty(),
         "{} programs failed; the first:\n{}",
         failures.len(),
-        failures.iter().take(3).cloned().collect::<Vec<_>>().join("\n\n")
+        failures
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
     );
     assert!(checked >= 150, "only {checked} programs were checked");
 }
