@@ -1,9 +1,20 @@
 //! The formatter over the whole conformance corpus: formatting is idempotent, keeps every
-//! token, and the formatted program prints exactly what the original prints.
+//! token, and the formatted program prints exactly what the original prints; the same holds
+//! with line comments inserted between the tokens (a comment must never swallow the code after
+//! it).
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use gene_syntax::format::format_text;
+use gene_syntax::{SyntaxKind, TextRange, TextSize};
 use gene_vm::{CaptureOutput, Vm};
+use proptest::prelude::*;
+use proptest::sample::Index;
+
+/// The comment the tests insert; the leading space keeps it from joining the token before it
+/// (`x#` would be a symbol).
+const COMMENT: &str = " # inserted\n";
 
 fn run(text: String) -> (String, bool) {
     let output = CaptureOutput::new();
@@ -13,29 +24,117 @@ fn run(text: String) -> (String, bool) {
     (output.stdout_text(), ok)
 }
 
-#[test]
-fn formatted_conformance_programs_run_the_same() {
+/// The conformance programs, by file name, sorted; the working directory becomes their
+/// directory, as the programs that read files expect.
+fn conformance_programs() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance");
-    let mut programs: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/conformance exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "gene"))
         .collect();
-    programs.sort();
+    paths.sort();
     let _ = std::env::set_current_dir(&dir);
+    paths
+        .iter()
+        .map(|path| {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, std::fs::read_to_string(path).unwrap_or_default())
+        })
+        .collect()
+}
+
+/// The lowered forms of a text written back as Gene data (comments and layout gone), or
+/// `None` when it has syntax errors.
+fn forms(text: &str) -> Option<String> {
+    let parse = gene_syntax::parse_text(text);
+    parse
+        .errors()
+        .is_empty()
+        .then(|| gene_syntax::printer::sexpr(&parse.forms()))
+}
+
+/// Every place between two tokens of `text` where a line comment changes nothing: each token
+/// boundary, except inside interpolated strings (whose text pieces are not trivia-separated)
+/// and right after a prefix (`:`, `%`, `%_`, `#@`), which the language wants directly before
+/// its form.
+fn comment_positions(text: &str) -> Vec<usize> {
+    let root = gene_syntax::parse_text(text).syntax_node();
+    let istrings: Vec<TextRange> = root
+        .descendants()
+        .filter(|n| n.kind() == SyntaxKind::ISTRING)
+        .map(|n| n.text_range())
+        .collect();
+    let inside_istring = |at: TextSize| istrings.iter().any(|r| r.start() < at && at < r.end());
+    let mut positions = vec![0];
+    for token in root
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+    {
+        let is_prefix = matches!(
+            token.kind(),
+            SyntaxKind::COLON
+                | SyntaxKind::PERCENT
+                | SyntaxKind::PERCENT_UNDERSCORE
+                | SyntaxKind::HASH_AT
+        );
+        let end = token.text_range().end();
+        if !is_prefix && !inside_istring(end) {
+            positions.push(usize::from(end));
+        }
+    }
+    positions
+}
+
+/// `text` with [`COMMENT`] inserted at each of `positions` (ascending).
+fn with_comments(text: &str, positions: &[usize]) -> String {
+    let mut out = String::with_capacity(text.len() + positions.len() * COMMENT.len());
+    let mut from = 0;
+    for &at in positions {
+        out.push_str(&text[from..at]);
+        out.push_str(COMMENT);
+        from = at;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
+/// What is wrong with formatting `text`, which should mean `expected` (its forms): the
+/// formatted text must parse to the same forms and format to itself.
+fn format_problem(text: &str, expected: &str) -> Option<String> {
+    let formatted = match format_text(text) {
+        Ok(formatted) => formatted,
+        Err(e) => return Some(format!("not formatted: {e}")),
+    };
+    if forms(&formatted).as_deref() != Some(expected) {
+        return Some(format!(
+            "the formatted program means something else:\n{formatted}"
+        ));
+    }
+    match format_text(&formatted) {
+        Ok(again) if again == formatted => None,
+        Ok(again) => Some(format!(
+            "formatting twice changes the text:\n--- once:\n{formatted}\n--- twice:\n{again}"
+        )),
+        Err(e) => Some(format!(
+            "the formatted program is refused: {e}\n{formatted}"
+        )),
+    }
+}
+
+#[test]
+fn formatted_conformance_programs_run_the_same() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for path in &programs {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let Ok(formatted) = gene_syntax::format::format_text(&text) else {
+    for (name, text) in conformance_programs() {
+        let Ok(formatted) = format_text(&text) else {
             continue;
         };
         checked += 1;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match gene_syntax::format::format_text(&formatted) {
+        match format_text(&formatted) {
             Ok(again) if again == formatted => {}
             _ => failures.push(format!("{name}: formatting twice changes the text")),
         }
@@ -55,4 +154,106 @@ fn formatted_conformance_programs_run_the_same() {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// The conformance programs that parse without errors, each with its forms and the places a
+/// comment can go (read once for every case of the property test).
+fn programs_with_positions() -> &'static [(String, String, String, Vec<usize>)] {
+    static PROGRAMS: OnceLock<Vec<(String, String, String, Vec<usize>)>> = OnceLock::new();
+    PROGRAMS.get_or_init(|| {
+        conformance_programs()
+            .into_iter()
+            .filter_map(|(name, text)| {
+                let expected = forms(&text)?;
+                let positions = comment_positions(&text);
+                Some((name, text, expected, positions))
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    // Every position of every program takes minutes in a debug build; each run checks a
+    // random sample (set PROPTEST_CASES for a longer run).
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(3000),
+        ..ProptestConfig::default()
+    })]
+
+    /// A comment at any one place between two tokens: the formatted program means the same and
+    /// formats to itself.
+    #[test]
+    fn a_comment_anywhere_between_tokens_keeps_the_meaning(
+        program in any::<Index>(),
+        position in any::<Index>(),
+    ) {
+        let programs = programs_with_positions();
+        prop_assume!(!programs.is_empty());
+        let (name, text, expected, positions) = &programs[program.index(programs.len())];
+        let at = positions[position.index(positions.len())];
+        let commented = with_comments(text, &[at]);
+        let commented_forms = forms(&commented);
+        prop_assert_eq!(
+            commented_forms.as_deref(),
+            Some(expected.as_str()),
+            "{}: a comment at byte {} changed the program itself:\n{}", name, at, commented
+        );
+        if let Some(problem) = format_problem(&commented, expected) {
+            prop_assert!(false, "{}, comment at byte {}: {}", name, at, problem);
+        }
+    }
+}
+
+#[test]
+fn the_corpus_has_many_places_for_comments() {
+    let programs = programs_with_positions();
+    assert!(
+        programs.len() >= 150,
+        "only {} programs parse",
+        programs.len()
+    );
+    let positions: usize = programs.iter().map(|p| p.3.len()).sum();
+    assert!(positions >= 10_000, "only {positions} places for a comment");
+}
+
+/// Comments between all the tokens at once: the formatted program prints what the original
+/// prints.
+#[test]
+fn formatted_programs_full_of_comments_run_the_same() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (name, text) in conformance_programs() {
+        let Some(expected) = forms(&text) else {
+            continue;
+        };
+        let commented = with_comments(&text, &comment_positions(&text));
+        if let Some(problem) = format_problem(&commented, &expected) {
+            failures.push(format!("{name}: {problem}"));
+            continue;
+        }
+        let Ok(formatted) = format_text(&commented) else {
+            continue;
+        };
+        checked += 1;
+        let original = run(text);
+        let reformatted = run(formatted.clone());
+        if original != reformatted {
+            failures.push(format!(
+                "{name}: output differs after formatting\n--- original ({}):\n{}\n--- formatted ({}):\n{}\n--- formatted source:\n{formatted}",
+                original.1, original.0, reformatted.1, reformatted.0
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} programs failed; the first:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
+    assert!(checked >= 150, "only {checked} programs were checked");
 }

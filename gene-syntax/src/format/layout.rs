@@ -443,6 +443,14 @@ fn render_gene(node: &SyntaxNode, col: usize) -> String {
             Item::Form(element) => {
                 let is_prop = element.kind() == SyntaxKind::PROP;
                 if !seen_head {
+                    if last_was_comment {
+                        // A comment before the head ends its line: the head starts the next
+                        // one, and the forms that stay with it follow it there.
+                        out.push('\n');
+                        out.push_str(&indent(col + 2));
+                        cur = col + 2;
+                        on_first_line = true;
+                    }
                     let text = render(element, cur);
                     cur = end_col(cur, &text);
                     out.push_str(&text);

@@ -36,6 +36,18 @@ fn comments_and_blank_lines_are_kept() {
 }
 
 #[test]
+fn a_comment_before_the_head_ends_its_line() {
+    check(
+        "( # note\nprintln \"hello\")",
+        "(\n  # note\n  println \"hello\")\n",
+    );
+    check(
+        "(fn f [x] ( # why\n\n  g x 1))",
+        "(fn f [x]\n  (\n    # why\n\n    g x\n      1))\n",
+    );
+}
+
+#[test]
 fn long_forms_break() {
     let long = format!("(call_something \"{}\" second third)", "x".repeat(80));
     check(
