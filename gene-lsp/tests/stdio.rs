@@ -122,3 +122,43 @@ fn garbage_on_the_wire_does_not_stop_the_server() {
     server.notify("exit", Value::Null);
     assert_eq!(server.wait_for_exit(), Some(0));
 }
+
+/// A wrong `Content-Length` (too long: the next message looks like the rest of the body; too
+/// short: the rest of the body looks like the next header) or a message without its header
+/// costs that message only: the request after it is answered.
+#[test]
+fn the_server_resynchronises_after_broken_frames() {
+    let mut server = Server::start(&[]);
+    server.request("initialize", json!({"capabilities": {}}));
+    let hover = |id: i64| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+               "params": {"textDocument": {"uri": "file:///nowhere.gene"},
+                          "position": {"line": 0, "character": 0}}})
+        .to_string()
+    };
+    let broken = [
+        ("a length too long", {
+            let body = hover(101);
+            format!("Content-Length: {}\r\n\r\n{body}", body.len() + 40)
+        }),
+        ("a length too short", {
+            let body = hover(102);
+            format!("Content-Length: {}\r\n\r\n{body}", body.len() - 7)
+        }),
+        ("no header", hover(103)),
+        (
+            "no length",
+            format!("Content-Type: x\r\n\r\n{}", hover(104)),
+        ),
+    ];
+    for (what, bytes) in broken {
+        server.stdin.write_all(bytes.as_bytes()).unwrap();
+        server.stdin.flush().unwrap();
+        // The next request is answered; the broken one never is.
+        let answer = server.request("workspace/symbol", json!({"query": ""}));
+        assert!(answer["result"].is_array(), "after {what}: {answer}");
+    }
+    server.request("shutdown", Value::Null);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_for_exit(), Some(0));
+}
