@@ -1,7 +1,6 @@
 //! SQLite (`gene/db`) and the bytes its BLOBs read as: functions, classes and methods.
 
 use super::{
-    Availability::Implemented,
     Builtin,
     BuiltinKind::{Class, Function, Method},
     FUTURE, Flags, NO_FLAGS, Param, opt, req,
@@ -24,7 +23,6 @@ const fn entry(
         params,
         doc,
         flags,
-        availability: Implemented,
     }
 }
 

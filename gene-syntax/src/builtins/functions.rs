@@ -1,7 +1,6 @@
 //! Functions, classes and values bound in namespaces (`gene`, `gene/io`, `global` ...).
 
 use super::{
-    Availability::{self, *},
     BLOCKING, Builtin,
     BuiltinKind::{self, *},
     FUTURE, Flags, NO_FLAGS, Param, SUSPENDS, named, opt, req, rest,
@@ -13,7 +12,6 @@ const fn entry(
     path: &'static str,
     params: &'static [Param],
     flags: Flags,
-    availability: Availability,
     doc: &'static str,
 ) -> Builtin {
     Builtin {
@@ -24,7 +22,6 @@ const fn entry(
         params,
         doc,
         flags,
-        availability,
     }
 }
 
@@ -34,7 +31,7 @@ const fn func(
     params: &'static [Param],
     doc: &'static str,
 ) -> Builtin {
-    entry(Function, name, path, params, NO_FLAGS, Implemented, doc)
+    entry(Function, name, path, params, NO_FLAGS, doc)
 }
 
 /// A function with flags for the analysis (`returns_future`, `suspends` ...).
@@ -45,7 +42,7 @@ const fn flagged(
     flags: Flags,
     doc: &'static str,
 ) -> Builtin {
-    entry(Function, name, path, params, flags, Implemented, doc)
+    entry(Function, name, path, params, flags, doc)
 }
 
 const fn class(
@@ -54,7 +51,7 @@ const fn class(
     params: &'static [Param],
     doc: &'static str,
 ) -> Builtin {
-    entry(Class, name, path, params, NO_FLAGS, Implemented, doc)
+    entry(Class, name, path, params, NO_FLAGS, doc)
 }
 
 pub(crate) static FUNCTIONS: &[Builtin] = &[
@@ -413,6 +410,5 @@ pub(crate) static VALUES: &[Builtin] = &[entry(
     "gene/args",
     &[],
     NO_FLAGS,
-    Implemented,
     "`$args`: the program arguments given after the file name to `gene run FILE ARGS...`, as an array of strings.",
 )];

@@ -2,7 +2,6 @@
 //! (`^^generator` is a flag of `fn`, `fnx` and `.fn`; `for await` is a form of `for`.)
 
 use super::{
-    Availability::Implemented,
     Builtin,
     BuiltinKind::{Class, Method, SpecialForm},
     FUTURE, Flags, NO_FLAGS, Param, opt,
@@ -25,7 +24,6 @@ const fn entry(
         params,
         doc,
         flags,
-        availability: Implemented,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Renders the catalogue as `docs/stdlib.md`.
 
-use super::{Availability, Builtin, BuiltinKind, all};
+use super::{Builtin, BuiltinKind, all};
 
 /// The whole reference page. The section order and the text depend only on the catalogue, so a
 /// test can compare the checked-in file with this output.
@@ -16,9 +16,7 @@ pub fn render_markdown() -> String {
     );
     out.push_str(
         "Names in `gene` (and `global`) are reachable unqualified: `(println ...)` is \
-         `(gene/println ...)`, and `$name` means `gene/name`. Entries marked *not available* \
-         are declared but not implemented by this build; calling them raises an error that \
-         says so.\n\n",
+         `(gene/println ...)`, and `$name` means `gene/name`.\n\n",
     );
     let sections: [(&str, BuiltinKind); 6] = [
         ("Special forms", BuiltinKind::SpecialForm),
@@ -63,9 +61,6 @@ fn render_entry(out: &mut String, b: &Builtin) {
     }
     if b.flags.suspends {
         tags.push("suspends the task");
-    }
-    if b.availability == Availability::Later {
-        tags.push("not available");
     }
     if !tags.is_empty() {
         out.push_str(&format!(" — *{}*", tags.join(", ")));

@@ -1,8 +1,6 @@
 //! Methods on builtin types, called as `(value .name args...)` or `value/.name`.
 
-use super::{
-    Availability::Implemented, Builtin, BuiltinKind::Method, NO_FLAGS, Param, opt, req, rest,
-};
+use super::{Builtin, BuiltinKind::Method, NO_FLAGS, Param, opt, req, rest};
 
 const fn m(
     receiver: &'static str,
@@ -19,7 +17,6 @@ const fn m(
         params,
         doc,
         flags: NO_FLAGS,
-        availability: Implemented,
     }
 }
 

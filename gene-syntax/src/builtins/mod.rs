@@ -66,16 +66,6 @@ pub struct Flags {
     pub suspends: bool,
 }
 
-/// Which part of the project provides the implementation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Availability {
-    /// Implemented by the synchronous VM (issue 3).
-    Implemented,
-    /// Declared now; the implementation comes with the async runtime (issue 4). The VM's
-    /// binding test expects no implementation for these yet, and a call raises a clear error.
-    Later,
-}
-
 /// One catalogue entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Builtin {
@@ -92,7 +82,6 @@ pub struct Builtin {
     pub params: &'static [Param],
     pub doc: &'static str,
     pub flags: Flags,
-    pub availability: Availability,
 }
 
 impl Builtin {

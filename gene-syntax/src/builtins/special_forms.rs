@@ -1,8 +1,6 @@
 //! Special forms and operators: handled by the compiler, not called as functions.
 
-use super::{
-    Availability::*, Builtin, BuiltinKind::*, NO_FLAGS, Param, SUSPENDS, body, opt, req, rest,
-};
+use super::{Builtin, BuiltinKind::*, NO_FLAGS, Param, SUSPENDS, body, opt, req, rest};
 
 const fn form(name: &'static str, params: &'static [Param], doc: &'static str) -> Builtin {
     Builtin {
@@ -13,7 +11,6 @@ const fn form(name: &'static str, params: &'static [Param], doc: &'static str) -
         params,
         doc,
         flags: NO_FLAGS,
-        availability: Implemented,
     }
 }
 
@@ -26,7 +23,6 @@ const fn op(name: &'static str, params: &'static [Param], doc: &'static str) -> 
         params,
         doc,
         flags: NO_FLAGS,
-        availability: Implemented,
     }
 }
 

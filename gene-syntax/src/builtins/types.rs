@@ -1,7 +1,7 @@
 //! The classes of the builtin value types: what `(1 .class)` gives, and what `.is_a` and
 //! `catch` patterns can name.
 
-use super::{Availability::Implemented, Builtin, BuiltinKind::Class, NO_FLAGS};
+use super::{Builtin, BuiltinKind::Class, NO_FLAGS};
 
 const fn type_class(name: &'static str, path: &'static str, doc: &'static str) -> Builtin {
     Builtin {
@@ -12,7 +12,6 @@ const fn type_class(name: &'static str, path: &'static str, doc: &'static str) -
         params: &[],
         doc,
         flags: NO_FLAGS,
-        availability: Implemented,
     }
 }
 

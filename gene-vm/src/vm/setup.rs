@@ -12,7 +12,7 @@ use super::{Task, Vm};
 use crate::compiler;
 use crate::intern::Sym;
 use crate::output::Output;
-use crate::value::{Class, Closure, FuncKind, Namespace, NativeFn, NativeImpl, Value};
+use crate::value::{Class, Closure, FuncKind, Namespace, Value};
 
 /// Symbols the VM itself looks up.
 pub(crate) struct WellKnown {
@@ -123,7 +123,6 @@ impl Vm {
             progress: Default::default(),
         };
         vm.install_natives();
-        vm.install_unavailable();
         vm.install_type_classes();
         vm.run_prelude();
         vm.set_args(Vec::new());
@@ -164,33 +163,6 @@ impl Vm {
                 };
             }
             ns.set(Sym::new(name), Value::Native(f));
-        }
-    }
-
-    /// Functions the catalogue declares but this build does not implement (`Later`) are bound
-    /// to a native that says so, rather than left unbound (which would read as a typo).
-    fn install_unavailable(&mut self) {
-        static UNAVAILABLE: NativeFn = NativeFn {
-            name: "not available",
-            imp: NativeImpl::Simple(|vm, _| {
-                Err(vm.error(
-                    "NotImplementedError",
-                    "this builtin is declared but not implemented by this build",
-                ))
-            }),
-        };
-        for b in gene_syntax::builtins::all() {
-            if b.kind != gene_syntax::builtins::BuiltinKind::Function
-                || b.availability != gene_syntax::builtins::Availability::Later
-            {
-                continue;
-            }
-            let Some((ns_path, name)) = b.path.rsplit_once('/') else {
-                continue;
-            };
-            if let Some(Value::Ns(ns)) = self.lookup_path(ns_path) {
-                ns.set(Sym::new(name), Value::Native(&UNAVAILABLE));
-            }
         }
     }
 
