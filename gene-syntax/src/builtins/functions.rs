@@ -251,7 +251,13 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         "StackOverflow",
         "gene/StackOverflow",
         &[opt("message")],
-        "Call depth beyond the VM's limit (100,000 frames). Catchable; the program goes on.",
+        "Call depth beyond the VM's limit (100,000 frames, counting the frames of the `^^async` calls that started a task without waiting yet). Catchable; the program goes on.",
+    ),
+    class(
+        "MemoryError",
+        "gene/MemoryError",
+        &[opt("message")],
+        "A value that would grow past 1 GiB (a string or bytes of that many bytes, an array of 64M elements), or memory the system refuses. Catchable; the program goes on.",
     ),
     class(
         "SyntaxError",

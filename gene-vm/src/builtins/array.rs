@@ -2,7 +2,8 @@
 //! callback may recurse deeply or throw like any other call.
 
 use super::{arg, int_arg, str_arg};
-use crate::value::{NativeFn, Value, display, values_equal};
+use crate::value::alloc::{join_display, reserve};
+use crate::value::{NativeFn, RangeData, Value, values_equal};
 use crate::vm::native::{Flow, Resume, Step};
 use crate::vm::{Exc, Vm};
 
@@ -18,6 +19,22 @@ fn with_array<R>(vm: &Vm, v: &Value, f: impl FnOnce(&mut Vec<Value>) -> R) -> Re
         Value::Array(a) => Ok(f(&mut a.borrow_mut())),
         other => Err(vm.type_error(format!("expected an array, got {}", other.type_name()))),
     }
+}
+
+/// `(a .push x ...)`: appends in place, gives the array.
+fn push(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
+    let Value::Array(a) = arg(args, 0) else {
+        return Err(vm.type_error(format!(
+            "expected an array, got {}",
+            arg(args, 0).type_name()
+        )));
+    };
+    let added = args.get(1..).unwrap_or_default();
+    let mut a = a.borrow_mut();
+    reserve(vm, &mut a, added.len(), "the array .push grows")?;
+    a.extend(added.iter().cloned());
+    drop(a);
+    Ok(arg(args, 0).clone())
 }
 
 /// Start and end (exclusive) of a slice; negative positions count from the end.
@@ -56,14 +73,8 @@ pub(super) static NATIVES: &[NativeFn] = &[
         vm.set_index(arg(args, 0), i, arg(args, 2).clone())?;
         Ok(arg(args, 2).clone())
     }),
-    native!("Array.push", |vm, args| {
-        with_array(vm, arg(args, 0), |a| a.extend(args[1..].iter().cloned()))?;
-        Ok(arg(args, 0).clone())
-    }),
-    native!("Array.add", |vm, args| {
-        with_array(vm, arg(args, 0), |a| a.extend(args[1..].iter().cloned()))?;
-        Ok(arg(args, 0).clone())
-    }),
+    native!("Array.push", push),
+    native!("Array.add", push),
     native!("Array.pop", |vm, args| Ok(with_array(
         vm,
         arg(args, 0),
@@ -87,10 +98,9 @@ pub(super) static NATIVES: &[NativeFn] = &[
             Some(Value::Nil) | None => "",
             Some(_) => str_arg(vm, args, 1, "the separator")?,
         };
-        let parts = with_array(vm, arg(args, 0), |a| {
-            a.iter().map(display).collect::<Vec<_>>()
-        })?;
-        Ok(Value::str(parts.join(sep)))
+        let parts = items(vm, arg(args, 0))?;
+        let s = join_display(vm, "", &parts, sep, "the string .join makes")?;
+        Ok(Value::str(s))
     }),
     native!("Array.contains", |vm, args| {
         let needle = arg(args, 1);
@@ -132,7 +142,9 @@ pub(super) static NATIVES: &[NativeFn] = &[
     native!("Array.concat", |vm, args| {
         let mut all = items(vm, arg(args, 0))?;
         for other in &args[1..] {
-            all.extend(items(vm, other)?);
+            let more = items(vm, other)?;
+            reserve(vm, &mut all, more.len(), "the array .concat makes")?;
+            all.extend(more);
         }
         Ok(Value::array(all))
     }),
@@ -173,7 +185,7 @@ pub(super) static NATIVES: &[NativeFn] = &[
         };
         Ok(it.first())
     }),
-    flow_native!("Array.sort", sort),
+    flow_native!("Array.sort", super::sort::sort),
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -308,114 +320,34 @@ pub(crate) fn map_each_flow(receiver: Value, pairs: Vec<Value>, f: Value) -> Flo
     it.first()
 }
 
-/// Natural order: numbers, or strings.
-fn natural_cmp(vm: &Vm, a: &Value, b: &Value) -> Result<std::cmp::Ordering, Exc> {
-    use std::cmp::Ordering;
-    let num = |v: &Value| match v {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        _ => None,
+/// `(range .each f)`: one element at a time, never the whole range in memory. Gives the range.
+pub(crate) fn range_each_flow(receiver: Value, range: RangeData, f: Value) -> Flow {
+    let Some(first) = range.get(0) else {
+        return Flow::Return(receiver);
     };
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Ok(x.cmp(y)),
-        (Value::Str(x), Value::Str(y)) => Ok(x.cmp(y)),
-        _ => match (num(a), num(b)) {
-            (Some(x), Some(y)) => Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal)),
-            _ => Err(vm.type_error(format!(
-                "cannot sort {} and {} without a compare function",
-                a.type_name(),
-                b.type_name()
-            ))),
-        },
-    }
+    let each = RangeEach {
+        range,
+        next: 1,
+        f: f.clone(),
+        receiver,
+    };
+    Flow::call(each, f, vec![Value::Int(first)])
 }
 
-fn sort(vm: &mut Vm, args: &[Value]) -> Result<Flow, Exc> {
-    let mut all = items(vm, arg(args, 0))?;
-    match args.get(1) {
-        None | Some(Value::Nil) => {
-            let mut error = None;
-            all.sort_by(|a, b| match natural_cmp(vm, a, b) {
-                Ok(o) => o,
-                Err(e) => {
-                    error.get_or_insert(e);
-                    std::cmp::Ordering::Equal
-                }
-            });
-            match error {
-                Some(e) => Err(e),
-                None => Ok(Flow::Return(Value::array(all))),
-            }
-        }
-        Some(f) => {
-            if all.len() < 2 {
-                return Ok(Flow::Return(Value::array(all)));
-            }
-            let mut state = SortState {
-                f: f.clone(),
-                input: all,
-                out: Vec::new(),
-                i: 0,
-                lo: 0,
-                hi: 0,
-            };
-            state.out.push(state.input[0].clone());
-            state.i = 1;
-            state.hi = 1;
-            let call = state.compare_call();
-            Ok(Flow::call(state, f.clone(), call))
-        }
-    }
-}
-
-/// Binary insertion sort driven by a Gene comparator: stable, O(n log n) comparisons, each one a
-/// resumable call.
-struct SortState {
+struct RangeEach {
+    range: RangeData,
+    /// The position of the next element.
+    next: u128,
     f: Value,
-    input: Vec<Value>,
-    out: Vec<Value>,
-    /// The input element being inserted.
-    i: usize,
-    lo: usize,
-    hi: usize,
+    receiver: Value,
 }
 
-impl SortState {
-    fn compare_call(&self) -> Vec<Value> {
-        let mid = (self.lo + self.hi) / 2;
-        vec![self.input[self.i].clone(), self.out[mid].clone()]
-    }
-}
-
-impl Resume for SortState {
-    fn resume(&mut self, vm: &mut Vm, result: Value) -> Result<Step, Exc> {
-        let less = match result {
-            Value::Bool(b) => b,
-            Value::Int(i) => i < 0,
-            Value::Float(f) => f < 0.0,
-            other => {
-                return Err(vm.type_error(format!(
-                    "a sort compare function must give a number or a boolean, got {}",
-                    other.type_name()
-                )));
-            }
+impl Resume for RangeEach {
+    fn resume(&mut self, _vm: &mut Vm, _result: Value) -> Result<Step, Exc> {
+        let Some(v) = self.range.element(self.next) else {
+            return Ok(Step::Return(std::mem::take(&mut self.receiver)));
         };
-        let mid = (self.lo + self.hi) / 2;
-        if less {
-            self.hi = mid;
-        } else {
-            self.lo = mid + 1;
-        }
-        if self.lo >= self.hi {
-            let x = self.input[self.i].clone();
-            self.out.insert(self.lo, x);
-            self.i += 1;
-            if self.i >= self.input.len() {
-                return Ok(Step::Return(Value::array(std::mem::take(&mut self.out))));
-            }
-            self.lo = 0;
-            self.hi = self.out.len();
-        }
-        Ok(Step::Call(self.f.clone(), self.compare_call()))
+        self.next += 1;
+        Ok(Step::Call(self.f.clone(), vec![Value::Int(v)]))
     }
 }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::{num_arg, str_arg};
+use super::{duration_arg, str_arg};
 use crate::reactor::IoJob;
 use crate::value::future::Producer;
 use crate::value::{FutureObj, NativeFn, Value};
@@ -14,7 +14,7 @@ use crate::vm::{Exc, Vm};
 
 pub(super) static NATIVES: &[NativeFn] = &[
     native!("gene/sleep_async", |vm, args| {
-        let ms = num_arg(vm, args, 0, "gene/sleep_async's milliseconds")?;
+        let ms = duration_arg(vm, args, 0, "gene/sleep_async's duration")?;
         let future = FutureObj::new(vm.origin_here());
         let deadline = crate::vm::deadline_after(ms);
         let op = vm.reactor.timer(deadline);

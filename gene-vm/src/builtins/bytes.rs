@@ -1,9 +1,11 @@
 //! Bytes: immutable binary data (what an SQLite BLOB reads as). `gene/bytes` makes them from a
 //! string (its UTF-8 encoding), an array of integers 0..255, or bytes; the methods convert back.
 
+use std::fmt::Write;
 use std::rc::Rc;
 
 use super::arg;
+use crate::value::alloc::{reserve, reserve_str};
 use crate::value::{NativeFn, Value};
 use crate::vm::{Exc, Vm};
 
@@ -17,12 +19,13 @@ pub(super) static NATIVES: &[NativeFn] = &[
     native!("Bytes.length", |vm, args| Ok(Value::Int(
         this(vm, args)?.len() as i64
     ))),
-    native!("Bytes.to_a", |vm, args| Ok(Value::array(
-        this(vm, args)?
-            .iter()
-            .map(|b| Value::Int(i64::from(*b)))
-            .collect()
-    ))),
+    native!("Bytes.to_a", |vm, args| {
+        let bytes = this(vm, args)?;
+        let mut out = Vec::new();
+        reserve(vm, &mut out, bytes.len(), "the array .to_a makes")?;
+        out.extend(bytes.iter().map(|b| Value::Int(i64::from(*b))));
+        Ok(Value::array(out))
+    }),
     native!("Bytes.decode", |vm, args| {
         let bytes = this(vm, args)?;
         match std::str::from_utf8(bytes) {
@@ -38,9 +41,11 @@ pub(super) static NATIVES: &[NativeFn] = &[
     }),
     native!("Bytes.hex", |vm, args| {
         let bytes = this(vm, args)?;
-        let mut out = String::with_capacity(bytes.len() * 2);
+        let mut out = String::new();
+        let size = bytes.len().saturating_mul(2);
+        reserve_str(vm, &mut out, size, "the string .hex makes")?;
         for b in bytes.iter() {
-            out.push_str(&format!("{b:02x}"));
+            let _ = write!(out, "{b:02x}");
         }
         Ok(Value::str(out))
     }),

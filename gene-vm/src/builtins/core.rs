@@ -3,16 +3,16 @@
 
 use std::rc::Rc;
 
-use super::{arg, num_arg, str_arg};
+use super::{arg, duration_arg, str_arg};
 use crate::intern::Sym;
-use crate::value::{NativeFn, Value, display, form_to_value, inspect};
+use crate::value::{NativeFn, RangeData, Value, display, form_to_value, inspect};
 use crate::vm::{Exc, Vm};
 
 pub(super) static NATIVES: &[NativeFn] = &[
     native!("gene/println", |vm, args| print_values(vm, args, true)),
     native!("gene/print", |vm, args| print_values(vm, args, false)),
     native!("gene/assert", assert),
-    native!("gene/str", |_, args| Ok(Vm::concat(args))),
+    native!("gene/str", |vm, args| vm.concat(args)),
     native!("gene/to_s", |_, args| Ok(Value::str(display(arg(args, 0))))),
     native!("gene/inspect", |_, args| Ok(Value::str(inspect(arg(
         args, 0
@@ -38,9 +38,9 @@ pub(super) static NATIVES: &[NativeFn] = &[
         Ok(Value::Float(now))
     }),
     native!("gene/sleep", |vm, args| {
-        let ms = num_arg(vm, args, 0, "gene/sleep's milliseconds")?;
+        let ms = duration_arg(vm, args, 0, "gene/sleep's duration")?;
         vm.out.flush();
-        if ms > 0.0 && ms.is_finite() {
+        if ms > 0.0 {
             let duration = std::time::Duration::try_from_secs_f64(ms / 1000.0)
                 .unwrap_or(std::time::Duration::MAX);
             vm.reactor.sleep_blocking(duration);
@@ -102,19 +102,38 @@ pub(super) static NATIVES: &[NativeFn] = &[
     native!("Range.to_a", |vm, args| Ok(Value::array(
         vm.spread_items(arg(args, 0))?
     ))),
-    native!("Range.size", |_, args| match arg(args, 0) {
-        Value::Range(r) => Ok(Value::Int(r.len() as i64)),
+    native!("Range.size", |vm, args| match arg(args, 0) {
+        Value::Range(r) => range_size(vm, r),
         _ => Ok(Value::Nil),
     }),
-    flow_native!("Range.each", |vm, args| {
-        let items = vm.spread_items(arg(args, 0))?;
-        Ok(crate::builtins::array::each_flow(
+    flow_native!("Range.each", |vm, args| match arg(args, 0) {
+        Value::Range(r) => Ok(crate::builtins::array::range_each_flow(
             arg(args, 0).clone(),
-            items,
+            **r,
             arg(args, 1).clone(),
-        ))
+        )),
+        other => Ok(crate::builtins::array::each_flow(
+            other.clone(),
+            vm.spread_items(other)?,
+            arg(args, 1).clone(),
+        )),
     }),
 ];
+
+/// A range's number of elements, exactly; an OverflowError when that is more than an Int holds
+/// (`MIN..MAX` has 2^64).
+fn range_size(vm: &Vm, r: &RangeData) -> Result<Value, Exc> {
+    let count = r.count();
+    i64::try_from(count).map(Value::Int).map_err(|_| {
+        vm.error(
+            "OverflowError",
+            format!(
+                "the range {} has {count} elements, more than an Int holds",
+                display(&Value::Range(Rc::new(*r)))
+            ),
+        )
+    })
+}
 
 fn print_values(vm: &mut Vm, args: &[Value], newline: bool) -> Result<Value, Exc> {
     let mut text = String::new();

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::{arg, num_arg};
+use super::{arg, duration_arg, num_arg};
 use crate::value::future::{Producer, Reaction};
 use crate::value::{FutState, FutureObj, NativeFn, Value};
 use crate::vm::futures::Outcome;
@@ -191,7 +191,7 @@ fn race(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
 
 /// `(gene/timeout ms f)`: settles like f, or fails with TimeoutError after ms and cancels f.
 fn timeout(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
-    let ms = num_arg(vm, args, 0, "gene/timeout's milliseconds")?;
+    let ms = duration_arg(vm, args, 0, "gene/timeout's duration")?;
     let inner = match args.get(1) {
         Some(Value::Future(f)) => f.clone(),
         other => {

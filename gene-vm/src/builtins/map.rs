@@ -2,7 +2,7 @@
 
 use super::arg;
 use crate::intern::Sym;
-use crate::value::{Map, NativeFn, Value, display};
+use crate::value::{Map, NativeFn, Value, alloc, display};
 use crate::vm::{Exc, Vm};
 
 fn with_map<R>(vm: &Vm, v: &Value, f: impl FnOnce(&mut Map) -> R) -> Result<R, Exc> {
@@ -18,6 +18,17 @@ fn key(v: &Value) -> Sym {
         Value::Symbol(s) => *s,
         other => Sym::new(&display(other)),
     }
+}
+
+/// Room for one more entry, within the size one value may have.
+fn reserve_entry(vm: &Vm, m: &mut Map) -> Result<(), Exc> {
+    // An entry: its key, its value and the hash table's index.
+    const ENTRY_BYTES: usize =
+        std::mem::size_of::<(Sym, Value)>() + 2 * std::mem::size_of::<usize>();
+    let what = "the map .set grows";
+    alloc::check_size(vm, m.len() + 1, ENTRY_BYTES, what)?;
+    m.try_reserve(1)
+        .map_err(|_| alloc::memory_error(vm, what, (m.len() + 1) * ENTRY_BYTES))
 }
 
 pub(super) static NATIVES: &[NativeFn] = &[
@@ -47,8 +58,14 @@ pub(super) static NATIVES: &[NativeFn] = &[
     native!("Map.set", |vm, args| {
         let k = key(arg(args, 1));
         let v = arg(args, 2).clone();
-        with_map(vm, arg(args, 0), |m| m.insert(k, v.clone()))?;
-        Ok(v)
+        let grown = with_map(vm, arg(args, 0), |m| {
+            if !m.contains_key(&k) {
+                reserve_entry(vm, m)?;
+            }
+            m.insert(k, v.clone());
+            Ok(())
+        })?;
+        grown.map(|()| v)
     }),
     native!("Map.has", |vm, args| {
         let k = key(arg(args, 1));

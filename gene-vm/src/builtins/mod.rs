@@ -69,6 +69,11 @@ pub(crate) fn num_arg(vm: &Vm, args: &[Value], i: usize, what: &str) -> Result<f
     }
 }
 
+/// A duration in milliseconds (see [`Vm::duration_ms`]); `what` names the function.
+pub(crate) fn duration_arg(vm: &Vm, args: &[Value], i: usize, what: &str) -> Result<f64, Exc> {
+    vm.duration_ms(arg(args, i), what)
+}
+
 macro_rules! native {
     ($path:literal, $f:expr) => {
         $crate::value::NativeFn {
@@ -103,4 +108,5 @@ pub(crate) use io::write_atomically;
 mod map;
 mod number;
 mod serdes;
+mod sort;
 mod string;

@@ -2,6 +2,7 @@
 
 use super::{arg, int_arg, str_arg};
 use crate::builtins::array::slice_bounds;
+use crate::value::alloc::{join_display, reserve, reserve_str};
 use crate::value::{NativeFn, Value, display};
 use crate::vm::{Exc, Vm};
 
@@ -12,6 +13,14 @@ fn this<'a>(vm: &Vm, args: &'a [Value]) -> Result<&'a str, Exc> {
 /// The character position of a byte offset.
 fn char_pos(s: &str, byte: usize) -> i64 {
     s[..byte].chars().count() as i64
+}
+
+/// The characters of `s`, each a string.
+fn chars(vm: &Vm, s: &str, what: &str) -> Result<Value, Exc> {
+    let mut out = Vec::new();
+    reserve(vm, &mut out, s.chars().count(), what)?;
+    out.extend(s.chars().map(|c| Value::str(c.to_string())));
+    Ok(Value::array(out))
 }
 
 pub(super) static NATIVES: &[NativeFn] = &[
@@ -28,10 +37,8 @@ pub(super) static NATIVES: &[NativeFn] = &[
         this(vm, args)?.to_lowercase()
     ))),
     native!("String.append", |vm, args| {
-        let mut s = this(vm, args)?.to_string();
-        for v in &args[1..] {
-            crate::value::write_display(&mut s, v);
-        }
+        let this = this(vm, args)?;
+        let s = join_display(vm, this, &args[1..], "", "the string .append makes")?;
         Ok(Value::str(s))
     }),
     native!("String.substr", |vm, args| {
@@ -48,11 +55,17 @@ pub(super) static NATIVES: &[NativeFn] = &[
     native!("String.split", |vm, args| {
         let s = this(vm, args)?;
         let sep = str_arg(vm, args, 1, "the separator")?;
-        let parts: Vec<Value> = if sep.is_empty() {
-            s.chars().map(|c| Value::str(c.to_string())).collect()
-        } else {
-            s.split(sep).map(Value::str).collect()
-        };
+        if sep.is_empty() {
+            return chars(vm, s, "the array .split makes");
+        }
+        let mut parts = Vec::new();
+        reserve(
+            vm,
+            &mut parts,
+            s.matches(sep).count() + 1,
+            "the array .split makes",
+        )?;
+        parts.extend(s.split(sep).map(Value::str));
         Ok(Value::array(parts))
     }),
     native!("String.index", |vm, args| {
@@ -102,7 +115,20 @@ pub(super) static NATIVES: &[NativeFn] = &[
         if from.is_empty() {
             return Ok(Value::str(s));
         }
-        Ok(Value::str(s.replace(from, &to)))
+        // The size is known before anything is copied: every match changes it by the same.
+        let matches = s.matches(from).count();
+        let size = (s.len() - matches * from.len()).checked_add(matches.saturating_mul(to.len()));
+        let mut out = String::new();
+        let what = "the string .replace makes";
+        reserve_str(vm, &mut out, size.unwrap_or(usize::MAX), what)?;
+        let mut last = 0;
+        for (at, _) in s.match_indices(from) {
+            out.push_str(&s[last..at]);
+            out.push_str(&to);
+            last = at + from.len();
+        }
+        out.push_str(&s[last..]);
+        Ok(Value::str(out))
     }),
     native!("String.char_at", |vm, args| {
         let s = this(vm, args)?;
@@ -123,10 +149,9 @@ pub(super) static NATIVES: &[NativeFn] = &[
         .parse::<f64>()
         .map(Value::Float)
         .unwrap_or_default())),
-    native!("String.chars", |vm, args| Ok(Value::array(
-        this(vm, args)?
-            .chars()
-            .map(|c| Value::str(c.to_string()))
-            .collect()
-    ))),
+    native!("String.chars", |vm, args| chars(
+        vm,
+        this(vm, args)?,
+        "the array .chars makes"
+    )),
 ];

@@ -2,6 +2,7 @@
 //! The heap is single-threaded (`Rc`/`RefCell`); arrays, maps, genes and instances are mutable
 //! and shared by reference, strings are immutable.
 
+pub(crate) mod alloc;
 mod convert;
 mod eq;
 pub mod future;
@@ -94,31 +95,54 @@ pub struct RangeData {
 
 impl RangeData {
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.count() == 0
     }
 
-    pub fn len(&self) -> usize {
+    /// The exact number of elements (up to 2^64, for `MIN..MAX`); the ends are included.
+    pub fn count(&self) -> u128 {
         if self.step == 0 {
             return 0;
         }
-        let span = if self.step > 0 {
-            self.end.checked_sub(self.start)
+        let (from, to) = if self.step > 0 {
+            (self.start, self.end)
         } else {
-            self.start.checked_sub(self.end)
+            (self.end, self.start)
         };
-        match span {
-            Some(s) if s >= 0 => {
-                (s as u128 / self.step.unsigned_abs() as u128 + 1).min(usize::MAX as u128) as usize
-            }
-            _ => 0,
+        let span = i128::from(to) - i128::from(from);
+        if span < 0 {
+            return 0;
         }
+        span as u128 / u128::from(self.step.unsigned_abs()) + 1
+    }
+
+    /// The number of elements, saturated at `usize::MAX`.
+    pub fn len(&self) -> usize {
+        usize::try_from(self.count()).unwrap_or(usize::MAX)
     }
 
     pub fn get(&self, i: usize) -> Option<i64> {
-        if i >= self.len() {
+        self.element(u128::try_from(i).ok()?)
+    }
+
+    /// The element at position `i` (negative counts from the end), exactly at the limits.
+    pub fn at(&self, i: i64) -> Option<i64> {
+        let count = self.count();
+        let pos = if i < 0 {
+            count.checked_sub(u128::from(i.unsigned_abs()))?
+        } else {
+            i as u128
+        };
+        self.element(pos)
+    }
+
+    /// The element at position `pos` from the start.
+    pub fn element(&self, pos: u128) -> Option<i64> {
+        if pos >= self.count() {
             return None;
         }
-        self.start.checked_add((i as i64).checked_mul(self.step)?)
+        // pos < count, so |pos * step| is at most |end - start| < 2^64: no overflow in i128.
+        let v = i128::from(self.start) + (pos as i128) * i128::from(self.step);
+        i64::try_from(v).ok()
     }
 }
 

@@ -59,15 +59,11 @@ impl Vm {
         };
         let timeout_ms = if has_timeout {
             let ms = self.task.stack.last().cloned().unwrap_or_default();
-            match ms {
-                Value::Int(i) => Some(i as f64),
-                Value::Float(f) if !f.is_nan() => Some(f),
-                other => {
+            match self.duration_ms(&ms, "await's ^timeout") {
+                Ok(ms) => Some(ms),
+                Err(e) => {
                     self.end_await();
-                    return Err(self.type_error(format!(
-                        "await's ^timeout must be a number of milliseconds, got {}",
-                        other.type_name()
-                    )));
+                    return Err(e);
                 }
             }
         } else {
@@ -198,6 +194,34 @@ fn success_value(v: &Value) -> Value {
             _ => Value::Nil,
         },
         _ => Value::Nil,
+    }
+}
+
+impl Vm {
+    /// A duration in milliseconds given to `what` (sleeps, timeouts): a number (TypeError
+    /// otherwise), finite and not negative (ArgumentError naming `what` and the value
+    /// otherwise: NaN would never fire, an infinite wait is a hang).
+    pub(crate) fn duration_ms(&self, v: &Value, what: &str) -> Result<f64, Exc> {
+        let ms = match v {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) => *f,
+            other => {
+                return Err(self.type_error(format!(
+                    "{what} must be a number of milliseconds, got {}",
+                    other.type_name()
+                )));
+            }
+        };
+        if ms.is_finite() && ms >= 0.0 {
+            return Ok(ms);
+        }
+        Err(self.error(
+            "ArgumentError",
+            format!(
+                "{what} must be a finite number of milliseconds, not negative; got {}",
+                crate::value::display(v)
+            ),
+        ))
     }
 }
 

@@ -40,7 +40,9 @@ impl Vm {
         let v = self.pop_value();
         let items = self.spread_items(&v)?;
         if let Some(Value::Array(a)) = self.task.stack.last() {
-            a.borrow_mut().extend(items);
+            let mut a = a.borrow_mut();
+            crate::value::alloc::reserve(self, &mut a, items.len(), "an array")?;
+            a.extend(items);
         }
         Ok(())
     }
@@ -84,9 +86,11 @@ impl Vm {
         Ok(())
     }
 
-    pub(super) fn op_concat(&mut self, n: u32) {
+    pub(super) fn op_concat(&mut self, n: u32) -> Result<(), Exc> {
         let parts = self.pop_n(n as usize);
-        self.task.stack.push(Vm::concat(&parts));
+        let s = self.concat(&parts)?;
+        self.task.stack.push(s);
+        Ok(())
     }
 
     // ---- members, indexes, selectors

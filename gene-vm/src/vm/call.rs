@@ -186,6 +186,11 @@ impl Vm {
             match waiting.cont.resume(self, result)? {
                 Step::Return(v) => self.task.stack.push(v),
                 Step::Call(callee, args) => {
+                    self.native_call_budget -= 1;
+                    if self.native_call_budget == 0 {
+                        self.native_call_budget = super::CHECK_INTERVAL;
+                        self.check_interrupt()?;
+                    }
                     self.task.natives.push(waiting);
                     let pos = self.task.stack.len();
                     let argc = args.len();

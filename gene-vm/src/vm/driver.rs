@@ -167,6 +167,10 @@ impl Vm {
     /// Moves the running task to its slot: waiting (`None`), or ready at the front or back.
     fn park_current(&mut self, ready: Option<bool>) {
         let id = self.task.meta.id;
+        if ready != Some(true) {
+            // Its starters run before it does again: it no longer stands on their frames.
+            self.task.meta.starter_frames = 0;
+        }
         let task = std::mem::take(&mut self.task);
         if let Some(slot) = self.sched.tasks.get_mut(id) {
             *slot = Some(Box::new(task));

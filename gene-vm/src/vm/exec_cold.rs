@@ -174,7 +174,7 @@ impl Vm {
             Op::MakeMap(n) => self.op_make_map(n),
             Op::MakeGene(packed) => self.op_make_gene(packed),
             Op::MakeRange(n) => self.op_make_range(n)?,
-            Op::Concat(n) => self.op_concat(n),
+            Op::Concat(n) => self.op_concat(n)?,
             Op::MakeSpread => {
                 let v = self.stack_pop();
                 self.stack_push(Value::Spread(Rc::new(v)));

@@ -45,7 +45,10 @@ use code::SourceInfo;
 pub use errors::{Trace, TraceEntry};
 pub use eval::{RunError, compile_file};
 
-/// Gene call frames a task may hold; one more raises a catchable `StackOverflow`.
+/// Gene call frames a task may hold; one more raises a catchable `StackOverflow`. A `^^async`
+/// call counts the frames of the tasks that started one another without waiting since (each
+/// start is a call whose caller resumes when the new task first waits), so endless async
+/// recursion stops here too.
 pub const MAX_FRAMES: usize = 100_000;
 
 /// The default preemption interval ([`Vm::preempt_interval`]): calls and loop iterations
@@ -148,6 +151,10 @@ pub struct Vm {
     pub interrupt: Arc<crate::reactor::Interrupt>,
     /// Calls and loop iterations between two checkpoints (see [`CHECK_INTERVAL`]).
     pub preempt_interval: u32,
+    /// Calls made by builtins (a `.sort` comparison, a `.map` callback) left before the next
+    /// look at the interrupt flag: a callback without loops or calls of its own never reaches
+    /// the dispatch loop's checkpoint.
+    pub(crate) native_call_budget: u32,
     pub(crate) sched: sched::Scheduler,
     pub(crate) reactor: crate::reactor::Reactor,
     /// `(fnx [cb v] (cb v))`: the first frame of a callback's task.

@@ -175,10 +175,7 @@ impl Vm {
                     .map(|c| Value::str(c.to_string()))
                     .unwrap_or_default()
             }
-            Value::Range(r) => resolve_index(i, r.len())
-                .and_then(|i| r.get(i))
-                .map(Value::Int)
-                .unwrap_or_default(),
+            Value::Range(r) => r.at(i).map(Value::Int).unwrap_or_default(),
             Value::Map(_) | Value::Ns(_) | Value::Instance(_) | Value::Class(_) => {
                 return self.get_member(target, Sym::new(&i.to_string()));
             }
@@ -320,7 +317,7 @@ impl Vm {
                 next: r.start,
                 end: r.end,
                 step: r.step,
-                done: r.len() == 0,
+                done: r.is_empty(),
             },
             Value::Gene(g) => IterState::Values {
                 items: g.borrow().children.clone(),
@@ -361,12 +358,10 @@ impl Vm {
         }
     }
 
-    pub(crate) fn concat(values: &[Value]) -> Value {
-        let mut s = String::new();
-        for v in values {
-            crate::value::write_display(&mut s, v);
-        }
-        Value::str(s)
+    /// `str` and string interpolation: the display forms of the values, one after another.
+    pub(crate) fn concat(&self, values: &[Value]) -> Result<Value, Exc> {
+        let s = crate::value::alloc::join_display(self, "", values, "", "a string")?;
+        Ok(Value::str(s))
     }
 }
 

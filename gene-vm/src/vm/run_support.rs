@@ -216,10 +216,13 @@ impl Vm {
             Value::Array(a) => Ok(a.borrow().clone()),
             Value::Set(s) => Ok(s.borrow().clone()),
             Value::Gene(g) => Ok(g.borrow().children.clone()),
-            Value::Range(r) => Ok((0..r.len())
-                .filter_map(|i| r.get(i))
-                .map(Value::Int)
-                .collect()),
+            Value::Range(r) => {
+                let mut items = Vec::new();
+                let count = usize::try_from(r.count()).unwrap_or(usize::MAX);
+                crate::value::alloc::reserve(self, &mut items, count, "the range's elements")?;
+                items.extend((0..count).map_while(|i| r.get(i)).map(Value::Int));
+                Ok(items)
+            }
             Value::Nil => Ok(Vec::new()),
             other => Err(self.type_error(format!(
                 "only arrays can be spread, got {}",

@@ -69,6 +69,11 @@ pub(crate) struct TaskMeta {
     pub await_index: u32,
     /// Parked in `$await_all` (woken when nothing else can run).
     pub idle_waiter: bool,
+    /// The frames of the tasks whose `^^async` calls started this one, each started by the
+    /// next, that have not run since: they resume only when this task first waits, as callers
+    /// do when a call returns. Counted against `MAX_FRAMES` when this task starts another;
+    /// zero once it has waited or been preempted (its starters went on meanwhile).
+    pub starter_frames: usize,
 }
 
 /// What a reactor operation settles when it completes.
@@ -202,16 +207,31 @@ impl Vm {
         self_val: Value,
         home: Option<Rc<Class>>,
     ) -> Result<(), Exc> {
+        let starter_frames = self.task.meta.starter_frames + self.task.frames.len();
+        if starter_frames >= super::MAX_FRAMES {
+            return Err(self.error(
+                "StackOverflow",
+                format!(
+                    "stack overflow: more than {} nested calls (starting {}, counting the \
+                     async calls that started one another)",
+                    super::MAX_FRAMES,
+                    closure.name()
+                ),
+            ));
+        }
         let future = FutureObj::new(self.origin_here());
         let stack = self.task.stack.split_off(pos.min(self.task.stack.len()));
-        self.start_task(closure, stack, argc, props, self_val, home, future.clone());
+        let id = self.start_task(closure, stack, argc, props, self_val, home, future.clone());
+        if let Some(task) = self.sched.task_mut(id) {
+            task.meta.starter_frames = starter_frames;
+        }
         self.task.stack.push(Value::Future(future));
         self.sched.yield_now = false;
         Err(Exc::signal(Signal::Yield { front: true }))
     }
 
     /// Builds a task whose stack is `[callee args...]` and whose first frame runs `closure`, and
-    /// queues it to start before the running task continues.
+    /// queues it to start before the running task continues. Gives its id.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn start_task(
         &mut self,
@@ -222,7 +242,7 @@ impl Vm {
         self_val: Value,
         home: Option<Rc<Class>>,
         future: Rc<FutureObj>,
-    ) {
+    ) -> usize {
         let id = self.sched.alloc();
         bind_params(&mut stack, &closure, 1, argc, props.as_ref());
         let mut frames = Vec::with_capacity(2);
@@ -250,6 +270,7 @@ impl Vm {
             *slot = Some(Box::new(task));
         }
         self.sched.immediate.push(id);
+        id
     }
 
     /// Starts a task calling `callback` with `value` (an `.on_success` / `.on_failure`

@@ -32,6 +32,7 @@ const PRELUDE: &str = r#"
 (class IOError < Exception)
 (class AssertionError < Exception)
 (class StackOverflow < Exception)
+(class MemoryError < Exception)
 (class SyntaxError < Exception)
 (class ImportError < Exception)
 (class NotImplementedError < Exception)
@@ -106,6 +107,7 @@ impl Vm {
             modules: FxHashMap::default(),
             interrupt: reactor.interrupt.clone(),
             preempt_interval: super::CHECK_INTERVAL,
+            native_call_budget: super::CHECK_INTERVAL,
             sched: Default::default(),
             reactor,
             callback_entry: None,
