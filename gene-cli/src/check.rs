@@ -142,8 +142,12 @@ fn explain(code: &str) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    let syntax_codes = match (SyntaxErrorKind::ALL.first(), SyntaxErrorKind::ALL.last()) {
+        (Some(first), Some(last)) => format!("{}-{}", first.code(), last.code()),
+        _ => String::new(),
+    };
     eprintln!(
-        "error: unknown diagnostic code `{code}` (`gene rules` lists the lint rules; syntax errors are E001-E016)"
+        "error: unknown diagnostic code `{code}` (`gene rules` lists the lint rules; syntax errors are {syntax_codes})"
     );
     ExitCode::from(EXIT_USAGE)
 }

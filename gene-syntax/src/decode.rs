@@ -68,7 +68,8 @@ pub fn trim_triple_end(s: &str) -> String {
 }
 
 /// Decodes backslash escapes: `\n \t \r \b \f`, `\uXXXX` (with surrogate pairs), and `\x` for
-/// any other character x.
+/// any other character x (`\" \\ \#`; the lexer reports the others, E019, and decoding keeps
+/// the character as its best effort).
 pub fn unescape(s: &str) -> String {
     if !s.contains('\\') {
         return s.to_string();

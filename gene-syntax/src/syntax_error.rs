@@ -24,6 +24,7 @@ pub enum SyntaxErrorKind {
     InvalidPropKey,
     MismatchedCloser,
     InvalidSymbol,
+    UnknownEscape,
 }
 
 impl SyntaxErrorKind {
@@ -46,6 +47,7 @@ impl SyntaxErrorKind {
         SyntaxErrorKind::InvalidPropKey,
         SyntaxErrorKind::MismatchedCloser,
         SyntaxErrorKind::InvalidSymbol,
+        SyntaxErrorKind::UnknownEscape,
     ];
 
     /// The stable code printed by `gene check` and the language server.
@@ -69,6 +71,7 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::InvalidPropKey => "E016",
             SyntaxErrorKind::MismatchedCloser => "E017",
             SyntaxErrorKind::InvalidSymbol => "E018",
+            SyntaxErrorKind::UnknownEscape => "E019",
         }
     }
 
@@ -93,6 +96,7 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::InvalidPropKey => "invalid-property-key",
             SyntaxErrorKind::MismatchedCloser => "mismatched-closer",
             SyntaxErrorKind::InvalidSymbol => "invalid-symbol",
+            SyntaxErrorKind::UnknownEscape => "unknown-escape",
         }
     }
 
@@ -124,8 +128,7 @@ impl SyntaxErrorKind {
             }
             SyntaxErrorKind::InvalidEscape => {
                 "A `\\u` escape needs four hexadecimal digits (`\\u00e9`), and a high surrogate \
-                 (`\\uD83D`) must be followed by a low one (`\\uDE00`). Any other character after a \
-                 backslash stands for itself."
+                 (`\\uD83D`) must be followed by a low one (`\\uDE00`). A backslash before a character that starts no escape is E019."
             }
             SyntaxErrorKind::InvalidNumber => {
                 "A token that starts with a digit (or `+`/`-` and a digit) must be an integer \
@@ -188,6 +191,14 @@ impl SyntaxErrorKind {
                 "A backslash keeps the next character in a symbol (`a\\ b` is the symbol \"a b\"), \
                  but `\\/` is reserved: `/` always separates the parts of a path such as `a/b`. \
                  Use a string, or a name without `/`."
+            }
+            SyntaxErrorKind::UnknownEscape => {
+                "In a string, a backslash starts an escape: `\\n` (newline), `\\t` (tab), `\\r` \
+                 (carriage return), `\\b` (backspace), `\\f` (form feed), `\\uXXXX` (a character \
+                 by its hexadecimal code), `\\\"` (a quote), `\\\\` (a backslash) and `\\#` (a `#`, so \
+                 that `\\#{` in an interpolated string is text). A backslash before any other \
+                 character is an error rather than silently dropped: write `\\\\` for a backslash \
+                 itself.\n\n  \"C:\\\\data\"   # \"C:\\data\" is an error: `\\d` is no escape"
             }
         }
     }

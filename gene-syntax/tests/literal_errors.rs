@@ -9,6 +9,39 @@ use expect_test::expect;
 use gene_syntax::SyntaxErrorKind;
 
 #[test]
+fn unknown_escapes() {
+    check_one(
+        "\"a\\qb\" (g)",
+        SyntaxErrorKind::UnknownEscape,
+        expect![[r#"
+        "aqb"
+        (g)
+        E019 2..4 unknown escape: `\q`; the escapes are `\n` `\t` `\r` `\b` `\f` `\uXXXX` `\"` `\\` `\#` (write `\\` for a backslash)
+    "#]],
+    );
+    // The range covers the whole escaped character, in every kind of string.
+    check_one(
+        "\"\"\"x \\\u{e9}\"\"\"",
+        SyntaxErrorKind::UnknownEscape,
+        expect![[r#"
+        "x é"
+        E019 5..8 unknown escape: `\é`; the escapes are `\n` `\t` `\r` `\b` `\f` `\uXXXX` `\"` `\\` `\#` (write `\\` for a backslash)
+    "#]],
+    );
+    check_one(
+        "#\"a #{x} \\\n\"",
+        SyntaxErrorKind::UnknownEscape,
+        expect![[r#"
+        (#Str "a " x " \n")
+        E019 9..11 unknown escape: a backslash before U+000A; the escapes are `\n` `\t` `\r` `\b` `\f` `\uXXXX` `\"` `\\` `\#` (write `\\` for a backslash)
+    "#]],
+    );
+    // The known escapes are no errors.
+    let parse = checked_parse(r##""\n\t\r\b\f\u00e9\"\\\#" #"\#{x} \"#{y}\"""##);
+    assert!(parse.errors().is_empty(), "{:?}", parse.errors());
+}
+
+#[test]
 fn bad_escapes() {
     check_one(
         "\"\\u12\" (g)",

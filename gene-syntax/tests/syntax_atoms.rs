@@ -220,11 +220,11 @@ fn number_tree() {
 #[test]
 fn string_escapes() {
     check_forms(
-        r#""a\nb\tc\rd\be\ff" "\"q\" \\ \# \q" "\u00e9\uD83D\uDE00" "multi
+        r#""a\nb\tc\rd\be\ff" "\"q\" \\ \#" "\u00e9\uD83D\uDE00" "multi
 line""#,
         expect![[r#"
             "a\nb\tc\rd\u{8}e\u{c}f"
-            "\"q\" \\ # q"
+            "\"q\" \\ #"
             "é😀"
             "multi\nline"
         "#]],
@@ -386,5 +386,69 @@ fn crlf_and_lone_cr_are_whitespace() {
           WHITESPACE@4..5 "\r"
           SYMBOL@5..6 "c"
     "#]],
+    );
+}
+
+/// Every whitespace character (`char::is_whitespace`, and U+FEFF) separates forms and is a
+/// whitespace token, wherever it is: between forms, inside genes, inside interpolations.
+#[test]
+fn every_whitespace_character_separates_forms() {
+    let spaces: Vec<char> = (0..=u32::from(char::MAX))
+        .filter_map(char::from_u32)
+        .filter(|c| c.is_whitespace() || *c == '\u{FEFF}')
+        .collect();
+    assert_eq!(spaces.len(), 26);
+    for c in spaces {
+        let text = format!("a{c}b{c}(f{c}1{c}[2{c}3]){c}#\"#{{(g{c}x)}}\"{c}");
+        let parse = common::checked_parse(&text);
+        assert!(parse.errors().is_empty(), "{c:?}: {:?}", parse.errors());
+        assert_eq!(
+            forms(&text),
+            "a\nb\n(f 1 [2 3])\n(#Str (g x))\n",
+            "U+{:04X} is whitespace",
+            u32::from(c)
+        );
+        let whitespace: Vec<String> = parse
+            .syntax_node()
+            .descendants_with_tokens()
+            .filter_map(|e| e.into_token())
+            .filter(|t| t.kind() == gene_syntax::SyntaxKind::WHITESPACE)
+            .map(|t| t.text().to_string())
+            .collect();
+        assert!(
+            whitespace.iter().all(|w| w == &c.to_string()),
+            "{c:?}: {whitespace:?}"
+        );
+    }
+}
+
+/// Characters that share a first byte with a whitespace character stay in their symbol.
+#[test]
+fn other_characters_continue_symbols() {
+    for c in [
+        '\u{A1}', '\u{A9}', '\u{1681}', '\u{2030}', '→', '\u{2060}', '\u{3001}', 'ﬀ', '\u{FEFE}',
+        'é',
+    ] {
+        let text = format!("a{c}b {c}x x{c}");
+        let parse = common::checked_parse(&text);
+        assert!(parse.errors().is_empty(), "{c:?}: {:?}", parse.errors());
+        assert_eq!(forms(&text), format!("a{c}b\n{c}x\nx{c}\n"));
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_whitespace() {
+    check_tree(
+        "\u{FEFF}(println 1)",
+        expect![[r#"
+            SOURCE_FILE@0..14
+              WHITESPACE@0..3 "\u{feff}"
+              GENE@3..14
+                L_PAREN@3..4 "("
+                SYMBOL@4..11 "println"
+                WHITESPACE@11..12 " "
+                INT@12..13 "1"
+                R_PAREN@13..14 ")"
+        "#]],
     );
 }

@@ -47,6 +47,7 @@ const EXAMPLES: &[(SyntaxErrorKind, &[u8])] = &[
     (SyntaxErrorKind::InvalidPropKey, b"(f ^ 1)"),
     (SyntaxErrorKind::MismatchedCloser, b"(f 1]"),
     (SyntaxErrorKind::InvalidSymbol, b"a\\/b"),
+    (SyntaxErrorKind::UnknownEscape, b"\"a\\qb\""),
 ];
 
 /// Each example gives exactly its one error.

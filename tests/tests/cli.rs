@@ -144,6 +144,23 @@ fn invalid_utf8_is_reported_not_fatal() {
 }
 
 #[test]
+fn multi_byte_names_are_reported_on_whole_characters() {
+    let dir = TempDir::new("cli-multibyte");
+    let file = dir.write("name.gene", "\\é/\n");
+    let out = gene(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("N001"), "{}", stdout(&out));
+    let out = gene(&["check", "--format", "json", file.to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    // The path's head as written, `\é`: columns 1 to 3 (exclusive), in characters.
+    assert_eq!(
+        (&json[0]["code"], &json[0]["column"], &json[0]["end_column"]),
+        (&"N001".into(), &1.into(), &3.into()),
+        "{json:#}"
+    );
+}
+
+#[test]
 fn missing_file_and_directory_get_clear_errors() {
     let out = gene(&["check", "definitely-missing.gene"]);
     assert_eq!(out.status.code(), Some(2));
@@ -199,8 +216,11 @@ fn version_help_and_explain() {
         "{}",
         stdout(&out)
     );
+    let out = gene(&["check", "--explain", "E019"]);
+    assert!(stdout(&out).contains("unknown-escape"), "{}", stdout(&out));
     let out = gene(&["check", "--explain", "Z999"]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("E001-E019"), "{}", stderr(&out));
     let out = gene(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }

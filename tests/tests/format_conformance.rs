@@ -156,17 +156,30 @@ fn formatted_conformance_programs_run_the_same() {
     );
 }
 
-/// The conformance programs that parse without errors, each with its forms and the places a
-/// comment can go (read once for every case of the property test).
-fn programs_with_positions() -> &'static [(String, String, String, Vec<usize>)] {
-    static PROGRAMS: OnceLock<Vec<(String, String, String, Vec<usize>)>> = OnceLock::new();
+/// A conformance program that parses without errors.
+struct Program {
+    name: String,
+    text: String,
+    /// Its forms, as [`forms`] writes them.
+    forms: String,
+    /// The places a comment can go.
+    comment_positions: Vec<usize>,
+}
+
+/// The conformance programs that parse without errors (read once for every case of the
+/// property test).
+fn parsing_programs() -> &'static [Program] {
+    static PROGRAMS: OnceLock<Vec<Program>> = OnceLock::new();
     PROGRAMS.get_or_init(|| {
         conformance_programs()
             .into_iter()
             .filter_map(|(name, text)| {
-                let expected = forms(&text)?;
-                let positions = comment_positions(&text);
-                Some((name, text, expected, positions))
+                Some(Program {
+                    forms: forms(&text)?,
+                    comment_positions: comment_positions(&text),
+                    name,
+                    text,
+                })
             })
             .collect()
     })
@@ -187,10 +200,11 @@ proptest! {
         program in any::<Index>(),
         position in any::<Index>(),
     ) {
-        let programs = programs_with_positions();
+        let programs = parsing_programs();
         prop_assume!(!programs.is_empty());
-        let (name, text, expected, positions) = &programs[program.index(programs.len())];
-        let at = positions[position.index(positions.len())];
+        let Program { name, text, forms: expected, comment_positions } =
+            &programs[program.index(programs.len())];
+        let at = comment_positions[position.index(comment_positions.len())];
         let commented = with_comments(text, &[at]);
         let commented_forms = forms(&commented);
         prop_assert_eq!(
@@ -206,13 +220,13 @@ proptest! {
 
 #[test]
 fn the_corpus_has_many_places_for_comments() {
-    let programs = programs_with_positions();
+    let programs = parsing_programs();
     assert!(
         programs.len() >= 150,
         "only {} programs parse",
         programs.len()
     );
-    let positions: usize = programs.iter().map(|p| p.3.len()).sum();
+    let positions: usize = programs.iter().map(|p| p.comment_positions.len()).sum();
     assert!(positions >= 10_000, "only {positions} places for a comment");
 }
 

@@ -101,8 +101,14 @@ pub(super) fn format_root(root: &SyntaxNode) -> String {
     if !out.is_empty() {
         out.push('\n');
     }
+    // A byte order mark is whitespace to the lexer, but the editor that wrote it wants it kept.
+    if root.text().char_at(0.into()) == Some(BOM) {
+        out.insert(0, BOM);
+    }
     out
 }
+
+const BOM: char = '\u{FEFF}';
 
 /// The one-line rendering of an element, or `None` when it cannot be one line (a line comment
 /// inside, or a multi-line token).

@@ -48,6 +48,12 @@ fn a_comment_before_the_head_ends_its_line() {
 }
 
 #[test]
+fn a_byte_order_mark_is_kept() {
+    check("\u{FEFF}(f   1)\u{FEFF}(g)", "\u{FEFF}(f 1)\n(g)\n");
+    check("\u{FEFF}", "\u{FEFF}");
+}
+
+#[test]
 fn long_forms_break() {
     let long = format!("(call_something \"{}\" second third)", "x".repeat(80));
     check(

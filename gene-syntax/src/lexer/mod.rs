@@ -159,12 +159,14 @@ struct Lexer<'a> {
 }
 
 /// What a byte does to a bare token: nothing (it continues the token), ends it (whitespace, a
-/// comma and `" % ( ) [ ] { }`), or escapes the next character (a backslash).
+/// comma and `" % ( ) [ ] { }`), escapes the next character (a backslash), or may start a
+/// whitespace character outside ASCII (which ends the token if it is one).
 const CONTINUES: u8 = 0;
 const ENDS: u8 = 1;
 const ESCAPES: u8 = 2;
-/// And whether it is whitespace (space, tab, CR, LF, comma).
+/// And whether it is whitespace (ASCII whitespace and the comma).
 const SPACE: u8 = 4;
+const MAYBE_SPACE: u8 = 8;
 
 static BYTE_CLASS: [u8; 256] = {
     let mut table = [CONTINUES; 256];
@@ -174,18 +176,36 @@ static BYTE_CLASS: [u8; 256] = {
         table[delimiters[i] as usize] = ENDS;
         i += 1;
     }
-    let spaces = b" \t\r\n,";
+    // Space, tab, LF, vertical tab, form feed, CR (`char::is_whitespace` in ASCII) and comma.
+    let spaces = b" \t\n\x0b\x0c\r,";
     i = 0;
     while i < spaces.len() {
         table[spaces[i] as usize] = ENDS | SPACE;
         i += 1;
     }
     table[b'\\' as usize] = ESCAPES;
+    // The first bytes of the other whitespace characters (U+0085 and U+00A0: 0xC2; U+1680:
+    // 0xE1; U+2000-U+205F: 0xE2; U+3000: 0xE3; U+FEFF: 0xEF).
+    let leads = [0xC2u8, 0xE1, 0xE2, 0xE3, 0xEF];
+    i = 0;
+    while i < leads.len() {
+        table[leads[i] as usize] = MAYBE_SPACE;
+        i += 1;
+    }
     table
 };
 
-fn is_whitespace(b: u8) -> bool {
+/// ASCII whitespace (as `char::is_whitespace` has it) or a comma.
+fn is_ascii_space(b: u8) -> bool {
     BYTE_CLASS[b as usize] & SPACE != 0
+}
+
+/// Whitespace outside ASCII: `char::is_whitespace` (NEL, no-break space, the Unicode spaces, the
+/// line and paragraph separators), and U+FEFF, the byte order mark a Windows editor writes at the
+/// start of a file (ECMAScript counts it as whitespace too). Treating it as whitespace anywhere,
+/// not only at the start, keeps a chunk lexed alone the same as in its file.
+fn is_unicode_space(c: char) -> bool {
+    !c.is_ascii() && (c.is_whitespace() || c == '\u{FEFF}')
 }
 
 /// The kind of a bare token: a keyword, a `^...` token or a symbol.
@@ -240,11 +260,8 @@ impl<'a> Lexer<'a> {
         };
         let kind = match first {
             b' ' | b'\t' | b'\r' | b'\n' | b',' => {
-                let len = self.bytes[start + 1..]
-                    .iter()
-                    .position(|&b| !is_whitespace(b))
-                    .unwrap_or(self.bytes.len() - start - 1);
-                return self.push(WHITESPACE, start + 1 + len);
+                let end = self.whitespace_end(start + 1);
+                return self.push(WHITESPACE, end);
             }
             b'(' => L_PAREN,
             b')' => R_PAREN,
@@ -258,8 +275,12 @@ impl<'a> Lexer<'a> {
                 while end < bytes.len() && BYTE_CLASS[bytes[end] as usize] == CONTINUES {
                     end += 1;
                 }
-                if bytes.get(end) == Some(&b'\\') {
-                    // A name with escapes: checked on the general path.
+                if bytes
+                    .get(end)
+                    .is_some_and(|&b| BYTE_CLASS[b as usize] & ENDS == 0)
+                {
+                    // A name with escapes or a character that may be whitespace: the general
+                    // path looks closer.
                     return self.bare_token(start, start);
                 }
                 return self.push(word_kind(bytes.get(start..end).unwrap_or_default()), end);
@@ -333,15 +354,58 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The length of the whitespace character outside ASCII at byte `i`, or 0.
+    fn unicode_space_len_at(&self, i: usize) -> usize {
+        match self.text.get(i..).and_then(|s| s.chars().next()) {
+            Some(c) if is_unicode_space(c) => c.len_utf8(),
+            _ => 0,
+        }
+    }
+
+    /// The end of the run of whitespace that continues at `from` (at most the end of the text).
+    #[inline]
+    fn whitespace_end(&self, from: usize) -> usize {
+        let rest = self.bytes.get(from..).unwrap_or_default();
+        let end = from
+            + rest
+                .iter()
+                .position(|&b| !is_ascii_space(b))
+                .unwrap_or(rest.len());
+        // Almost every run is ASCII only. Every byte that may start a whitespace character
+        // is at least 0xC2.
+        match self.bytes.get(end) {
+            Some(&b) if b >= 0xc2 => self.unicode_whitespace_end(end),
+            _ => end,
+        }
+    }
+
+    /// The end of a run of whitespace that goes on, after ASCII whitespace, at `from`.
+    #[inline(never)]
+    fn unicode_whitespace_end(&self, from: usize) -> usize {
+        let mut i = from;
+        while let Some(&b) = self.bytes.get(i) {
+            if is_ascii_space(b) {
+                i += 1;
+            } else {
+                match self.unicode_space_len_at(i) {
+                    0 => break,
+                    len => i += len,
+                }
+            }
+        }
+        i
+    }
+
     /// Lexes one ordinary token at `self.pos`.
     fn token(&mut self) {
         let start = self.pos;
         let kind = match self.bytes[start] {
-            b' ' | b'\t' | b'\r' | b'\n' | b',' => {
-                let end = self.bytes[start..]
-                    .iter()
-                    .position(|&b| !is_whitespace(b))
-                    .map_or(self.bytes.len(), |n| start + n);
+            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b',' => {
+                let end = self.whitespace_end(start + 1);
+                return self.push(WHITESPACE, end);
+            }
+            0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef if self.unicode_space_len_at(start) > 0 => {
+                let end = self.whitespace_end(start);
                 return self.push(WHITESPACE, end);
             }
             b'(' => L_PAREN,
@@ -414,13 +478,21 @@ impl<'a> Lexer<'a> {
                 return (self.bytes.len(), escaped);
             };
             i += n;
-            if BYTE_CLASS[self.bytes[i] as usize] != ESCAPES {
+            let class = BYTE_CLASS[self.bytes[i] as usize];
+            if class & ENDS != 0 {
                 return (i, escaped);
             }
-            escaped = true;
-            i += 1;
-            if i < self.bytes.len() {
+            if class == ESCAPES {
+                escaped = true;
+                i += 1;
+                if i < self.bytes.len() {
+                    i += self.char_len_at(i);
+                }
+            } else if self.unicode_space_len_at(i) == 0 {
+                // A character outside ASCII that shares its first byte with whitespace.
                 i += self.char_len_at(i);
+            } else {
+                return (i, escaped);
             }
         }
     }

@@ -59,7 +59,7 @@ impl Lexer<'_> {
         self.push(STRING, end);
     }
 
-    /// Reports the invalid `\u` escapes between `from` and `to`.
+    /// Reports the invalid and unknown escapes between `from` and `to`.
     pub(super) fn check_escapes(&mut self, from: usize, to: usize) {
         let Some(first) = self.bytes[from..to].iter().position(|&b| b == b'\\') else {
             return;
@@ -121,7 +121,25 @@ impl Lexer<'_> {
                     after
                 }
             }
-            Some(_) => i + 1 + self.char_len_at(i + 1),
+            Some(b'n' | b't' | b'r' | b'b' | b'f' | b'"' | b'\\' | b'#') => i + 2,
+            Some(_) => {
+                let end = i + 1 + self.char_len_at(i + 1);
+                let escaped = self.text.get(i + 1..end).unwrap_or_default();
+                let what = match escaped.chars().next() {
+                    Some(c) if c.is_whitespace() || c.is_control() => {
+                        format!("a backslash before U+{:04X}", u32::from(c))
+                    }
+                    _ => format!("`\\{escaped}`"),
+                };
+                self.error(
+                    SyntaxErrorKind::UnknownEscape,
+                    range(i, end),
+                    format!(
+                        "unknown escape: {what}; the escapes are `\\n` `\\t` `\\r` `\\b` `\\f` `\\uXXXX` `\\\"` `\\\\` `\\#` (write `\\\\` for a backslash)"
+                    ),
+                );
+                end
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 use gene_syntax::db::{self, Db, SourceFile};
-use gene_syntax::{Diagnostic, LineIndex, Severity, TextSize};
+use gene_syntax::{Diagnostic, LineIndex, Severity, TextRange, TextSize};
 
 /// Whether to color output: only on a terminal, and never when `NO_COLOR` is set.
 pub fn use_color(stream_is_terminal: bool) -> bool {
@@ -59,7 +59,7 @@ pub fn write_human_text(
     }
     let name = name.to_string();
     let (kind, label_color) = kind_and_color(diagnostic.severity);
-    let span = clamp(diagnostic.range.start(), diagnostic.range.end(), text.len());
+    let span = char_span(text, diagnostic.range);
     let mut report = Report::build(kind, (name.clone(), span.clone()))
         .with_config(
             Config::default()
@@ -74,7 +74,7 @@ pub fn write_human_text(
                 .with_color(label_color),
         );
     for related in &diagnostic.related {
-        let span = clamp(related.range.start(), related.range.end(), text.len());
+        let span = char_span(text, related.range);
         report = report.with_label(
             Label::new((name.clone(), span))
                 .with_message(&related.message)
@@ -96,22 +96,33 @@ fn short_label(diagnostic: &Diagnostic) -> String {
         .to_string()
 }
 
-fn clamp(start: TextSize, end: TextSize, len: usize) -> std::ops::Range<usize> {
-    let start = usize::from(start).min(len);
-    let end = usize::from(end).clamp(start, len);
+/// `range` as whole characters of `text`: the start moved back and the end forward to character
+/// boundaries, both inside the text. A range from any producer can be rendered: ariadne slices
+/// the text at the span's ends, and a column inside a character means nothing.
+fn char_span(text: &str, range: TextRange) -> std::ops::Range<usize> {
+    let mut start = usize::from(range.start()).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = usize::from(range.end()).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     start..end
 }
 
 /// One diagnostic as a JSON object; lines and columns are 1-based, columns count characters.
 pub fn to_json(db: &dyn Db, file: SourceFile, diagnostic: &Diagnostic) -> serde_json::Value {
     let index: &LineIndex = db::line_index(db, file);
-    let start = index.line_col_chars(diagnostic.range.start());
-    let end = index.line_col_chars(diagnostic.range.end());
+    let text = file.text(db);
+    let at = |offset: usize| index.line_col_chars(TextSize::from(offset as u32));
+    let span = char_span(text, diagnostic.range);
+    let (start, end) = (at(span.start), at(span.end));
     let related: Vec<serde_json::Value> = diagnostic
         .related
         .iter()
         .map(|r| {
-            let at = index.line_col_chars(r.range.start());
+            let at = at(char_span(text, r.range).start);
             serde_json::json!({
                 "line": at.line + 1,
                 "column": at.col + 1,
@@ -130,4 +141,69 @@ pub fn to_json(db: &dyn Db, file: SourceFile, diagnostic: &Diagnostic) -> serde_
         "message": diagnostic.message,
         "related": related,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use gene_syntax::db::RootDatabase;
+    use gene_syntax::{Diagnostic, Severity, TextRange, TextSize};
+
+    use super::{to_json, write_human};
+
+    /// Every range over a text of multi-byte characters and line breaks of every kind, its ends
+    /// on and off character boundaries: the human report renders, and the JSON columns are
+    /// those of the whole characters the range touches.
+    #[test]
+    fn every_range_over_multi_byte_text_renders() {
+        let text = "(\\é/ 😀\u{2028}日本\r\n\tx\u{85}ÿ\u{FEFF}\rz̈)\n";
+        let mut db = RootDatabase::new();
+        let file = db.set_file(PathBuf::from("multi.gene"), text.to_string());
+        // Line and character column (1-based) of a byte offset on a character boundary; the
+        // middle of a `\r\n` is the end of its line.
+        let position = |mut offset: usize| -> (usize, usize) {
+            if text[..offset].ends_with('\r') && text[offset..].starts_with('\n') {
+                offset -= 1;
+            }
+            let before = &text[..offset];
+            let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            let line = before.matches('\n').count() + before.matches('\r').count()
+                - before.matches("\r\n").count();
+            (line + 1, text[line_start..offset].chars().count() + 1)
+        };
+        let len = text.len();
+        for start in 0..=len + 1 {
+            for end in start..=len + 1 {
+                let range =
+                    TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32));
+                let diagnostic = Diagnostic::new(range, Severity::Warning, "N001", "a: b")
+                    .with_related(range, "here");
+                let mut out = Vec::new();
+                write_human(&mut out, &db, file, &diagnostic, false)
+                    .unwrap_or_else(|e| panic!("{start}..{end}: {e}"));
+                assert!(!out.is_empty());
+                let json = to_json(&db, file, &diagnostic);
+                let floor = (0..=start.min(len))
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                let ceil = (end.min(len)..=len)
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(len);
+                let (line, column) = position(floor);
+                let (end_line, end_column) = position(ceil);
+                assert_eq!(
+                    (&json["line"], &json["column"]),
+                    (&line.into(), &column.into()),
+                    "start of {start}..{end}"
+                );
+                assert_eq!(
+                    (&json["end_line"], &json["end_column"]),
+                    (&end_line.into(), &end_column.into()),
+                    "end of {start}..{end}"
+                );
+            }
+        }
+    }
 }

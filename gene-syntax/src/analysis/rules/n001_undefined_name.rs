@@ -39,6 +39,9 @@ mod tests {
         check("N001", "(do (var inner 1))\n(println «inner»)");
         check("N001", "(println «later»)\n(var later 1)");
         check("N001", "(fn g _ («nope» 1))\n(g)");
+        // A path's head as written, escapes included.
+        check("N001", "«\\é»/");
+        check("N001", "(println «a\\ b»/c)");
     }
 
     #[test]

@@ -16,7 +16,7 @@ impl Checker<'_> {
         match &form.kind {
             FormKind::Unquote { form: inner, .. } => {
                 let mut names = Vec::new();
-                collect_names(inner, &mut names, 0);
+                collect_names(inner, self.text, &mut names, 0);
                 for (name, range) in names {
                     let facts = UseFacts {
                         read: true,
@@ -61,18 +61,25 @@ impl Checker<'_> {
                 if let Some(method) = segments.get(1).and_then(|s| s.strip_prefix('.')) {
                     record_method_use(&mut facts, method, range);
                 }
-                self.use_name(
-                    name,
-                    TextRange::at(range.start(), rowan::TextSize::of(name)),
-                    facts,
-                );
+                self.use_name(name, path_head_range(self.text, range), facts);
             }
         }
     }
 }
 
-/// The symbols (and path heads) in a form, with their ranges.
-fn collect_names(form: &Form, out: &mut Vec<(String, TextRange)>, depth: usize) {
+/// The range of the first segment of the path at `range` in `text`: up to its first `/`. Taken
+/// from the source, not from the decoded name, whose length differs when it holds escapes
+/// (`\é/x` names `é`).
+fn path_head_range(text: &str, range: TextRange) -> TextRange {
+    let source = text.get(std::ops::Range::<usize>::from(range));
+    let head_len = source
+        .and_then(|s| s.find('/'))
+        .map_or(range.len(), |n| rowan::TextSize::from(n as u32));
+    TextRange::at(range.start(), head_len)
+}
+
+/// The symbols (and path heads) in a form, with their ranges in `text`.
+fn collect_names(form: &Form, text: &str, out: &mut Vec<(String, TextRange)>, depth: usize) {
     if depth > crate::parser::MAX_DEPTH as usize {
         return;
     }
@@ -80,27 +87,24 @@ fn collect_names(form: &Form, out: &mut Vec<(String, TextRange)>, depth: usize) 
         FormKind::Symbol(s) => out.push((s.clone(), form.range)),
         FormKind::Path(segments) => {
             if let Some(first) = segments.first().filter(|f| !f.is_empty()) {
-                out.push((
-                    first.clone(),
-                    TextRange::at(form.range.start(), rowan::TextSize::of(first.as_str())),
-                ));
+                out.push((first.clone(), path_head_range(text, form.range)));
             }
         }
         FormKind::Gene(g) => {
-            collect_names(&g.head, out, depth + 1);
+            collect_names(&g.head, text, out, depth + 1);
             g.children
                 .iter()
-                .for_each(|c| collect_names(c, out, depth + 1));
+                .for_each(|c| collect_names(c, text, out, depth + 1));
             g.props
                 .iter()
-                .for_each(|p| collect_names(&p.value, out, depth + 1));
+                .for_each(|p| collect_names(&p.value, text, out, depth + 1));
         }
-        FormKind::Array(items) | FormKind::Set(items) => {
-            items.iter().for_each(|c| collect_names(c, out, depth + 1))
-        }
+        FormKind::Array(items) | FormKind::Set(items) => items
+            .iter()
+            .for_each(|c| collect_names(c, text, out, depth + 1)),
         FormKind::Map(props) => props
             .iter()
-            .for_each(|p| collect_names(&p.value, out, depth + 1)),
+            .for_each(|p| collect_names(&p.value, text, out, depth + 1)),
         _ => {}
     }
 }
