@@ -31,7 +31,12 @@ pub(crate) fn write_file(target: &Path, data: &[u8]) -> io::Result<()> {
             Ok(resolved) => write_resolved(&resolved, data),
             // A dangling link: opening it to write creates the file it names.
             Err(e) if e.kind() == ErrorKind::NotFound => {
-                let file = OpenOptions::new().write(true).create(true).open(target)?;
+                // `overwrite` truncates (regular files only).
+                let file = OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(target)?;
                 overwrite(file, data)
             }
             Err(e) => Err(e),
