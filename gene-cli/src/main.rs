@@ -13,6 +13,7 @@ mod render;
 mod repl;
 mod rules;
 mod run;
+mod signals;
 mod source;
 
 use std::process::ExitCode;
