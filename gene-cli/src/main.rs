@@ -13,6 +13,7 @@ mod progress_bar;
 mod repl;
 mod rules;
 mod run;
+mod signals;
 mod source;
 
 use std::process::ExitCode;

@@ -3,8 +3,9 @@
 //! `run.rs` installs it only when stderr is a terminal and `--no-progress` was not given.
 //!
 //! The bar and the program share the terminal. The program's output goes through
-//! [`BarOutput`], which keeps stdout buffered as [`gene_vm::StdOutput`] does and, while a bar
-//! is on screen, writes with the bar taken off (indicatif's `suspend`): lines printed by the
+//! [`BarOutput`], which buffers stdout in the process's stdout buffer as [`gene_vm::StdOutput`]
+//! does (`gene_vm::output::stdout`: line-buffered on a terminal, flushed on signals) and, while
+//! a bar is on screen, writes with the bar taken off (indicatif's `suspend`): lines printed by the
 //! program appear above the bar, never through it.
 
 use std::cell::RefCell;
@@ -12,14 +13,12 @@ use std::io::Write;
 use std::rc::Rc;
 use std::time::Duration;
 
+use gene_vm::output::stdout;
 use gene_vm::{Output, ProgressDisplay};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Steps of the bar: a fraction is shown to a tenth of a percent.
 const STEPS: u64 = 1000;
-
-/// Stdout bytes buffered before they are written (as `StdOutput`'s buffer).
-const OUT_BUFFER: usize = 1 << 16;
 
 /// The bar on screen, if any; shared by the display (which shows and hides it) and the output
 /// (which takes it off while writing).
@@ -76,36 +75,24 @@ fn new_bar() -> ProgressBar {
 
 /// Stdout (buffered) and stderr for a program that may have a bar on screen.
 pub struct BarOutput {
-    buffer: Vec<u8>,
     bar: BarSlot,
 }
 
 impl BarOutput {
     pub fn new(bar: BarSlot) -> BarOutput {
-        BarOutput {
-            buffer: Vec::with_capacity(OUT_BUFFER),
-            bar,
-        }
+        BarOutput { bar }
     }
 
     fn write_stdout(&mut self) {
-        if self.buffer.is_empty() {
-            return;
+        if stdout::has_pending() {
+            self.bar.suspended(stdout::flush);
         }
-        let buffer = &self.buffer;
-        self.bar.suspended(|| {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(buffer);
-            let _ = stdout.flush();
-        });
-        self.buffer.clear();
     }
 }
 
 impl Output for BarOutput {
     fn out(&mut self, text: &str) {
-        self.buffer.extend_from_slice(text.as_bytes());
-        if self.buffer.len() >= OUT_BUFFER {
+        if stdout::buffer(text) {
             self.write_stdout();
         }
     }

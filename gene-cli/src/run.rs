@@ -3,6 +3,9 @@
 //! with a caret and the Gene stack trace, and exits 1. So does a failed future nobody awaited
 //! or handled (reported after the program and its pending tasks, timers and I/O have finished).
 //!
+//! Ctrl-C, SIGTERM and SIGHUP stop the program cleanly: its output so far is flushed, and the
+//! process then dies of the signal (`signals.rs`).
+//!
 //! While the program awaits a future that reports progress (or reports its own), a progress
 //! bar shows on stderr if stderr is a terminal (`progress_bar.rs`); `--no-progress` turns it off.
 
@@ -48,6 +51,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     vm.set_args(args.args);
     vm.preempt_interval = args.preempt_interval;
+    let signals = super::signals::SignalStop::install(vm.interrupt.clone());
     let loaded = match source::load(&mut vm.db, &args.file) {
         Ok(l) => l,
         Err(e) => {
@@ -69,6 +73,11 @@ pub fn run(args: RunArgs) -> ExitCode {
     if let Some(bar) = &bar {
         bar.clear();
     }
+    if let Some(signal) = signals.received() {
+        // Stopped by Ctrl-C or a kill: what it printed shows, and it ends as the signal says.
+        vm.out.flush();
+        super::signals::die_of(signal);
+    }
     finish(&mut vm, result)
 }
 
@@ -87,7 +96,11 @@ pub fn on_big_stack(f: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
         .stack_size(STACK)
         .spawn(f)
     {
-        Ok(handle) => handle.join().unwrap_or(ExitCode::from(101)),
+        Ok(handle) => handle.join().unwrap_or_else(|_| {
+            // A panic (a bug): what the program printed still shows.
+            gene_vm::output::stdout::flush();
+            ExitCode::from(101)
+        }),
         Err(e) => {
             eprintln!("error: cannot start the VM thread: {e}");
             ExitCode::from(EXIT_USAGE)

@@ -43,7 +43,7 @@ const BLOCKING_THREADS: usize = 8;
 /// A file operation, run on the blocking pool.
 pub enum IoJob {
     Read(PathBuf),
-    /// Through a temporary file beside the target and a rename.
+    /// The whole file, as `builtins::write_file` writes it (keeping the file what it is).
     Write(PathBuf, String),
     Append(PathBuf, String),
     Remove(PathBuf),
@@ -482,7 +482,7 @@ fn internal_failure() -> JobError {
 fn run_io(job: IoJob) -> IoOutcome {
     let result = match job {
         IoJob::Read(path) => return text_or_reason(std::fs::read_to_string(path)),
-        IoJob::Write(path, text) => crate::builtins::write_atomically(&path, &text),
+        IoJob::Write(path, text) => crate::builtins::write_file(&path, text.as_bytes()),
         IoJob::Append(path, text) => {
             use std::io::Write;
             std::fs::OpenOptions::new()

@@ -1,237 +1,311 @@
-//! `gene/serdes`: values to text and back. Data is written in its `$` form; classes and
-//! functions become references by name, instances carry their class reference and properties.
-
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use gene_syntax::form::{Form, FormKind};
+//! `gene/serdes`: values to text and back, exactly: `deserialize` of what `serialize` wrote is
+//! a value equal to the original in every part (a property test generates values of every kind
+//! to check it).
+//!
+//! The text is Gene notation wrapped in `(gene/serialization ...)`. Data that reads back as
+//! itself is written as literals: nil, booleans, ints, finite floats (shortest round-trip
+//! digits), strings (control characters as `\uXXXX`), printable ASCII characters, arrays, maps
+//! whose keys are all plain words (`{^name "x"}`) and symbols that are plain words (`:name`).
+//! Everything else is a tagged form, so no text can be misread:
+//!
+//! | value | written as |
+//! |---|---|
+//! | inf, -inf, nan | `(gene/float "inf")` |
+//! | other characters | `(gene/char 233)` (the code point) |
+//! | other symbols | `(gene/symbol "role 1 ^admin")` |
+//! | a path `a/b` | `(gene/path ["a" "b"])` |
+//! | a map with any other key | `(gene/map ["role 1 ^admin" 1 ...])`: key, value, ... |
+//! | a set | `(gene/set [...])` |
+//! | a range | `(gene/range start end step)` |
+//! | a gene | `(gene/gene HEAD PROPS [CHILDREN...])`, PROPS a map as above |
+//! | a quote, an unquote | `(gene/quote V)`, `(gene/unquote V DISCARD)` |
+//! | `_`, a selector, a spread | `(gene/placeholder)`, `(gene/selector [...])`, `(gene/spread V)` |
+//! | a bound method | `(gene/method RECEIVER "name")` |
+//! | bytes | `(gene/bytes [1 2 255])` |
+//! | an instance | `(gene/instance (gene/ref "Class") PROPS)` |
+//! | a class, function, namespace, enum or enum member | `(gene/ref "Name")`, looked up by name when read |
+//!
+//! Futures, generators and host objects (a database) have no value apart from their identity
+//! and running state: serializing them is an ArgumentError. Text written by earlier versions
+//! (`:(head ^k v)` quotes) still reads.
 
 use super::{arg, str_arg};
-use crate::intern::Sym;
-use crate::value::{Instance, Map, NativeFn, Value, form_to_value, write_inspect};
+use crate::value::{Map, NativeFn, Value, format_float};
 use crate::vm::{Exc, Vm};
+
+#[path = "serdes_read.rs"]
+mod read;
 
 pub(super) static NATIVES: &[NativeFn] = &[
     native!("gene/serdes/serialize", |vm, args| {
         let mut out = String::from("(gene/serialization ");
-        write_value(vm, &mut out, arg(args, 0), 0)?;
+        Writer { vm, out: &mut out }.value(arg(args, 0), 1)?;
         out.push(')');
         Ok(Value::str(out))
     }),
     native!("gene/serdes/deserialize", |vm, args| {
         let text = str_arg(vm, args, 0, "the serialized text")?;
-        let parse = gene_syntax::parse_text(text);
-        if let Some(e) = parse.errors().first() {
-            return Err(vm.error("SyntaxError", format!("cannot deserialize: {}", e.message)));
-        }
-        let forms = parse.forms();
-        let Some(form) = forms.first() else {
-            return Ok(Value::Nil);
-        };
-        let data = match &form.kind {
-            FormKind::Gene(g) if is_path(&g.head, &["gene", "serialization"]) => {
-                g.children.first().cloned()
-            }
-            _ => Some(form.clone()),
-        };
-        match data {
-            Some(f) => read_value(vm, &f, 0),
-            None => Ok(Value::Nil),
-        }
+        read::deserialize(vm, text)
     }),
 ];
 
-const MAX_DEPTH: usize = 200;
+/// How deeply brackets may nest in the text: the parser refuses more than 256 levels (a
+/// serialization that could not be read back is refused when written instead).
+const MAX_NESTING: usize = 250;
 
-fn write_value(vm: &Vm, out: &mut String, v: &Value, depth: usize) -> Result<(), Exc> {
-    if depth > MAX_DEPTH {
-        return Err(vm.error(
-            "ArgumentError",
-            "cannot serialize data nested this deeply (or cyclic)",
-        ));
-    }
-    match v {
-        Value::Class(c) => ref_to(out, &c.name),
-        Value::Func(f) => ref_to(out, f.name()),
-        Value::Native(n) => ref_to(out, n.name),
-        Value::Instance(i) => {
-            out.push_str("(gene/instance ");
-            ref_to(out, &i.class.name);
-            out.push_str(" {");
-            for (n, (k, val)) in i.props.borrow().iter().enumerate() {
-                if n > 0 {
-                    out.push(' ');
-                }
-                out.push('^');
-                out.push_str(&k.name());
-                out.push(' ');
-                write_value(vm, out, val, depth + 1)?;
-            }
-            out.push_str("})");
-        }
-        Value::Array(a) => {
-            out.push('[');
-            for (n, item) in a.borrow().iter().enumerate() {
-                if n > 0 {
-                    out.push(' ');
-                }
-                write_value(vm, out, item, depth + 1)?;
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push('{');
-            for (n, (k, val)) in m.borrow().iter().enumerate() {
-                if n > 0 {
-                    out.push(' ');
-                }
-                out.push('^');
-                out.push_str(&k.name());
-                out.push(' ');
-                write_value(vm, out, val, depth + 1)?;
-            }
-            out.push('}');
-        }
-        Value::Symbol(_) | Value::Path(_) | Value::Gene(_) => {
-            // Symbols and genes read back as code; quote them so they stay data.
-            out.push(':');
-            write_inspect(out, v);
-        }
-        Value::Future(_) => {
-            return Err(vm.error(
-                "ArgumentError",
-                "a Future cannot be serialized (await it and serialize its value)",
-            ));
-        }
-        Value::Generator(g) => {
-            return Err(vm.error(
-                "ArgumentError",
-                format!(
-                    "a {} cannot be serialized (its state is a running function's; serialize the values it yields)",
-                    g.type_name()
-                ),
-            ));
-        }
-        Value::Bytes(b) => {
-            out.push_str("(gene/bytes [");
-            for (n, byte) in b.iter().enumerate() {
-                if n > 0 {
-                    out.push(' ');
-                }
-                out.push_str(&byte.to_string());
-            }
-            out.push_str("])");
-        }
-        Value::Host(h) => {
-            return Err(vm.error(
-                "ArgumentError",
-                format!("a {} cannot be serialized", h.type_name()),
-            ));
-        }
-        other => write_inspect(out, other),
-    }
-    Ok(())
+struct Writer<'a> {
+    vm: &'a Vm,
+    out: &'a mut String,
 }
 
-fn ref_to(out: &mut String, name: &str) {
-    out.push_str("(gene/ref ");
-    write_inspect(out, &Value::str(name));
-    out.push(')');
-}
-
-fn is_path(form: &Form, segs: &[&str]) -> bool {
-    matches!(&form.kind, FormKind::Path(p) if p.iter().map(String::as_str).eq(segs.iter().copied()))
-}
-
-fn read_value(vm: &Vm, form: &Form, depth: usize) -> Result<Value, Exc> {
-    if depth > MAX_DEPTH {
-        return Err(vm.error("ArgumentError", "serialized data nested too deeply"));
-    }
-    match &form.kind {
-        FormKind::Gene(g) if is_path(&g.head, &["gene", "ref"]) => {
-            let Some(FormKind::Str(name)) = g.children.first().map(|f| &f.kind) else {
-                return Err(vm.error("ArgumentError", "(gene/ref \"Name\") needs a name"));
-            };
-            resolve_ref(vm, name)
+impl Writer<'_> {
+    /// Writes `v`, whose text starts `depth` brackets deep.
+    fn value(&mut self, v: &Value, depth: usize) -> Result<(), Exc> {
+        if depth > MAX_NESTING {
+            return Err(self.vm.error(
+                "ArgumentError",
+                "cannot serialize data nested this deeply (or cyclic)",
+            ));
         }
-        FormKind::Gene(g) if is_path(&g.head, &["gene", "instance"]) => {
-            let class = match g.children.first() {
-                Some(f) => read_value(vm, f, depth + 1)?,
-                None => Value::Nil,
-            };
-            let Value::Class(class) = class else {
-                return Err(vm.error(
+        match v {
+            Value::Nil => self.out.push_str("nil"),
+            Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(n) => self.out.push_str(&n.to_string()),
+            Value::Float(f) if f.is_finite() => self.out.push_str(&format_float(*f)),
+            Value::Float(f) => {
+                self.open("float");
+                write_string(self.out, &format_float(*f));
+                self.out.push(')');
+            }
+            Value::Char(c) => self.char(*c),
+            Value::Str(s) => write_string(self.out, s),
+            Value::Symbol(s) => {
+                let name = s.name();
+                if is_plain_symbol(&name) {
+                    self.out.push(':');
+                    self.out.push_str(&name);
+                } else {
+                    self.open("symbol");
+                    write_string(self.out, &name);
+                    self.out.push(')');
+                }
+            }
+            Value::Path(segs) => {
+                self.open("path");
+                self.out.push('[');
+                for (n, seg) in segs.iter().enumerate() {
+                    self.space(n);
+                    write_string(self.out, &seg.name());
+                }
+                self.out.push_str("])");
+            }
+            Value::Placeholder => self.out.push_str("(gene/placeholder)"),
+            Value::Array(items) => self.seq(&items.borrow(), depth)?,
+            Value::Set(items) => {
+                self.open("set");
+                self.seq(&items.borrow(), depth + 1)?;
+                self.out.push(')');
+            }
+            Value::Map(m) => self.map(&m.borrow(), depth)?,
+            Value::Gene(g) => {
+                let g = g.borrow();
+                self.open("gene");
+                self.value(&g.head, depth + 1)?;
+                self.out.push(' ');
+                self.map(&g.props, depth + 1)?;
+                self.out.push(' ');
+                self.seq(&g.children, depth + 1)?;
+                self.out.push(')');
+            }
+            Value::Range(r) => {
+                self.out
+                    .push_str(&format!("(gene/range {} {} {})", r.start, r.end, r.step));
+            }
+            Value::Quote(inner) => {
+                self.open("quote");
+                self.value(inner, depth + 1)?;
+                self.out.push(')');
+            }
+            Value::Unquote(u) => {
+                self.open("unquote");
+                self.value(&u.0, depth + 1)?;
+                self.out.push_str(if u.1 { " true)" } else { " false)" });
+            }
+            Value::Selector(items) => {
+                self.open("selector");
+                self.seq(items, depth + 1)?;
+                self.out.push(')');
+            }
+            Value::Spread(inner) => {
+                self.open("spread");
+                self.value(inner, depth + 1)?;
+                self.out.push(')');
+            }
+            Value::BoundMethod(m) => {
+                self.open("method");
+                self.value(&m.0, depth + 1)?;
+                self.out.push(' ');
+                write_string(self.out, &m.1.name());
+                self.out.push(')');
+            }
+            Value::Bytes(b) => {
+                self.out.push_str("(gene/bytes [");
+                for (n, byte) in b.iter().enumerate() {
+                    self.space(n);
+                    self.out.push_str(&byte.to_string());
+                }
+                self.out.push_str("])");
+            }
+            Value::Instance(i) => {
+                self.open("instance");
+                self.reference(&i.class.name);
+                self.out.push(' ');
+                self.map(&i.props.borrow(), depth + 1)?;
+                self.out.push(')');
+            }
+            Value::Class(c) => self.reference(&c.name),
+            Value::Func(f) => self.reference(f.name()),
+            Value::Native(n) => self.reference(n.name),
+            Value::Ns(ns) => self.reference(&ns.name),
+            Value::Enum(e) => self.reference(&e.name),
+            Value::EnumMember(m) => self.reference(&format!("{}/{}", m.enum_name, m.name)),
+            Value::Future(_) => {
+                return Err(self.vm.error(
                     "ArgumentError",
-                    "(gene/instance ...) needs a class reference",
+                    "a Future cannot be serialized (await it and serialize its value)",
                 ));
-            };
-            let mut props = Map::default();
-            if let Some(FormKind::Map(ps)) = g.children.get(1).map(|f| &f.kind) {
-                for p in ps {
-                    props.insert(Sym::new(&p.key), read_value(vm, &p.value, depth + 1)?);
-                }
             }
-            Ok(Value::Instance(Rc::new(Instance {
-                class,
-                props: RefCell::new(props),
-                trace: RefCell::new(None),
-            })))
-        }
-        FormKind::Gene(g) if is_path(&g.head, &["gene", "bytes"]) => {
-            let items = match g.children.first().map(|f| &f.kind) {
-                Some(FormKind::Array(items)) => items,
-                _ => return Err(vm.error("ArgumentError", "(gene/bytes ...) needs an array")),
-            };
-            let bytes = items
-                .iter()
-                .map(|f| match f.kind {
-                    FormKind::Int(n) => u8::try_from(n).ok(),
-                    _ => None,
-                })
-                .collect::<Option<Vec<u8>>>()
-                .ok_or_else(|| {
-                    vm.error(
-                        "ArgumentError",
-                        "(gene/bytes [...]) needs integers from 0 to 255",
-                    )
-                })?;
-            Ok(Value::Bytes(Rc::new(bytes)))
-        }
-        FormKind::Quote(inner) => Ok(form_to_value(inner)),
-        FormKind::Array(items) => Ok(Value::array(
-            items
-                .iter()
-                .map(|f| read_value(vm, f, depth + 1))
-                .collect::<Result<_, _>>()?,
-        )),
-        FormKind::Map(props) => {
-            let mut map = Map::default();
-            for p in props {
-                map.insert(Sym::new(&p.key), read_value(vm, &p.value, depth + 1)?);
+            Value::Generator(g) => {
+                return Err(self.vm.error(
+                    "ArgumentError",
+                    format!(
+                        "a {} cannot be serialized (its state is a running function's; serialize the values it yields)",
+                        g.type_name()
+                    ),
+                ));
             }
-            Ok(Value::map(map))
+            Value::Host(h) => {
+                return Err(self.vm.error(
+                    "ArgumentError",
+                    format!("a {} cannot be serialized", h.type_name()),
+                ));
+            }
+            Value::Cell(_) | Value::Iter(_) | Value::NotGiven => {
+                return Err(self.vm.error(
+                    "ArgumentError",
+                    format!("a {} cannot be serialized", v.type_name()),
+                ));
+            }
         }
-        _ => Ok(form_to_value(form)),
+        Ok(())
+    }
+
+    fn open(&mut self, tag: &str) {
+        self.out.push_str("(gene/");
+        self.out.push_str(tag);
+        self.out.push(' ');
+    }
+
+    fn space(&mut self, n: usize) {
+        if n > 0 {
+            self.out.push(' ');
+        }
+    }
+
+    fn seq(&mut self, items: &[Value], depth: usize) -> Result<(), Exc> {
+        self.out.push('[');
+        for (n, item) in items.iter().enumerate() {
+            self.space(n);
+            self.value(item, depth + 1)?;
+        }
+        self.out.push(']');
+        Ok(())
+    }
+
+    /// A map (or a gene's or instance's properties): `{^k v}` when every key is a plain word,
+    /// else `(gene/map [k v ...])` with the keys as strings.
+    fn map(&mut self, map: &Map, depth: usize) -> Result<(), Exc> {
+        if map.keys().all(|k| k.with_name(is_plain_key)) {
+            self.out.push('{');
+            for (n, (k, v)) in map.iter().enumerate() {
+                self.space(n);
+                self.out.push('^');
+                k.with_name(|name| self.out.push_str(name));
+                self.out.push(' ');
+                self.value(v, depth + 1)?;
+            }
+            self.out.push('}');
+        } else {
+            self.open("map");
+            self.out.push('[');
+            for (n, (k, v)) in map.iter().enumerate() {
+                self.space(n);
+                k.with_name(|name| write_string(self.out, name));
+                self.out.push(' ');
+                self.value(v, depth + 2)?;
+            }
+            self.out.push_str("])");
+        }
+        Ok(())
+    }
+
+    fn char(&mut self, c: char) {
+        match c {
+            '\'' | '\\' => {
+                self.out.push_str("'\\");
+                self.out.push(c);
+                self.out.push('\'');
+            }
+            ' '..='~' => {
+                self.out.push('\'');
+                self.out.push(c);
+                self.out.push('\'');
+            }
+            _ => self.out.push_str(&format!("(gene/char {})", u32::from(c))),
+        }
+    }
+
+    fn reference(&mut self, name: &str) {
+        self.out.push_str("(gene/ref ");
+        write_string(self.out, name);
+        self.out.push(')');
     }
 }
 
-/// A reference by name: looked up from the running code's namespace (a path `a/b` walks
-/// namespaces).
-fn resolve_ref(vm: &Vm, name: &str) -> Result<Value, Exc> {
-    let ns = vm.frame_ns();
-    let mut segs = name.split('/');
-    let first = segs.next().unwrap_or_default();
-    let mut v = vm.lookup_name(&ns, Sym::new(first));
-    for seg in segs {
-        v = match v {
-            Some(val) => Some(vm.get_member(&val, Sym::new(seg))?),
-            None => None,
-        };
+/// A string literal that reads back as exactly `s`: quotes and backslashes escaped, control
+/// characters as `\uXXXX` (a raw carriage return, say, would not survive every editor).
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
     }
-    v.filter(|v| !matches!(v, Value::Nil)).ok_or_else(|| {
-        vm.error(
-            "NameError",
-            format!("cannot deserialize a reference to {name}: it is not defined"),
-        )
-    })
+    out.push('"');
 }
+
+/// A key written after `^` that reads back as itself: letters, digits, `_` and `-`, not
+/// starting with `-` (a number's sign) or a digit.
+fn is_plain_key(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A symbol written as `:name` that reads back as itself (`_`, `nil`, `true` and `false`
+/// read as other values).
+fn is_plain_symbol(name: &str) -> bool {
+    is_plain_key(name) && !matches!(name, "_" | "nil" | "true" | "false")
+}
+
+#[cfg(test)]
+#[path = "serdes_tests.rs"]
+mod tests;
