@@ -65,6 +65,11 @@ enum Command {
 pub const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    // A child process of the language server's "Run file" (`gene lsp` starts this executable
+    // again with a hidden argument): it runs one program and reports to the server.
+    if let Some(code) = gene_lsp::run::child::dispatch() {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -14,7 +14,7 @@ use tower_lsp_server::lsp_types::{
 
 use crate::diagnostics::DiagnosticFeatures;
 use crate::position::PositionEncoding;
-use crate::run::{RUN_FILE_COMMAND, STOP_RUN_COMMAND};
+use crate::run::{RUN_FILE_COMMAND, RunSettings, STOP_RUN_COMMAND};
 
 /// The code action kind of "fix all safe problems" for Gene.
 pub const FIX_ALL_KIND: &str = "source.fixAll.gene";
@@ -33,6 +33,19 @@ pub struct InitializationOptions {
     /// The client handles `gene/runOutput` and `gene/runEnd` itself; without this the output
     /// of a run is also sent as `window/logMessage`, which every client shows somewhere.
     pub run_notifications: bool,
+    /// How "Run file" starts programs: `{"executable", "maxMemoryMb"}`.
+    pub run: RunSettings,
+}
+
+impl InitializationOptions {
+    /// The options of an `initialize` request; unreadable options count as none.
+    pub fn from_params(params: &InitializeParams) -> InitializationOptions {
+        params
+            .initialization_options
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// The client's abilities the server adapts to.
@@ -70,11 +83,7 @@ impl ClientFeatures {
         raw: Option<&serde_json::Value>,
     ) -> ClientFeatures {
         let caps: &ClientCapabilities = &params.capabilities;
-        let options: InitializationOptions = params
-            .initialization_options
-            .clone()
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
+        let options = InitializationOptions::from_params(params);
         let text = caps.text_document.as_ref();
         let publish = text.and_then(|t| t.publish_diagnostics.as_ref());
         let workspace = caps.workspace.as_ref();

@@ -10,7 +10,7 @@ use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::lsp_types::*;
 use tracing::{info, warn};
 
-use crate::capabilities::{ClientFeatures, server_capabilities};
+use crate::capabilities::{ClientFeatures, InitializationOptions, server_capabilities};
 use crate::code_actions::{Target, code_actions};
 use crate::completion::CompletionFeatures;
 use crate::diagnostics::{all_to_lsp, diagnostics_for};
@@ -37,6 +37,8 @@ impl LanguageServer for Backend {
             self.state.workspace.roots()
         );
         self.state.set_features(features);
+        self.runs
+            .configure(InitializationOptions::from_params(&params).run);
         Ok(InitializeResult {
             capabilities,
             server_info: Some(ServerInfo {
@@ -104,6 +106,17 @@ impl LanguageServer for Backend {
         self.tokens.forget(&uri);
         if closed == Some(true) && !self.state.features().pull_diagnostics {
             self.diagnostics.publisher.clear(&self.client, uri).await;
+        }
+    }
+
+    /// `gene.run.maxMemoryMb` in the settings (VS Code sends the `gene` section) caps the runs
+    /// started from now on.
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let run = params.settings.pointer("/gene/run");
+        if let Some(run) = run {
+            let mb = run.get("maxMemoryMb").and_then(serde_json::Value::as_u64);
+            info!("settings: gene.run.maxMemoryMb {mb:?}");
+            self.runs.set_max_memory_mb(mb);
         }
     }
 

@@ -9,7 +9,8 @@
 //!   help), [`outline`] (symbols, folding, selection), [`semantic_tokens`] (full and delta),
 //!   [`hints`] (inlay hints, code lenses), [`formatting`]; [`locations`] names results in other
 //!   files.
-//! - [`run`]: "Run file": the VM on a thread of its own, its output streamed to the client.
+//! - [`run`]: "Run file": the program in a child process (this executable in a hidden mode,
+//!   [`run::child`]), its output streamed to the client.
 //! - [`state`]: the one salsa database, the open [`document`]s, snapshots; [`workspace`]: the
 //!   workspace folders and reading sources; [`lint_config`]: each file's `gene.toml`.
 //! - [`diagnostics`]: `diagnostics_for(db, file, config)`, the one source of a file's
@@ -17,7 +18,8 @@
 //!   without ever showing stale ones; [`code_actions`]: quick fixes and `source.fixAll.gene`
 //!   from the fixes diagnostics carry; [`syntax_fixes`]: the fixes for syntax errors.
 //! - [`position`]: LSP positions in UTF-8 or UTF-16 <-> byte offsets.
-//! - [`transport`]: stdin filtered so a malformed message cannot end the session;
+//! - [`transport`]: stdin filtered so a malformed message cannot end the session, nor a wrong
+//!   length leave the server deaf;
 //!   [`raw_init`]: the `initialize` parameters as JSON; [`capabilities`]: what the client can
 //!   do and what the server offers.
 

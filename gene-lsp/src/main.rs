@@ -28,6 +28,10 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    // A "Run file" child process (see gene_lsp::run::child): not the server.
+    if let Some(code) = gene_lsp::run::child::dispatch() {
+        return code;
+    }
     let args = Args::parse();
     gene_lsp::run_stdio(args.log_file.as_deref())
 }

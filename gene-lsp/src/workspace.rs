@@ -36,14 +36,64 @@ pub fn path_to_uri(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
+/// The largest file the server reads from disk: far above any source anyone edits, far below
+/// what would hurt the server.
+pub const MAX_SOURCE: u64 = 64 << 20;
+
 /// Reads a file as text; bytes that are not UTF-8 become U+FFFD (the parser reports them when
 /// the file is opened in the editor, which sends valid text).
+///
+/// Only regular files up to [`MAX_SOURCE`] bytes are read: a path may name anything (a URI of
+/// `/dev/zero` or of a FIFO), and reading a device would never end, opening a FIFO would block
+/// until someone writes to it. The file is opened without blocking and checked again once
+/// open, in case it was replaced in between.
 pub fn read_source(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+    use std::io::Read;
+    check_source(&std::fs::metadata(path)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits());
+    }
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    check_source(&metadata)?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_SOURCE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SOURCE {
+        return Err(too_large(bytes.len() as u64));
+    }
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => gene_syntax::decode_utf8_lossy(e.as_bytes()).0,
     })
+}
+
+/// Whether a file with this metadata may be read as a source.
+fn check_source(metadata: &std::fs::Metadata) -> std::io::Result<()> {
+    if !metadata.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    if metadata.len() > MAX_SOURCE {
+        return Err(too_large(metadata.len()));
+    }
+    Ok(())
+}
+
+fn too_large(size: u64) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::FileTooLarge,
+        format!(
+            "too large to read ({} MiB; the limit is {} MiB)",
+            size >> 20,
+            MAX_SOURCE >> 20
+        ),
+    )
 }
 
 impl Workspace {
@@ -153,6 +203,33 @@ mod tests {
         assert_eq!(read_source(&dir.join("main.gene")).unwrap(), "(main)");
         std::fs::write(dir.join("bad.gene"), b"(a \xff)").unwrap();
         assert_eq!(read_source(&dir.join("bad.gene")).unwrap(), "(a \u{FFFD})");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_of_a_sane_size_are_read() {
+        let refused = |path: &Path| {
+            let error = read_source(path).expect_err("refused");
+            error.to_string()
+        };
+        assert_eq!(refused(Path::new("/dev/zero")), "not a regular file");
+        assert_eq!(refused(Path::new("/")), "not a regular file");
+
+        let dir = std::env::temp_dir().join(format!("gene-lsp-special-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Opening a FIFO nobody writes to would block the server for good.
+        let fifo = dir.join("pipe.gene");
+        let _ = std::fs::remove_file(&fifo);
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        assert_eq!(refused(&fifo), "not a regular file");
+        // A sparse file: large, costing no disk.
+        let big = dir.join("big.gene");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_SOURCE + 1)
+            .unwrap();
+        assert!(refused(&big).starts_with("too large to read"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

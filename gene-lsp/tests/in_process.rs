@@ -569,3 +569,71 @@ async fn an_imported_file_created_later_is_read() {
         .collect();
     assert_eq!(codes, ["A001"]);
 }
+
+/// Files the server reads from disk (a request about a file that is not open, a closed
+/// document going back to its text on disk, a watched file changing, a run of a file that is
+/// not open) are regular files: `/dev/zero` is not read forever, a FIFO does not block the
+/// server until someone writes to it.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn devices_and_fifos_are_never_read() {
+    let dir = TempDir::new("special");
+    let fifo = dir.0.join("pipe.gene");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let fifo_uri = file_uri(&fifo);
+    let mut client = TestClient::new();
+    client
+        .initialize_with(json!({
+            "capabilities": {},
+            "workspaceFolders": [{"uri": file_uri(&dir.0), "name": "special"}]
+        }))
+        .await;
+    for uri in [fifo_uri.as_str(), "file:///dev/zero"] {
+        let hover = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}});
+        let error = tokio::time::timeout(
+            support::PATIENCE,
+            client.request("textDocument/hover", hover),
+        )
+        .await
+        .expect("the server is not stuck reading")
+        .unwrap_err();
+        assert_eq!(error.code.code(), -32602);
+        assert!(
+            error.message.contains("not a regular file"),
+            "{}",
+            error.message
+        );
+
+        let run = json!({"command": "gene.runFile", "arguments": [{"uri": uri}]});
+        let error = client
+            .request("workspace/executeCommand", run)
+            .await
+            .unwrap_err();
+        assert!(
+            error.message.contains("not a regular file"),
+            "{}",
+            error.message
+        );
+
+        // Opened with the editor's text, then closed: the text on disk is not read.
+        client.open(uri, 1, "(a)\n").await;
+        client
+            .notify(
+                "textDocument/didClose",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .await;
+    }
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": fifo_uri, "type": 1}, {"uri": fifo_uri, "type": 2}]}),
+        )
+        .await;
+    // Still answering.
+    let symbols = client
+        .request("workspace/symbol", json!({"query": ""}))
+        .await
+        .unwrap();
+    assert!(symbols.is_array(), "{symbols}");
+}

@@ -473,3 +473,106 @@ async fn async_programs_run_and_stop_while_waiting_for_a_timer() {
     let (_, end) = until_end(&mut client, &run_id).await;
     assert_eq!(end["status"], "stopped");
 }
+
+/// A program blocked in a call that never looks at its interrupt (opening a FIFO nobody
+/// writes to) is killed by a stop: afterwards the FIFO has no reader left.
+#[cfg(unix)]
+#[tokio::test]
+async fn stop_kills_a_program_blocked_in_a_native_call() {
+    let dir = temp_dir("fifo-run");
+    let fifo = dir.join("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let mut client = runner(json!({})).await;
+    let text = format!(
+        "(println \"reading\")\n(println (gene/io/read \"{}\"))\n",
+        fifo.display()
+    );
+    client.open(URI, 1, &text).await;
+    let run_id = run_file(&mut client, URI).await;
+    loop {
+        let message = client.next_message("gene/runOutput").await;
+        if message["text"] == "reading\n" {
+            break;
+        }
+    }
+    client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "gene.stopRun", "arguments": [{"runId": run_id}]}),
+        )
+        .await
+        .unwrap();
+    let (_, end) = until_end(&mut client, &run_id).await;
+    assert_eq!(end["status"], "stopped");
+    assert_eq!(end["exitCode"], 130);
+    // Opening the write end without blocking fails when no process has the FIFO open for
+    // reading: the program is gone, not left blocked.
+    use std::os::unix::fs::OpenOptionsExt;
+    let writer = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(&fifo);
+    assert_eq!(
+        writer.map_err(|e| e.raw_os_error()).err(),
+        Some(Some(nix::libc::ENXIO)),
+        "the program still reads the FIFO"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `gene.run.maxMemoryMb` from the settings caps the next run: a program that doubles a string
+/// forever is killed (the allocator aborts the child), and the run says why.
+#[tokio::test]
+async fn the_memory_cap_follows_the_settings_and_an_abort_ends_the_run() {
+    let mut client = runner(json!({})).await;
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"gene": {"run": {"maxMemoryMb": 128}}}}),
+        )
+        .await;
+    client
+        .open(URI, 1, "(var s \"x\")\n(while true (s = (s .append s)))\n")
+        .await;
+    let run_id = run_file(&mut client, URI).await;
+    let (output, end) = until_end(&mut client, &run_id).await;
+    assert_eq!(end["status"], "error");
+    assert_eq!(end["exitCode"], 134, "{output:?}");
+    let stderr = text_of(&output, "stderr");
+    assert!(
+        stderr.contains("killed by SIGABRT") && stderr.contains("128 MiB"),
+        "{stderr}"
+    );
+    // The server goes on, and so do runs.
+    client
+        .edit(URI, 2, (0, 0), (2, 0), "(println \"fine\")\n")
+        .await;
+    let run_id = run_file(&mut client, URI).await;
+    let (output, end) = until_end(&mut client, &run_id).await;
+    assert_eq!(end["status"], "ok", "{output:?}");
+    assert_eq!(text_of(&output, "stdout"), "fine\n");
+}
+
+#[tokio::test]
+async fn an_executable_that_cannot_start_is_a_failed_request() {
+    let mut client = TestClient::new();
+    client
+        .initialize_with(json!({
+            "capabilities": {},
+            "initializationOptions": {"run": {"executable": "/nowhere/gene"}}
+        }))
+        .await;
+    client.open(URI, 1, "(println 1)\n").await;
+    let error = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "gene.runFile", "arguments": [{"uri": URI}]}),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        error.message.contains("cannot start /nowhere/gene"),
+        "{}",
+        error.message
+    );
+}

@@ -90,12 +90,13 @@ fn run_file_streams_output_and_reports_errors() {
         all.starts_with("1\n2\n3\nwarn\nError: Gene exception: \"boom\""),
         "{all}"
     );
-    let streams: Vec<&str> = output
+    // The stdout text, then the stderr text (each in one or more notifications).
+    let mut streams: Vec<&str> = output
         .iter()
         .map(|o| o["stream"].as_str().unwrap())
         .collect();
-    assert_eq!(streams.first(), Some(&"stdout"));
-    assert!(streams[1..].iter().all(|s| *s == "stderr"), "{streams:?}");
+    streams.dedup();
+    assert_eq!(streams, ["stdout", "stderr"]);
     assert_eq!(end["status"], "error");
     assert_eq!(end["exitCode"], 1);
 
@@ -190,5 +191,61 @@ fn formatting_and_completion_over_stdio() {
         greet["textEdit"]["range"],
         json!({"start": {"line": 2, "character": 1}, "end": {"line": 2, "character": 5}})
     );
+    shut_down(server);
+}
+
+/// What a run should end with, given its status, exit code and output.
+type Expected = dyn Fn(&str, i64, &str) -> bool;
+
+/// Runs that took the server down when programs ran inside it: one that exhausts memory (the
+/// allocator aborts), endless async recursion, one that reads stdin (the editor's messages),
+/// one that writes to `/dev/stdout` (the protocol stream). Each now runs in a child process:
+/// the run ends, and the server answers the next request.
+#[test]
+fn runs_that_abort_or_touch_stdio_leave_the_server_serving() {
+    let mut server = start(json!({"runNotifications": true, "run": {"maxMemoryMb": 256}}));
+    let killed = |status: &str, code: i64, text: &str| {
+        status == "error" && code == 134 && text.contains("killed by SIGABRT")
+    };
+    let cases: [(&str, &str, &Expected); 4] = [
+        (
+            "abort",
+            "(var s \"x\")\n(while true (s = (s .append s)))\n",
+            &killed,
+        ),
+        (
+            "async",
+            "(fn ^^async f [] (await (f)))\n(await (f))\n",
+            &killed,
+        ),
+        // The child's stdin is empty.
+        (
+            "stdin",
+            "(println \"read\" (gene/io/read \"/dev/stdin\") \"end\")\n",
+            &|status, _, text| status == "ok" && text == "read  end\n",
+        ),
+        // What the program writes to /dev/stdout is its output, not a protocol message.
+        (
+            "stdout",
+            "(gene/io/append \"/dev/stdout\" \"Content-Length: 5\\r\\n\\r\\nraw\\n\")\n(println \"after\")\n",
+            &|status, _, text| {
+                status == "ok"
+                    && text.contains("Content-Length: 5\r\n\r\nraw\n")
+                    && text.contains("after\n")
+            },
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let uri = format!("file:///stdio/{name}.gene");
+        open(&mut server, &uri, text);
+        let (run_id, before) = run(&mut server, &uri);
+        let (output, end, _) = until_end(&mut server, &run_id, before);
+        let all: String = output.iter().map(|o| o["text"].as_str().unwrap()).collect();
+        let status = end["status"].as_str().unwrap_or("");
+        let code = end["exitCode"].as_i64().unwrap_or(-1);
+        assert!(expected(status, code, &all), "{name}: {end}\n{all}");
+        let symbols = server.request("workspace/symbol", json!({"query": ""}));
+        assert!(symbols["result"].is_array(), "after {name}: {symbols}");
+    }
     shut_down(server);
 }

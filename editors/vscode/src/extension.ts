@@ -99,8 +99,13 @@ async function startServer(): Promise<void> {
     ],
     outputChannel: serverChannel,
     // This client shows gene/runOutput and gene/runEnd itself: the server need not also send
-    // the output as window/logMessage.
-    initializationOptions: { runNotifications: true },
+    // the output as window/logMessage. The run settings are sent again when they change
+    // (workspace/didChangeConfiguration with the `gene` section).
+    initializationOptions: {
+      runNotifications: true,
+      run: { maxMemoryMb: vscode.workspace.getConfiguration('gene').get<number>('run.maxMemoryMb', 4096) },
+    },
+    synchronize: { configurationSection: 'gene' },
     middleware: {
       // The server's own "Run" code lenses name these commands: route them through the run
       // controller so they get the same output channel, header and status-bar item.

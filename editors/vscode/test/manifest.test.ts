@@ -45,6 +45,14 @@ describe('manifest', () => {
     }
   });
 
+  it('passes the run memory cap it declares to the server', () => {
+    const setting = manifest.contributes.configuration.properties['gene.run.maxMemoryMb'];
+    // The server's own default (gene_lsp::run::DEFAULT_MAX_MEMORY_MB).
+    assert.equal(setting.default, 4096);
+    assert.match(extensionSource, /run: \{ maxMemoryMb: vscode\.workspace\.getConfiguration\('gene'\)\.get<number>\('run\.maxMemoryMb', 4096\)/);
+    assert.match(extensionSource, /configurationSection: 'gene'/);
+  });
+
   it('uses the client id whose trace setting it declares', () => {
     assert.ok(manifest.contributes.configuration.properties['gene.trace.server']);
     assert.match(extensionSource, /new LanguageClient\('gene',/);

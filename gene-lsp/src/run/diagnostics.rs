@@ -13,7 +13,7 @@ use tower_lsp_server::lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, Uri,
 };
 
-use super::execute::Uncaught;
+use super::wire::{TraceFrame, Uncaught};
 use crate::document::Stamp;
 use crate::position::{LineMap, PositionEncoding};
 use crate::workspace::path_to_uri;
@@ -68,21 +68,23 @@ pub struct RunSite<'a> {
 /// The diagnostic of an uncaught error.
 pub fn error_diagnostic(error: &Uncaught, site: &RunSite<'_>) -> Diagnostic {
     let mut ropes: HashMap<String, Rope> = HashMap::new();
-    let mut position = |path: &str, text: &str, range: TextRange| {
+    let mut position = |frame: &TraceFrame| {
+        let text = error.sources.get(&frame.path).map_or("", String::as_str);
         let rope = ropes
-            .entry(path.to_string())
+            .entry(frame.path.clone())
             .or_insert_with(|| Rope::from_str(text));
+        // The child's ranges are into these texts; clamped in case they are not.
+        let end = (frame.end as usize).min(text.len());
+        let start = (frame.start as usize).min(end);
+        let range = TextRange::new((start as u32).into(), (end as u32).into());
         LineMap::new(rope, site.encoding).range(range)
     };
     let here = error.frames.iter().find(|f| f.path == site.path);
-    let range = match here {
-        Some(frame) => position(&frame.path, &frame.text, frame.range),
-        None => Default::default(),
-    };
+    let range = here.map(&mut position).unwrap_or_default();
     let mut message = format!("Error: {}", error.message);
     let mut related = Vec::new();
     for (i, frame) in error.frames.iter().enumerate() {
-        let at = position(&frame.path, &frame.text, frame.range);
+        let at = position(frame);
         let what = if i == 0 {
             format!("thrown in {}", frame.function)
         } else {
@@ -125,31 +127,33 @@ pub fn error_diagnostic(error: &Uncaught, site: &RunSite<'_>) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::execute::TraceFrame;
-    use std::sync::Arc;
+    use std::collections::BTreeMap;
 
-    fn frame(function: &str, path: &str, text: &Arc<String>, part: &str) -> TraceFrame {
+    fn frame(function: &str, path: &str, text: &str, part: &str) -> TraceFrame {
         let start = text.find(part).unwrap();
         TraceFrame {
             function: function.into(),
             path: path.into(),
-            text: text.clone(),
-            range: TextRange::new((start as u32).into(), ((start + part.len()) as u32).into()),
+            start: start as u32,
+            end: (start + part.len()) as u32,
         }
     }
 
     #[test]
     fn the_error_sits_at_the_innermost_form_of_the_file_run() {
-        let main = Arc::new("(import f from \"lib\")\n(f 1)\n".to_string());
-        let lib = Arc::new("(fn f [x]\n  (throw \"no\"))\n".to_string());
+        let main = "(import f from \"lib\")\n(f 1)\n";
+        let lib = "(fn f [x]\n  (throw \"no\"))\n";
         let error = Uncaught {
             message: "Gene exception: \"no\"".into(),
             frames: vec![
-                frame("f", "/w/lib.gene", &lib, "(throw \"no\")"),
-                frame("<main>", "/w/main.gene", &main, "(f 1)"),
+                frame("f", "/w/lib.gene", lib, "(throw \"no\")"),
+                frame("<main>", "/w/main.gene", main, "(f 1)"),
             ],
             omitted: 0,
-            report: String::new(),
+            sources: BTreeMap::from([
+                ("/w/lib.gene".to_string(), lib.to_string()),
+                ("/w/main.gene".to_string(), main.to_string()),
+            ]),
         };
         let uri: Uri = "file:///w/main.gene".parse().unwrap();
         let mut site = RunSite {

@@ -1,31 +1,38 @@
-//! The task that follows one run: it sends the output in batches, notices a stop, and reports
-//! the end (`gene/runEnd`, the end of the progress, the error diagnostic).
+//! The task that follows one run's child process: it sends the request, passes the child's
+//! events and its stdout and stderr on to the client, stops it when asked, and reports the end
+//! (`gene/runEnd`, the end of the progress, the error diagnostic) from the child's last event
+//! and its exit status. Nothing the child does or fails to do can stop the server: a child
+//! that dies is a run that ended with an error.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
-use tokio::time::{Instant, timeout};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::Client;
 use tower_lsp_server::lsp_types::MessageType;
 
 use super::diagnostics::{RunSite, error_diagnostic};
-use super::execute::Outcome;
-use super::output::{LineJoiner, Stream};
+use super::output::{LineJoiner, Utf8Pieces};
+use super::process::{Spawned, describe_exit};
+use super::wire::{Event, RunRequest, Stream};
 use super::{
     ActiveRun, EXIT_STOPPED, RunEnd, RunEndParams, RunOutput, RunOutputParams, RunStatus, Runs,
 };
 use crate::publish::Diagnostician;
 
-/// How long output gathers after the first write before it is sent: short enough to look
-/// live, long enough that a flood of lines goes out in few messages.
+/// How long output of the program's own pipes gathers before it is sent (the child batches
+/// the VM's output itself).
 pub const BATCH_DELAY: Duration = Duration::from_millis(15);
 
-/// How long a stopped run may take to notice (it checks its interrupt every few thousand
-/// instructions and wakes from `gene/sleep` and the reactor at once, but a long native call,
-/// sorting a huge array say, does not look). After this the run is reported stopped; its
-/// thread is left to end on its own, its output dropped.
+/// How long a stopped program may take to notice its interrupt (a `finally` may run) before
+/// the child is killed. A long native call (a sort, a read from a FIFO) never notices: it is
+/// killed.
 pub const STOP_GRACE: Duration = Duration::from_millis(250);
+
+/// The longest event line read from a child; a longer one is dropped (the child splits output
+/// into far smaller events, so only a program scribbling on the socket makes one).
+const MAX_EVENT_LINE: u64 = 256 << 20;
 
 /// Sends output to the client: the notifications, and log messages for clients that do not
 /// handle them.
@@ -80,44 +87,120 @@ impl Sender {
     }
 }
 
-/// Waits for a stopped run's thread; `None` if it does not end within [`STOP_GRACE`] (it is
-/// then interrupted again from time to time until it ends, as a `finally` may run long).
-async fn wait_stopped(
-    run: &Arc<ActiveRun>,
-    mut outcome: oneshot::Receiver<Outcome>,
-) -> Option<Outcome> {
-    let deadline = Instant::now() + STOP_GRACE;
-    loop {
-        // The VM takes the flag when it notices it; set it again for code that runs on.
-        run.interrupter.interrupt();
-        match timeout(Duration::from_millis(10), &mut outcome).await {
-            Ok(result) => return result.ok(),
-            Err(_) if Instant::now() >= deadline => break,
-            Err(_) => {}
+/// Output waiting to be sent, in the order it came, consecutive text of one stream merged.
+#[derive(Default)]
+struct Pending(Vec<(Stream, String)>);
+
+impl Pending {
+    fn push(&mut self, stream: Stream, text: String) {
+        if text.is_empty() {
+            return;
+        }
+        match self.0.last_mut() {
+            Some((last, buffered)) if *last == stream => buffered.push_str(&text),
+            _ => self.0.push((stream, text)),
         }
     }
-    let run = run.clone();
-    tokio::spawn(async move {
-        loop {
-            run.interrupter.interrupt();
-            if timeout(Duration::from_millis(100), &mut outcome)
-                .await
-                .is_ok()
-            {
-                return;
-            }
-        }
-    });
-    None
+
+    fn take(&mut self) -> Vec<(Stream, String)> {
+        std::mem::take(&mut self.0)
+    }
 }
 
-pub(super) async fn forward(
+/// One of the child's output pipes.
+struct Pipe<R> {
+    reader: R,
+    stream: Stream,
+    text: Utf8Pieces,
+    open: bool,
+}
+
+impl<R: AsyncRead + Unpin> Pipe<R> {
+    fn new(reader: R, stream: Stream) -> Pipe<R> {
+        Pipe {
+            reader,
+            stream,
+            text: Utf8Pieces::default(),
+            open: true,
+        }
+    }
+
+    /// The next piece of text; at the end, what was left of a cut character.
+    async fn read(&mut self, buf: &mut [u8]) -> String {
+        match self.reader.read(buf).await {
+            Ok(n) if n > 0 => self.text.decode(&buf[..n]),
+            _ => {
+                self.open = false;
+                self.text.finish()
+            }
+        }
+    }
+}
+
+/// The child's events, one JSON line each. Reading is cancel-safe (a partial line stays in
+/// the buffer), so it can be one branch of a `select!`.
+struct Events<R> {
+    reader: R,
+    line: Vec<u8>,
+    /// Inside a line longer than [`MAX_EVENT_LINE`], which is dropped.
+    skipping: bool,
+}
+
+impl<R: AsyncBufReadExt + Unpin> Events<R> {
+    fn new(reader: R) -> Events<R> {
+        Events {
+            reader,
+            line: Vec::new(),
+            skipping: false,
+        }
+    }
+
+    /// The next event, or why a line was no event; `None` at the end.
+    async fn next(&mut self) -> Option<Result<Event, String>> {
+        loop {
+            let room = if self.skipping {
+                64 * 1024
+            } else {
+                MAX_EVENT_LINE - self.line.len() as u64
+            };
+            let mut limited = (&mut self.reader).take(room);
+            match limited.read_until(b'\n', &mut self.line).await {
+                Ok(0) | Err(_) => return None,
+                Ok(_) => {}
+            }
+            if self.line.last() == Some(&b'\n') {
+                let event = if self.skipping {
+                    Err("an event line too long".to_string())
+                } else {
+                    serde_json::from_slice(&self.line).map_err(|e| e.to_string())
+                };
+                self.skipping = false;
+                self.line.clear();
+                return Some(event);
+            }
+            if self.skipping || self.line.len() as u64 >= MAX_EVENT_LINE {
+                self.skipping = true;
+                self.line.clear();
+            }
+        }
+    }
+}
+
+pub(super) async fn follow(
     runs: Arc<Runs>,
     ctx: Diagnostician,
     run: Arc<ActiveRun>,
-    mut outcome: oneshot::Receiver<Outcome>,
+    spawned: Spawned,
+    request: RunRequest,
 ) {
+    let Spawned {
+        process,
+        socket,
+        stdout,
+        stderr,
+    } = spawned;
     let features = ctx.state.features();
+    let max_memory_mb = request.max_memory_mb;
     let mut sender = Sender {
         client: ctx.client.clone(),
         run_id: run.id.clone(),
@@ -129,46 +212,106 @@ pub(super) async fn forward(
             format!("gene {}: running {}", run.id, run.path),
         )
         .await;
-    let ended: Option<Outcome> = loop {
+    let (events, mut control) = socket.into_split();
+    let mut line = serde_json::to_vec(&request).unwrap_or_default();
+    line.push(b'\n');
+    drop(request);
+    // A child that died at once fails this write; its exit status tells why.
+    let _ = control.write_all(&line).await;
+    drop(line);
+    let mut control = Some(control);
+
+    let mut events = Events::new(BufReader::new(events));
+    let mut events_open = true;
+    let mut out = Pipe::new(stdout, Stream::Stdout);
+    let mut err = Pipe::new(stderr, Stream::Stderr);
+    let (mut out_buf, mut err_buf) = (vec![0; 64 * 1024], vec![0; 64 * 1024]);
+    let mut pending = Pending::default();
+    let mut flush_at: Option<Instant> = None;
+    let mut kill_at: Option<Instant> = None;
+    let mut end: Option<Event> = None;
+    let far = Instant::now() + Duration::from_secs(365 * 24 * 3600);
+    while events_open || out.open || err.open {
         tokio::select! {
-            result = &mut outcome => {
-                sender.send(run.buffer.take()).await;
-                break Some(result.unwrap_or_else(|_| {
-                    Outcome::Crashed("the run's thread ended without a result".into())
-                }));
-            }
-            () = run.buffer.wake.notified() => {
-                if run.stop_requested() {
-                    sender.send(run.buffer.take()).await;
-                    run.buffer.close();
-                    break wait_stopped(&run, outcome).await;
+            event = events.next(), if events_open => match event {
+                None => events_open = false,
+                Some(Err(e)) => tracing::warn!("run {}: a bad event: {e}", run.id),
+                Some(Ok(Event::Output { stream, text })) => {
+                    if !run.stop_requested() {
+                        pending.push(stream, text);
+                        sender.send(pending.take()).await;
+                        flush_at = None;
+                    }
                 }
-                tokio::time::sleep(BATCH_DELAY).await;
-                sender.send(run.buffer.take()).await;
+                Some(Ok(Event::Progress { message, percentage })) => {
+                    run.progress.report(message, percentage);
+                }
+                Some(Ok(event)) if event.is_end() => end = Some(event),
+                Some(Ok(_)) => {}
+            },
+            text = out.read(&mut out_buf), if out.open => {
+                if !run.stop_requested() {
+                    pending.push(out.stream, text);
+                    flush_at.get_or_insert(Instant::now() + BATCH_DELAY);
+                }
             }
+            text = err.read(&mut err_buf), if err.open => {
+                if !run.stop_requested() {
+                    pending.push(err.stream, text);
+                    flush_at.get_or_insert(Instant::now() + BATCH_DELAY);
+                }
+            }
+            () = sleep_until(flush_at.unwrap_or(far)), if flush_at.is_some() => {
+                sender.send(pending.take()).await;
+                flush_at = None;
+            }
+            () = run.stop.notified(), if kill_at.is_none() => {
+                // Output from now on is dropped; closing our side interrupts the program.
+                pending.take();
+                flush_at = None;
+                if let Some(mut control) = control.take() {
+                    let _ = control.shutdown().await;
+                }
+                kill_at = Some(Instant::now() + STOP_GRACE);
+            }
+            () = sleep_until(kill_at.unwrap_or(far)), if kill_at.is_some() => {
+                process.kill();
+                kill_at = Some(far);
+            }
+        }
+    }
+    sender.send(pending.take()).await;
+    drop(control);
+    // Its channels are closed: the child is ending (or closed them and goes on: not for long).
+    let status = tokio::select! {
+        status = process.wait() => status,
+        () = tokio::time::sleep(STOP_GRACE) => {
+            process.kill();
+            process.wait().await
         }
     };
-    let stopped = run.stop_requested();
-    let (status, exit_code, error) = match ended {
-        Some(Outcome::Finished) => (RunStatus::Ok, 0, None),
-        _ if stopped => (RunStatus::Stopped, EXIT_STOPPED, None),
-        Some(Outcome::Uncaught(error)) => {
-            sender
-                .send(vec![(Stream::Stderr, error.report.clone())])
-                .await;
-            (RunStatus::Error, 1, Some(error))
-        }
-        Some(Outcome::Syntax(report)) => {
-            sender.send(vec![(Stream::Stderr, report)]).await;
-            (RunStatus::Error, 1, None)
-        }
-        Some(Outcome::Crashed(message)) => {
-            let text = format!("gene-lsp: the run failed: {message}\n");
+    let (code, signal) = describe_exit(status);
+    let (status, exit_code, error) = match (end, signal) {
+        _ if run.stop_requested() => (RunStatus::Stopped, EXIT_STOPPED, None),
+        (_, Some(signal)) => {
+            let mut text = format!("gene: the program was killed by {signal}");
+            if let Some(mb) = max_memory_mb.filter(|_| signal == "SIGABRT") {
+                text.push_str(&format!(
+                    " (out of memory? runs may use {mb} MiB: the gene.run.maxMemoryMb setting)"
+                ));
+            }
+            text.push('\n');
             sender.send(vec![(Stream::Stderr, text)]).await;
-            (RunStatus::Error, 1, None)
+            (RunStatus::Error, code, None)
         }
-        // Only a stopped run is given up on.
-        None => (RunStatus::Stopped, EXIT_STOPPED, None),
+        (Some(Event::Finished), None) => (RunStatus::Ok, 0, None),
+        (Some(Event::Uncaught(error)), None) => (RunStatus::Error, 1, Some(error)),
+        (Some(_), None) => (RunStatus::Error, 1, None),
+        (None, None) => {
+            let text = format!("gene: the run ended without saying how (exit status {code})\n");
+            sender.send(vec![(Stream::Stderr, text)]).await;
+            (RunStatus::Error, if code == 0 { 1 } else { code }, None)
+        }
     };
     sender.finish().await;
     let took = run.started.elapsed();

@@ -1,37 +1,44 @@
 //! "Run file": `workspace/executeCommand` `gene.runFile` runs a document's text (unsaved
-//! changes included) through the VM on a thread of its own and streams its output to the
-//! client; `gene.stopRun` stops it.
+//! changes included) in a child process and streams its output to the client; `gene.stopRun`
+//! stops it.
 //!
 //! The protocol (editors are built against it):
 //! - `gene.runFile` with `[{"uri"}]` answers at once with `{"runId"}`;
-//! - `gene/runOutput` `{runId, stream: "stdout"|"stderr", text}` notifications, batched
-//!   ([`output`]), in the order the program wrote;
+//! - `gene/runOutput` `{runId, stream: "stdout"|"stderr", text}` notifications, batched, in
+//!   the order the program wrote;
 //! - one `gene/runEnd` `{runId, status: "ok"|"error"|"stopped", exitCode, durationMs}`;
 //! - `gene.stopRun` with `[{"runId"}]` answers `{"stopped": bool}` (whether that run was
-//!   still going) and the run ends within a fraction of a second, an endless loop included.
+//!   still going) and the run ends within a fraction of a second, whatever the program does.
 //!
 //! Around it: `$/progress` while the run goes ([`progress`], cancellable: a cancel stops the
 //! run), an uncaught error as a diagnostic of the document ([`diagnostics`]), and the output as
 //! `window/logMessage` for clients that did not say they handle the notifications
 //! (`initializationOptions.runNotifications`).
 //!
-//! Threads: the VM runs on a thread of its own ([`execute`]); a tokio task per run
-//! ([`forward`]) sends its output and its end. Nothing else in the server runs user code.
+//! Processes: the program runs in a child process ([`child`]: this executable again, in a
+//! hidden mode), never in the server, so nothing it does (exhausting memory, reading stdin,
+//! writing to `/dev/stdout`, crashing) reaches the server; a child that dies is a run that
+//! ended with an error. The server starts it ([`process`]), talks to it over a socket of their
+//! own ([`wire`]), and a tokio task per run ([`forward`]) passes its output on and reports its
+//! end. Nothing in the server runs user code.
 
+pub mod child;
 pub mod diagnostics;
-pub mod execute;
 mod forward;
 pub mod output;
+pub mod process;
 pub mod progress;
+pub mod wire;
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::lsp_types::notification::Notification;
 use tower_lsp_server::lsp_types::{ProgressToken, Uri};
@@ -40,9 +47,9 @@ use crate::document::Stamp;
 use crate::navigation::request_failed;
 use crate::publish::Diagnostician;
 use crate::workspace::uri_to_path;
-use execute::Interrupter;
-use output::{OutputBuffer, Stream};
 use progress::{ProgressHook, TokenSource};
+use wire::RunRequest;
+pub use wire::Stream;
 
 pub const RUN_FILE_COMMAND: &str = "gene.runFile";
 pub const STOP_RUN_COMMAND: &str = "gene.stopRun";
@@ -113,17 +120,42 @@ fn argument<T: serde::de::DeserializeOwned>(
     serde_json::from_value(first.clone()).map_err(|_| wrong())
 }
 
+/// The memory cap of a run unless the client sets one (`gene.run.maxMemoryMb`): generous, a
+/// guard against a runaway program eating the machine.
+pub const DEFAULT_MAX_MEMORY_MB: u64 = 4096;
+
+/// How runs are started: `initializationOptions.run`, and `gene.run` in
+/// `workspace/didChangeConfiguration` settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RunSettings {
+    /// The `gene` or `gene-lsp` executable that runs programs (see [`process::executable`]).
+    pub executable: Option<PathBuf>,
+    /// The cap on a run's memory in MiB ([`DEFAULT_MAX_MEMORY_MB`] when unset; 0 for none).
+    pub max_memory_mb: Option<u64>,
+}
+
+impl RunSettings {
+    fn memory_cap(&self) -> Option<u64> {
+        match self.max_memory_mb.unwrap_or(DEFAULT_MAX_MEMORY_MB) {
+            0 => None,
+            mb => Some(mb),
+        }
+    }
+}
+
 /// A run that has not ended yet.
 pub struct ActiveRun {
     pub id: String,
     pub uri: Uri,
-    /// The path the VM runs the text under (imports resolve from it).
+    /// The path the program runs as (imports resolve from it).
     pub path: String,
     /// The document version that was run; `None` for a file that is not open.
     pub stamp: Option<Stamp>,
     pub started: Instant,
-    pub buffer: Arc<OutputBuffer>,
-    pub interrupter: Interrupter,
+    stop_requested: AtomicBool,
+    /// Wakes the run's task for a stop.
+    stop: Notify,
     /// The `$/progress` token, once the client has one.
     progress_token: Arc<Mutex<Option<ProgressToken>>>,
     /// Where the program's own progress reports go (see [`progress`]).
@@ -132,12 +164,12 @@ pub struct ActiveRun {
 
 impl ActiveRun {
     pub fn stop_requested(&self) -> bool {
-        self.interrupter.requested()
+        self.stop_requested.load(Ordering::SeqCst)
     }
 
     fn request_stop(&self) {
-        self.interrupter.interrupt();
-        self.buffer.wake.notify_one();
+        self.stop_requested.store(true, Ordering::SeqCst);
+        self.stop.notify_one();
     }
 }
 
@@ -146,11 +178,26 @@ impl ActiveRun {
 pub struct Runs {
     next_id: AtomicU64,
     active: Mutex<HashMap<String, Arc<ActiveRun>>>,
+    settings: Mutex<RunSettings>,
 }
 
 impl Runs {
     fn active(&self) -> MutexGuard<'_, HashMap<String, Arc<ActiveRun>>> {
         self.active.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn settings(&self) -> MutexGuard<'_, RunSettings> {
+        self.settings.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The settings from `initializationOptions.run`.
+    pub fn configure(&self, settings: RunSettings) {
+        *self.settings() = settings;
+    }
+
+    /// A new memory cap (`gene.run.maxMemoryMb` changed), for the runs started from now on.
+    pub fn set_max_memory_mb(&self, mb: Option<u64>) {
+        self.settings().max_memory_mb = mb;
     }
 
     /// `gene.runFile`: starts the run and answers `{"runId"}`.
@@ -162,6 +209,15 @@ impl Runs {
     ) -> Result<Value> {
         let RunFileArgs { uri } = argument(RUN_FILE_COMMAND, arguments, r#"{"uri": "..."}"#)?;
         let (text, stamp) = ctx.state.current_text(&uri).map_err(request_failed)?;
+        let settings = self.settings().clone();
+        let executable = process::executable(settings.executable.as_deref())
+            .map_err(|e| request_failed(format!("Gene: cannot find the executable to run: {e}")))?;
+        let spawned = process::spawn(&executable).map_err(|e| {
+            request_failed(format!(
+                "Gene: cannot start {} to run the program: {e}",
+                executable.display()
+            ))
+        })?;
         // The last run's error goes with the last run.
         if ctx.state.run_diagnostics.clear(&uri) {
             ctx.run_diagnostics_changed(uri.clone());
@@ -189,42 +245,30 @@ impl Runs {
                 move |token| *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(token)
             },
         );
+        let request = RunRequest {
+            path: path.clone(),
+            text,
+            max_memory_mb: settings.memory_cap(),
+        };
         let run = Arc::new(ActiveRun {
             id: id.clone(),
             uri,
             path,
             stamp,
             started: Instant::now(),
-            buffer: Arc::default(),
-            interrupter: Interrupter::default(),
+            stop_requested: AtomicBool::new(false),
+            stop: Notify::new(),
             progress_token,
             progress,
         });
-        let (done, outcome) = tokio::sync::oneshot::channel();
-        let thread = {
-            let run = run.clone();
-            std::thread::Builder::new()
-                .name(format!("gene-{id}"))
-                .stack_size(execute::RUN_STACK)
-                .spawn(move || {
-                    let outcome = execute::execute(
-                        &run.path,
-                        text,
-                        run.buffer.clone(),
-                        &run.interrupter,
-                        Some(run.progress.clone()),
-                    );
-                    let _ = done.send(outcome);
-                })
-        };
-        if let Err(e) = thread {
-            run.progress.end("could not start".into());
-            return Err(request_failed(format!(
-                "Gene: cannot start a thread for the run: {e}"
-            )));
-        }
         self.active().insert(id.clone(), run.clone());
-        tokio::spawn(forward::forward(self.clone(), ctx.clone(), run, outcome));
+        tokio::spawn(forward::follow(
+            self.clone(),
+            ctx.clone(),
+            run,
+            spawned,
+            request,
+        ));
         Ok(json!({ "runId": id }))
     }
 

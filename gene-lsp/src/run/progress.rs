@@ -4,11 +4,8 @@
 //! The progress of a run lives in its own task fed by a channel, so creating the token (a
 //! request the client answers in its own time) never holds up the run's output, and events
 //! reach the client in the order they were sent. [`ProgressHook`] is the way in for progress the
-//! program itself reports: [`ProgramProgress`] is the VM's progress display for a run (the main
-//! program's `gene/progress` reports and those of the future it awaits, as `gene run`'s bar
-//! shows them), and turns them into reports of the same `$/progress`.
-
-use std::time::{Duration, Instant};
+//! program itself reports (the child's progress events, see `super::child::ProgramProgress`):
+//! reports of the same `$/progress`.
 
 use tokio::sync::mpsc;
 use tower_lsp_server::Client;
@@ -47,58 +44,6 @@ impl ProgressHook {
 
     pub(super) fn end(&self, message: String) {
         let _ = self.0.send(ProgressEvent::End { message });
-    }
-}
-
-/// Reports that only change the message go out at most this often: a program may report on
-/// every item of a long loop, and each report is a notification.
-const MESSAGE_INTERVAL: Duration = Duration::from_millis(100);
-
-/// The VM's progress display for a run: reports go to the run's `$/progress`, one per change
-/// of the whole percentage, message changes in between at most every [`MESSAGE_INTERVAL`].
-pub struct ProgramProgress {
-    hook: ProgressHook,
-    /// The last report sent: its percentage and message.
-    sent: Option<(u32, Option<String>)>,
-    sent_at: Instant,
-}
-
-impl ProgramProgress {
-    pub fn new(hook: ProgressHook) -> ProgramProgress {
-        ProgramProgress {
-            hook,
-            sent: None,
-            sent_at: Instant::now(),
-        }
-    }
-}
-
-impl gene_vm::ProgressDisplay for ProgramProgress {
-    fn show(&mut self, fraction: f64, message: Option<&str>) {
-        // The VM gives fractions in 0..=1.
-        let percentage = (fraction.clamp(0.0, 1.0) * 100.0).round() as u32;
-        let message = message.map(str::to_string);
-        let throttled = match &self.sent {
-            Some((p, m)) if *p == percentage => {
-                *m == message || self.sent_at.elapsed() < MESSAGE_INTERVAL
-            }
-            _ => false,
-        };
-        if throttled {
-            return;
-        }
-        self.hook.report(message.clone(), Some(percentage));
-        self.sent = Some((percentage, message));
-        self.sent_at = Instant::now();
-    }
-
-    /// The await whose progress showed is over. `$/progress` cannot take a percentage back;
-    /// the message goes, and the next report shows whatever comes next.
-    fn hide(&mut self) {
-        // Forgetting what was sent makes a later report news again, whatever its percentage.
-        if let Some((_, Some(_))) = self.sent.take() {
-            self.hook.report(Some(String::new()), None);
-        }
     }
 }
 
@@ -210,54 +155,6 @@ mod tests {
             WorkDoneProgress::End(WorkDoneProgressEnd {
                 message: Some("exited with code 0".into())
             })
-        );
-    }
-
-    fn report(message: Option<&str>, percentage: Option<u32>) -> ProgressEvent {
-        ProgressEvent::Report {
-            message: message.map(str::to_string),
-            percentage,
-        }
-    }
-
-    #[test]
-    fn program_progress_sends_percentage_changes_and_throttles_message_only_changes() {
-        use gene_vm::ProgressDisplay;
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut display = ProgramProgress::new(ProgressHook(tx));
-        display.show(0.5, Some("item 1"));
-        display.show(0.501, Some("item 2"));
-        display.show(0.5, Some("item 2"));
-        display.show(0.51, Some("item 3"));
-        display.show(1.0, None);
-        display.hide();
-        display.show(0.25, Some("next"));
-        display.hide();
-        let events: Vec<ProgressEvent> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
-        assert_eq!(
-            events,
-            vec![
-                report(Some("item 1"), Some(50)),
-                report(Some("item 3"), Some(51)),
-                report(None, Some(100)),
-                report(Some("next"), Some(25)),
-                report(Some(""), None),
-            ]
-        );
-    }
-
-    #[test]
-    fn program_progress_passes_message_changes_on_after_the_interval() {
-        use gene_vm::ProgressDisplay;
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut display = ProgramProgress::new(ProgressHook(tx));
-        display.show(0.5, Some("a"));
-        display.sent_at = Instant::now() - MESSAGE_INTERVAL;
-        display.show(0.5, Some("b"));
-        let events: Vec<ProgressEvent> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
-        assert_eq!(
-            events,
-            vec![report(Some("a"), Some(50)), report(Some("b"), Some(50))]
         );
     }
 }

@@ -112,7 +112,13 @@ impl TestClient {
             .await
     }
 
-    pub async fn initialize_with(&mut self, params: Value) -> Value {
+    /// `initialize`. Runs start the built `gene-lsp` binary (the server runs inside this test
+    /// binary, which has no child mode) unless `params` name an executable.
+    pub async fn initialize_with(&mut self, mut params: Value) -> Value {
+        let run = &mut params["initializationOptions"]["run"];
+        if run.get("executable").is_none() {
+            run["executable"] = json!(env!("CARGO_BIN_EXE_gene-lsp"));
+        }
         let result = self
             .request("initialize", params)
             .await

@@ -1,0 +1,85 @@
+//! What the server and a run's child process say to each other, as newline-delimited JSON over
+//! a socket of their own (never the program's stdin, stdout or stderr).
+//!
+//! - The server sends one line, the [`RunRequest`]; closing its side of the socket afterwards
+//!   asks the run to stop.
+//! - The child sends [`Event`]s: the program's output in the order it was written, its progress
+//!   reports, and at the end one of [`Event::Finished`], [`Event::Uncaught`] or
+//!   [`Event::Failed`]. A child that dies before it sends one of those (a signal, an abort when
+//!   memory runs out) is reported from its exit status.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What to run and how.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunRequest {
+    /// The path the program runs as (imports resolve from it; traces name it).
+    pub path: String,
+    /// The program: the editor's text, unsaved changes included.
+    pub text: String,
+    /// The cap on the child's memory, in MiB; `None` for none.
+    pub max_memory_mb: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum Event {
+    /// Text the program wrote (consecutive writes to one stream come as one event).
+    Output { stream: Stream, text: String },
+    /// A progress report of the program (`gene/progress`), percentage in 0..=100.
+    Progress {
+        message: Option<String>,
+        percentage: Option<u32>,
+    },
+    /// The program ran to its end.
+    Finished,
+    /// The program ended with an exception nobody caught. Its report (as `gene run` prints
+    /// it) came before as stderr output.
+    Uncaught(Uncaught),
+    /// The program did not run (syntax or compile errors) or could not go on (the VM failed).
+    /// Its report came before as stderr output.
+    Failed,
+}
+
+impl Event {
+    /// Whether this event ends the run.
+    pub fn is_end(&self) -> bool {
+        matches!(self, Event::Finished | Event::Uncaught(_) | Event::Failed)
+    }
+}
+
+/// An exception nobody caught.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Uncaught {
+    /// `TypeError: ...`, as the first line of `gene run`'s report says it.
+    pub message: String,
+    /// The stack trace, innermost frame first.
+    pub frames: Vec<TraceFrame>,
+    /// Frames left out of the middle of a deep trace.
+    pub omitted: usize,
+    /// The text of each file the frames are in (byte ranges need it to become positions).
+    pub sources: BTreeMap<String, String>,
+}
+
+/// One frame of an uncaught error's stack trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceFrame {
+    pub function: String,
+    /// The path the VM knows the source by (the run's own path for the file run).
+    pub path: String,
+    /// Byte offsets into the source.
+    pub start: u32,
+    pub end: u32,
+}
