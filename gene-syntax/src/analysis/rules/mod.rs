@@ -17,6 +17,7 @@ mod a011_never_settled_future;
 mod a012_await_all_in_async;
 mod a013_missing_failure_handler;
 mod g001_yield_outside_generator;
+pub(crate) mod i001_unreadable_import;
 pub(crate) mod n001_undefined_name;
 mod n002_unused_variable;
 mod n003_too_few_arguments;
@@ -80,6 +81,7 @@ pub static RULES: &[&Rule] = &[
     &a012_await_all_in_async::RULE,
     &a013_missing_failure_handler::RULE,
     &g001_yield_outside_generator::RULE,
+    &i001_unreadable_import::RULE,
     &n001_undefined_name::RULE,
     &n002_unused_variable::RULE,
     &n003_too_few_arguments::RULE,
