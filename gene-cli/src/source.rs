@@ -22,8 +22,9 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// Loads `path` into the database's workspace, and the files it imports (so the analysis can
-/// follow them).
+/// Loads `path` into the database's workspace, and the files it imports through the one import
+/// resolver (`gene_syntax::workspace`), so the analysis can follow them and the VM runs them
+/// from the database without reading them again.
 pub fn load(db: &mut RootDatabase, path: &Path) -> Result<Loaded, LoadError> {
     if path.is_dir() {
         return Err(LoadError(format!(
@@ -42,7 +43,7 @@ pub fn load(db: &mut RootDatabase, path: &Path) -> Result<Loaded, LoadError> {
     })?;
     let (text, utf8_errors) = gene_syntax::decode_utf8_lossy(&bytes);
     let file = db.set_file(PathBuf::from(path), text);
-    gene_syntax::workspace::load_imports(db, file, &|p| std::fs::read_to_string(p).ok());
+    gene_syntax::workspace::load_imports(db, file);
     Ok(Loaded {
         file,
         read_diagnostics: utf8_errors

@@ -7,14 +7,14 @@ use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::lsp_types::Uri;
 
 use crate::document::Stamp;
-use crate::imports::{LoadedFile, MAX_ROUNDS, missing_imports};
+use crate::imports::{DiskScan, MAX_ROUNDS, missing_imports};
 use crate::job::{self, JobError};
 use crate::state::{DocSnapshot, ServerState, Snapshot};
 
-/// One round of a document job: files to read first, or the result (with the stamp of the
+/// One round of a document job: what to add from disk first, or the result (with the stamp of the
 /// text it was computed for; `None` for a file that is not open).
 enum Round<T> {
-    Load(Vec<LoadedFile>),
+    Load(DiskScan),
     Done(Option<Stamp>, T),
 }
 
@@ -69,8 +69,8 @@ where
         loop {
             match job.await {
                 Ok(Ok(Round::Done(stamp, value))) => return Ok((stamp, value)),
-                Ok(Ok(Round::Load(files))) => {
-                    state.add_files(files);
+                Ok(Ok(Round::Load(scan))) => {
+                    state.add_import_scan(scan);
                     round += 1;
                     job = start_round(&state, &uri, compute.clone(), round >= MAX_ROUNDS);
                 }

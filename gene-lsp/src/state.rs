@@ -209,6 +209,12 @@ impl ServerState {
         added
     }
 
+    /// Adds what a job's scan of imports found on disk (files, refused paths, project roots);
+    /// files the database got meanwhile keep their text.
+    pub fn add_import_scan(&self, scan: crate::imports::DiskScan) {
+        scan.apply(&mut self.world().db);
+    }
+
     /// Opens a document: the file at its path now holds the editor's text.
     pub fn open(&self, uri: Uri, version: i32, text: String) {
         let path = uri_to_path(&uri);

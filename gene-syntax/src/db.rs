@@ -245,7 +245,11 @@ impl RootDatabase {
             workspace: None,
             chunk_cache: Arc::default(),
         };
-        db.workspace = Some(crate::workspace::Workspace::new(&db, Arc::default()));
+        db.workspace = Some(crate::workspace::Workspace::new(
+            &db,
+            Arc::default(),
+            Arc::default(),
+        ));
         db
     }
 

@@ -1,6 +1,6 @@
 //! Analysis over the parse: name resolution with Gene's scoping and the lint rules that catch
-//! async mistakes (`A001`..`A013`), name mistakes (`N001`..`N003`) and `yield` outside a
-//! generator (`G001`).
+//! async mistakes (`A001`..`A013`), name mistakes (`N001`..`N003`), `yield` outside a
+//! generator (`G001`) and imports of files that cannot be read (`I001`).
 //!
 //! Each top-level chunk is walked on its own ([`chunk_analysis`], memoized per chunk): what it
 //! can decide alone becomes a diagnostic; what depends on names defined in other forms becomes
@@ -40,6 +40,7 @@ pub fn chunk_analysis<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<facts::Chu
 pub fn lint_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     let symbols = symbols::file_symbols(db, file);
     let mut diagnostics = resolve::resolve_file(db, file, symbols);
+    diagnostics.extend(rules::i001_unreadable_import::check_file(db, file, symbols));
     apply_precedence(&mut diagnostics);
     config::apply_allow_comments(db, file, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.code));

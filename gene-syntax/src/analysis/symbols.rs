@@ -282,6 +282,8 @@ pub struct Import {
     /// (name bound here, member path in the module).
     pub names: Vec<(String, String, TextRange)>,
     pub path: String,
+    /// The range of the path string (of the whole form when it has none).
+    pub path_range: TextRange,
     pub range: TextRange,
 }
 
@@ -407,15 +409,17 @@ fn def_name(form: &Form) -> Option<String> {
 fn read_import(gene: &Gene, range: TextRange) -> Import {
     let mut names = Vec::new();
     let mut path = String::new();
+    let mut path_range = range;
     let mut iter = gene.children.iter().peekable();
     while let Some(item) = iter.next() {
         if item.as_symbol() == Some("from") {
             if let Some(Form {
                 kind: FormKind::Str(p),
-                ..
+                range: at,
             }) = iter.next()
             {
                 path = p.clone();
+                path_range = *at;
             }
             break;
         }
@@ -442,7 +446,12 @@ fn read_import(gene: &Gene, range: TextRange) -> Import {
         }
         import_names(item, &mut names);
     }
-    Import { names, path, range }
+    Import {
+        names,
+        path,
+        path_range,
+        range,
+    }
 }
 
 /// The names an import form binds here: (name, its range).
@@ -515,6 +524,7 @@ pub fn file_symbols(db: &dyn Db, file: SourceFile) -> Arc<FileSymbols> {
         for import in &chunk.imports {
             let mut import = import.clone();
             import.range += at.offset;
+            import.path_range += at.offset;
             for (_, _, r) in &mut import.names {
                 *r += at.offset;
             }

@@ -196,7 +196,7 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
     form(
         "import",
         &[rest("names"), req("from"), req("path")],
-        "`(import a b:alias n/f n/[x y:z] from \"path\")` runs path.gene once (relative to the importing file, then the working directory), caches it, and copies the named members of its namespace into the current one; gives nil.",
+        "`(import a b:alias n/f n/[x y:z] from \"path\")` runs path.gene once (found beside the importing file, then at its project root, the folder with gene.toml; see docs/language.md), caches it, and copies the named members of its namespace into the current one; gives nil.",
     ),
     Builtin {
         flags: super::FUTURE,

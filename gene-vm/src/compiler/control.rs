@@ -288,8 +288,7 @@ impl Compiler {
     }
     fn compile_return(&mut self, ch: &[Form]) {
         if self.fr().in_finally > 0 {
-            self.emit(Op::Nil);
-            return;
+            return self.refuse_jump_out_of_finally("return");
         }
         if matches!(
             self.fr().kind,

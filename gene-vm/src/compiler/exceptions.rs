@@ -1,6 +1,8 @@
 //! `try`/`catch`/`finally` and `throw`. `finally` code is compiled inline on every exit path;
 //! [`Compiler::unwind_tries`] emits it for jumps (`return`, `break`, `continue`) leaving tries.
+//! A jump out of a `finally` block itself is a compile error ([`Compiler::refuse_jump_out_of_finally`]).
 
+use gene_syntax::analysis::rules::{JUMP_OUT_OF_FINALLY, jump_out_of_finally_message};
 use gene_syntax::form::Form;
 
 use super::control::is_sym;
@@ -29,6 +31,28 @@ impl Compiler {
                 self.emit_iter_close(iter);
             }
         }
+    }
+
+    /// `return`, `break` or `continue` leaving a `finally` block: a compile error (G002, the
+    /// analysis rule with the same message), and code that throws a SyntaxError if reached
+    /// (code run by `eval`). The block is compiled once per exit path of its `try`; the error
+    /// is reported once.
+    pub(super) fn refuse_jump_out_of_finally(&mut self, jump: &str) {
+        let message = jump_out_of_finally_message(jump);
+        let range = self.range;
+        let reported = self
+            .errors
+            .iter()
+            .any(|d| d.range == range && d.code == JUMP_OUT_OF_FINALLY);
+        if !reported {
+            self.errors.push(gene_syntax::Diagnostic::new(
+                range,
+                gene_syntax::Severity::Error,
+                JUMP_OUT_OF_FINALLY,
+                message.clone(),
+            ));
+        }
+        self.emit_fail("SyntaxError", message);
     }
 
     pub(super) fn compile_finally(&mut self, body: &[Form]) {

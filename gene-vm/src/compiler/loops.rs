@@ -160,9 +160,7 @@ impl Compiler {
             return self.emit_fail("SyntaxError", "break outside a loop");
         };
         if self.fr().in_finally > finally_level {
-            // `break` inside a finally block is ignored.
-            self.emit(Op::Nil);
-            return;
+            return self.refuse_jump_out_of_finally("break");
         }
         let before = self.fr().depth;
         match ch.first() {
@@ -198,8 +196,7 @@ impl Compiler {
             return self.emit_fail("SyntaxError", "continue outside a loop");
         };
         if self.fr().in_finally > finally_level {
-            self.emit(Op::Nil);
-            return;
+            return self.refuse_jump_out_of_finally("continue");
         }
         let before = self.fr().depth;
         for _ in depth..self.fr().depth {

@@ -74,8 +74,8 @@ struct LoopCtx {
     continue_depth: i32,
     /// How many tries were open when the loop started (a jump out runs the newer ones' finally).
     tries: usize,
-    /// `in_finally` when the loop started: break/continue are ignored in a finally block
-    /// entered after that.
+    /// `in_finally` when the loop started: break/continue in a finally block entered after
+    /// that would leave it (a compile error).
     finally_level: u32,
 }
 

@@ -2,12 +2,13 @@
 //! and the entry points that run a file or a REPL input.
 
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use gene_syntax::db::{SourceFile, file_forms, syntax_diagnostics};
 use gene_syntax::form::{Form, FormKind, Gene};
+use gene_syntax::workspace;
 use gene_syntax::{Diagnostic, Severity};
 
 use super::code::{Code, SourceInfo, link};
@@ -241,25 +242,25 @@ impl Vm {
 
     // ---- imports ---------------------------------------------------------------------------
 
+    /// `(import names from "spec")`: the module is the file the one import resolver
+    /// (`gene_syntax::workspace`) names, compiled from the VM's database. `gene run` loaded the
+    /// program's imports into it before running; an import nothing loaded (`eval`, the REPL)
+    /// is loaded into it here, through the same resolver. Each module runs once.
     pub(crate) fn import(&mut self, code: &Code, c: u32) -> Result<(), Exc> {
         let Some(Const::Import { names, from }) = code.proto.consts.get(c as usize) else {
             return Err(self.type_error("internal error: bad import"));
         };
         let target = self.frame_ns();
-        let path = self.resolve_module(&code.source.path, from)?;
-        if let Some(ns) = self.modules.get(&path).cloned() {
+        let importer = PathBuf::from(&code.source.path);
+        let file = workspace::load_import(&mut self.db, &importer, from)
+            .map_err(|e| self.error("ImportError", e.to_string()))?;
+        if let Some(ns) = self.modules.get(&file).cloned() {
             self.copy_imports(&ns, &target, names, from)?;
             self.task.stack.push(Value::Nil);
             return Ok(());
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            self.error(
-                "ImportError",
-                format!("cannot read module '{}': {e}", path.display()),
-            )
-        })?;
-        let display = path.display().to_string();
-        let file = SourceFile::new(&self.db, path.clone(), text.clone());
+        let text = file.text(&self.db).clone();
+        let display = file.path(&self.db).display().to_string();
         if let Some(d) = syntax_diagnostics(&self.db, file)
             .iter()
             .find(|d| d.severity == Severity::Error)
@@ -281,7 +282,7 @@ impl Vm {
         let source = SourceInfo::new(display.clone(), Arc::new(text));
         let module_code = link(&proto, &source, &[]);
         let ns = Namespace::new(display, None);
-        self.modules.insert(path, ns.clone());
+        self.modules.insert(file, ns.clone());
         let closure = Rc::new(Closure {
             code: module_code,
             captures: Vec::new(),
@@ -299,23 +300,12 @@ impl Vm {
         self.drive(Flow::call(cont, Value::Func(closure), Vec::new()))
     }
 
-    fn resolve_module(&self, importer: &str, from: &str) -> Result<PathBuf, Exc> {
-        let mut candidates = Vec::new();
-        let dir = Path::new(importer)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        for base in [dir, PathBuf::new()] {
-            let p = base.join(from);
-            candidates.push(p.with_extension("gene"));
-            candidates.push(p);
-        }
-        for c in &candidates {
-            if c.is_file() {
-                return Ok(std::fs::canonicalize(c).unwrap_or_else(|_| c.clone()));
-            }
-        }
-        Err(self.error("ImportError", format!("module '{from}' not found (looked for {from}.gene beside {importer} and in the working directory)")))
+    /// The files of the modules this VM has run (the main file included), in no order.
+    pub fn module_files(&self) -> Vec<PathBuf> {
+        self.modules
+            .keys()
+            .map(|file| file.path(&self.db).clone())
+            .collect()
     }
 
     fn copy_imports(
@@ -378,7 +368,7 @@ impl Vm {
 
     /// Runs a file's text as the main module.
     pub fn run_source(&mut self, path: &str, text: String) -> Result<Value, RunError> {
-        let file = SourceFile::new(&self.db, PathBuf::from(path), text);
+        let file = self.db.set_file(PathBuf::from(path), text);
         self.run_source_file(file)
     }
 
@@ -406,9 +396,7 @@ impl Vm {
         }
         let code = link(&proto, &source, &[]);
         let ns = Namespace::new("main", None);
-        if let Ok(canonical) = std::fs::canonicalize(&path) {
-            self.modules.insert(canonical, ns.clone());
-        }
+        self.modules.insert(file, ns.clone());
         self.main_ns = Some(ns.clone());
         let result = self.run_code(code, ns, Vec::new());
         let result = self.finish_program(result).map_err(RunError::Uncaught);

@@ -144,8 +144,9 @@ pub struct Vm {
     pub out: Box<dyn Output>,
     pub db: RootDatabase,
     pub(crate) methods: FxHashMap<MethodKey, &'static NativeFn>,
-    /// Modules by canonical path, run once.
-    pub(crate) modules: FxHashMap<std::path::PathBuf, Rc<Namespace>>,
+    /// Modules by their file in `db` (one per normalized path, as the import resolver names
+    /// them), run once.
+    pub(crate) modules: FxHashMap<gene_syntax::db::SourceFile, Rc<Namespace>>,
     /// Set from another thread (a Ctrl-C handler, a language server's "stop") to stop the
     /// running evaluation; it also wakes a program waiting for timers or I/O.
     pub interrupt: Arc<crate::reactor::Interrupt>,

@@ -17,6 +17,8 @@ mod a011_never_settled_future;
 mod a012_await_all_in_async;
 mod a013_missing_failure_handler;
 mod g001_yield_outside_generator;
+mod g002_jump_out_of_finally;
+pub(crate) mod i001_unreadable_import;
 pub(crate) mod n001_undefined_name;
 mod n002_unused_variable;
 mod n003_too_few_arguments;
@@ -24,6 +26,7 @@ mod n003_too_few_arguments;
 #[cfg(test)]
 mod fixture;
 
+pub use g002_jump_out_of_finally::{JUMP_OUT_OF_FINALLY, jump_out_of_finally_message};
 pub(crate) use n003_too_few_arguments::too_few_arguments_message;
 
 use rowan::TextRange;
@@ -80,6 +83,8 @@ pub static RULES: &[&Rule] = &[
     &a012_await_all_in_async::RULE,
     &a013_missing_failure_handler::RULE,
     &g001_yield_outside_generator::RULE,
+    &g002_jump_out_of_finally::RULE,
+    &i001_unreadable_import::RULE,
     &n001_undefined_name::RULE,
     &n002_unused_variable::RULE,
     &n003_too_few_arguments::RULE,
@@ -172,6 +177,11 @@ pub(crate) fn await_site(c: &mut Checker, range: TextRange, operand: Option<(&Fo
         a003_await_non_future::check(c, await_form, operand);
         a011_never_settled_future::check_await(c, await_form, operand);
     }
+}
+
+/// A `return`, `break` or `continue` (`jump` names which).
+pub(crate) fn jump_site(c: &mut Checker, jump: &str, range: TextRange) {
+    g002_jump_out_of_finally::check(c, jump, range);
 }
 
 pub(crate) fn yield_site(c: &mut Checker, range: TextRange) {

@@ -153,6 +153,9 @@ pub struct Checker<'a> {
     pub dynamic: bool,
     /// While walking an `await` operand: the `await` form's range.
     pub await_range: Option<TextRange>,
+    /// The `finally` blocks being walked, innermost last: (function depth, loops open) when
+    /// each was entered.
+    pub finally_blocks: Vec<(usize, usize)>,
     /// The ends of the genes being walked, innermost last (a scope ends with its form).
     form_ends: Vec<rowan::TextSize>,
     scope_ends: Vec<rowan::TextSize>,
@@ -183,6 +186,7 @@ impl<'a> Checker<'a> {
             free_index: Default::default(),
             dynamic: false,
             await_range: None,
+            finally_blocks: Vec::new(),
             form_ends: Vec::new(),
             scope_ends: vec![rowan::TextSize::of(text)],
         }

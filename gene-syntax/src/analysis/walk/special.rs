@@ -44,6 +44,9 @@ impl Checker<'_> {
             }
             "for" => self.for_form(children),
             "break" | "return" | "throw" => {
+                if name != "throw" {
+                    rules::jump_site(self, name, form.range);
+                }
                 if name != "throw"
                     && let Some(frame) = self.loops.last_mut()
                 {
@@ -60,7 +63,7 @@ impl Checker<'_> {
                     );
                 }
             }
-            "continue" => {}
+            "continue" => rules::jump_site(self, name, form.range),
             "fn" | "fnx" | "fnxx" | "macro" => self.function(gene, name),
             "ns" => {
                 self.fns.push(FnFrame {
@@ -357,9 +360,12 @@ impl Checker<'_> {
                 }
                 Some("finally") => {
                     let end = section_end(i + 1);
+                    self.finally_blocks
+                        .push((self.fn_depth(), self.loops.len()));
                     self.push_scope();
                     self.forms(children.get(i + 1..end).unwrap_or(&[]), Pos::Discarded);
                     self.pop_scope();
+                    self.finally_blocks.pop();
                     i = end;
                 }
                 _ => i += 1,
