@@ -101,9 +101,11 @@ fn params(proto: &Proto) -> String {
         .slots
         .iter()
         .map(|p| {
-            let name = local_name(proto, p.slot, 0).unwrap_or("?");
+            // A destructured parameter has no name of its own.
+            let name = local_name(proto, p.slot, 0)
+                .map_or_else(|| format!("(slot {})", p.slot), str::to_string);
             let mut s = match &p.kind {
-                ParamKind::Positional => name.to_string(),
+                ParamKind::Positional => name.clone(),
                 ParamKind::Skip => "_".to_string(),
                 ParamKind::Named(key) => format!("^{key}"),
                 ParamKind::Rest => format!("{name}..."),

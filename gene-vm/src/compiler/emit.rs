@@ -43,6 +43,7 @@ impl Compiler {
     /// lands between them): `StoreLocal; Pop`, `AddLocalInt; Pop`, `LoadLocal; Int; Add|Sub`,
     /// `LoadLocal; Int; <compare>; JumpIfFalse`. Gives the fused op's index.
     pub(super) fn fuse(&mut self, op: Op) -> Option<usize> {
+        let here = self.range;
         let f = self.f();
         let n = f.ops.len();
         let free = |k: usize| n >= k && f.max_label <= n - k;
@@ -80,12 +81,16 @@ impl Compiler {
         };
         let (remove, new_op) = fused;
         let start = n - remove;
+        // A fused `Pop` reports errors (an increment's overflow) where the op it swallows came
+        // from, `(i += 1)`, not the enclosing body that the `Pop` belongs to.
+        let range = match op {
+            Op::Pop => f.ranges.get(n - 1).copied().unwrap_or(here),
+            _ => here,
+        };
         let removed_effect: i32 = f.ops[start..].iter().map(|o| stack_effect(*o)).sum();
         f.ops.truncate(start);
         f.ranges.truncate(start);
         f.depth += stack_effect(new_op) - removed_effect;
-        let range = self.range;
-        let f = self.f();
         f.ops.push(new_op);
         f.ranges.push(range);
         Some(start)
