@@ -197,26 +197,32 @@ fn formatting_and_completion_over_stdio() {
 /// What a run should end with, given its status, exit code and output.
 type Expected = dyn Fn(&str, i64, &str) -> bool;
 
-/// Runs that took the server down when programs ran inside it: one that exhausts memory (the
-/// allocator aborts), endless async recursion, one that reads stdin (the editor's messages),
-/// one that writes to `/dev/stdout` (the protocol stream). Each now runs in a child process:
-/// the run ends, and the server answers the next request.
+/// Runs that took the server down when programs ran inside it: one that exhausts memory in one
+/// value (now a catchable MemoryError), one that exhausts it in many small ones (the allocator
+/// aborts the child), endless async recursion (now a StackOverflow), one that reads stdin (the
+/// editor's messages), one that writes to `/dev/stdout` (the protocol stream). Each now runs in a
+/// child process: the run ends, and the server answers the next request.
 #[test]
 fn runs_that_abort_or_touch_stdio_leave_the_server_serving() {
     let mut server = start(json!({"runNotifications": true, "run": {"maxMemoryMb": 256}}));
     let killed = |status: &str, code: i64, text: &str| {
         status == "error" && code == 134 && text.contains("killed by SIGABRT")
     };
-    let cases: [(&str, &str, &Expected); 4] = [
+    let cases: [(&str, &str, &Expected); 5] = [
+        (
+            "memory",
+            "(var s \"x\")\n(while true (s = (s .append s)))\n",
+            &|status, code, text| status == "error" && code == 1 && text.contains("MemoryError"),
+        ),
         (
             "abort",
-            "(var s \"x\")\n(while true (s = (s .append s)))\n",
+            "(var m {})\n(var i 0)\n(while true (m .set (i .to_s) i) (i += 1))\n",
             &killed,
         ),
         (
             "async",
             "(fn ^^async f [] (await (f)))\n(await (f))\n",
-            &killed,
+            &|status, code, text| status == "error" && code == 1 && text.contains("StackOverflow"),
         ),
         // The child's stdin is empty.
         (
