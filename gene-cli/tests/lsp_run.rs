@@ -1,7 +1,7 @@
 //! `gene lsp` runs a file in a child process that is the `gene` executable itself, started in
 //! its hidden child mode: the run's output comes back to the editor.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
