@@ -116,7 +116,8 @@ step('load the plugin from the repository', function()
   vim.cmd('syntax on')
   vim.cmd('runtime! plugin/gene.lua')
   gene = require('gene')
-  gene.setup({ cmd = { gene_lsp } })
+  -- A small memory cap, so the run that exhausts memory below ends quickly.
+  gene.setup({ cmd = { gene_lsp }, init_options = { run = { maxMemoryMb = 256 } } })
   for _, command in ipairs({ 'GeneRun', 'GeneStop', 'GeneRestart' }) do
     check(vim.fn.exists(':' .. command) == 2, ':' .. command .. ' is not defined')
   end
@@ -286,6 +287,37 @@ step(':GeneStop stops a program that runs forever', function()
   wait_for('[Stopped] in [Gene Run]', 10000, function()
     return run_text():find('%[Stopped%]') ~= nil
   end)
+end)
+
+step('the server outlives runs that abort, read stdin or write /dev/stdout', function()
+  -- Each program runs in a child process of the server: the run ends, the server answers.
+  local cases = {
+    { 'abort.gene', '(var s "x")\n(while true (s = (s .append s)))\n', 'killed by SIGABRT' },
+    { 'stdin.gene', '(println "read" (gene/io/read "/dev/stdin") "end")\n', 'read  end' },
+    { 'stdout.gene', '(gene/io/append "/dev/stdout" "raw\\n")\n(println "after")\n', 'after' },
+  }
+  for _, case in ipairs(cases) do
+    local name, program, expected = case[1], case[2], case[3]
+    local path = workdir .. '/' .. name
+    write_file(path, program)
+    vim.cmd('edit ' .. vim.fn.fnameescape(path))
+    local buf = vim.api.nvim_get_current_buf()
+    wait_for('the client to attach to ' .. name, 20000, function()
+      return gene.client_for(buf) ~= nil
+    end)
+    local id = gene.client_for(buf).id
+    vim.cmd('GeneRun')
+    wait_for(name .. ' to end in [Gene Run]', 60000, function()
+      return run_text():find('%[Done%]') ~= nil or run_text():find('%[Failed%]') ~= nil
+    end)
+    check(run_text():find(expected, 1, true) ~= nil, '[Gene Run] lacks ' .. expected .. ' after ' .. name)
+    check(vim.lsp.get_client_by_id(id) ~= nil, 'the language server stopped after ' .. name)
+    local params = { textDocument = { uri = vim.uri_from_bufnr(buf) } }
+    local answers = vim.lsp.buf_request_sync(buf, 'textDocument/documentSymbol', params, 10000)
+    local answer = answers and answers[id]
+    check(answer ~= nil and (answer.err or answer.error) == nil,
+      'no answer to textDocument/documentSymbol after ' .. name .. ': ' .. vim.inspect(answers))
+  end
 end)
 
 log(string.format('PASSED in %.1f s', (vim.loop.hrtime() - started) / 1e9))

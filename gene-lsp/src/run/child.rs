@@ -164,7 +164,7 @@ fn socket_from(fd: Option<OsString>) -> Result<UnixStream, String> {
 /// starts (stacks, the C library's per-thread allocation arenas).
 const RUNTIME_ALLOWANCE: u64 = 128 << 20;
 
-/// Caps the address space of this process at what it uses now, plus [`RUNTIME_ALLOWANCE`],
+/// Caps the address space of this process at what it uses now, plus `RUNTIME_ALLOWANCE`,
 /// plus `mb` MiB for the program. An allocation beyond the cap fails, which aborts the child
 /// and only the child. Called on the VM's thread before the VM starts: its stack, reserved
 /// but mostly unused, counts as in use.
@@ -445,7 +445,7 @@ const MESSAGE_INTERVAL: Duration = Duration::from_millis(100);
 /// The VM's progress display in a run (the main program's `gene/progress` reports and those of
 /// the future it awaits, as `gene run`'s bar shows them): [`Event::Progress`] reports, one per
 /// change of the whole percentage, message changes in between at most every
-/// [`MESSAGE_INTERVAL`].
+/// `MESSAGE_INTERVAL`.
 pub struct ProgramProgress {
     queue: Arc<Queue>,
     /// The last report sent: its percentage and message.

@@ -19,7 +19,7 @@
 //! hidden mode), never in the server, so nothing it does (exhausting memory, reading stdin,
 //! writing to `/dev/stdout`, crashing) reaches the server; a child that dies is a run that
 //! ended with an error. The server starts it ([`process`]), talks to it over a socket of their
-//! own ([`wire`]), and a tokio task per run ([`forward`]) passes its output on and reports its
+//! own ([`wire`]), and a tokio task per run (`forward`) passes its output on and reports its
 //! end. Nothing in the server runs user code.
 
 pub mod child;
