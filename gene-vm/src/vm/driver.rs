@@ -425,6 +425,9 @@ impl Vm {
         for op in ops {
             self.cancel_op(op);
         }
+        // The tasks that would commit or roll back their transactions are going: roll them
+        // back now, or the database would stay locked for every connection.
+        crate::builtins::roll_back_open_transactions(self);
         self.reactor.flush();
         self.sched.clear_tasks();
     }
