@@ -280,8 +280,9 @@ fn issue(vm: &mut Vm, db: &Rc<Host>, origin: Origin, work: Work) -> Value {
     )
 }
 
-/// Sends the command that begins a transaction; gives its handle.
-pub(super) fn begin(db: &Rc<Host>) -> Option<Value> {
+/// Sends the command that begins a transaction; gives its handle (registered with the VM until
+/// it ends, see [`roll_back_open_transactions`]).
+pub(super) fn begin(vm: &mut Vm, db: &Rc<Host>) -> Option<Value> {
     let d = db.downcast::<Database>()?;
     let id = {
         let mut state = d.state.borrow_mut();
@@ -296,11 +297,13 @@ pub(super) fn begin(db: &Rc<Host>) -> Option<Value> {
         origin: Origin::Tx(id),
         work: Work::Begin,
     });
-    Some(Value::Host(Host::new(Transaction {
+    let tx = Host::new(Transaction {
         db: db.clone(),
         id,
         ended: Cell::new(false),
-    })))
+    });
+    vm.open_transactions.push(tx.clone());
+    Some(Value::Host(tx))
 }
 
 /// Ends a transaction (commit or rollback); gives the future of the end.
@@ -311,15 +314,46 @@ pub(super) fn end(vm: &mut Vm, tx_value: &Value, commit: bool) -> Result<Value, 
     let Some(tx) = h.downcast::<Transaction>() else {
         return Err(vm.type_error("internal error: a transaction end without its handle"));
     };
+    mark_ended(vm, h, tx, commit);
+    let work = if commit { Work::Commit } else { Work::Rollback };
+    Ok(issue(vm, &tx.db, Origin::Tx(tx.id), work))
+}
+
+/// The transaction's end is decided: statements issued from now on need not wait for it, and a
+/// rollback stops its running statement and fails its waiting ones.
+fn mark_ended(vm: &mut Vm, host: &Rc<Host>, tx: &Transaction, commit: bool) {
     tx.ended.set(true);
+    vm.open_transactions.retain(|open| !Rc::ptr_eq(open, host));
     if let Some(d) = tx.db.downcast::<Database>() {
         d.state.borrow_mut().open.remove(&tx.id);
         if !commit {
             d.shared.doom(tx.id);
         }
     }
-    let work = if commit { Work::Commit } else { Work::Rollback };
-    Ok(issue(vm, &tx.db, Origin::Tx(tx.id), work))
+}
+
+/// Rolls back every transaction still open: the tasks that would have ended them were dropped
+/// (an interrupt such as Ctrl-C in the REPL or the language server's stop, or the main program
+/// failing). Nothing waits for the rollback's result; later statements on the database run
+/// after it, in order, and other connections get the database back.
+pub(crate) fn roll_back_open_transactions(vm: &mut Vm) {
+    for host in std::mem::take(&mut vm.open_transactions) {
+        let Some(tx) = host.downcast::<Transaction>() else {
+            continue;
+        };
+        if tx.ended.get() {
+            continue;
+        }
+        mark_ended(vm, &host, tx, false);
+        if let Some(d) = tx.db.downcast::<Database>() {
+            // A closed line means a closed database: SQLite rolled back when it closed.
+            let _ = d.sender.send(Command {
+                op: None,
+                origin: Origin::Tx(tx.id),
+                work: Work::Rollback,
+            });
+        }
+    }
 }
 
 /// A command waits for Gene code when a transaction begun before it has not been ended: if

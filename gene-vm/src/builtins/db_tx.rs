@@ -65,7 +65,7 @@ pub(super) fn transaction_async(vm: &mut Vm, args: &[Value]) -> Result<Flow, Exc
         }
     };
     let steps = steps(vm)?;
-    let Some(tx) = super::db::begin(&db) else {
+    let Some(tx) = super::db::begin(vm, &db) else {
         return Err(vm.type_error(".transaction_async needs a Database"));
     };
     Ok(Flow::call(

@@ -44,6 +44,8 @@ impl Vm {
             return Ok(());
         }
         let main = std::mem::take(&mut self.task);
+        // The main program is over: what only it could have observed is abandoned now.
+        self.sched.check_abandoned = true;
         let result = self.run_loop(None);
         self.task = main;
         result.map(|_| ())
@@ -108,13 +110,7 @@ impl Vm {
                 continue;
             }
             if !self.sched.ops.is_empty() {
-                if self.only_unreachable_sleeps() {
-                    // Nothing can observe them: waiting for them would only delay the end (or
-                    // the deadlock report).
-                    let ids: Vec<OpId> = self.sched.ops.keys().copied().collect();
-                    for id in ids {
-                        self.cancel_op(id);
-                    }
+                if self.cancel_abandoned_ops(main.is_none()) {
                     continue;
                 }
                 if self.fail_stalled_jobs() {
@@ -203,6 +199,7 @@ impl Vm {
             self.cancel_op(op);
         }
         self.sched.release(meta.id);
+        self.sched.check_abandoned = true;
         if let Some(f) = meta.future {
             self.task_settles(f, outcome);
         }
@@ -279,7 +276,7 @@ impl Vm {
                     ..
                 }) = self.sched.ops.remove(&id)
                 {
-                    self.job_done(job, result);
+                    self.job_done(*job, result);
                 }
             }
         }
@@ -342,7 +339,10 @@ impl Vm {
                     Some(IoOutcome::Failed(reason)) => reason,
                     _ => "the async runtime stopped".to_string(),
                 };
-                self.job_done(job, Err(crate::reactor::JobError::new("Exception", reason)));
+                self.job_done(
+                    *job,
+                    Err(crate::reactor::JobError::new("Exception", reason)),
+                );
             }
             OpTarget::FutureTimeout { future, inner, ms } => {
                 if future.is_pending() {
@@ -366,28 +366,6 @@ impl Vm {
         }
     }
 
-    /// Every pending operation is a sleep whose future no Gene value refers to any more and that
-    /// has no callback (say, the sleep a cancelled task was waiting for): its completion could
-    /// not be observed. Stops at the first operation that could.
-    fn only_unreachable_sleeps(&self) -> bool {
-        self.sched.ops.values().all(|entry| match &entry.target {
-            OpTarget::Sleep(f) => {
-                Rc::strong_count(f) == 1
-                    && f.reactions.borrow().iter().all(|r| match r {
-                        // A wake-up for a task that no longer waits with that token.
-                        Reaction::Wake { task, token } => self
-                            .sched
-                            .tasks
-                            .get(*task)
-                            .and_then(|t| t.as_ref())
-                            .is_none_or(|t| t.meta.token != *token),
-                        _ => false,
-                    })
-            }
-            _ => false,
-        })
-    }
-
     /// Stops waiting for a reactor operation.
     pub(crate) fn cancel_op(&mut self, id: OpId) {
         let Some(entry) = self.sched.ops.remove(&id) else {
@@ -397,7 +375,7 @@ impl Vm {
             self.reactor.cancel_timer(id, deadline);
         }
         if let OpTarget::Job(job) = entry.target {
-            self.job_cancelled(id, job);
+            self.job_cancelled(id, *job);
         }
     }
 
@@ -451,6 +429,9 @@ impl Vm {
         for op in ops {
             self.cancel_op(op);
         }
+        // The tasks that would commit or roll back their transactions are going: roll them
+        // back now, or the database would stay locked for every connection.
+        crate::builtins::roll_back_open_transactions(self);
         self.reactor.flush();
         self.sched.clear_tasks();
     }

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use crate::intern::Sym;
 use crate::reactor::{AsyncJob, JobError, JobReporter, JobResult, JobValue, OpId};
-use crate::value::future::Producer;
+use crate::value::future::{Producer, Reaction};
 use crate::value::{FutureObj, Map, Value};
 use crate::vm::Vm;
 use crate::vm::futures::Outcome;
@@ -98,8 +98,8 @@ impl Vm {
     }
 
     /// A job completed: settle its future.
-    pub(super) fn job_done(&mut self, entry: Box<JobEntry>, result: JobResult) {
-        let JobEntry { future, finish, .. } = *entry;
+    pub(super) fn job_done(&mut self, entry: JobEntry, result: JobResult) {
+        let JobEntry { future, finish, .. } = entry;
         let outcome = match result {
             Ok(value) => match finish(self, value) {
                 Ok(v) => Outcome::Success(v),
@@ -113,7 +113,7 @@ impl Vm {
     }
 
     /// The future of a running job was cancelled (or settled another way): stop the job.
-    pub(super) fn job_cancelled(&mut self, id: OpId, entry: Box<JobEntry>) {
+    pub(super) fn job_cancelled(&mut self, id: OpId, entry: JobEntry) {
         if entry.aborts {
             self.reactor.abort(id);
         }
@@ -156,6 +156,67 @@ impl Vm {
             self.settle(&future, Outcome::Failure(e, None));
         }
         true
+    }
+
+    /// Called when every task waits, before the VM sleeps in the reactor: stops the operations
+    /// nobody can observe any more, so that they neither keep the program alive nor run for
+    /// nothing. True when it stopped any.
+    ///
+    /// - A job (an HTTP request, an SQLite statement) that something awaited and that nothing
+    ///   waits for now: its waiter gave up (`await ^timeout`, a cancelled task) and no Gene value
+    ///   refers to its future, or the program is over (the main program and every task ended).
+    ///   The request is aborted, the statement interrupted. A job nobody ever awaited (an
+    ///   `INSERT` left running) is not abandoned: the program waits for it, as before.
+    /// - A sleep nothing refers to, or that was awaited and the program is over.
+    /// - File operations are never stopped (they cannot be, and their effect is wanted).
+    pub(crate) fn cancel_abandoned_ops(&mut self, main_done: bool) -> bool {
+        if !std::mem::take(&mut self.sched.check_abandoned) {
+            return false;
+        }
+        // A REPL input's end is not the program's: a later input may await what it started.
+        let program_over = main_done && self.session.is_none() && self.sched.parked_or_ready() == 0;
+        let abandoned: Vec<OpId> = self
+            .sched
+            .ops
+            .iter()
+            .filter(|(_, entry)| match &entry.target {
+                OpTarget::Sleep(f) => {
+                    (Rc::strong_count(f) == 1 || (program_over && f.observed.get()))
+                        && self.nobody_waits(f)
+                }
+                OpTarget::Job(job) => {
+                    job.future.observed.get()
+                        && (Rc::strong_count(&job.future) == 1 || program_over)
+                        && self.nobody_waits(&job.future)
+                }
+                _ => false,
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &abandoned {
+            self.cancel_op(*id);
+        }
+        !abandoned.is_empty()
+    }
+
+    /// No callback, follower or progress listener is registered on `f`, and no task waits for
+    /// it (a wake-up whose task no longer waits with that token is stale).
+    fn nobody_waits(&self, f: &FutureObj) -> bool {
+        let listened = f
+            .progress
+            .borrow()
+            .as_ref()
+            .is_some_and(|p| !p.listeners.is_empty());
+        !listened
+            && f.reactions.borrow().iter().all(|r| match r {
+                Reaction::Wake { task, token } => self
+                    .sched
+                    .tasks
+                    .get(*task)
+                    .and_then(|t| t.as_ref())
+                    .is_none_or(|t| t.meta.token != *token),
+                _ => false,
+            })
     }
 
     /// Plain job data as Gene values: maps keyed by symbols in the order given; a host object

@@ -166,6 +166,9 @@ pub struct Vm {
     pub(crate) native_props: Option<Map>,
     /// The HTTP client (its connection pool), built by the first `gene/http` request.
     pub(crate) http_client: Option<reqwest::Client>,
+    /// Database transactions begun and not ended yet: rolled back if the work that would end
+    /// them is abandoned (an interrupt, a failed main program; `builtins/db.rs`).
+    pub(crate) open_transactions: Vec<Rc<crate::value::Host>>,
     pub(crate) arg_buf: Vec<Value>,
     pub(crate) prelude_source: Rc<SourceInfo>,
     pub(crate) sym: setup::WellKnown,

@@ -121,6 +121,9 @@ pub(crate) struct Scheduler {
     pub ops: FxHashMap<OpId, OpEntry>,
     /// Driver iterations since the reactor's batch was last sent.
     pub since_flush: u32,
+    /// An await ended without its future (a timeout, a cancellation) or a task finished: some
+    /// operation may have nobody left to observe it (see `Vm::cancel_abandoned_ops`).
+    pub check_abandoned: bool,
 }
 
 impl Scheduler {
@@ -324,6 +327,7 @@ impl Vm {
         }
         task.meta.idle_waiter = false;
         let token = task.meta.token;
+        self.sched.check_abandoned = true;
         self.wake(id, token);
     }
 }

@@ -114,6 +114,7 @@ impl Vm {
             exports: Vec::new(),
             native_props: None,
             http_client: None,
+            open_transactions: Vec::new(),
             arg_buf: Vec::new(),
             prelude_source: SourceInfo::new("<prelude>", Arc::new(PRELUDE.to_string())),
             sym: WellKnown {
