@@ -132,11 +132,13 @@ impl Compiler {
 
     pub(super) fn name_index(&mut self, name: &str) -> u32 {
         let f = self.f();
-        if let Some(i) = f.names.iter().position(|n| n == name) {
-            return i as u32;
+        if let Some(&i) = f.name_indices.get(name) {
+            return i;
         }
+        let i = f.names.len() as u32;
         f.names.push(name.to_string());
-        (f.names.len() - 1) as u32
+        f.name_indices.insert(name.to_string(), i);
+        i
     }
 
     pub(super) fn emit_const(&mut self, c: Const) {

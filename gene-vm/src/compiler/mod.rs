@@ -149,6 +149,9 @@ struct FnState {
     ranges: Vec<TextRange>,
     consts: Vec<Const>,
     names: Vec<String>,
+    /// The index of each name in `names`: a module defining or using n distinct names would
+    /// otherwise search the list n times (40k top-level functions compiled in 1.9 s, 100k in 14 s).
+    name_indices: rustc_hash::FxHashMap<String, u32>,
     protos: Vec<Arc<Proto>>,
     captures: Vec<(String, CaptureFrom)>,
     vars: Vec<Var>,
@@ -184,6 +187,7 @@ impl FnState {
             ranges: Vec::new(),
             consts: Vec::new(),
             names: Vec::new(),
+            name_indices: Default::default(),
             protos: Vec::new(),
             captures: Vec::new(),
             vars: Vec::new(),
