@@ -101,7 +101,12 @@ struct FnState {
     ops: Vec<Op>,
     ranges: Vec<TextRange>,
     consts: Vec<Const>,
+    /// The index of each literal constant in `consts` (see [`emit::ConstKey`]).
+    const_indices: rustc_hash::FxHashMap<emit::ConstKey, u32>,
     names: Vec<String>,
+    /// The index of each name in `names`: a module defining or using n distinct names would
+    /// otherwise search the list n times (40k top-level functions compiled in 1.9 s, 100k in 14 s).
+    name_indices: rustc_hash::FxHashMap<String, u32>,
     protos: Vec<Arc<Proto>>,
     captures: Vec<(String, CaptureFrom)>,
     vars: Vec<Var>,
@@ -136,7 +141,9 @@ impl FnState {
             ops: Vec::new(),
             ranges: Vec::new(),
             consts: Vec::new(),
+            const_indices: Default::default(),
             names: Vec::new(),
+            name_indices: Default::default(),
             protos: Vec::new(),
             captures: Vec::new(),
             vars: Vec::new(),
