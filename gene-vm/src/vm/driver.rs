@@ -481,3 +481,161 @@ pub(crate) fn fmt_ms(ms: f64) -> String {
         format!("{ms}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+    use crate::CaptureOutput;
+    use crate::vm::sched::Signal;
+
+    /// Runs a program with the given preemption interval; its output, and the uncaught error's
+    /// message if any.
+    fn run(src: &str, preempt_interval: u32) -> String {
+        let out = CaptureOutput::new();
+        let mut vm = Vm::new(Box::new(out.clone()));
+        vm.preempt_interval = preempt_interval;
+        let result = vm.run_source("t.gene", src.to_string());
+        let mut text = out.stdout_text();
+        if let Err(crate::RunError::Uncaught(e)) = result {
+            text.push_str(&format!("uncaught: {}\n", crate::value::display(&e.value)));
+        }
+        text
+    }
+
+    #[test]
+    fn the_checkpoint_yields_only_when_another_task_is_ready() {
+        let mut vm = Vm::new(Box::new(CaptureOutput::new()));
+        assert!(vm.checkpoint().is_none(), "nothing else to run: no yield");
+        vm.sched.ready.push_back(3);
+        let e = vm.checkpoint().expect("another task is ready");
+        assert!(e.signal == Signal::Yield { front: false });
+        vm.sched.ready.clear();
+        vm.interrupt.store(true, Ordering::SeqCst);
+        let e = vm.checkpoint().expect("an interrupt stops the task");
+        assert!(e.signal == Signal::None && e.uncatchable);
+        assert!(
+            !vm.interrupt.load(Ordering::SeqCst),
+            "the interrupt is taken"
+        );
+        // Once: the next checkpoint does not throw it again (it may yield to take in the wake-up
+        // the interrupt sent the reactor).
+        assert!(vm.checkpoint().is_none_or(|e| e.is_signal()));
+    }
+
+    #[test]
+    fn woken_tasks_resume_in_the_order_they_were_woken() {
+        // Three tasks wait on three futures; settling them in the order c, a, b wakes the
+        // tasks in that order, each after main has gone on to its next wait.
+        let src = r#"
+            (var fa (new gene/Future)) (var fb (new gene/Future)) (var fc (new gene/Future))
+            (fn ^^async waiter [name f] (await f) (println name))
+            (var ts [(waiter "a" fa) (waiter "b" fb) (waiter "c" fc)])
+            (fc .complete 1) (fa .complete 1) (fb .complete 1)
+            (println "main")
+            (await ts...)
+            (println "done")
+        "#;
+        assert_eq!(run(src, 10_000), "main\nc\na\nb\ndone\n");
+    }
+
+    #[test]
+    fn a_busy_task_is_preempted_only_for_another_ready_task() {
+        // Two tasks that never wait: with a checkpoint on every loop iteration they take turns,
+        // each going to the back of the queue (and each runs an iteration per turn: an interval
+        // of 1 once made them hand the turn back and forth forever); with the default interval
+        // each runs through.
+        let src = r#"
+            (var log [])
+            (fn ^^async spin [name] (repeat 3 (log .push name)))
+            (var a (spin "a"))
+            (var b (spin "b"))
+            (await a b)
+            (println (log .join ""))
+        "#;
+        assert_eq!(run(src, 10_000), "aaabbb\n");
+        assert_eq!(run(src, 1), "ababab\n");
+        // The main program, ready again once the task it started first waits or yields, gets
+        // the next turn: at the task's first checkpoint, not after the task ends.
+        let main_ready = r#"
+            (var log [])
+            (fn ^^async spin [name] (repeat 3 (log .push name)))
+            (var a (spin "a"))
+            (log .push "main")
+            (await a)
+            (println (log .join ""))
+        "#;
+        assert_eq!(run(main_ready, 1), "amainaa\n");
+        assert_eq!(run(main_ready, 10_000), "aaamain\n");
+    }
+
+    #[test]
+    fn a_deadlock_reaches_every_waiting_task_main_first() {
+        let src = r#"
+            (var never (new gene/Future))
+            (fn ^^async stuck [name]
+              (try (await never) catch DeadlockError (println name "deadlock")))
+            (var tasks [(stuck "a") (stuck "b")])
+            (try (await never) catch DeadlockError (println "main deadlock"))
+            (await tasks...)
+            (println "all recovered")
+        "#;
+        assert_eq!(
+            run(src, 10_000),
+            "main deadlock\na deadlock\nb deadlock\nall recovered\n"
+        );
+        // Uncaught in main, it ends the program.
+        assert_eq!(
+            run("(await (new gene/Future))", 10_000),
+            "uncaught: DeadlockError: deadlock: this await waits for a future that nothing will settle (every task is waiting, and no timer or I/O operation is pending)\n"
+        );
+    }
+
+    #[test]
+    fn reactor_completions_wake_the_tasks_waiting_for_them() {
+        // The short sleep's task is woken by its timer while the long one still waits; main,
+        // waiting for both, wakes last.
+        let src = r#"
+            (fn ^^async sleeper [name ms] (await (gene/sleep_async ms)) (println name))
+            (var slow (sleeper "slow" 200))
+            (var fast (sleeper "fast" 1))
+            (await slow fast)
+            (println "main")
+        "#;
+        assert_eq!(run(src, 10_000), "fast\nslow\nmain\n");
+    }
+
+    #[test]
+    fn cancelling_a_task_delivers_cancelled_error_where_it_waits() {
+        let src = r#"
+            (var t (async
+              (try
+                (await (new gene/Future))
+              catch CancelledError
+                (println "task: cancelled at its await")
+                (throw $ex))))
+            (t .cancel)
+            (println (try (await t) catch CancelledError "main: the task's future is cancelled"))
+        "#;
+        assert_eq!(
+            run(src, 10_000),
+            "task: cancelled at its await\nmain: the task's future is cancelled\n"
+        );
+        // A task woken but not yet running gets it at the await it was woken from.
+        let ready = r#"
+            (var f (new gene/Future))
+            (var t (async
+              (try (await f) catch CancelledError (println "task: cancelled at its await"))
+              (println "task: goes on")))
+            (f .complete 1)
+            (t .cancel)
+            (await (gene/sleep_async 5))
+            (println (t .state))
+        "#;
+        assert_eq!(
+            run(ready, 10_000),
+            "task: cancelled at its await\ntask: goes on\ncancelled\n"
+        );
+    }
+}

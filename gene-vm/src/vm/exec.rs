@@ -29,7 +29,10 @@ impl Vm {
         };
         // SAFETY (here and in `cl!`, `cd!`): see the module doc.
         let mut cursor = Cursor::at(unsafe { &(*closure).code }, ip);
-        let mut budget = self.preempt_interval.max(1);
+        // One more than the interval: a checkpoint that yields comes before its op runs, and the
+        // task starts again at that op, so with an interval of 1 two busy tasks would hand the
+        // turn back and forth without either running anything.
+        let mut budget = self.preempt_interval.max(1).saturating_add(1);
         let mut r = StackRegs::load(&mut self.task.stack, base);
 
         macro_rules! cl {

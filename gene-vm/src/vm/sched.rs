@@ -395,3 +395,103 @@ pub(crate) fn bind_params(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CaptureOutput;
+
+    fn vm() -> Vm {
+        Vm::new(Box::new(CaptureOutput::new()))
+    }
+
+    /// A parked task in a fresh slot, and the token that wakes it.
+    fn parked(vm: &mut Vm) -> (usize, u64) {
+        let id = vm.sched.alloc();
+        let token = vm.sched.token();
+        let mut task = Task::default();
+        task.meta.id = id;
+        task.meta.token = token;
+        vm.sched.tasks[id] = Some(Box::new(task));
+        (id, token)
+    }
+
+    #[test]
+    fn released_slots_are_reused_and_live_tasks_counted() {
+        let mut s = Scheduler::default();
+        let (a, b) = (s.alloc(), s.alloc());
+        assert_eq!((a, b), (0, 1));
+        assert_eq!(s.parked_or_ready(), 2);
+        s.release(a);
+        assert_eq!(s.parked_or_ready(), 1);
+        assert_eq!(s.alloc(), a);
+        // Releasing a slot that does not exist changes nothing.
+        s.release(99);
+        assert_eq!(s.parked_or_ready(), 2);
+    }
+
+    #[test]
+    fn tasks_just_started_run_before_the_ready_queue_in_start_order() {
+        let mut s = Scheduler::default();
+        s.ready.extend([7, 8]);
+        s.immediate.extend([3, 1, 2]);
+        s.promote_immediate();
+        assert_eq!(Vec::from(s.ready.clone()), [3, 1, 2, 7, 8]);
+        assert!(s.immediate.is_empty());
+    }
+
+    #[test]
+    fn tokens_are_never_zero_or_repeated() {
+        let mut s = Scheduler::default();
+        let (a, b) = (s.token(), s.token());
+        assert!(a != 0 && b != 0 && a != b);
+    }
+
+    #[test]
+    fn wake_ups_queue_in_order_and_stale_ones_are_ignored() {
+        let mut vm = vm();
+        let (a, token_a) = parked(&mut vm);
+        let (b, token_b) = parked(&mut vm);
+        // A wake-up with another token (an earlier wait's timer, say) is stale.
+        vm.wake(a, token_b);
+        vm.wake(a, 0);
+        assert!(vm.sched.ready.is_empty());
+        vm.wake(b, token_b);
+        vm.wake(a, token_a);
+        assert_eq!(Vec::from(vm.sched.ready.clone()), [b, a]);
+        // Once woken a task holds no token: the same wake-up again does nothing.
+        vm.wake(a, token_a);
+        assert_eq!(vm.sched.ready.len(), 2);
+        // Nor does a wake-up for a slot with no task.
+        vm.wake(42, token_a);
+        assert_eq!(vm.sched.ready.len(), 2);
+    }
+
+    #[test]
+    fn throwing_into_a_parked_task_wakes_it_with_the_error() {
+        let mut vm = vm();
+        let (id, _) = parked(&mut vm);
+        let e = vm.error("CancelledError", "cancelled");
+        vm.throw_into(id, e);
+        assert_eq!(Vec::from(vm.sched.ready.clone()), [id]);
+        let task = vm.sched.task_mut(id).expect("the task is still there");
+        assert!(task.meta.pending_throw.is_some());
+        assert_eq!(task.meta.token, 0);
+    }
+
+    #[test]
+    fn throwing_into_a_task_woken_with_a_value_replaces_the_value() {
+        let mut vm = vm();
+        let (id, token) = parked(&mut vm);
+        if let Some(task) = vm.sched.task_mut(id) {
+            task.meta.wake = Wake::Value(Value::Int(1));
+        }
+        vm.wake(id, token);
+        let e = vm.error("CancelledError", "cancelled");
+        vm.throw_into(id, e);
+        let task = vm.sched.task_mut(id).expect("the task is still there");
+        assert!(matches!(task.meta.wake, Wake::Throw(_)));
+        // Already in the ready queue: not queued twice.
+        assert_eq!(Vec::from(vm.sched.ready.clone()), [id]);
+    }
+}
