@@ -118,10 +118,7 @@ fn conformance_corpus() {
     std::thread::scope(|scope| {
         for _ in 0..2 {
             scope.spawn(|| {
-                loop {
-                    let Some(path) = next.lock().map(|mut it| it.next()).ok().flatten() else {
-                        break;
-                    };
+                while let Some(path) = next.lock().map(|mut it| it.next()).ok().flatten() {
                     if let Some(failure) = check(&gene, work.path(), path) {
                         failures
                             .lock()
