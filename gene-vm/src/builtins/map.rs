@@ -59,7 +59,8 @@ pub(super) static NATIVES: &[NativeFn] = &[
         let k = key(arg(args, 1));
         let v = arg(args, 2).clone();
         let grown = with_map(vm, arg(args, 0), |m| {
-            if !m.contains_key(&k) {
+            // Only a full table grows (whether or not the key is new: no second lookup).
+            if m.len() == m.capacity() {
                 reserve_entry(vm, m)?;
             }
             m.insert(k, v.clone());

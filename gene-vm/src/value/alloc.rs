@@ -7,9 +7,7 @@
 //! single string, array, map or bytes value may hold more than [`MAX_VALUE_BYTES`]. Past
 //! either limit the program gets a catchable `MemoryError` naming what it was making.
 
-use std::borrow::Cow;
-
-use super::{Value, display};
+use super::{Value, write_display};
 use crate::vm::{Exc, Vm};
 
 /// The most bytes one value may hold: 1 GiB of string or bytes data, or of array elements
@@ -17,15 +15,33 @@ use crate::vm::{Exc, Vm};
 /// about 1.5 GiB in use, far from the memory of any machine that runs it.
 pub const MAX_VALUE_BYTES: usize = 1 << 30;
 
+/// Below this many bytes a value grows the ordinary way: a failure to allocate that little
+/// means the system is out of memory anyway, and the fallible path costs a few percent of
+/// `(str "k" i)`.
+const SMALL: usize = 4096;
+
 /// Makes room for `additional` more elements in `v` (`what` names the value being made, for
 /// the error).
+#[inline]
 pub(crate) fn reserve<T>(
     vm: &Vm,
     v: &mut Vec<T>,
     additional: usize,
     what: &str,
 ) -> Result<(), Exc> {
+    if v.capacity() - v.len() >= additional {
+        return Ok(());
+    }
+    grow(vm, v, additional, what)
+}
+
+#[inline(never)]
+fn grow<T>(vm: &Vm, v: &mut Vec<T>, additional: usize, what: &str) -> Result<(), Exc> {
     let size = std::mem::size_of::<T>().max(1);
+    if (v.len() + additional).saturating_mul(size) <= SMALL {
+        v.reserve(additional);
+        return Ok(());
+    }
     let total = v.len().checked_add(additional);
     match total.and_then(|n| n.checked_mul(size)) {
         Some(bytes) if bytes <= MAX_VALUE_BYTES => v
@@ -36,12 +52,20 @@ pub(crate) fn reserve<T>(
 }
 
 /// Makes room for `additional` more bytes in `s`.
+#[inline]
 pub(crate) fn reserve_str(
     vm: &Vm,
     s: &mut String,
     additional: usize,
     what: &str,
 ) -> Result<(), Exc> {
+    if s.capacity() - s.len() >= additional {
+        return Ok(());
+    }
+    if s.len() + additional <= SMALL {
+        s.reserve(additional);
+        return Ok(());
+    }
     match s.len().checked_add(additional) {
         Some(bytes) if bytes <= MAX_VALUE_BYTES => s
             .try_reserve(additional)
@@ -77,7 +101,9 @@ pub(crate) fn memory_error(vm: &Vm, what: &str, bytes: usize) -> Exc {
 }
 
 /// `prefix` followed by the display forms of `parts`, `sep` between the parts: the text of
-/// `.append`, `str`, interpolation and `.join`, its size checked before it is built.
+/// `.append`, `str`, interpolation and `.join`. The room for the strings among them (what a
+/// doubling loop grows) is reserved before anything is copied; other values are displayed
+/// in place (typically a few bytes) and the result checked against the cap as it grows.
 pub(crate) fn join_display(
     vm: &Vm,
     prefix: &str,
@@ -85,27 +111,34 @@ pub(crate) fn join_display(
     sep: &str,
     what: &str,
 ) -> Result<String, Exc> {
-    let pieces: Vec<Cow<'_, str>> = parts
+    let seps = sep.len().checked_mul(parts.len().saturating_sub(1));
+    let known = parts
         .iter()
-        .map(|v| match v {
-            Value::Str(s) => Cow::Borrowed(s.as_str()),
-            other => Cow::Owned(display(other)),
+        .try_fold(prefix.len(), |n, p| match p {
+            Value::Str(s) => n.checked_add(s.len()),
+            _ => n.checked_add(8),
         })
-        .collect();
-    let seps = sep.len().checked_mul(pieces.len().saturating_sub(1));
-    let total = pieces
-        .iter()
-        .try_fold(prefix.len(), |n, p| n.checked_add(p.len()))
         .zip(seps)
         .and_then(|(n, s)| n.checked_add(s));
     let mut out = String::new();
-    reserve_str(vm, &mut out, total.unwrap_or(usize::MAX), what)?;
+    reserve_str(vm, &mut out, known.unwrap_or(usize::MAX), what)?;
     out.push_str(prefix);
-    for (i, piece) in pieces.iter().enumerate() {
+    for (i, part) in parts.iter().enumerate() {
         if i > 0 {
             out.push_str(sep);
         }
-        out.push_str(piece);
+        match part {
+            Value::Str(s) => {
+                reserve_str(vm, &mut out, s.len(), what)?;
+                out.push_str(s);
+            }
+            other => {
+                write_display(&mut out, other);
+                if out.len() > MAX_VALUE_BYTES {
+                    return Err(too_big(vm, what, Some(out.len())));
+                }
+            }
+        }
     }
     Ok(out)
 }
