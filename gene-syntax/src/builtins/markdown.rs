@@ -20,18 +20,18 @@ pub fn render_markdown() -> String {
          are declared but not implemented by this build; calling them raises an error that \
          says so.\n\n",
     );
-    let sections: [(&str, fn(&Builtin) -> bool); 6] = [
-        ("Special forms", |b| b.kind == BuiltinKind::SpecialForm),
-        ("Operators", |b| b.kind == BuiltinKind::Operator),
-        ("Functions", |b| b.kind == BuiltinKind::Function),
-        ("Values", |b| b.kind == BuiltinKind::Value),
-        ("Classes", |b| b.kind == BuiltinKind::Class),
-        ("Methods", |b| b.kind == BuiltinKind::Method),
+    let sections = [
+        ("Special forms", BuiltinKind::SpecialForm),
+        ("Operators", BuiltinKind::Operator),
+        ("Functions", BuiltinKind::Function),
+        ("Values", BuiltinKind::Value),
+        ("Classes", BuiltinKind::Class),
+        ("Methods", BuiltinKind::Method),
     ];
-    for (title, keep) in sections {
+    for (title, kind) in sections {
         out.push_str(&format!("## {title}\n\n"));
         let mut receiver: Option<&str> = None;
-        for b in all().filter(|b| keep(b)) {
+        for b in all().filter(|b| b.kind == kind) {
             if b.kind == BuiltinKind::Method && b.receiver != receiver {
                 receiver = b.receiver;
                 out.push_str(&format!("### {}\n\n", b.receiver.unwrap_or("Any")));

@@ -200,33 +200,30 @@ impl Checker<'_> {
         if let Some(init) = init {
             self.expr(init, Pos::Escaping);
         }
-        match &target.kind {
-            FormKind::Symbol(name) => {
-                let (fut, new_future, callable) = match init {
-                    Some(init) => (
-                        self.future_of(init),
-                        is_new_future(init),
-                        callable_shape(init),
-                    ),
-                    None => (FutureOf::No, false, None),
-                };
-                let module_level = self.fn_depth() == 0 && self.scopes_len() == 1;
-                let local = Local {
-                    name: name.clone(),
-                    range: target.range,
-                    kind: LocalKind::Var,
-                    init: fut,
-                    init_range: init.map(|i| i.range),
-                    new_future,
-                    callable,
-                    facts: UseFacts::default(),
-                    fn_depth: self.fn_depth(),
-                    module_level,
-                };
-                self.declare(local);
-            }
-            // `(var $ns/x v)` stores into the namespace: a definition, not a local.
-            _ => {}
+        // `(var $ns/x v)` stores into the namespace: a definition, not a local.
+        if let FormKind::Symbol(name) = &target.kind {
+            let (fut, new_future, callable) = match init {
+                Some(init) => (
+                    self.future_of(init),
+                    is_new_future(init),
+                    callable_shape(init),
+                ),
+                None => (FutureOf::No, false, None),
+            };
+            let module_level = self.fn_depth() == 0 && self.scopes_len() == 1;
+            let local = Local {
+                name: name.clone(),
+                range: target.range,
+                kind: LocalKind::Var,
+                init: fut,
+                init_range: init.map(|i| i.range),
+                new_future,
+                callable,
+                facts: UseFacts::default(),
+                fn_depth: self.fn_depth(),
+                module_level,
+            };
+            self.declare(local);
         }
     }
 
