@@ -12,23 +12,48 @@ use crate::bytecode::Op;
 pub(super) struct Cursor {
     start: *const Op,
     next: *const Op,
+    /// One past the last op, to check the module doc's promise in debug builds.
+    #[cfg(debug_assertions)]
+    end: *const Op,
+}
+
+/// What the cursor relies on in `code` (debug builds): it ends with two `Return`s.
+#[inline(always)]
+fn debug_check_code(code: &Code) {
+    debug_assert!(
+        matches!(code.ops(), [.., Op::Return, Op::Return]),
+        "linked code must end with two Returns"
+    );
+    debug_assert_eq!(code.last_op() + 1, code.ops().len());
 }
 
 impl Cursor {
     /// At op `ip` of `code` (clamped to its last op).
     #[inline(always)]
     pub(super) fn at(code: &Code, ip: usize) -> Cursor {
+        debug_check_code(code);
         let start = code.ops().as_ptr();
         // SAFETY: the offset is clamped to the last op.
         let next = unsafe { start.add(ip.min(code.last_op())) };
-        Cursor { start, next }
+        Cursor {
+            start,
+            next,
+            #[cfg(debug_assertions)]
+            end: start.wrapping_add(code.ops().len()),
+        }
     }
 
     /// At the first op of `code`.
     #[inline(always)]
     pub(super) fn start(code: &Code) -> Cursor {
+        debug_check_code(code);
         let start = code.ops().as_ptr();
-        Cursor { start, next: start }
+        Cursor {
+            start,
+            next: start,
+            #[cfg(debug_assertions)]
+            end: start.wrapping_add(code.ops().len()),
+        }
     }
 
     /// The next op; the cursor moves past it.
@@ -38,6 +63,11 @@ impl Cursor {
     /// module doc). The pointer is valid while the code is alive.
     #[inline(always)]
     pub(super) unsafe fn fetch(&mut self) -> *const Op {
+        #[cfg(debug_assertions)]
+        debug_assert!(
+            self.start <= self.next && self.next < self.end,
+            "the cursor ran past the last op"
+        );
         let op = self.next;
         // SAFETY: `next` points at an op (see the function's contract), so one past it is at
         // most the end of the ops.
@@ -48,6 +78,17 @@ impl Cursor {
     /// Skips the `MacroArgs` that follows a `LoadCallee` just fetched.
     #[inline(always)]
     pub(super) fn skip_macro_args(&mut self) {
+        #[cfg(debug_assertions)]
+        debug_assert!(
+            self.start < self.next
+                && self.next.wrapping_add(1) < self.end
+                // SAFETY: both are ops of the code (checked just above).
+                && unsafe {
+                    matches!(*self.next.sub(1), Op::LoadCallee(_))
+                        && matches!(*self.next, Op::MacroArgs(_))
+                },
+            "skip_macro_args must follow a LoadCallee and skip its MacroArgs"
+        );
         // SAFETY: a `LoadCallee` is followed by its `MacroArgs` and then at least one op.
         self.next = unsafe { self.next.add(1) };
     }
@@ -62,6 +103,7 @@ impl Cursor {
     /// The index of the next op.
     #[inline(always)]
     pub(super) fn index(&self) -> usize {
+        debug_assert!(self.start <= self.next);
         // SAFETY: `next` points into the ops that begin at `start`.
         unsafe { self.next.offset_from(self.start) as usize }
     }

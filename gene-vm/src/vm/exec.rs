@@ -236,6 +236,14 @@ impl Vm {
         }
 
         'ops: loop {
+            // The raw closure pointer is the running frame's (see the module doc).
+            debug_assert!(
+                self.task
+                    .frames
+                    .last()
+                    .is_some_and(|f| std::ptr::eq(Rc::as_ptr(&f.closure), closure)),
+                "the dispatch loop's closure is not the running frame's"
+            );
             // SAFETY: the cursor is positioned at each frame change (see `vm/cursor.rs`); the op is
             // matched in place, so each op reads only its own operands.
             let at = unsafe { &*cursor.fetch() };

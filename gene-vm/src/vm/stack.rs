@@ -51,6 +51,10 @@ pub(super) fn dup(v: &Value) -> Value {
 /// `std::ptr::read`).
 #[inline(always)]
 pub(super) unsafe fn read_fresh(p: *const Value) -> Value {
+    debug_assert!(
+        !p.is_null() && p.is_aligned(),
+        "read_fresh of a bad pointer"
+    );
     // SAFETY: see the function's contract.
     unsafe {
         match &*p {
@@ -89,24 +93,52 @@ pub(super) struct StackRegs {
 }
 
 impl StackRegs {
+    /// The invariant of the type doc, checked in debug builds after every change of a register.
+    #[inline(always)]
+    fn debug_check(&self) {
+        debug_assert!(
+            self.bottom <= self.slots && self.slots <= self.sp && self.sp <= self.limit,
+            "stack registers out of order: bottom {:?} slots {:?} sp {:?} limit {:?}",
+            self.bottom,
+            self.slots,
+            self.sp,
+            self.limit
+        );
+    }
+
+    /// In debug builds: `stack` is the `Vec` these registers were loaded from, and has not
+    /// moved since (anything that grows it must store and load the registers around it).
+    #[inline(always)]
+    fn debug_check_same_vec(&self, stack: &mut Vec<Value>) {
+        debug_assert!(
+            std::ptr::eq(stack.as_mut_ptr(), self.bottom),
+            "the value stack moved under its registers (a missing flush!/refresh!)"
+        );
+        debug_assert!(self.depth() <= stack.capacity());
+    }
+
     /// Registers for `stack`, with the frame's slots at `base`.
     #[inline(always)]
     pub(super) fn load(stack: &mut Vec<Value>, base: usize) -> StackRegs {
         let bottom = stack.as_mut_ptr();
         // SAFETY: all offsets are within the allocation (length <= capacity).
-        unsafe {
+        let regs = unsafe {
             StackRegs {
                 bottom,
                 sp: bottom.add(stack.len()),
                 limit: bottom.add(stack.capacity()),
                 slots: bottom.add(base.min(stack.len())),
             }
-        }
+        };
+        regs.debug_check();
+        regs
     }
 
     /// Writes the length back into `stack`, the `Vec` these registers were loaded from.
     #[inline(always)]
     pub(super) fn store(&self, stack: &mut Vec<Value>) {
+        self.debug_check();
+        self.debug_check_same_vec(stack);
         // SAFETY: `sp` is within the capacity and the values below it are initialized.
         unsafe { stack.set_len(self.depth()) }
     }
@@ -114,6 +146,7 @@ impl StackRegs {
     /// How many values the stack holds.
     #[inline(always)]
     pub(super) fn depth(&self) -> usize {
+        debug_assert!(self.bottom <= self.sp);
         // SAFETY: `bottom <= sp` in one allocation.
         unsafe { self.sp.offset_from(self.bottom) as usize }
     }
@@ -122,6 +155,7 @@ impl StackRegs {
     #[inline(always)]
     pub(super) fn set_base(&mut self, base: usize) {
         self.slots = self.bottom.wrapping_add(base).min(self.sp);
+        self.debug_check();
     }
 
     /// Makes room for one more value (see [`StackRegs::push_unchecked`]).
@@ -136,6 +170,7 @@ impl StackRegs {
     #[inline(never)]
     pub(super) fn grow(&mut self, stack: &mut Vec<Value>, n: usize) {
         // SAFETY: `bottom <= slots` in one allocation.
+        self.debug_check();
         let base = unsafe { self.slots.offset_from(self.bottom) as usize };
         self.store(stack);
         stack.reserve(n);
@@ -145,6 +180,7 @@ impl StackRegs {
     /// Whether `n` more values fit without growing.
     #[inline(always)]
     pub(super) fn has_room(&self, n: usize) -> bool {
+        debug_assert!(self.sp <= self.limit);
         // SAFETY: `sp <= limit` in one allocation.
         (unsafe { self.limit.offset_from(self.sp) as usize }) >= n
     }
@@ -155,6 +191,7 @@ impl StackRegs {
     /// There must be room for it.
     #[inline(always)]
     pub(super) unsafe fn push_unchecked(&mut self, v: Value) {
+        debug_assert!(self.sp < self.limit, "push_unchecked without room");
         // SAFETY: see the function's contract.
         unsafe {
             self.sp.write(v);
@@ -201,6 +238,7 @@ impl StackRegs {
     /// The running frame's slot `s`, if it is below the top of the stack.
     #[inline(always)]
     pub(super) fn local(&mut self, s: u32) -> Option<&mut Value> {
+        debug_assert!(self.bottom <= self.slots);
         let p = self.slots.wrapping_add(s as usize);
         // SAFETY: `slots <= p < sp`: an initialized value.
         if p < self.sp {
@@ -263,6 +301,10 @@ impl StackRegs {
         } else {
             self.bottom
         };
+        debug_assert!(
+            self.bottom < self.slots && callee_slot < self.sp,
+            "a frame has its callee slot below its slots"
+        );
         if callee_slot < self.sp {
             // SAFETY: `bottom <= callee_slot < sp`: an initialized value, moved out here and
             // replaced by the result.
@@ -285,6 +327,7 @@ impl StackRegs {
     /// Drops the values from `to` up to the top, in place (scalars without drop glue).
     #[inline(always)]
     fn drop_down_to(&mut self, to: *mut Value) {
+        debug_assert!(self.bottom <= to, "dropping below the stack's bottom");
         let mut p = to;
         while p < self.sp {
             // SAFETY: `bottom <= to <= p < sp`: initialized values, given up here.
@@ -296,6 +339,8 @@ impl StackRegs {
             }
         }
         self.sp = self.sp.min(to);
+        // The frame left may have had its slots above the new top: only `sp` is checked here.
+        debug_assert!(self.bottom <= self.sp && self.sp <= self.limit);
     }
 
     /// A new frame's slots: the `argc` arguments on top and `locals` nils pushed after them.
@@ -307,6 +352,7 @@ impl StackRegs {
         argc: usize,
         locals: usize,
     ) -> usize {
+        debug_assert!(argc <= self.depth(), "a frame's arguments are on the stack");
         let base = self.depth() - argc;
         if locals > 0 {
             if !self.has_room(locals) {
@@ -328,6 +374,7 @@ pub(super) fn move_tail(from: &mut Vec<Value>, start: usize, to: &mut Vec<Value>
     let start = start.min(from.len());
     let n = from.len() - start;
     to.reserve(n);
+    debug_assert!(to.capacity() - to.len() >= n);
     // SAFETY: `to` has room for `n` more values; the `n` values after `start` in `from` are
     // bitwise moved into it, then `from` forgets them (its length is cut to `start` without
     // dropping), so each value is owned exactly once. The buffers are distinct vectors.
