@@ -520,8 +520,8 @@ async fn stop_kills_a_program_blocked_in_a_native_call() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `gene.run.maxMemoryMb` from the settings caps the next run: a program that fills a map
-/// forever is killed (the allocator aborts the child), and the run says why.
+/// `gene.run.maxMemoryMb` from the settings caps the next run: a program that makes small
+/// arrays forever (a list, each one a small allocation) is killed (the allocator aborts the child), and the run says why.
 #[tokio::test]
 async fn the_memory_cap_follows_the_settings_and_an_abort_ends_the_run() {
     let mut client = runner(json!({})).await;
@@ -532,11 +532,7 @@ async fn the_memory_cap_follows_the_settings_and_an_abort_ends_the_run() {
         )
         .await;
     client
-        .open(
-            URI,
-            1,
-            "(var m {})\n(var i 0)\n(while true (m .set (i .to_s) i) (i += 1))\n",
-        )
+        .open(URI, 1, "(var head nil)\n(while true (head = [head]))\n")
         .await;
     let run_id = run_file(&mut client, URI).await;
     let (output, end) = until_end(&mut client, &run_id).await;
@@ -549,7 +545,7 @@ async fn the_memory_cap_follows_the_settings_and_an_abort_ends_the_run() {
     );
     // The server goes on, and so do runs.
     client
-        .edit(URI, 2, (0, 0), (3, 0), "(println \"fine\")\n")
+        .edit(URI, 2, (0, 0), (2, 0), "(println \"fine\")\n")
         .await;
     let run_id = run_file(&mut client, URI).await;
     let (output, end) = until_end(&mut client, &run_id).await;

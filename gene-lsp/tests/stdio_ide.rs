@@ -198,8 +198,8 @@ fn formatting_and_completion_over_stdio() {
 type Expected = dyn Fn(&str, i64, &str) -> bool;
 
 /// Runs that took the server down when programs ran inside it: one that exhausts memory in one
-/// value (now a catchable MemoryError), one that exhausts it in many small ones (the allocator
-/// aborts the child), endless async recursion (now a StackOverflow), one that reads stdin (the
+/// value (now a catchable MemoryError), one that exhausts it in many small ones (a list of small
+/// arrays: the allocator aborts the child), endless async recursion (now a StackOverflow), one that reads stdin (the
 /// editor's messages), one that writes to `/dev/stdout` (the protocol stream). Each now runs in a
 /// child process: the run ends, and the server answers the next request.
 #[test]
@@ -216,7 +216,7 @@ fn runs_that_abort_or_touch_stdio_leave_the_server_serving() {
         ),
         (
             "abort",
-            "(var m {})\n(var i 0)\n(while true (m .set (i .to_s) i) (i += 1))\n",
+            "(var head nil)\n(while true (head = [head]))\n",
             &killed,
         ),
         (
