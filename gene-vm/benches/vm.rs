@@ -27,6 +27,16 @@ fn benches(c: &mut Criterion) {
         })
     });
     group.bench_function("startup", |b| b.iter(|| run("(var x 1)")));
+    // Compiling many top-level definitions and literals: each used to be compared with every
+    // name or constant before it (quadratic); the two sizes show how the time grows.
+    for n in [10_000, 40_000] {
+        let defs: String = (0..n)
+            .map(|i| format!("(fn f{i} [x] (x + {i}))\n(class C{i})\n(var v{i} \"s{i}\")\n"))
+            .collect();
+        group.bench_function(format!("{n} top-level fns, classes and strings"), |b| {
+            b.iter(|| run(&defs))
+        });
+    }
     group.bench_function("fib(20) in a task", |b| {
         b.iter(|| {
             run(
