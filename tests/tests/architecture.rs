@@ -16,6 +16,8 @@ fn named_paths(text: &str) -> Vec<String> {
         .skip(1)
         .step_by(2)
         .filter(|span| !span.contains(char::is_whitespace) && !span.is_empty())
+        // `.gene` alone is an extension, not a file.
+        .filter(|span| !span.starts_with('.') || span.starts_with("./"))
         .filter(|span| !span.contains(['*', '<', '>', '(', ')', '$', '{', '}', '|', '"']))
         .filter(|span| span.ends_with('/') || EXTENSIONS.iter().any(|e| span.ends_with(e)))
         .map(str::to_string)
@@ -52,11 +54,13 @@ fn bases(root: &Path) -> Vec<std::path::PathBuf> {
 }
 
 /// Names in backticks that look like paths but name no repository file on purpose.
-const NOT_REPOSITORY_FILES: [&str; 2] = [
+const NOT_REPOSITORY_FILES: [&str; 3] = [
     // The project file users write; the analysis and the resolver look for it.
     "gene.toml",
     // A code action kind of the language server.
     "source.fixAll.gene",
+    // An example in the import resolver's rules.
+    "utils.v2.gene",
 ];
 
 /// Every file name in the repository (build output and installed packages aside).
