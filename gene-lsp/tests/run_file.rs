@@ -221,7 +221,12 @@ async fn an_uncaught_error_is_a_diagnostic_until_the_next_edit() {
 #[tokio::test]
 async fn the_next_run_clears_the_last_error() {
     let mut client = runner(push_caps()).await;
-    client.open(URI, 1, "(throw \"no\")\n").await;
+    // The program waits before it fails, so the second run's start (which clears the error) is
+    // published before its end brings the error back: a run that fails at once can end before
+    // the clearing push goes out, and then only the final state is published.
+    client
+        .open(URI, 1, "(gene/sleep 300)\n(throw \"no\")\n")
+        .await;
     client.diagnostics_at(URI, 1).await;
     let first = run_file(&mut client, URI).await;
     until_end(&mut client, &first).await;
