@@ -80,3 +80,22 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Copies a directory tree (the conformance corpus: programs, expected outputs, the modules
+/// they import) into `to`, so programs can run with a working directory of their own.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", from.display()))
+        .flatten()
+    {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target)
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", target.display()));
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .unwrap_or_else(|e| panic!("cannot copy to {}: {e}", target.display()));
+        }
+    }
+}

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use gene_tests::{TempDir, gene_bin};
+use gene_tests::{TempDir, copy_tree, gene_bin};
 
 struct Outcome {
     stdout: String,
@@ -45,22 +45,6 @@ fn run_program(gene: &Path, dir: &Path, name: &str) -> Outcome {
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance")
-}
-
-/// Copies the corpus (programs, expected outputs, the modules they import) into `to`.
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from)
-        .expect("the corpus is readable")
-        .flatten()
-    {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("a directory in the copy");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("a file in the copy");
-        }
-    }
 }
 
 /// The failure of one program, or None when it behaved as expected.

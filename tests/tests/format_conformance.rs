@@ -4,11 +4,13 @@
 //! it).
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gene_syntax::format::format_text;
 use gene_syntax::{SyntaxKind, TextRange, TextSize};
-use gene_vm::{CaptureOutput, Vm};
+use gene_tests::{TempDir, copy_tree, gene_bin};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -16,25 +18,46 @@ use proptest::sample::Index;
 /// (`x#` would be a symbol).
 const COMMENT: &str = " # inserted\n";
 
+/// Runs `text` as `gene run` does, with a copy of the corpus as its working directory (programs
+/// that read and write files find theirs there, and nothing is written into the repository):
+/// its stdout, and whether it ended with status 0.
 fn run(text: String) -> (String, bool) {
-    let output = CaptureOutput::new();
-    let mut vm = Vm::new(Box::new(output.clone()));
-    vm.set_args(vec!["first".into(), "second".into()]);
-    let ok = vm.run_source("program.gene", text).is_ok();
-    (output.stdout_text(), ok)
+    static WORK: OnceLock<TempDir> = OnceLock::new();
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let work = WORK.get_or_init(|| {
+        let work = TempDir::new("format-conformance");
+        copy_tree(&corpus_dir(), work.path());
+        work
+    });
+    let name = format!("formatted_{}.gene", RUNS.fetch_add(1, Ordering::Relaxed));
+    let file = work.write(&name, text);
+    let output = Command::new(gene_bin())
+        .args(["run", "--no-progress", &name, "first", "second"])
+        .current_dir(work.path())
+        .output();
+    let _ = std::fs::remove_file(file);
+    match output {
+        Ok(out) => (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.status.success(),
+        ),
+        Err(e) => (format!("cannot run gene: {e}"), false),
+    }
 }
 
-/// The conformance programs, by file name, sorted; the working directory becomes their
-/// directory, as the programs that read files expect.
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance")
+}
+
+/// The conformance programs, by file name, sorted.
 fn conformance_programs() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance");
+    let dir = corpus_dir();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/conformance exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "gene"))
         .collect();
     paths.sort();
-    let _ = std::env::set_current_dir(&dir);
     paths
         .iter()
         .map(|path| {
