@@ -29,6 +29,8 @@
 //! and running state: serializing them is an ArgumentError. Text written by earlier versions
 //! (`:(head ^k v)` quotes) still reads.
 
+use gene_syntax::printer::write_string_literal;
+
 use super::{arg, str_arg};
 use crate::value::{Map, NativeFn, Value, format_float};
 use crate::vm::{Exc, Vm};
@@ -74,11 +76,11 @@ impl Writer<'_> {
             Value::Float(f) if f.is_finite() => self.out.push_str(&format_float(*f)),
             Value::Float(f) => {
                 self.open("float");
-                write_string(self.out, &format_float(*f));
+                write_string_literal(self.out, &format_float(*f));
                 self.out.push(')');
             }
             Value::Char(c) => self.char(*c),
-            Value::Str(s) => write_string(self.out, s),
+            Value::Str(s) => write_string_literal(self.out, s),
             Value::Symbol(s) => {
                 let name = s.name();
                 if is_plain_symbol(&name) {
@@ -86,7 +88,7 @@ impl Writer<'_> {
                     self.out.push_str(&name);
                 } else {
                     self.open("symbol");
-                    write_string(self.out, &name);
+                    write_string_literal(self.out, &name);
                     self.out.push(')');
                 }
             }
@@ -95,7 +97,7 @@ impl Writer<'_> {
                 self.out.push('[');
                 for (n, seg) in segs.iter().enumerate() {
                     self.space(n);
-                    write_string(self.out, &seg.name());
+                    write_string_literal(self.out, &seg.name());
                 }
                 self.out.push_str("])");
             }
@@ -145,7 +147,7 @@ impl Writer<'_> {
                 self.open("method");
                 self.value(&m.0, depth + 1)?;
                 self.out.push(' ');
-                write_string(self.out, &m.1.name());
+                write_string_literal(self.out, &m.1.name());
                 self.out.push(')');
             }
             Value::Bytes(b) => {
@@ -240,7 +242,7 @@ impl Writer<'_> {
             self.out.push('[');
             for (n, (k, v)) in map.iter().enumerate() {
                 self.space(n);
-                k.with_name(|name| write_string(self.out, name));
+                k.with_name(|name| write_string_literal(self.out, name));
                 self.out.push(' ');
                 self.value(v, depth + 2)?;
             }
@@ -267,27 +269,9 @@ impl Writer<'_> {
 
     fn reference(&mut self, name: &str) {
         self.out.push_str("(gene/ref ");
-        write_string(self.out, name);
+        write_string_literal(self.out, name);
         self.out.push(')');
     }
-}
-
-/// A string literal that reads back as exactly `s`: quotes and backslashes escaped, control
-/// characters as `\uXXXX` (a raw carriage return, say, would not survive every editor).
-fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// A key written after `^` that reads back as itself: letters, digits, `_` and `-`, not
