@@ -39,39 +39,62 @@ pub fn write_human(
     diagnostic: &Diagnostic,
     color: bool,
 ) -> std::io::Result<()> {
-    if !color {
-        // ariadne colors custom report kinds regardless of its config; turn styling off at
-        // the source.
-        yansi::disable();
+    HumanReports::new(db, file, color).write(out, diagnostic)
+}
+
+/// The human reports of one file's diagnostics. The file's lines are indexed once for all of
+/// them: indexed per report, a big file with many diagnostics took time quadratic in its size.
+pub struct HumanReports<'a> {
+    name: String,
+    text: &'a str,
+    source: Source<&'a str>,
+    color: bool,
+}
+
+impl<'a> HumanReports<'a> {
+    pub fn new(db: &'a dyn Db, file: SourceFile, color: bool) -> HumanReports<'a> {
+        if !color {
+            // ariadne colors custom report kinds regardless of its config; turn styling off at
+            // the source.
+            yansi::disable();
+        }
+        let text = file.text(db).as_str();
+        HumanReports {
+            name: file.path(db).display().to_string(),
+            text,
+            source: Source::from(text),
+            color,
+        }
     }
-    let name = file.path(db).display().to_string();
-    let text = file.text(db);
-    let (kind, label_color) = kind_and_color(diagnostic.severity);
-    let span = char_span(text, diagnostic.range);
-    let mut report = Report::build(kind, (name.clone(), span.clone()))
-        .with_config(
-            Config::default()
-                .with_index_type(IndexType::Byte)
-                .with_color(color),
-        )
-        .with_code(diagnostic.code)
-        .with_message(&diagnostic.message)
-        .with_label(
-            Label::new((name.clone(), span))
-                .with_message(short_label(diagnostic))
-                .with_color(label_color),
-        );
-    for related in &diagnostic.related {
-        let span = char_span(text, related.range);
-        report = report.with_label(
-            Label::new((name.clone(), span))
-                .with_message(&related.message)
-                .with_color(Color::Blue),
-        );
+
+    /// Writes one diagnostic the way rustc and ruff do.
+    pub fn write(&self, out: &mut dyn Write, diagnostic: &Diagnostic) -> std::io::Result<()> {
+        let name = &self.name;
+        let (kind, label_color) = kind_and_color(diagnostic.severity);
+        let span = char_span(self.text, diagnostic.range);
+        let mut report = Report::build(kind, (name.clone(), span.clone()))
+            .with_config(
+                Config::default()
+                    .with_index_type(IndexType::Byte)
+                    .with_color(self.color),
+            )
+            .with_code(diagnostic.code)
+            .with_message(&diagnostic.message)
+            .with_label(
+                Label::new((name.clone(), span))
+                    .with_message(short_label(diagnostic))
+                    .with_color(label_color),
+            );
+        for related in &diagnostic.related {
+            let span = char_span(self.text, related.range);
+            report = report.with_label(
+                Label::new((name.clone(), span))
+                    .with_message(&related.message)
+                    .with_color(Color::Blue),
+            );
+        }
+        report.finish().write((name.clone(), &self.source), out)
     }
-    report
-        .finish()
-        .write((name, Source::from(text.as_str())), out)
 }
 
 /// The text under the primary underline: the message's first clause, so the header and the
