@@ -1,13 +1,14 @@
 //! `gene check FILE...`: report diagnostics, in human form or as JSON.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use gene_syntax::analysis::{self, LintConfig};
-use gene_syntax::db::RootDatabase;
+use gene_syntax::db::{self, RootDatabase, SourceFile};
 use gene_syntax::{Diagnostic, Severity, SyntaxErrorKind};
+use serde::ser::{SerializeSeq, Serializer};
 
 use gene_vm::report::diagnostic as render;
 
@@ -38,60 +39,125 @@ pub fn run(args: CheckArgs) -> ExitCode {
     if let Some(code) = &args.explain {
         return explain(code);
     }
-    let mut db = RootDatabase::new();
-    let mut stdout = std::io::stdout().lock();
-    let color = render::stdout_color();
-    let mut json = Vec::new();
-    let mut counts = [0usize; 4];
-    let mut unreadable = false;
-    let mut checked = 0usize;
+    // Every configuration is read before anything is printed, so that a bad one stops the run
+    // before half a report is out.
+    let mut configs = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        let config = match LintConfig::discover(path) {
-            Ok(found) => found.map(|(_, config)| config).unwrap_or_default(),
+        match LintConfig::discover(path) {
+            Ok(found) => configs.push(found.map(|(_, config)| config).unwrap_or_default()),
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(EXIT_USAGE);
             }
-        };
-        let loaded = match source::load(&mut db, path) {
-            Ok(loaded) => loaded,
-            Err(e) => {
-                eprintln!("error: {e}");
-                unreadable = true;
-                continue;
-            }
-        };
-        checked += 1;
-        let file = loaded.file;
-        let mut diagnostics: Vec<Diagnostic> = loaded.read_diagnostics;
-        diagnostics.extend(analysis::diagnostics(&db, file, &config));
-        diagnostics.sort_by_key(|d| (d.range.start(), d.range.end()));
-        for diagnostic in &diagnostics {
-            counts[diagnostic.severity as usize] += 1;
-            match args.format {
-                OutputFormat::Json => json.push(render::to_json(&db, file, diagnostic)),
-                OutputFormat::Human => {
-                    if render::write_human(&mut stdout, &db, file, diagnostic, color).is_err() {
-                        return ExitCode::from(EXIT_USAGE);
-                    }
-                }
-            }
         }
     }
-    let written = match args.format {
-        OutputFormat::Json => serde_json::to_writer_pretty(&mut stdout, &json)
-            .map_err(std::io::Error::from)
-            .and_then(|_| writeln!(stdout)),
-        OutputFormat::Human if checked == 0 => Ok(()),
-        OutputFormat::Human => writeln!(stdout, "{}", summary(&counts, checked)),
+    let mut db = RootDatabase::new();
+    db::limit_chunk_memos(&mut db, CHUNKS_IN_MEMORY);
+    let mut checker = Checker {
+        db,
+        counts: [0; 4],
+        checked: 0,
+        unreadable: false,
     };
-    if written.is_err() || unreadable {
+    let files = args.files.iter().zip(&configs);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match args.format {
+        OutputFormat::Json => checker.write_json(&mut out, files),
+        OutputFormat::Human => checker.write_human(&mut out, files, render::stdout_color()),
+    }
+    .and_then(|_| out.flush());
+    if written.is_err() || checker.unreadable {
         return ExitCode::from(EXIT_USAGE);
     }
-    if counts[Severity::Error as usize] > 0 {
+    if checker.counts[Severity::Error as usize] > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// How many chunks' trees and lowered forms a check keeps in memory at once (see
+/// [`db::limit_chunk_memos`]); all of a big file's would take many times its size.
+const CHUNKS_IN_MEMORY: usize = 1024;
+
+struct Checker {
+    db: RootDatabase,
+    /// Diagnostics by severity.
+    counts: [usize; 4],
+    checked: usize,
+    unreadable: bool,
+}
+
+impl Checker {
+    /// Loads `path` and finds its diagnostics, in source order; `None` when it cannot be read
+    /// (the reason is printed).
+    fn check(&mut self, path: &Path, config: &LintConfig) -> Option<(SourceFile, Vec<Diagnostic>)> {
+        let loaded = match source::load(&mut self.db, path) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                eprintln!("error: {e}");
+                self.unreadable = true;
+                return None;
+            }
+        };
+        self.checked += 1;
+        let file = loaded.file;
+        // The syntax diagnostics come with each chunk's parse, which the first split makes for
+        // every chunk at once; then the analysis of each chunk, from trees and forms dropped as
+        // it goes. The file-level analysis at the end reads what these computed.
+        let _ = db::syntax_diagnostics(&self.db, file);
+        db::visit_chunks_bounded(&mut self.db, file, CHUNKS_IN_MEMORY / 2, |db, chunk| {
+            let _ = analysis::chunk_analysis(db, chunk);
+            let _ = analysis::symbols::chunk_symbols(db, chunk);
+            let _ = analysis::config::chunk_allowed(db, chunk);
+        });
+        let mut diagnostics: Vec<Diagnostic> = loaded.read_diagnostics;
+        diagnostics.extend(analysis::diagnostics(&self.db, file, config));
+        diagnostics.sort_by_key(|d| (d.range.start(), d.range.end()));
+        for diagnostic in &diagnostics {
+            self.counts[diagnostic.severity as usize] += 1;
+        }
+        Some((file, diagnostics))
+    }
+
+    /// One JSON array of every file's diagnostics, written as they are found.
+    fn write_json<'a>(
+        &mut self,
+        out: &mut dyn Write,
+        files: impl Iterator<Item = (&'a PathBuf, &'a LintConfig)>,
+    ) -> std::io::Result<()> {
+        let mut json = serde_json::Serializer::pretty(&mut *out);
+        let mut array = json.serialize_seq(None)?;
+        for (path, config) in files {
+            if let Some((file, diagnostics)) = self.check(path, config) {
+                for diagnostic in &diagnostics {
+                    array.serialize_element(&render::to_json(&self.db, file, diagnostic))?;
+                }
+            }
+        }
+        array.end()?;
+        writeln!(out)
+    }
+
+    /// Each file's diagnostics as reports with the source underlined, then a summary.
+    fn write_human<'a>(
+        &mut self,
+        out: &mut dyn Write,
+        files: impl Iterator<Item = (&'a PathBuf, &'a LintConfig)>,
+        color: bool,
+    ) -> std::io::Result<()> {
+        for (path, config) in files {
+            if let Some((file, diagnostics)) = self.check(path, config) {
+                let reports = render::HumanReports::new(&self.db, file, color);
+                for diagnostic in &diagnostics {
+                    reports.write(out, diagnostic)?;
+                }
+            }
+        }
+        if self.checked > 0 {
+            writeln!(out, "{}", summary(&self.counts, self.checked))?;
+        }
+        Ok(())
     }
 }
 

@@ -98,8 +98,8 @@ pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
     }
 }
 
-/// Parses one chunk.
-#[salsa::tracked(returns(ref))]
+/// Parses one chunk. Its value can be dropped (see [`limit_chunk_memos`]); by default none is.
+#[salsa::tracked(returns(ref), lru = 0)]
 pub fn parse_chunk<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkParse {
     let text = chunk.text(db);
     let (green, errors) = match db.chunk_cache() {
@@ -114,8 +114,9 @@ pub fn parse_chunk<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkParse {
     }
 }
 
-/// The lowered forms of one chunk, ranges relative to the chunk's start.
-#[salsa::tracked(returns(ref))]
+/// The lowered forms of one chunk, ranges relative to the chunk's start. Its value can be
+/// dropped (see [`limit_chunk_memos`]); by default none is.
+#[salsa::tracked(returns(ref), lru = 0)]
 pub fn chunk_forms<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<[Form]> {
     let parse = parse_chunk(db, chunk);
     let root = ast::SourceFile::cast(crate::SyntaxNode::new_root(parse.green.clone()))
@@ -187,6 +188,39 @@ fn shift_diagnostic(d: &Diagnostic, offset: TextSize) -> Diagnostic {
         r.range += offset;
     }
     d
+}
+
+/// Bounds how many chunks' trees and lowered forms the database keeps: past `chunks` (0: no
+/// bound, the default), the least recently used are dropped at each
+/// [`salsa::Database::trigger_lru_eviction`] (and made again if a query asks for them). For a
+/// batch tool going through a big file once ([`visit_chunks_bounded`]): every chunk's tree and
+/// forms together take many times the size of the text.
+///
+/// The language server keeps the default: it keeps every chunk's tree and forms, so that an
+/// edit re-reads them instead of re-parsing the file.
+pub fn limit_chunk_memos(db: &mut RootDatabase, chunks: usize) {
+    parse_chunk::set_lru_capacity(db, chunks);
+    chunk_forms::set_lru_capacity(db, chunks);
+}
+
+/// Runs `visit` on every chunk of `file`, in order, `batch` chunks at a time, dropping the trees
+/// and forms past the limit ([`limit_chunk_memos`]) after each batch. `visit` computes what the
+/// tool needs from each chunk (the analysis made from its tree and forms).
+pub fn visit_chunks_bounded(
+    db: &mut RootDatabase,
+    file: SourceFile,
+    batch: usize,
+    visit: impl Fn(&RootDatabase, Chunk<'_>),
+) {
+    let batch = batch.max(1);
+    let count = chunks(db, file).len();
+    for start in (0..count).step_by(batch) {
+        let end = (start + batch).min(count);
+        for at in chunks(db, file).get(start..end).unwrap_or_default() {
+            visit(db, at.chunk);
+        }
+        salsa::Database::trigger_lru_eviction(db);
+    }
 }
 
 /// Records which queries salsa executed, for tests of incrementality.

@@ -216,3 +216,47 @@ fn many_random_edits_match_a_fresh_parse() {
         assert_matches_fresh_parse(&db, file);
     }
 }
+
+/// A batch tool's bounded pass (`gene check`): the trees and forms of chunks it is done with are
+/// dropped, and the diagnostics are those of a database that keeps everything.
+#[test]
+fn a_bounded_pass_drops_trees_and_gives_the_same_diagnostics() {
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!(
+            "(fn ^^async job{i} [ms] (await (gene/sleep_async ms)) ms)\n(job{i} 10)\n(var unused{i} (undefined{i} 1))\n(println \"{i}\" job{i})\n"
+        ));
+    }
+    text.push_str("(f \"\\q\"");
+    let config = gene_syntax::analysis::LintConfig::default();
+    let everything = {
+        let mut db = RootDatabase::new();
+        let file = db.set_file("all.gene".into(), text.clone());
+        gene_syntax::analysis::diagnostics(&db, file, &config)
+    };
+    assert!(everything.len() > 100, "{}", everything.len());
+
+    let (mut db, log) = RootDatabase::with_execution_log();
+    db::limit_chunk_memos(&mut db, 8);
+    let file = db.set_file("bounded.gene".into(), text);
+    let _ = db::syntax_diagnostics(&db, file);
+    db::visit_chunks_bounded(&mut db, file, 4, |db, chunk| {
+        let _ = gene_syntax::analysis::chunk_analysis(db, chunk);
+        let _ = gene_syntax::analysis::symbols::chunk_symbols(db, chunk);
+        let _ = gene_syntax::analysis::config::chunk_allowed(db, chunk);
+    });
+    clear(&log);
+    assert_eq!(
+        gene_syntax::analysis::diagnostics(&db, file, &config),
+        everything
+    );
+    assert_eq!(
+        executions(&log, "parse_chunk"),
+        Vec::<String>::new(),
+        "the file-level analysis reads what the pass computed"
+    );
+    // The first chunk's forms were dropped: asking for them parses the chunk again.
+    let first = db::chunks(&db, file)[0].chunk;
+    let _ = db::chunk_forms(&db, first);
+    assert_eq!(executions(&log, "parse_chunk").len(), 1);
+}

@@ -40,11 +40,11 @@ pub fn write_human(
     diagnostic: &Diagnostic,
     color: bool,
 ) -> std::io::Result<()> {
-    let name = file.path(db).display().to_string();
-    write_human_text(out, &name, file.text(db), diagnostic, color)
+    HumanReports::new(db, file, color).write(out, diagnostic)
 }
 
-/// Writes one diagnostic of the text `text` (named `name` in the report).
+/// Writes one diagnostic of the text `text` (named `name` in the report): a run refused for
+/// its syntax or compile errors, whose source is not in a database.
 pub fn write_human_text(
     out: &mut dyn Write,
     name: &str,
@@ -52,36 +52,67 @@ pub fn write_human_text(
     diagnostic: &Diagnostic,
     color: bool,
 ) -> std::io::Result<()> {
-    if !color {
-        // ariadne colors custom report kinds regardless of its config; turn styling off at
-        // the source.
-        yansi::disable();
+    HumanReports::for_text(name.to_string(), text, color).write(out, diagnostic)
+}
+
+/// The human reports of one file's diagnostics. The file's lines are indexed once for all of
+/// them: indexed per report, a big file with many diagnostics took time quadratic in its size.
+pub struct HumanReports<'a> {
+    name: String,
+    text: &'a str,
+    source: Source<&'a str>,
+    color: bool,
+}
+
+impl<'a> HumanReports<'a> {
+    pub fn new(db: &'a dyn Db, file: SourceFile, color: bool) -> HumanReports<'a> {
+        let name = file.path(db).display().to_string();
+        HumanReports::for_text(name, file.text(db).as_str(), color)
     }
-    let name = name.to_string();
-    let (kind, label_color) = kind_and_color(diagnostic.severity);
-    let span = char_span(text, diagnostic.range);
-    let mut report = Report::build(kind, (name.clone(), span.clone()))
-        .with_config(
-            Config::default()
-                .with_index_type(IndexType::Byte)
-                .with_color(color),
-        )
-        .with_code(diagnostic.code)
-        .with_message(&diagnostic.message)
-        .with_label(
-            Label::new((name.clone(), span))
-                .with_message(short_label(diagnostic))
-                .with_color(label_color),
-        );
-    for related in &diagnostic.related {
-        let span = char_span(text, related.range);
-        report = report.with_label(
-            Label::new((name.clone(), span))
-                .with_message(&related.message)
-                .with_color(Color::Blue),
-        );
+
+    /// The reports of a text named `name`.
+    pub fn for_text(name: String, text: &'a str, color: bool) -> HumanReports<'a> {
+        if !color {
+            // ariadne colors custom report kinds regardless of its config; turn styling off at
+            // the source.
+            yansi::disable();
+        }
+        HumanReports {
+            name,
+            text,
+            source: Source::from(text),
+            color,
+        }
     }
-    report.finish().write((name, Source::from(text)), out)
+
+    /// Writes one diagnostic the way rustc and ruff do.
+    pub fn write(&self, out: &mut dyn Write, diagnostic: &Diagnostic) -> std::io::Result<()> {
+        let name = &self.name;
+        let (kind, label_color) = kind_and_color(diagnostic.severity);
+        let span = char_span(self.text, diagnostic.range);
+        let mut report = Report::build(kind, (name.clone(), span.clone()))
+            .with_config(
+                Config::default()
+                    .with_index_type(IndexType::Byte)
+                    .with_color(self.color),
+            )
+            .with_code(diagnostic.code)
+            .with_message(&diagnostic.message)
+            .with_label(
+                Label::new((name.clone(), span))
+                    .with_message(short_label(diagnostic))
+                    .with_color(label_color),
+            );
+        for related in &diagnostic.related {
+            let span = char_span(self.text, related.range);
+            report = report.with_label(
+                Label::new((name.clone(), span))
+                    .with_message(&related.message)
+                    .with_color(Color::Blue),
+            );
+        }
+        report.finish().write((name.clone(), &self.source), out)
+    }
 }
 
 /// The text under the primary underline: the message's first clause, so the header and the

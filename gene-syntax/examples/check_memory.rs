@@ -1,0 +1,112 @@
+//! Where the memory of the database's queries goes on a file: runs the queries `gene check`
+//! runs, stage by stage, and prints the time each stage took, the bytes still live after it and
+//! the peak during it. By default every memo is kept, as the language server keeps them;
+//! `bounded` goes through the chunks as `gene check` does, dropping trees and forms as it goes.
+//! `cargo run --release -p gene-syntax --example check_memory FILE [bounded]`
+
+use std::alloc::{GlobalAlloc, Layout};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use gene_syntax::analysis::{self, LintConfig};
+use gene_syntax::db::{self, RootDatabase};
+
+/// mimalloc, as the `gene` binary uses, counting the live bytes and their peak.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        unsafe { mimalloc::MiMalloc.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed)
+                + (new_size - layout.size());
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        } else {
+            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn report(stage: &str, text_len: usize) {
+    thread_local!(static LAST: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) });
+    let now = std::time::Instant::now();
+    let took = LAST
+        .with(|last| last.replace(Some(now)))
+        .map(|t| now - t)
+        .unwrap_or_default();
+    let mb = |n: usize| n as f64 / 1e6;
+    let live = LIVE.load(Ordering::Relaxed);
+    let peak = PEAK.swap(live, Ordering::Relaxed);
+    println!(
+        "{stage:<22} {:>8.2?}  live {:>9.1} MB ({:>5.1}x)   peak during {:>9.1} MB ({:>5.1}x)",
+        took,
+        mb(live),
+        live as f64 / text_len as f64,
+        mb(peak),
+        peak as f64 / text_len as f64,
+    );
+}
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: check_memory FILE");
+        std::process::exit(2);
+    };
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+        eprintln!("cannot read {path}: {e}");
+        std::process::exit(2);
+    });
+    let (text, _) = gene_syntax::decode_utf8_lossy(&bytes);
+    drop(bytes);
+    let len = text.len().max(1);
+    report("text", len);
+    let bounded = std::env::args().nth(2).as_deref() == Some("bounded");
+    let mut db = RootDatabase::new();
+    if bounded {
+        db::limit_chunk_memos(&mut db, 1024);
+    }
+    let file = db.set_file(path.clone().into(), text);
+    report("set_file", len);
+    if bounded {
+        let n = db::syntax_diagnostics(&db, file).len();
+        report(&format!("syntax diags ({n})"), len);
+        db::visit_chunks_bounded(&mut db, file, 512, |db, chunk| {
+            let _ = analysis::chunk_analysis(db, chunk);
+            let _ = analysis::symbols::chunk_symbols(db, chunk);
+            let _ = analysis::config::chunk_allowed(db, chunk);
+        });
+        report("visit_chunks_bounded", len);
+    }
+    let chunks = db::chunks(&db, file).len();
+    report(&format!("chunks ({chunks})"), len);
+    let _ = gene_syntax::analysis::symbols::file_symbols(&db, file);
+    report("file_symbols (imports)", len);
+    let syntax = db::syntax_diagnostics(&db, file).len();
+    report(&format!("syntax diags ({syntax})"), len);
+    for at in db::chunks(&db, file) {
+        let _ = analysis::chunk_analysis(&db, at.chunk);
+    }
+    report("chunk_analysis", len);
+    let lint = analysis::lint_diagnostics(&db, file).len();
+    report(&format!("lint diags ({lint})"), len);
+    let all = analysis::diagnostics(&db, file, &LintConfig::default());
+    report(&format!("diagnostics ({})", all.len()), len);
+    let _ = db::line_index(&db, file);
+    report("line_index", len);
+}
