@@ -19,12 +19,9 @@ pub struct DisasmArgs {
 
 pub fn run(args: DisasmArgs) -> ExitCode {
     let mut db = RootDatabase::new();
-    let loaded = match source::load(&mut db, &args.file) {
+    let loaded = match source::load_one(&mut db, &args.file) {
         Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(status) => return status,
     };
     let file = loaded.file;
     let name = args.file.display().to_string();

@@ -33,12 +33,9 @@ enum TreeFormat {
 
 pub fn run(args: ParseArgs) -> ExitCode {
     let mut db = RootDatabase::new();
-    let loaded = match source::load(&mut db, &args.file) {
+    let loaded = match source::load_one(&mut db, &args.file) {
         Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(status) => return status,
     };
     let file = loaded.file;
     let parse = db::parse(&db, file);

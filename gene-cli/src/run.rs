@@ -52,12 +52,9 @@ pub fn run(args: RunArgs) -> ExitCode {
     vm.set_args(args.args);
     vm.preempt_interval = args.preempt_interval;
     let signals = super::signals::SignalStop::install(vm.interrupt.clone());
-    let loaded = match source::load(&mut vm.db, &args.file) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
+    let loaded = match source::load_one(&mut vm.db, &args.file) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
     };
     // Text that was not valid UTF-8 (read with replacement characters) does not run. Syntax
     // and compile errors are checked once, by `run_source_file`, and rendered like these.

@@ -22,6 +22,15 @@ impl std::fmt::Display for LoadError {
     }
 }
 
+/// [`load`] for a command that works on one file: a file that cannot be loaded is reported on
+/// stderr and gives the usage exit status.
+pub fn load_one(db: &mut RootDatabase, path: &Path) -> Result<Loaded, std::process::ExitCode> {
+    load(db, path).map_err(|e| {
+        eprintln!("error: {e}");
+        std::process::ExitCode::from(super::EXIT_USAGE)
+    })
+}
+
 /// Loads `path` into the database's workspace, and the files it imports through the one import
 /// resolver (`gene_syntax::workspace`), so the analysis can follow them and the VM runs them
 /// from the database without reading them again.
