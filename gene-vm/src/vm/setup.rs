@@ -29,6 +29,7 @@ const PRELUDE: &str = r#"
 (class KeyError < Exception)
 (class ArgumentError < Exception)
 (class OverflowError < Exception)
+(class ValueError < Exception)
 (class IOError < Exception)
 (class AssertionError < Exception)
 (class StackOverflow < Exception)
