@@ -77,6 +77,8 @@ pub enum Op {
     Sub,
     Mul,
     Div,
+    /// `**`: power (out of line: `builtins::power`).
+    Pow,
     Neg,
     Lt,
     Le,

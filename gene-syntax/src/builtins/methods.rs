@@ -2,7 +2,7 @@
 
 use super::{Builtin, BuiltinKind::Method, NO_FLAGS, Param, opt, req, rest};
 
-const fn m(
+pub(crate) const fn m(
     receiver: &'static str,
     path: &'static str,
     params: &'static [Param],
@@ -130,8 +130,8 @@ pub(crate) static METHODS: &[Builtin] = &[
     m(
         "String",
         "String.to_i",
-        &[],
-        "The string parsed as an integer, or nil.",
+        &[opt("radix")],
+        "The string (surrounding whitespace aside) parsed as an integer in radix 2 to 36 (10 by default), or nil when it is not one: `(\"42\" .to_i)` is 42, `(\"ff\" .to_i 16)` is 255, `(\"-101\" .to_i 2)` is -5, `(\"4x\" .to_i)` is nil. A radix outside 2..36 raises ArgumentError.",
     ),
     m(
         "String",
@@ -312,51 +312,6 @@ pub(crate) static METHODS: &[Builtin] = &[
         "Calls `(f key value)` for each entry in insertion order; gives the map.",
     ),
     m("Map", "Map.empty", &[], "true when there are no entries."),
-    // Numbers
-    m("Int", "Int.to_s", &[], "The decimal text."),
-    m(
-        "Int",
-        "Int.abs",
-        &[],
-        "The absolute value (OverflowError for the smallest integer).",
-    ),
-    m("Int", "Int.to_f", &[], "The same number as a float."),
-    m("Int", "Int.to_i", &[], "The integer itself."),
-    m(
-        "Float",
-        "Float.to_s",
-        &[],
-        "The shortest text that reads back as the same float (`5.0`, `0.1`).",
-    ),
-    m("Float", "Float.abs", &[], "The absolute value."),
-    m(
-        "Float",
-        "Float.floor",
-        &[],
-        "The largest integer not above it, as an int.",
-    ),
-    m(
-        "Float",
-        "Float.ceil",
-        &[],
-        "The smallest integer not below it, as an int.",
-    ),
-    m(
-        "Float",
-        "Float.round",
-        &[],
-        "The nearest integer (halves away from zero), as an int.",
-    ),
-    m(
-        "Float",
-        "Float.to_i",
-        &[],
-        "Truncated toward zero, as an int.",
-    ),
-    m("Float", "Float.to_f", &[], "The float itself."),
-    m("Int", "Int.floor", &[], "The integer itself."),
-    m("Int", "Int.ceil", &[], "The integer itself."),
-    m("Int", "Int.round", &[], "The integer itself."),
     // Ranges, genes, classes, instances, exceptions, enums
     m(
         "Range",

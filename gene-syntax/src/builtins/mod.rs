@@ -10,7 +10,9 @@ mod db;
 mod functions;
 mod generators;
 mod markdown;
+mod math;
 mod methods;
+mod numbers;
 mod special_forms;
 mod types;
 
@@ -150,12 +152,15 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(generators::FORMS)
         .chain(special_forms::OPERATORS)
         .chain(functions::FUNCTIONS)
+        .chain(math::FUNCTIONS)
         .chain(db::FUNCTIONS)
         .chain(functions::VALUES)
+        .chain(math::VALUES)
         .chain(db::CLASSES)
         .chain(types::TYPE_CLASSES)
         .chain(generators::CLASSES)
         .chain(methods::METHODS)
+        .chain(numbers::METHODS)
         .chain(generators::METHODS)
         .chain(db::METHODS)
 }

@@ -229,6 +229,11 @@ pub(crate) static OPERATORS: &[Builtin] = &[
     ),
     op("*", &[rest("numbers")], "Product; `(*)` is 1."),
     op(
+        "**",
+        &[req("base"), req("exponent")],
+        "Power, infix `(2 ** 10)` or prefix `(** 2 10)` (exactly two operands): 1024. An int to a non-negative int power is an int (OverflowError when it does not fit in 64 bits); anything else is a float: `(2 ** -1)` is 0.5, `(2.0 ** 0.5)` is 1.4142135623730951.",
+    ),
+    op(
         "/",
         &[req("a"), rest("numbers")],
         "Division, always a float (`(6 / 2)` is 3.0; division by zero follows IEEE: inf).",

@@ -15,6 +15,7 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(array::NATIVES)
         .chain(map::NATIVES)
         .chain(number::NATIVES)
+        .chain(math::NATIVES)
         .chain(io::NATIVES)
         .chain(async_io::NATIVES)
         .chain(future::NATIVES)
@@ -24,6 +25,13 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(json::NATIVES)
         .chain(bytes::NATIVES)
         .chain(db::NATIVES)
+}
+
+/// The values bound in namespaces (`gene/math/pi` ...), by catalogue path.
+pub(crate) fn all_constants() -> impl Iterator<Item = (&'static str, Value)> {
+    math::CONSTANTS
+        .iter()
+        .map(|(path, x)| (*path, Value::Float(*x)))
 }
 
 /// The i-th argument (nil when missing).
@@ -108,7 +116,10 @@ mod json;
 pub(crate) use db::roll_back_open_transactions;
 pub(crate) use io_write::write_file;
 mod map;
+mod math;
+pub(crate) use math::Random;
 mod number;
+pub(crate) use number::power;
 mod serdes;
 mod sort;
 mod string;

@@ -1,5 +1,6 @@
 //! String methods. Strings are immutable; positions count characters (Unicode scalar values).
 
+use super::number::radix_arg;
 use super::{arg, int_arg, str_arg};
 use crate::builtins::array::slice_bounds;
 use crate::value::alloc::{join_display, reserve, reserve_str};
@@ -139,11 +140,13 @@ pub(super) static NATIVES: &[NativeFn] = &[
             .map(Value::Char)
             .unwrap_or_default())
     }),
-    native!("String.to_i", |vm, args| Ok(this(vm, args)?
-        .trim()
-        .parse::<i64>()
-        .map(Value::Int)
-        .unwrap_or_default())),
+    native!("String.to_i", |vm, args| {
+        let s = this(vm, args)?;
+        let radix = radix_arg(vm, args, 1, ".to_i")?;
+        Ok(i64::from_str_radix(s.trim(), radix)
+            .map(Value::Int)
+            .unwrap_or_default())
+    }),
     native!("String.to_f", |vm, args| Ok(this(vm, args)?
         .trim()
         .parse::<f64>()

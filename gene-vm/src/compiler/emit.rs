@@ -207,7 +207,7 @@ fn stack_effect(op: Op) -> i32 {
         SetMember(_) | SetIndex(_) | Select | ArrayPush | ArrayExtend | RunBody | DefMethod(_)
         | DefCtor | CatchMatch => -1,
         SelectDefault | SetSelect => -2,
-        Add | Sub | Mul | Div | Lt | Le | Gt | Ge | Eq | Ne => -1,
+        Add | Sub | Mul | Div | Pow | Lt | Le | Gt | Ge | Eq | Ne => -1,
         IterNext(_) => 1,
         MakeArray(n) | MakeSet(n) | Concat(n) => 1 - n as i32,
         MakeMap(n) => 1 - 2 * n as i32,
@@ -240,6 +240,8 @@ fn stack_effect(op: Op) -> i32 {
 #[derive(PartialEq, Eq, Hash)]
 pub(super) enum ConstKey {
     Int(i64),
+    /// By its bits: `0.0` and `-0.0` are `==` but different constants.
+    Float(u64),
     Str(String),
     Symbol(String),
 }
@@ -248,6 +250,7 @@ impl ConstKey {
     fn of(c: &Const) -> Option<ConstKey> {
         match c {
             Const::Int(n) => Some(ConstKey::Int(*n)),
+            Const::Float(f) => Some(ConstKey::Float(f.to_bits())),
             Const::Str(s) => Some(ConstKey::Str(s.clone())),
             Const::Symbol(s) => Some(ConstKey::Symbol(s.clone())),
             _ => None,

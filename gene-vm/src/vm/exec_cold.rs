@@ -107,6 +107,12 @@ impl Vm {
                 let v = self.arith(op, &a, &b)?;
                 self.stack_push(v);
             }
+            Op::Pow => {
+                let b = self.stack_pop();
+                let a = self.stack_pop();
+                let v = crate::builtins::power(self, &a, &b)?;
+                self.stack_push(v);
+            }
             Op::Lt | Op::Le | Op::Gt | Op::Ge => {
                 let b = self.stack_pop();
                 let a = self.stack_pop();

@@ -176,6 +176,8 @@ pub struct Vm {
     pub(crate) main_ns: Option<Rc<Namespace>>,
     pub(crate) session: Option<eval::Session>,
     pub(crate) progress: progress::ProgressState,
+    /// `gene/math/random` and friends: this VM's generator.
+    pub(crate) random: crate::builtins::Random,
 }
 
 impl Vm {

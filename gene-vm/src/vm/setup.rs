@@ -125,6 +125,7 @@ impl Vm {
             main_ns: None,
             session: None,
             progress: Default::default(),
+            random: Default::default(),
         };
         vm.install_natives();
         vm.install_type_classes();
@@ -148,26 +149,34 @@ impl Vm {
                 self.methods.insert((receiver, Sym::new(method)), f);
                 continue;
             }
-            let mut segs: Vec<&str> = f.name.split('/').collect();
-            let Some(name) = segs.pop() else { continue };
-            let mut ns = self.global.clone();
-            for (i, seg) in segs.iter().enumerate() {
-                ns = match (i, *seg) {
-                    (0, "global") => self.global.clone(),
-                    (0, "gene") => self.gene_ns.clone(),
-                    (0, "genex") => self.genex_ns.clone(),
-                    _ => match ns.get(Sym::new(seg)) {
-                        Some(Value::Ns(n)) => n,
-                        _ => {
-                            let n = Namespace::new(*seg, Some(ns.clone()));
-                            ns.set(Sym::new(seg), Value::Ns(n.clone()));
-                            n
-                        }
-                    },
-                };
-            }
-            ns.set(Sym::new(name), Value::Native(f));
+            self.bind_path(f.name, Value::Native(f));
         }
+        for (path, value) in crate::builtins::all_constants() {
+            self.bind_path(path, value);
+        }
+    }
+
+    /// Binds `value` at a catalogue path (`gene/io/read`), making the namespaces on the way.
+    fn bind_path(&mut self, path: &str, value: Value) {
+        let mut segs: Vec<&str> = path.split('/').collect();
+        let Some(name) = segs.pop() else { return };
+        let mut ns = self.global.clone();
+        for (i, seg) in segs.iter().enumerate() {
+            ns = match (i, *seg) {
+                (0, "global") => self.global.clone(),
+                (0, "gene") => self.gene_ns.clone(),
+                (0, "genex") => self.genex_ns.clone(),
+                _ => match ns.get(Sym::new(seg)) {
+                    Some(Value::Ns(n)) => n,
+                    _ => {
+                        let n = Namespace::new(*seg, Some(ns.clone()));
+                        ns.set(Sym::new(seg), Value::Ns(n.clone()));
+                        n
+                    }
+                },
+            };
+        }
+        ns.set(Sym::new(name), value);
     }
 
     fn install_type_classes(&mut self) {
