@@ -230,6 +230,12 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         "Wrong arguments to a builtin.",
     ),
     class(
+        "ValueError",
+        "gene/ValueError",
+        &[opt("message")],
+        "An argument of the right type whose value does not fit (a regex pattern that does not compile, a date that does not parse); the message names the function and the bad value.",
+    ),
+    class(
         "OverflowError",
         "gene/OverflowError",
         &[opt("message")],

@@ -28,6 +28,7 @@ const PRELUDE: &str = r#"
 (class IndexError < Exception)
 (class KeyError < Exception)
 (class ArgumentError < Exception)
+(class ValueError < Exception)
 (class OverflowError < Exception)
 (class IOError < Exception)
 (class AssertionError < Exception)
