@@ -60,6 +60,7 @@ pub fn run(_args: ReplArgs) -> ExitCode {
     }
     println!("Gene REPL. Ctrl-D exits, Ctrl-C cancels the input or interrupts an evaluation.");
     let mut buffer = String::new();
+    let mut status = ExitCode::SUCCESS;
     loop {
         let prompt = if buffer.is_empty() {
             "gene> "
@@ -92,7 +93,13 @@ pub fn run(_args: ReplArgs) -> ExitCode {
                         vm.out.flush();
                     }
                     Err(e) => {
-                        let _ = super::run::finish(&mut vm, Err(e));
+                        let exit = e.exit_status();
+                        let code = super::run::finish(&mut vm, Err(e));
+                        // `(gene/exit n)` ends the session too.
+                        if exit.is_some() {
+                            status = code;
+                            break;
+                        }
                     }
                 }
             }
@@ -112,7 +119,7 @@ pub fn run(_args: ReplArgs) -> ExitCode {
     if let Some(h) = &history {
         let _ = editor.save_history(h);
     }
-    ExitCode::SUCCESS
+    status
 }
 
 #[cfg(test)]

@@ -109,6 +109,9 @@ pub fn on_big_stack(f: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
 /// exit status.
 pub fn finish(vm: &mut Vm, result: Result<gene_vm::Value, RunError>) -> ExitCode {
     vm.out.flush();
+    if let Some(status) = result.as_ref().err().and_then(RunError::exit_status) {
+        return ExitCode::from(u8::try_from(status).unwrap_or(1));
+    }
     match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(error) => {

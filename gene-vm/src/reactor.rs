@@ -178,6 +178,47 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, String> {
         .map_err(Clone::clone)
 }
 
+/// Why [`block_on`] gave up.
+pub(crate) enum Blocked {
+    /// The interrupt flag was set: the job was aborted.
+    Interrupted,
+    /// The runtime could not start, or the job panicked.
+    Failed(String),
+}
+
+/// How often a blocking wait looks at the interrupt flag.
+const INTERRUPT_POLL: Duration = Duration::from_millis(20);
+
+/// Runs `job` on the runtime's worker and blocks the calling thread (the VM's: a blocking
+/// builtin such as `gene/process/run`) until it ends, or until `interrupt` is set, when the job
+/// is aborted (dropped at its next `.await`, which kills a child it owns). Never called on a
+/// runtime thread.
+pub(crate) fn block_on<T: Send + 'static>(
+    interrupt: &Interrupt,
+    job: impl Future<Output = T> + Send + 'static,
+) -> Result<T, Blocked> {
+    let rt = runtime().map_err(Blocked::Failed)?;
+    let (tx, rx) = channel();
+    let handle = rt.spawn(async move {
+        let _ = tx.send(job.await);
+    });
+    loop {
+        match rx.recv_timeout(INTERRUPT_POLL) {
+            Ok(value) => return Ok(value),
+            Err(RecvTimeoutError::Timeout) if interrupt.load(Ordering::Relaxed) => {
+                handle.abort();
+                return Err(Blocked::Interrupted);
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(Blocked::Failed(
+                    "internal error: a background operation failed unexpectedly".into(),
+                ));
+            }
+        }
+    }
+}
+
 pub struct Reactor {
     tx: Sender<Completion>,
     rx: Receiver<Completion>,

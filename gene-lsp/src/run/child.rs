@@ -222,6 +222,15 @@ pub fn execute(request: RunRequest, queue: &Arc<Queue>, interrupter: &Interrupte
     let Err(error) = result else {
         return Event::Finished;
     };
+    // `(gene/exit n)`: ended as it asked; a non-zero status is a failed run, with nothing to
+    // report.
+    if let Some(status) = error.exit_status() {
+        return if status == 0 {
+            Event::Finished
+        } else {
+            Event::Failed
+        };
+    }
     let report = gene_vm::report::render_run_error(&vm, &error, false);
     queue.output(Stream::Stderr, &report);
     match error {

@@ -13,7 +13,9 @@ mod markdown;
 mod math;
 mod methods;
 mod numbers;
+mod regex;
 mod special_forms;
+mod system;
 mod types;
 
 pub use markdown::render_markdown;
@@ -141,6 +143,8 @@ fn receiver_var(receiver: &str) -> String {
         "Database" => "db".into(),
         "Transaction" => "tx".into(),
         "Bytes" => "b".into(),
+        "Regex" => "re".into(),
+        "Match" => "m".into(),
         _ => "v".into(),
     }
 }
@@ -154,15 +158,19 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(functions::FUNCTIONS)
         .chain(math::FUNCTIONS)
         .chain(db::FUNCTIONS)
+        .chain(system::FUNCTIONS)
+        .chain(regex::FUNCTIONS)
         .chain(functions::VALUES)
         .chain(math::VALUES)
         .chain(db::CLASSES)
+        .chain(regex::CLASSES)
         .chain(types::TYPE_CLASSES)
         .chain(generators::CLASSES)
         .chain(methods::METHODS)
         .chain(numbers::METHODS)
         .chain(generators::METHODS)
         .chain(db::METHODS)
+        .chain(regex::METHODS)
 }
 
 /// The entry for a function, value, class, special form or operator by its path
@@ -339,10 +347,36 @@ mod tests {
             "gene/timeout",
             "gene/race",
             "gene/db/open_async",
+            "gene/process/run_async",
+            "gene/fs/list_async",
+            "gene/fs/stat_async",
+            "gene/fs/mkdir_async",
+            "gene/fs/remove_async",
+            "gene/fs/rename_async",
+            "gene/fs/copy_async",
+            "gene/io/read_line_async",
         ] {
             assert!(lookup(path).expect(path).flags.returns_future, "{path}");
         }
         assert!(lookup("gene/sleep").unwrap().flags.blocking);
+        // Each blocking twin has an async variant of the same name plus `_async`, which lint
+        // rule A005 names.
+        for path in [
+            "gene/process/run",
+            "gene/fs/list",
+            "gene/fs/stat",
+            "gene/fs/mkdir",
+            "gene/fs/remove",
+            "gene/fs/rename",
+            "gene/fs/copy",
+        ] {
+            assert!(lookup(path).expect(path).flags.blocking, "{path}");
+            let variant = format!("{path}_async");
+            assert!(
+                lookup(&variant).expect(path).flags.returns_future,
+                "{variant}"
+            );
+        }
         assert!(lookup("await").unwrap().flags.suspends);
         assert!(method("Future", "on_success").is_some());
         for (receiver, name) in [

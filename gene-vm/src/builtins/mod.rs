@@ -25,6 +25,13 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(json::NATIVES)
         .chain(bytes::NATIVES)
         .chain(db::NATIVES)
+        .chain(re::NATIVES)
+        .chain(time::NATIVES)
+        .chain(env::NATIVES)
+        .chain(path::NATIVES)
+        .chain(fs::NATIVES)
+        .chain(process::NATIVES)
+        .chain(lines::NATIVES)
 }
 
 /// The values bound in namespaces (`gene/math/pi` ...), by catalogue path.
@@ -107,12 +114,16 @@ mod db;
 mod db_sql;
 mod db_tx;
 mod db_worker;
+mod env;
+pub(crate) use env::exit_code;
+mod fs;
 mod future;
 mod generator;
 mod http;
 mod io;
 mod io_write;
 mod json;
+mod lines;
 pub(crate) use db::roll_back_open_transactions;
 pub(crate) use io_write::write_file;
 mod map;
@@ -120,6 +131,10 @@ mod math;
 pub(crate) use math::Random;
 mod number;
 pub(crate) use number::power;
+mod path;
+mod process;
+mod re;
 mod serdes;
 mod sort;
 mod string;
+mod time;

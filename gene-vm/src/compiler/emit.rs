@@ -202,7 +202,7 @@ fn stack_effect(op: Op) -> i32 {
         StoreLocal(_) | StoreCapture(_) | StoreName(_) | DefineName(_) | MacroArgs(_)
         | CheckMacro(_) => 0,
         GetMember(_) | GetIndex(_) | Neg | Not | IterStart | MakeSpread | MakeClass(_) | MakeNs
-        | CallerEval | Render | Fail(_) => 0,
+        | CallerEval | Render | Fail(_) | CatchAny => 0,
         Import(_) => 1,
         SetMember(_) | SetIndex(_) | Select | ArrayPush | ArrayExtend | RunBody | DefMethod(_)
         | DefCtor | CatchMatch => -1,

@@ -93,7 +93,13 @@ impl Vm {
                 match self.run_current() {
                     Ok(v) if is_main => return Ok(v),
                     Ok(v) => self.finish_task(Ok(v)),
-                    Err(e) => match e.signal {
+                    Err(mut e) => match e.signal {
+                        // `gene/exit` left its task (whose `finally` blocks have run): the
+                        // program ends, whichever task it was.
+                        Signal::None if crate::builtins::exit_code(&e.value).is_some() => {
+                            e.uncatchable = true;
+                            return Err(self.abort_with(main, e));
+                        }
                         Signal::Suspend => self.park_current(None),
                         Signal::Yield { front } => self.park_current(Some(front)),
                         Signal::None if e.uncatchable => return Err(self.abort_with(main, e)),

@@ -32,6 +32,17 @@ pub enum RunError {
     Io(String),
 }
 
+impl RunError {
+    /// The status `gene/exit` asked for, when that is how the program ended (not an error:
+    /// there is nothing to report).
+    pub fn exit_status(&self) -> Option<i32> {
+        match self {
+            RunError::Uncaught(e) => e.exit_status(),
+            _ => None,
+        }
+    }
+}
+
 /// A REPL session's variables.
 #[derive(Default)]
 pub struct Session {

@@ -264,6 +264,11 @@ impl Vm {
                 let matches = self.catch_matches(&thrown, &pattern);
                 self.stack_push(Value::Bool(matches));
             }
+            Op::CatchAny => {
+                let thrown = self.stack_pop();
+                let takes = crate::builtins::exit_code(&thrown).is_none();
+                self.stack_push(Value::Bool(takes));
+            }
             // Suspending leaves the frame at this op, to run it again when woken.
             Op::Await(flags) => self.await_op(flags)?,
             Op::MakeGenerator(_)

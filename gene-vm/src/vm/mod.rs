@@ -87,6 +87,11 @@ impl Exc {
         }
     }
 
+    /// The status when this is `gene/exit`'s request to end the program.
+    pub fn exit_status(&self) -> Option<i32> {
+        crate::builtins::exit_code(&self.value)
+    }
+
     pub(crate) fn is_signal(&self) -> bool {
         self.signal != sched::Signal::None
     }

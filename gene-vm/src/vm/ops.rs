@@ -348,6 +348,10 @@ impl Vm {
     }
 
     pub(crate) fn catch_matches(&self, thrown: &Value, pattern: &Value) -> bool {
+        // `gene/exit` ends the program through every `catch` (its `finally` blocks run).
+        if crate::builtins::exit_code(thrown).is_some() {
+            return false;
+        }
         match pattern {
             Value::Class(class) => match thrown {
                 Value::Instance(i) => i.class.is_subclass_of(class),

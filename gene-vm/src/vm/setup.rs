@@ -86,6 +86,8 @@ const TYPE_CLASSES: &[&str] = &[
     "Bytes",
     "Database",
     "Transaction",
+    "Regex",
+    "Match",
 ];
 
 impl Vm {
@@ -265,6 +267,8 @@ fn receiver_name(r: &str) -> &'static str {
         "Bytes" => "Bytes",
         "Database" => "Database",
         "Transaction" => "Transaction",
+        "Regex" => "Regex",
+        "Match" => "Match",
         _ => "Any",
     }
 }

@@ -109,6 +109,15 @@ mod tests {
     }
 
     #[test]
+    fn flags_the_blocking_process_and_file_functions() {
+        check(
+            "A005",
+            "(fn ^^async build _ («gene/process/run» \"make\") (await (gene/sleep_async 1)))\n(await (build))",
+        );
+        check("A005", "(await (async («gene/fs/list» \".\")))");
+    }
+
+    #[test]
     fn leaves_sync_code_and_shadowing_alone() {
         check("A005", "(gene/sleep 1)\n(fn slow _ (gene/sleep 1))\n(slow)");
         check(
@@ -123,6 +132,11 @@ mod tests {
             "A005",
             "(await (async (gene/sleep 10)))",
             "(await (async (await (gene/sleep_async 10))))",
+        );
+        check_fix(
+            "A005",
+            "(await (async (gene/fs/mkdir \"out\")))",
+            "(await (async (await (gene/fs/mkdir_async \"out\"))))",
         );
     }
 }
