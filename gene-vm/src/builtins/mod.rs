@@ -105,7 +105,7 @@ mod http;
 mod io;
 mod io_write;
 mod json;
-pub(crate) use db::roll_back_open_transactions;
+pub(crate) use db::roll_back_transaction;
 pub(crate) use io_write::write_file;
 mod map;
 mod number;
