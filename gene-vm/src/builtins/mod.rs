@@ -124,7 +124,7 @@ mod io;
 mod io_write;
 mod json;
 mod lines;
-pub(crate) use db::roll_back_open_transactions;
+pub(crate) use db::roll_back_transaction;
 pub(crate) use io_write::write_file;
 mod map;
 mod math;

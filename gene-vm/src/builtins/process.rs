@@ -28,7 +28,7 @@ pub(super) static NATIVES: &[NativeFn] = &[
     }),
     native!("gene/process/run", |vm, args| {
         let spec = ProcessSpec::from_args(vm, args, "gene/process/run", RUN_OPTIONS)?;
-        vm.out.flush();
+        vm.services.output().flush();
         let interrupt = vm.interrupt.clone();
         match crate::reactor::block_on(&interrupt, run(spec)) {
             Ok(Ok(v)) => Ok(vm.job_value(v)),

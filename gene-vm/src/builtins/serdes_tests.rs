@@ -8,6 +8,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use crate::intern::Sym;
 use crate::output::CaptureOutput;
+use crate::session::Session;
 use crate::value::{Instance, Map, RangeData, Value, inspect};
 use crate::vm::Vm;
 
@@ -133,7 +134,7 @@ fn shape() -> impl Strategy<Value = Shape> {
 
 /// A VM with the class, function and builtin the shapes refer to.
 struct Fixture {
-    vm: Vm,
+    vm: Session,
     class: Value,
     func: Value,
     native: Value,
@@ -141,8 +142,8 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
-        let mut vm = Vm::new(Box::new(CaptureOutput::new()));
-        let mut eval = |text: &str| match vm.eval_input(text) {
+        let mut vm = Session::new(Vm::new(Box::new(CaptureOutput::new())));
+        let mut eval = |text: &str| match vm.eval(text) {
             Ok(v) => v,
             Err(_) => panic!("the fixture's code failed: {text}"),
         };
@@ -213,7 +214,7 @@ impl Fixture {
     /// The text serialize gives for `v`, and what deserialize makes of it, both run as Gene code.
     fn round_trip(&mut self, v: Value) -> Result<(String, Value), String> {
         self.vm.global.set(Sym::new("serdes_input"), v);
-        let text = match self.vm.eval_input("(gene/serdes/serialize serdes_input)") {
+        let text = match self.vm.eval("(gene/serdes/serialize serdes_input)") {
             Ok(Value::Str(s)) => s.to_string(),
             Ok(other) => return Err(format!("serialize gave {}", inspect(&other))),
             Err(e) => return Err(format!("serialize failed: {}", self.describe(e))),
@@ -221,7 +222,7 @@ impl Fixture {
         self.vm
             .global
             .set(Sym::new("serdes_text"), Value::str(text.as_str()));
-        match self.vm.eval_input("(gene/serdes/deserialize serdes_text)") {
+        match self.vm.eval("(gene/serdes/deserialize serdes_text)") {
             Ok(back) => Ok((text, back)),
             Err(e) => Err(format!(
                 "deserialize of {text} failed: {}",

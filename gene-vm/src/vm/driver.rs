@@ -76,7 +76,7 @@ impl Vm {
         };
         for e in unobserved {
             let text = crate::report::render_uncaught(self, &e);
-            self.out.err(&text);
+            self.services.out.err(&text);
         }
         Err(last)
     }
@@ -123,7 +123,7 @@ impl Vm {
                     continue;
                 }
                 // Every task waits: what they printed so far shows now, not after the wait.
-                self.out.flush();
+                self.services.out.flush();
                 if let Err(e) = self.poll_reactor(true) {
                     return Err(self.abort_with(main, e));
                 }
@@ -435,9 +435,9 @@ impl Vm {
         for op in ops {
             self.cancel_op(op);
         }
-        // The tasks that would commit or roll back their transactions are going: roll them
-        // back now, or the database would stay locked for every connection.
-        crate::builtins::roll_back_open_transactions(self);
+        // The tasks that would have released what the services hold (a transaction to commit
+        // or roll back) are going.
+        self.services.abandon_open_work();
         self.reactor.flush();
         self.sched.clear_tasks();
     }

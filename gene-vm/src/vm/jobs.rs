@@ -174,7 +174,8 @@ impl Vm {
             return false;
         }
         // A REPL input's end is not the program's: a later input may await what it started.
-        let program_over = main_done && self.session.is_none() && self.sched.parked_or_ready() == 0;
+        let program_over =
+            main_done && !self.sched.program_continues && self.sched.parked_or_ready() == 0;
         let abandoned: Vec<OpId> = self
             .sched
             .ops

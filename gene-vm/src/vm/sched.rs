@@ -124,6 +124,9 @@ pub(crate) struct Scheduler {
     /// An await ended without its future (a timeout, a cancellation) or a task finished: some
     /// operation may have nobody left to observe it (see `Vm::cancel_abandoned_ops`).
     pub check_abandoned: bool,
+    /// The program goes on after its main task ends: a REPL session, whose later inputs may
+    /// await what this one started (`crate::session`).
+    pub program_continues: bool,
 }
 
 impl Scheduler {

@@ -12,6 +12,7 @@ use super::{Task, Vm};
 use crate::compiler;
 use crate::intern::Sym;
 use crate::output::Output;
+use crate::services::HostServices;
 use crate::value::{Class, Closure, FuncKind, Namespace, Value};
 
 /// Symbols the VM itself looks up.
@@ -91,7 +92,13 @@ const TYPE_CLASSES: &[&str] = &[
 ];
 
 impl Vm {
+    /// A VM writing to `out`, with the default services for the rest (no progress display).
     pub fn new(out: Box<dyn Output>) -> Vm {
+        Vm::with_services(HostServices::new(out))
+    }
+
+    /// A VM using `services` (output, progress display, ...): how a front end chooses them.
+    pub fn with_services(services: HostServices) -> Vm {
         let global = Namespace::new("global", None);
         let gene_ns = Namespace::new("gene", None);
         let genex_ns = Namespace::new("genex", None);
@@ -104,7 +111,6 @@ impl Vm {
             global,
             gene_ns,
             genex_ns,
-            out,
             db: RootDatabase::new(),
             methods: FxHashMap::default(),
             modules: FxHashMap::default(),
@@ -116,17 +122,14 @@ impl Vm {
             callback_entry: None,
             exports: Vec::new(),
             native_props: None,
-            http_client: None,
-            open_transactions: Vec::new(),
             arg_buf: Vec::new(),
             prelude_source: SourceInfo::new("<prelude>", Arc::new(PRELUDE.to_string())),
             sym: WellKnown {
                 message: Sym::new("message"),
                 ctor: Sym::new("ctor"),
             },
-            main_ns: None,
-            session: None,
-            progress: Default::default(),
+            main_awaited: None,
+            services,
             random: Default::default(),
         };
         vm.install_natives();
