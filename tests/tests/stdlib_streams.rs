@@ -1,6 +1,7 @@
 //! Lines as they come, through the real `gene` binary: `gene/io/read_line_async` answers each
 //! line of standard input before the next is written, and `gene/io/lines_async` yields the lines
-//! of a FIFO while its writer is still writing (a file is streamed, never read whole first).
+//! of a FIFO while its writer is still writing (a file is streamed, never read whole first); and
+//! `gene/exit` gives `gene eval` its status.
 
 #![cfg(unix)]
 
@@ -68,7 +69,9 @@ fn read_line_async_answers_each_line_of_standard_input_as_it_comes() {
     stdin.write_all(b"first\n").expect("write");
     stdin.flush().expect("flush");
     assert_eq!(next_line(&lines, "1 FIRST"), "1 FIRST");
-    stdin.write_all("sécond\r\nthird".as_bytes()).expect("write");
+    stdin
+        .write_all("sécond\r\nthird".as_bytes())
+        .expect("write");
     stdin.flush().expect("flush");
     assert_eq!(next_line(&lines, "2 SÉCOND"), "2 SÉCOND");
     // A last line without a line break is a line; then the end of input is nil.
@@ -110,4 +113,18 @@ fn lines_async_yields_lines_of_a_file_still_being_written() {
     assert_eq!(next_line(&lines, "done"), "done");
     assert!(child.wait().expect("wait").success());
     drop(writer);
+}
+
+#[test]
+fn gene_exit_sets_the_status_of_eval_with_nothing_reported() {
+    let out = Command::new(gene_bin())
+        .args([
+            "eval",
+            "(try (println \"bye\") (gene/exit 5) finally (println \"cleaned\"))",
+        ])
+        .output()
+        .expect("run gene eval");
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "bye\ncleaned\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
