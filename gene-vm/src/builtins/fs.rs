@@ -150,9 +150,9 @@ impl FsOp {
                 let modified = meta
                     .modified()
                     .ok()
-                    .and_then(|t| match t.duration_since(UNIX_EPOCH) {
-                        Ok(d) => Some(d.as_secs_f64()),
-                        Err(e) => Some(-e.duration().as_secs_f64()),
+                    .map(|t| match t.duration_since(UNIX_EPOCH) {
+                        Ok(d) => d.as_secs_f64(),
+                        Err(e) => -e.duration().as_secs_f64(),
                     })
                     .map_or(JobValue::Nil, JobValue::Float);
                 Ok(JobValue::Map(vec![

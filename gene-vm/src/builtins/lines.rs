@@ -4,9 +4,9 @@
 //! A generator here is a small Gene `^^async ^^generator` function (compiled once per process)
 //! around a [`LineReader`]: it awaits the next *batch* of lines, a reactor job that reads on the
 //! runtime, and yields them one by one; its `finally` closes the reader, which kills a child
-//! still running. A file is read a buffer at a time (batches of up to [`BATCH_LINES`] lines or
-//! [`BATCH_BYTES`]), so a file of any size streams in constant memory; a child's batch is the
-//! lines it has written so far, so each line arrives as soon as the child writes it. Lines
+//! still running. A batch is the lines that have arrived, at most one 64 KiB buffer's worth
+//! (and [`BATCH_LINES`] lines or [`BATCH_BYTES`]), so a file of any size streams in constant
+//! memory, and a line a child (or a FIFO's writer) writes comes as soon as it is written. Lines
 //! drop their `\n` (and a `\r` before it); a last line without one is still a line.
 //!
 //! A file's lines must be UTF-8 (an IOError naming the line otherwise, as `gene/io/read`
@@ -208,8 +208,7 @@ struct LineState {
     /// The start of a line read so far.
     pending: Vec<u8>,
     line_no: u64,
-    /// A child's output: invalid UTF-8 becomes U+FFFD (a file's is an error), and a batch is
-    /// what the child has written so far (a file's is as much as fits).
+    /// A child's output: invalid UTF-8 becomes U+FFFD (a file's is an error).
     from_child: bool,
     /// What a read error's message starts with (the function and the file or program).
     context: String,
@@ -284,9 +283,10 @@ async fn next_batch(state: Arc<Mutex<LineState>>, group: Arc<GroupKill>) -> JobR
             break;
         }
         let has_line = reader.buffer().contains(&b'\n');
-        // A child's batch is what it has written so far (at least one line: the batch waits
-        // for that); a file's is as much as the limits allow.
-        let arrived = st.from_child && !has_line && !lines.is_empty();
+        // A batch is the lines that have arrived (at least one: the batch waits for that), so a
+        // child's line or a FIFO's comes as soon as it is written; a regular file's batch is
+        // the lines of one buffer.
+        let arrived = !has_line && !lines.is_empty();
         if lines.len() >= BATCH_LINES || bytes >= BATCH_BYTES || arrived {
             break;
         }
