@@ -205,6 +205,11 @@ if [[ ${#RUNTIMES[@]} -gt 1 ]]; then
     fi
   done
   printf "\n"
+  for r in "${RUNTIMES[@]:1}"; do
+    if [[ "${COUNT[$r]:-0}" -lt "${#NAMES[@]}" ]]; then
+      echo "(the geomean gene/${LABEL[$r]} is over the ${COUNT[$r]:-0} of ${#NAMES[@]} benchmarks that ran on both)"
+    fi
+  done
 fi
 
 if [[ "$failures" -gt 0 ]]; then
