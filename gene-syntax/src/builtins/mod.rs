@@ -6,6 +6,7 @@
 //! [`render_markdown`]; the language server reads it for hover, completion and the async lint
 //! rules (the [`Flags`]). Nothing here depends on the VM: the arrow stays VM -> syntax.
 
+mod collections;
 mod db;
 mod functions;
 mod generators;
@@ -14,6 +15,7 @@ mod math;
 mod methods;
 mod numbers;
 mod special_forms;
+mod strings;
 mod types;
 
 pub use markdown::render_markdown;
@@ -131,6 +133,7 @@ fn receiver_var(receiver: &str) -> String {
     match receiver {
         "String" => "s".into(),
         "Array" => "xs".into(),
+        "Set" => "set".into(),
         "Map" => "m".into(),
         "Int" | "Float" | "Number" => "n".into(),
         "Future" => "f".into(),
@@ -160,6 +163,8 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(types::TYPE_CLASSES)
         .chain(generators::CLASSES)
         .chain(methods::METHODS)
+        .chain(strings::METHODS)
+        .chain(collections::METHODS)
         .chain(numbers::METHODS)
         .chain(generators::METHODS)
         .chain(db::METHODS)

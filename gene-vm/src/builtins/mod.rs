@@ -16,6 +16,7 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(map::NATIVES)
         .chain(number::NATIVES)
         .chain(math::NATIVES)
+        .chain(set::NATIVES)
         .chain(io::NATIVES)
         .chain(async_io::NATIVES)
         .chain(future::NATIVES)
@@ -121,5 +122,6 @@ pub(crate) use math::Random;
 mod number;
 pub(crate) use number::power;
 mod serdes;
+mod set;
 mod sort;
 mod string;
