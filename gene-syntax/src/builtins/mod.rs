@@ -6,6 +6,7 @@
 //! [`render_markdown`]; the language server reads it for hover, completion and the async lint
 //! rules (the [`Flags`]). Nothing here depends on the VM: the arrow stays VM -> syntax.
 
+mod collections;
 mod db;
 mod functions;
 mod generators;
@@ -16,6 +17,7 @@ mod numbers;
 mod regex;
 mod special_forms;
 mod system;
+mod strings;
 mod types;
 
 pub use markdown::render_markdown;
@@ -133,6 +135,7 @@ fn receiver_var(receiver: &str) -> String {
     match receiver {
         "String" => "s".into(),
         "Array" => "xs".into(),
+        "Set" => "set".into(),
         "Map" => "m".into(),
         "Int" | "Float" | "Number" => "n".into(),
         "Future" => "f".into(),
@@ -167,6 +170,8 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(types::TYPE_CLASSES)
         .chain(generators::CLASSES)
         .chain(methods::METHODS)
+        .chain(strings::METHODS)
+        .chain(collections::METHODS)
         .chain(numbers::METHODS)
         .chain(generators::METHODS)
         .chain(db::METHODS)

@@ -122,10 +122,7 @@ pub(crate) fn extreme(
         let mut best: &str = "";
         for (i, v) in items.iter().enumerate() {
             let Value::Str(s) = v else {
-                return Err(vm.type_error(format!(
-                    "{what} compares strings or numbers, not both: got {}",
-                    describe(v)
-                )));
+                return Err(mixed(vm, what, v));
             };
             if i == 0 || (max && s.as_str() > best) || (!max && s.as_str() < best) {
                 best = s.as_str();
@@ -135,14 +132,26 @@ pub(crate) fn extreme(
     }
     let mut best: Option<Num> = None;
     for v in items {
-        let n = Num::of(v)
-            .ok_or_else(|| vm.type_error(format!("{what} needs numbers, got {}", describe(v))))?;
+        let n = Num::of(v).ok_or_else(|| {
+            if strings {
+                mixed(vm, what, v)
+            } else {
+                vm.type_error(format!("{what} needs numbers, got {}", describe(v)))
+            }
+        })?;
         best = Some(match best {
             None => n,
             Some(b) => pick(b, n, max),
         });
     }
     Ok(best.map(Num::value))
+}
+
+fn mixed(vm: &Vm, what: &str, v: &Value) -> Exc {
+    vm.type_error(format!(
+        "{what} compares numbers or strings, one kind at a time: got {}",
+        describe(v)
+    ))
 }
 
 fn pick(best: Num, n: Num, max: bool) -> Num {

@@ -16,6 +16,7 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(map::NATIVES)
         .chain(number::NATIVES)
         .chain(math::NATIVES)
+        .chain(set::NATIVES)
         .chain(io::NATIVES)
         .chain(async_io::NATIVES)
         .chain(future::NATIVES)
@@ -135,6 +136,7 @@ mod path;
 mod process;
 mod re;
 mod serdes;
+mod set;
 mod sort;
 mod string;
 mod time;

@@ -293,6 +293,7 @@ impl Vm {
         let kind: &'static str = match receiver {
             Value::Str(_) => "String",
             Value::Array(_) => "Array",
+            Value::Set(_) => "Set",
             Value::Map(_) => "Map",
             Value::Int(_) => "Int",
             Value::Float(_) => "Float",

@@ -255,6 +255,7 @@ fn receiver_name(r: &str) -> &'static str {
     match r {
         "String" => "String",
         "Array" => "Array",
+        "Set" => "Set",
         "Map" => "Map",
         "Int" => "Int",
         "Float" => "Float",
