@@ -107,7 +107,7 @@ impl Checker {
         // it goes. The file-level analysis at the end reads what these computed.
         let _ = db::syntax_diagnostics(&self.db, file);
         db::visit_chunks_bounded(&mut self.db, file, CHUNKS_IN_MEMORY / 2, |db, chunk| {
-            let _ = analysis::chunk_analysis(db, chunk);
+            let _ = analysis::chunk_lint(db, chunk);
             let _ = analysis::symbols::chunk_symbols(db, chunk);
             let _ = analysis::config::chunk_allowed(db, chunk);
         });

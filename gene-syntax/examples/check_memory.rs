@@ -63,6 +63,66 @@ fn report(stage: &str, text_len: usize) {
     );
 }
 
+/// The heap bytes a clone of `value` takes (what its contents take, at exact capacity).
+fn heap_of<T: Clone>(value: &T) -> usize {
+    let before = LIVE.load(Ordering::Relaxed);
+    let copy = value.clone();
+    let after = LIVE.load(Ordering::Relaxed);
+    drop(copy);
+    after.saturating_sub(before)
+}
+
+/// A vector's heap bytes: its contents' (see [`heap_of`]) and its spare capacity.
+fn vec_heap<T: Clone>(v: &Vec<T>) -> usize {
+    heap_of(v) + (v.capacity() - v.len()) * std::mem::size_of::<T>()
+}
+
+/// What the per-chunk results the file-level pass reads take, part by part, over every chunk.
+fn per_chunk_sizes(db: &RootDatabase, file: gene_syntax::db::SourceFile, text_len: usize) {
+    let mut parts: Vec<(&str, usize, usize)> = Vec::new();
+    let mut add = |name: &'static str, count: usize, bytes: usize| match parts
+        .iter_mut()
+        .find(|(n, _, _)| *n == name)
+    {
+        Some(part) => {
+            part.1 += count;
+            part.2 += bytes;
+        }
+        None => parts.push((name, count, bytes)),
+    };
+    for at in db::chunks(db, file) {
+        let a = analysis::chunk_lint(db, at.chunk);
+        add("lint (struct)", 1, std::mem::size_of_val(&**a));
+        add("lint.names", a.names.len(), heap_of(&a.names));
+        add(
+            "lint.diagnostics",
+            a.diagnostics.len(),
+            heap_of(&a.diagnostics),
+        );
+        add("lint.pending", a.pending.len(), heap_of(&a.pending));
+        add(
+            "lint.module_vars",
+            a.module_vars.len(),
+            heap_of(&a.module_vars),
+        );
+        add("lint.free_uses", a.free_uses.len(), heap_of(&a.free_uses));
+        let s = analysis::symbols::chunk_symbols(db, at.chunk);
+        add("symbols.defs", s.defs.len(), vec_heap(&s.defs));
+        add("symbols.imports", s.imports.len(), vec_heap(&s.imports));
+        let allowed = analysis::config::chunk_allowed(db, at.chunk);
+        add("allowed", allowed.len(), vec_heap(allowed));
+        add("chunk text", 1, at.chunk.text(db).capacity());
+    }
+    let mb = |n: usize| n as f64 / 1e6;
+    for (name, count, bytes) in parts {
+        println!(
+            "  {name:<22} {count:>9} items {:>9.1} MB ({:>5.2}x)",
+            mb(bytes),
+            bytes as f64 / text_len as f64
+        );
+    }
+}
+
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
         eprintln!("usage: check_memory FILE");
@@ -87,11 +147,12 @@ fn main() {
         let n = db::syntax_diagnostics(&db, file).len();
         report(&format!("syntax diags ({n})"), len);
         db::visit_chunks_bounded(&mut db, file, 512, |db, chunk| {
-            let _ = analysis::chunk_analysis(db, chunk);
+            let _ = analysis::chunk_lint(db, chunk);
             let _ = analysis::symbols::chunk_symbols(db, chunk);
             let _ = analysis::config::chunk_allowed(db, chunk);
         });
         report("visit_chunks_bounded", len);
+        per_chunk_sizes(&db, file, len);
     }
     let chunks = db::chunks(&db, file).len();
     report(&format!("chunks ({chunks})"), len);
@@ -100,9 +161,9 @@ fn main() {
     let syntax = db::syntax_diagnostics(&db, file).len();
     report(&format!("syntax diags ({syntax})"), len);
     for at in db::chunks(&db, file) {
-        let _ = analysis::chunk_analysis(&db, at.chunk);
+        let _ = analysis::chunk_lint(&db, at.chunk);
     }
-    report("chunk_analysis", len);
+    report("chunk_lint", len);
     let lint = analysis::lint_diagnostics(&db, file).len();
     report(&format!("lint diags ({lint})"), len);
     let all = analysis::diagnostics(&db, file, &LintConfig::default());

@@ -201,6 +201,7 @@ fn shift_diagnostic(d: &Diagnostic, offset: TextSize) -> Diagnostic {
 pub fn limit_chunk_memos(db: &mut RootDatabase, chunks: usize) {
     parse_chunk::set_lru_capacity(db, chunks);
     chunk_forms::set_lru_capacity(db, chunks);
+    crate::analysis::limit_analysis_memos(db, chunks);
 }
 
 /// Runs `visit` on every chunk of `file`, in order, `batch` chunks at a time, dropping the trees

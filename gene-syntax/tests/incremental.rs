@@ -241,7 +241,7 @@ fn a_bounded_pass_drops_trees_and_gives_the_same_diagnostics() {
     let file = db.set_file("bounded.gene".into(), text);
     let _ = db::syntax_diagnostics(&db, file);
     db::visit_chunks_bounded(&mut db, file, 4, |db, chunk| {
-        let _ = gene_syntax::analysis::chunk_analysis(db, chunk);
+        let _ = gene_syntax::analysis::chunk_lint(db, chunk);
         let _ = gene_syntax::analysis::symbols::chunk_symbols(db, chunk);
         let _ = gene_syntax::analysis::config::chunk_allowed(db, chunk);
     });
@@ -250,13 +250,16 @@ fn a_bounded_pass_drops_trees_and_gives_the_same_diagnostics() {
         gene_syntax::analysis::diagnostics(&db, file, &config),
         everything
     );
-    assert_eq!(
-        executions(&log, "parse_chunk"),
-        Vec::<String>::new(),
-        "the file-level analysis reads what the pass computed"
-    );
-    // The first chunk's forms were dropped: asking for them parses the chunk again.
+    for query in ["parse_chunk", "chunk_analysis"] {
+        assert_eq!(
+            executions(&log, query),
+            Vec::<String>::new(),
+            "the file-level analysis reads what the pass computed"
+        );
+    }
+    // The first chunk's forms and walk were dropped: asking for them walks it again.
     let first = db::chunks(&db, file)[0].chunk;
-    let _ = db::chunk_forms(&db, first);
+    let _ = gene_syntax::analysis::chunk_analysis(&db, first);
+    assert_eq!(executions(&log, "chunk_analysis").len(), 1);
     assert_eq!(executions(&log, "parse_chunk").len(), 1);
 }

@@ -3,6 +3,8 @@
 //! and uses. Everything is plain data with chunk-relative ranges, so the walk is memoized per
 //! chunk and reused while the chunk's text is unchanged.
 
+use std::sync::Arc;
+
 use rowan::TextRange;
 
 use crate::diagnostic::Diagnostic;
@@ -34,28 +36,95 @@ impl FutureOf {
     }
 }
 
+/// A name the chunk does not bind, as an index into its [`ChunkLint::names`]: each such name is
+/// kept once per chunk, however often the chunk's pending diagnostics and uses refer to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NameId(pub u32);
+
 /// When a pending diagnostic applies.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Condition {
-    /// The expression turns out to be a future.
-    IsFuture(FutureOf),
+    /// The expression turns out to be a future: `what` is decided with the file.
+    IsFuture(FreeFuture),
     /// The expression turns out not to be a future.
-    NotFuture(FutureOf),
+    NotFuture(FreeFuture),
     /// The name is not defined anywhere the analysis can see (N001).
-    Unresolved(String),
+    Unresolved(NameId),
     /// A call of `name` with `given` positional arguments (N003, decided from its parameters).
-    TooFewArgs { name: String, given: usize },
+    TooFewArgs { name: NameId, given: u32 },
     /// A call of the unqualified name resolves to a blocking builtin (A005).
-    BlockingCall(String),
+    BlockingCall(NameId),
     /// A callback argument `name` turns out to be an async function (A010).
-    AsyncCallback(String),
+    AsyncCallback(NameId),
 }
 
-/// A diagnostic that applies only if its condition holds once the whole file is known.
+impl Condition {
+    /// The name the condition waits on.
+    pub fn name(self) -> NameId {
+        match self {
+            Condition::IsFuture(free) | Condition::NotFuture(free) => free.name(),
+            Condition::Unresolved(name)
+            | Condition::TooFewArgs { name, .. }
+            | Condition::BlockingCall(name)
+            | Condition::AsyncCallback(name) => name,
+        }
+    }
+}
+
+/// A [`FutureOf::CallOf`] or [`FutureOf::RefOf`] with its name in the chunk's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FreeFuture {
+    CallOf(NameId),
+    RefOf(NameId),
+}
+
+impl FreeFuture {
+    pub fn name(self) -> NameId {
+        match self {
+            FreeFuture::CallOf(name) | FreeFuture::RefOf(name) => name,
+        }
+    }
+}
+
+/// Where a future was used as a value (A008), which its message names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueUse {
+    Condition,
+    Operand,
+    Interpolated,
+    Printed,
+}
+
+/// The diagnostic a pending record stands for, made only if its condition holds: the common
+/// ones as a few words that the rule turns into the diagnostic, the rare ones made already.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Report {
+    /// N001 on the name.
+    UndefinedName,
+    /// N003 on the call; the message names what the callee turns out to require.
+    TooFewArguments,
+    /// A001 on a call of the condition's name or a read of it (the whole form).
+    FloatingFuture,
+    /// A008 on a call of the condition's name or a read of it.
+    FutureUsedAsValue(ValueUse),
+    /// A003 on the `await` form; `operand` is the range of its only operand when the fix can
+    /// remove the `await`.
+    AwaitNonFuture { operand: Option<TextRange> },
+    /// A005 on the callee of the call `form`.
+    BlockingCall { form: TextRange },
+    /// Any other diagnostic, made by the walk.
+    Made(Box<Diagnostic>),
+}
+
+/// A diagnostic that applies only if its condition holds once the whole file is known: a few
+/// words, most of them (a chunk has a pending record for nearly every use of a name it does not
+/// bind: most of them never become a diagnostic).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Pending {
     pub condition: Condition,
-    pub diagnostic: Diagnostic,
+    /// Where the diagnostic goes (for [`Report::Made`], its own range).
+    pub range: TextRange,
+    pub report: Report,
 }
 
 /// How a variable was used.
@@ -121,10 +190,11 @@ pub struct ModuleVar {
     pub uses: UseFacts,
 }
 
-/// A use of a top-level variable declared in an earlier chunk (resolved by name).
+/// The uses of a name the chunk does not bind (a top-level variable of an earlier chunk, if it
+/// turns out to be one).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FreeUse {
-    pub name: String,
+    pub name: NameId,
     pub facts: UseFacts,
 }
 
@@ -170,15 +240,34 @@ pub struct LocalDecl {
     pub future: bool,
 }
 
-/// One chunk's analysis.
+/// One chunk's analysis: what the file-level lint pass reads, and the names and declarations
+/// the editor features read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ChunkAnalysis {
-    pub diagnostics: Vec<Diagnostic>,
-    pub pending: Vec<Pending>,
-    pub module_vars: Vec<ModuleVar>,
-    pub free_uses: Vec<FreeUse>,
+    /// Shared with [`super::chunk_lint`], which a batch tool keeps while it drops the rest.
+    pub lint: Arc<ChunkLint>,
     /// Every use of a name, in source order.
-    pub refs: Vec<NameRef>,
+    pub refs: Box<[NameRef]>,
     /// Every local declaration.
-    pub decls: Vec<LocalDecl>,
+    pub decls: Box<[LocalDecl]>,
+}
+
+/// What the file-level lint pass needs from one chunk. Kept for every chunk of a file until
+/// that pass has run, so it is kept small: boxed slices (no spare capacity), names once each.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ChunkLint {
+    /// The names the chunk uses without binding them, indexed by [`NameId`].
+    pub names: Box<[Box<str>]>,
+    /// The diagnostics the chunk decides alone.
+    pub diagnostics: Box<[Diagnostic]>,
+    pub pending: Box<[Pending]>,
+    pub module_vars: Box<[ModuleVar]>,
+    /// One per name in `names` that the chunk reads or writes as a variable.
+    pub free_uses: Box<[FreeUse]>,
+}
+
+impl ChunkLint {
+    pub fn name(&self, id: NameId) -> &str {
+        self.names.get(id.0 as usize).map_or("", |n| n)
+    }
 }

@@ -1,5 +1,5 @@
 use super::declare_rule;
-use crate::analysis::facts::Condition;
+use crate::analysis::facts::{Condition, Report};
 use crate::analysis::symbols::{self, FnShape};
 use crate::analysis::walk::{Checker, Resolved};
 use crate::form::{Form, FormKind};
@@ -74,7 +74,12 @@ pub(crate) fn check(c: &mut Checker, method: &str, args: &[Form]) {
             Resolved::Local(i) => c.locals[i].callable.clone(),
             Resolved::Free => {
                 let diagnostic = async_callback(cb, method);
-                c.pending(Condition::AsyncCallback(name.clone()), diagnostic);
+                let name = c.name_id(name);
+                c.pending(
+                    Condition::AsyncCallback(name),
+                    cb.range,
+                    Report::Made(Box::new(diagnostic)),
+                );
                 None
             }
             Resolved::Builtin => None,

@@ -3,17 +3,20 @@
 //!
 //! The walk knows Gene's special forms (in [`special`]); the rules know nothing about
 //! traversal. Anything that depends on a name the chunk does not bind becomes a
-//! [`Pending`](super::facts::Pending) diagnostic, decided later with the whole file.
+//! [`Pending`](super::facts::Pending) record, decided later with the whole file.
 
 mod futures;
 mod names;
 mod special;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use rowan::TextRange;
 
 use super::facts::{
-    ChunkAnalysis, Condition, DeclKind, FreeUse, FutureOf, LocalDecl, ModuleVar, NameRef, Pending,
-    RefTarget, UseFacts,
+    ChunkAnalysis, ChunkLint, Condition, DeclKind, FreeFuture, FreeUse, FutureOf, LocalDecl,
+    ModuleVar, NameId, NameRef, Pending, RefTarget, Report, UseFacts,
 };
 use super::rules;
 use super::shape::{self, Shape};
@@ -139,16 +142,29 @@ pub enum Resolved {
     Builtin,
 }
 
+/// What the walk has found so far.
+#[derive(Default)]
+struct Found {
+    diagnostics: Vec<Diagnostic>,
+    pending: Vec<Pending>,
+    free_uses: Vec<FreeUse>,
+    refs: Vec<NameRef>,
+    decls: Vec<LocalDecl>,
+}
+
 pub struct Checker<'a> {
     /// The chunk's text; ranges index into it.
     pub text: &'a str,
-    pub out: ChunkAnalysis,
+    out: Found,
+    /// The names the chunk uses without binding them, each once ([`NameId`]s index it).
+    names: Vec<Box<str>>,
+    name_ids: HashMap<Box<str>, NameId>,
+    /// For each name in `names`, its entry in `out.free_uses` once it is used as a variable.
+    free_use_of: Vec<Option<usize>>,
     scopes: Vec<Vec<usize>>,
     pub locals: Vec<Local>,
     pub fns: Vec<FnFrame>,
     pub loops: Vec<LoopFrame>,
-    /// Free names whose uses were recorded, index into `out.free_uses`.
-    free_index: std::collections::HashMap<String, usize>,
     /// The chunk uses `eval`, macros or `$caller_eval`: unused-name rules stay quiet.
     pub dynamic: bool,
     /// While walking an `await` operand: the `await` form's range.
@@ -171,7 +187,10 @@ impl<'a> Checker<'a> {
     pub fn new(text: &'a str) -> Self {
         Checker {
             text,
-            out: ChunkAnalysis::default(),
+            out: Found::default(),
+            names: Vec::new(),
+            name_ids: HashMap::new(),
+            free_use_of: Vec::new(),
             scopes: vec![Vec::new()],
             locals: Vec::new(),
             fns: vec![FnFrame {
@@ -183,7 +202,6 @@ impl<'a> Checker<'a> {
                 name: None,
             }],
             loops: Vec::new(),
-            free_index: Default::default(),
             dynamic: false,
             await_range: None,
             finally_blocks: Vec::new(),
@@ -206,11 +224,36 @@ impl<'a> Checker<'a> {
         self.out.diagnostics.push(diagnostic);
     }
 
-    pub fn pending(&mut self, condition: Condition, diagnostic: Diagnostic) {
+    /// A diagnostic at `range` that `report` describes, made if `condition` holds once the
+    /// whole file is known.
+    pub fn pending(&mut self, condition: Condition, range: TextRange, report: Report) {
         self.out.pending.push(Pending {
             condition,
-            diagnostic,
+            range,
+            report,
         });
+    }
+
+    /// The chunk's id for a name it does not bind.
+    pub fn name_id(&mut self, name: &str) -> NameId {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        // A chunk's text is under 4 GiB (ranges are u32), and so is its number of names.
+        let id = NameId(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
+        self.names.push(name.into());
+        self.name_ids.insert(name.into(), id);
+        self.free_use_of.push(None);
+        id
+    }
+
+    /// `fut` as a condition's operand, when it waits on a name the chunk does not bind.
+    pub fn free_future(&mut self, fut: &FutureOf) -> Option<FreeFuture> {
+        match fut {
+            FutureOf::CallOf(name) => Some(FreeFuture::CallOf(self.name_id(name))),
+            FutureOf::RefOf(name) => Some(FreeFuture::RefOf(self.name_id(name))),
+            _ => None,
+        }
     }
 
     /// Reports now if `fut` is known to be a future, later if it depends on the file.
@@ -218,19 +261,13 @@ impl<'a> Checker<'a> {
         match fut {
             FutureOf::Yes(_) => self.report(diagnostic),
             FutureOf::CallOf(_) | FutureOf::RefOf(_) => {
-                self.pending(Condition::IsFuture(fut.clone()), diagnostic)
+                if let Some(free) = self.free_future(fut) {
+                    let range = diagnostic.range;
+                    let report = Report::Made(Box::new(diagnostic));
+                    self.pending(Condition::IsFuture(free), range, report);
+                }
             }
             FutureOf::No | FutureOf::Unknown => {}
-        }
-    }
-
-    pub fn report_if_not_future(&mut self, fut: &FutureOf, diagnostic: Diagnostic) {
-        match fut {
-            FutureOf::No => self.report(diagnostic),
-            FutureOf::CallOf(_) | FutureOf::RefOf(_) => {
-                self.pending(Condition::NotFuture(fut.clone()), diagnostic)
-            }
-            FutureOf::Yes(_) | FutureOf::Unknown => {}
         }
     }
 
@@ -368,25 +405,22 @@ impl<'a> Checker<'a> {
                     range,
                     target: RefTarget::Free(name.to_string()),
                 });
+                let id = self.name_id(name);
                 if report_undefined && !self.dynamic && !name.starts_with('$') {
-                    self.pending(
-                        Condition::Unresolved(name.to_string()),
-                        rules::n001_undefined_name::diagnostic(range, name),
-                    );
+                    self.pending(Condition::Unresolved(id), range, Report::UndefinedName);
                 }
                 let mut facts = facts;
                 if self.fn_depth() > 0 {
                     facts.escapes = true;
                 }
-                match self.free_index.get(name) {
-                    Some(&i) => self.out.free_uses[i].facts.merge(&facts),
+                let Some(slot) = self.free_use_of.get_mut(id.0 as usize) else {
+                    return;
+                };
+                match *slot {
+                    Some(i) => self.out.free_uses[i].facts.merge(&facts),
                     None => {
-                        self.free_index
-                            .insert(name.to_string(), self.out.free_uses.len());
-                        self.out.free_uses.push(FreeUse {
-                            name: name.to_string(),
-                            facts,
-                        });
+                        *slot = Some(self.out.free_uses.len());
+                        self.out.free_uses.push(FreeUse { name: id, facts });
                     }
                 }
             }
@@ -629,8 +663,18 @@ pub fn analyze(forms: &[Form], text: &str) -> ChunkAnalysis {
         })
         .collect();
     checker.pop_scope();
-    checker.out.module_vars = module_vars;
-    checker.out
+    let found = checker.out;
+    ChunkAnalysis {
+        lint: Arc::new(ChunkLint {
+            names: checker.names.into(),
+            diagnostics: found.diagnostics.into(),
+            pending: found.pending.into(),
+            module_vars: module_vars.into(),
+            free_uses: found.free_uses.into(),
+        }),
+        refs: found.refs.into(),
+        decls: found.decls.into(),
+    }
 }
 
 /// Does the form use `eval`, `$caller_eval` or define a macro anywhere?
