@@ -16,8 +16,8 @@ mod methods;
 mod numbers;
 mod regex;
 mod special_forms;
-mod system;
 mod strings;
+mod system;
 mod types;
 
 pub use markdown::render_markdown;

@@ -139,4 +139,5 @@ mod serdes;
 mod set;
 mod sort;
 mod string;
+pub(crate) use string::char_at;
 mod time;

@@ -18,6 +18,34 @@ fn char_pos(s: &str, byte: usize) -> i64 {
     s[..byte].chars().count() as i64
 }
 
+/// The number of characters of `s`. ASCII text (most text a program slices) has one byte per
+/// character, which `is_ascii` checks a word at a time.
+pub(crate) fn char_count(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// The byte offset of character position `pos` (at most the number of characters), so a slice
+/// by characters costs a scan, not a copy of the whole string into characters.
+fn byte_offset(s: &str, pos: usize) -> usize {
+    if s.is_ascii() {
+        return pos.min(s.len());
+    }
+    s.char_indices().nth(pos).map_or(s.len(), |(byte, _)| byte)
+}
+
+/// The character at position `i` of `s` (negative counts from the end), if there is one.
+pub(crate) fn char_at(s: &str, i: i64) -> Option<char> {
+    let i = crate::vm::resolve_index(i, char_count(s))?;
+    if s.is_ascii() {
+        return s.as_bytes().get(i).map(|&b| char::from(b));
+    }
+    s.chars().nth(i)
+}
+
 /// The characters of `s`, each a string.
 fn chars(vm: &Vm, s: &str, what: &str) -> Result<Value, Exc> {
     let mut out = Vec::new();
@@ -162,10 +190,10 @@ fn format(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
 
 pub(super) static NATIVES: &[NativeFn] = &[
     native!("String.length", |vm, args| Ok(Value::Int(
-        this(vm, args)?.chars().count() as i64
+        char_count(this(vm, args)?) as i64
     ))),
     native!("String.size", |vm, args| Ok(Value::Int(
-        this(vm, args)?.chars().count() as i64
+        char_count(this(vm, args)?) as i64
     ))),
     native!("String.to_upper", |vm, args| Ok(Value::str(
         this(vm, args)?.to_uppercase()
@@ -185,9 +213,8 @@ pub(super) static NATIVES: &[NativeFn] = &[
             None | Some(Value::Nil) => None,
             Some(_) => Some(int_arg(vm, args, 2, "the end")?),
         };
-        let chars: Vec<char> = s.chars().collect();
-        let (a, b) = slice_bounds(chars.len(), start, end);
-        Ok(Value::str(chars[a..b].iter().collect::<String>()))
+        let (a, b) = slice_bounds(char_count(s), start, end);
+        Ok(Value::str(&s[byte_offset(s, a)..byte_offset(s, b)]))
     }),
     native!("String.split", |vm, args| {
         let s = this(vm, args)?;
@@ -270,11 +297,7 @@ pub(super) static NATIVES: &[NativeFn] = &[
     native!("String.char_at", |vm, args| {
         let s = this(vm, args)?;
         let i = int_arg(vm, args, 1, "the index")?;
-        let n = s.chars().count();
-        Ok(crate::vm::resolve_index(i, n)
-            .and_then(|i| s.chars().nth(i))
-            .map(Value::Char)
-            .unwrap_or_default())
+        Ok(char_at(s, i).map(Value::Char).unwrap_or_default())
     }),
     native!("String.to_i", |vm, args| {
         let s = this(vm, args)?;

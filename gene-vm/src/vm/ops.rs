@@ -168,13 +168,9 @@ impl Vm {
                     .and_then(|i| g.children.get(i).cloned())
                     .unwrap_or_default()
             }
-            Value::Str(s) => {
-                let n = s.chars().count();
-                resolve_index(i, n)
-                    .and_then(|i| s.chars().nth(i))
-                    .map(|c| Value::str(c.to_string()))
-                    .unwrap_or_default()
-            }
+            Value::Str(s) => crate::builtins::char_at(s, i)
+                .map(|c| Value::str(c.to_string()))
+                .unwrap_or_default(),
             Value::Range(r) => r.at(i).map(Value::Int).unwrap_or_default(),
             Value::Map(_) | Value::Ns(_) | Value::Instance(_) | Value::Class(_) => {
                 return self.get_member(target, Sym::new(&i.to_string()));
