@@ -9,7 +9,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use crate::intern::Sym;
 use crate::output::CaptureOutput;
 use crate::session::Session;
-use crate::value::{Instance, Map, RangeData, Value, inspect};
+use crate::value::{Instance, Map, RangeData, SetData, Value, inspect};
 use crate::vm::Vm;
 
 /// A value to build, as plain data proptest can generate, shrink and print.
@@ -188,7 +188,9 @@ impl Fixture {
             Shape::Func => self.func.clone(),
             Shape::Native => self.native.clone(),
             Shape::Array(items) => Value::array(list(items)),
-            Shape::Set(items) => Value::Set(Rc::new(RefCell::new(list(items)))),
+            Shape::Set(items) => {
+                Value::Set(Rc::new(RefCell::new(SetData::from_values(list(items)))))
+            }
             Shape::Map(entries) => Value::map(map(entries)),
             Shape::Gene(head, props, children) => {
                 Value::gene(self.build(head), map(props), list(children))
@@ -267,9 +269,8 @@ fn same(a: &Value, b: &Value) -> bool {
         (Value::Class(x), Value::Class(y)) => Rc::ptr_eq(x, y),
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
         (Value::Native(x), Value::Native(y)) => std::ptr::eq(*x, *y),
-        (Value::Array(x), Value::Array(y)) | (Value::Set(x), Value::Set(y)) => {
-            seq(&x.borrow(), &y.borrow())
-        }
+        (Value::Array(x), Value::Array(y)) => seq(&x.borrow(), &y.borrow()),
+        (Value::Set(x), Value::Set(y)) => seq(&x.borrow().to_vec(), &y.borrow().to_vec()),
         (Value::Map(x), Value::Map(y)) => maps(&x.borrow(), &y.borrow()),
         (Value::Gene(x), Value::Gene(y)) => {
             let (x, y) = (x.borrow(), y.borrow());

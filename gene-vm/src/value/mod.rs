@@ -9,6 +9,7 @@ pub mod future;
 pub mod generator;
 pub mod host;
 mod print;
+mod set;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,6 +26,7 @@ pub use future::{FutState, FutureObj};
 pub use generator::GeneratorObj;
 pub use host::{Host, HostObject};
 pub use print::{display, format_float, inspect, write_display, write_inspect};
+pub use set::{Members, SetData};
 
 pub type Map = IndexMap<Sym, Value, FxBuildHasher>;
 pub type CellRef = Rc<RefCell<Value>>;
@@ -44,7 +46,7 @@ pub enum Value {
     /// A complex symbol `a/b/c`.
     Path(Rc<Vec<Sym>>),
     Array(Rc<RefCell<Vec<Value>>>),
-    Set(Rc<RefCell<Vec<Value>>>),
+    Set(Rc<RefCell<SetData>>),
     Map(Rc<RefCell<Map>>),
     Gene(Rc<RefCell<GeneData>>),
     Range(Rc<RangeData>),
@@ -426,9 +428,9 @@ impl Value {
     pub fn deep_copy(&self) -> Value {
         match self {
             Value::Array(a) => Value::array(a.borrow().iter().map(Value::deep_copy).collect()),
-            Value::Set(a) => Value::Set(Rc::new(RefCell::new(
-                a.borrow().iter().map(Value::deep_copy).collect(),
-            ))),
+            Value::Set(a) => Value::Set(Rc::new(RefCell::new(SetData::from_values(
+                a.borrow().iter().map(Value::deep_copy),
+            )))),
             Value::Map(m) => Value::map(
                 m.borrow()
                     .iter()

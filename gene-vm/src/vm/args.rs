@@ -20,7 +20,7 @@ impl Vm {
     pub(crate) fn spread_items(&self, v: &Value) -> Result<Vec<Value>, Exc> {
         match v {
             Value::Array(a) => Ok(a.borrow().clone()),
-            Value::Set(s) => Ok(s.borrow().clone()),
+            Value::Set(s) => Ok(s.borrow().to_vec()),
             Value::Gene(g) => Ok(g.borrow().children.clone()),
             Value::Range(r) => {
                 let mut items = Vec::new();

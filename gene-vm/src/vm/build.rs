@@ -10,7 +10,7 @@ use super::code::Code;
 use super::{Exc, Vm};
 use crate::bytecode::{CaptureFrom, Const, ProtoKind};
 use crate::intern::Sym;
-use crate::value::{Closure, FuncKind, GeneData, Namespace, Value, values_equal};
+use crate::value::{Closure, FuncKind, GeneData, Namespace, Value};
 
 impl Vm {
     #[inline]
@@ -48,12 +48,7 @@ impl Vm {
     }
 
     pub(super) fn op_make_set(&mut self, n: u32) {
-        let mut set: Vec<Value> = Vec::new();
-        for v in self.pop_n(n as usize) {
-            if !set.iter().any(|x| values_equal(x, &v)) {
-                set.push(v);
-            }
-        }
+        let set = crate::value::SetData::from_values(self.pop_n(n as usize));
         self.task.stack.push(Value::Set(Rc::new(RefCell::new(set))));
     }
 

@@ -320,7 +320,7 @@ impl Vm {
                 next: 0,
             },
             Value::Set(s) => IterState::Values {
-                items: s.borrow().clone(),
+                items: s.borrow().to_vec(),
                 next: 0,
             },
             Value::Map(m) => IterState::Values {
