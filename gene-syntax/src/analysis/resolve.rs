@@ -32,7 +32,7 @@ pub(super) fn resolve_file(
     let mut finished: Vec<VarState> = Vec::new();
     for at in db::chunks(db, file) {
         let lint = super::chunk_lint(db, at.chunk);
-        out.extend(lint.diagnostics.iter().map(|d| d.shifted(at.offset)));
+        out.extend(lint.diagnostics().iter().map(|d| d.shifted(at.offset)));
         if !lint.pending.is_empty() {
             let ctx = Ctx {
                 env: &env,
@@ -42,20 +42,22 @@ pub(super) fn resolve_file(
             };
             let text = at.chunk.text(db);
             for pending in lint.pending.iter() {
-                if ctx.holds(pending.condition, lint) {
-                    let diagnostic = rules::pending_diagnostic(pending, lint, text, |name| {
-                        ctx.required_args(name)
-                    });
+                if ctx.holds(pending.condition, lint)
+                    && let Some(diagnostic) =
+                        rules::pending_diagnostic(pending, lint, text, |name| {
+                            ctx.required_args(name)
+                        })
+                {
                     out.push(diagnostic.shifted(at.offset));
                 }
             }
         }
-        for used in lint.free_uses.iter() {
-            if let Some(state) = env.get_mut(lint.name(used.name)) {
+        for used in lint.free.iter() {
+            if let Some(state) = env.get_mut(&*used.name) {
                 state.facts.merge(&used.facts.shifted(at.offset));
             }
         }
-        for var in lint.module_vars.iter() {
+        for var in lint.module_vars() {
             let init = Ctx {
                 env: &env,
                 symbols,
