@@ -101,7 +101,7 @@ fn per_chunk_sizes(db: &RootDatabase, file: gene_syntax::db::SourceFile, text_le
         add("symbols.defs", s.defs.len(), vec_heap(&s.defs));
         add("symbols.imports", s.imports.len(), vec_heap(&s.imports));
         let allowed = analysis::config::chunk_allowed(db, at.chunk);
-        add("allowed", allowed.len(), vec_heap(allowed));
+        add("allowed", allowed.len(), heap_of(allowed));
         add("chunk text", 1, at.chunk.text(db).capacity());
     }
     let mb = |n: usize| n as f64 / 1e6;

@@ -41,9 +41,15 @@ pub(crate) fn limit_analysis_memos(db: &mut db::RootDatabase, chunks: usize) {
 }
 
 /// The part of a chunk's walk that [`lint_diagnostics`] reads (shared with
-/// [`chunk_analysis`]): kept when a batch tool drops the rest of the walk.
+/// [`chunk_analysis`]): kept when a batch tool drops the rest of the walk. A batch tool (see
+/// [`db::limit_chunk_memos`]) walks the chunk here rather than through `chunk_analysis`, whose
+/// memo it would keep for every chunk though it drops its value; the walk is the same.
 #[salsa::tracked(returns(ref))]
 pub fn chunk_lint<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<facts::ChunkLint> {
+    if db.chunk_cache().is_some_and(|cache| cache.is_batch()) {
+        let forms = db::chunk_forms(db, chunk);
+        return walk::analyze(forms, chunk.text(db)).lint;
+    }
     chunk_analysis(db, chunk).lint.clone()
 }
 

@@ -13,9 +13,10 @@ use crate::builtins::{BuiltinKind, ParamKind};
 use crate::db::{self, Db, SourceFile};
 use crate::diagnostic::Diagnostic;
 
-/// A top-level variable with its facts gathered from every chunk, in file offsets.
-struct VarState {
-    var: ModuleVar,
+/// A top-level variable with its facts gathered from every chunk, in file offsets. Borrows its
+/// declaration from its chunk's lint facts (a file can have many).
+struct VarState<'a> {
+    var: &'a ModuleVar,
     /// Resolved: `Yes`, `No` or `Unknown`.
     init: FutureOf,
     offset: TextSize,
@@ -28,7 +29,7 @@ pub(super) fn resolve_file(
     symbols: &FileSymbols,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut env: HashMap<String, VarState> = HashMap::new();
+    let mut env: HashMap<&str, VarState> = HashMap::new();
     let mut finished: Vec<VarState> = Vec::new();
     for at in db::chunks(db, file) {
         let lint = super::chunk_lint(db, at.chunk);
@@ -66,12 +67,12 @@ pub(super) fn resolve_file(
             }
             .decide(&var.init);
             let state = VarState {
-                var: var.clone(),
+                var,
                 init,
                 offset: at.offset,
                 facts: var.uses.shifted(at.offset),
             };
-            if let Some(shadowed) = env.insert(var.name.clone(), state) {
+            if let Some(shadowed) = env.insert(&var.name, state) {
                 finished.push(shadowed);
             }
         }
@@ -101,7 +102,7 @@ pub(super) fn resolve_file(
 }
 
 struct Ctx<'a> {
-    env: &'a HashMap<String, VarState>,
+    env: &'a HashMap<&'a str, VarState<'a>>,
     symbols: &'a FileSymbols,
     db: &'a dyn Db,
     file: SourceFile,

@@ -246,6 +246,11 @@ impl ChunkCache {
     /// parses no chunk (each chunk's `parse_chunk` parses it alone when asked, so that the trees
     /// need not all be in memory at once), and no split is remembered for the next edit (that
     /// would keep a copy of the file's text).
+    /// Set up for a batch tool ([`Self::for_batch`]).
+    pub fn is_batch(&self) -> bool {
+        self.batch.load(Ordering::Relaxed)
+    }
+
     pub(super) fn for_batch(&self) {
         self.batch.store(true, Ordering::Relaxed);
         if let Ok(mut last) = self.last.lock() {
