@@ -53,6 +53,17 @@ pub fn chunk_lint<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<facts::ChunkLi
     chunk_analysis(db, chunk).lint.clone()
 }
 
+/// A chunk's lint facts, from the memo the database keeps for them: [`chunk_lint`] for a batch
+/// tool, [`chunk_analysis`] otherwise (a second memo per chunk would be one more to verify for
+/// every chunk after each edit).
+pub(crate) fn lint_facts<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db facts::ChunkLint {
+    if db.chunk_cache().is_some_and(|cache| cache.is_batch()) {
+        chunk_lint(db, chunk)
+    } else {
+        &chunk_analysis(db, chunk).lint
+    }
+}
+
 /// Every lint diagnostic of the file, in source order, before any configuration is applied
 /// (allow comments in the file are applied).
 #[salsa::tracked(returns(ref))]

@@ -32,7 +32,7 @@ pub(super) fn resolve_file(
     let mut env: HashMap<&str, VarState> = HashMap::new();
     let mut finished: Vec<VarState> = Vec::new();
     for at in db::chunks(db, file) {
-        let lint = super::chunk_lint(db, at.chunk);
+        let lint = super::lint_facts(db, at.chunk);
         out.extend(lint.diagnostics().iter().map(|d| d.shifted(at.offset)));
         if !lint.pending.is_empty() {
             let ctx = Ctx {
@@ -115,6 +115,9 @@ impl Ctx<'_> {
     fn def(&self, name: &str) -> Option<Cow<'_, Def>> {
         if let Some(def) = self.symbols.get(name) {
             return Some(Cow::Borrowed(def));
+        }
+        if !self.symbols.is_imported(name) {
+            return None;
         }
         super::symbols::namespace_def(self.db, self.file, name).map(|(_, def)| Cow::Owned(def))
     }
