@@ -107,13 +107,13 @@ pub enum Report {
     FloatingFuture,
     /// A008 on a call of the condition's name or a read of it.
     FutureUsedAsValue(ValueUse),
-    /// A003 on the `await` form; `operand` is the range of its only operand when the fix can
-    /// remove the `await`.
-    AwaitNonFuture { operand: Option<TextRange> },
+    /// A003 on the `await` form; `operand` is the range of its operand, which the fix puts in
+    /// its place when `removable` (the `await` has that one operand and nothing else).
+    AwaitNonFuture { operand: TextRange, removable: bool },
     /// A005 on the callee of the call `form`.
     BlockingCall { form: TextRange },
-    /// Any other diagnostic, made by the walk.
-    Made(Box<Diagnostic>),
+    /// Any other diagnostic, made by the walk: an index into [`ChunkLint::made`].
+    Made(u32),
 }
 
 /// A diagnostic that applies only if its condition holds once the whole file is known: a few
@@ -132,8 +132,9 @@ pub struct Pending {
 pub struct UseFacts {
     /// Read in any way.
     pub read: bool,
-    /// Where it was awaited (ranges of the `await` forms).
-    pub awaited_at: Vec<TextRange>,
+    /// Where it was awaited (ranges of the `await` forms). Boxed, not a `Vec`: most uses are
+    /// never awaited, and every chunk keeps the facts of the names it uses.
+    pub awaited_at: Box<[TextRange]>,
     /// Where `.on_success` was registered, if it was.
     pub on_success: Option<TextRange>,
     pub on_failure: bool,
@@ -162,7 +163,11 @@ impl UseFacts {
 
     pub fn merge(&mut self, other: &UseFacts) {
         self.read |= other.read;
-        self.awaited_at.extend(other.awaited_at.iter().copied());
+        if !other.awaited_at.is_empty() {
+            let mut awaited_at = std::mem::take(&mut self.awaited_at).into_vec();
+            awaited_at.extend(other.awaited_at.iter().copied());
+            self.awaited_at = awaited_at.into();
+        }
         if self.on_success.is_none() {
             self.on_success = other.on_success;
         }
@@ -190,11 +195,11 @@ pub struct ModuleVar {
     pub uses: UseFacts,
 }
 
-/// The uses of a name the chunk does not bind (a top-level variable of an earlier chunk, if it
-/// turns out to be one).
+/// A name the chunk uses without binding it, and how the chunk uses it as a variable (a
+/// top-level variable of an earlier chunk, if it turns out to be one).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct FreeUse {
-    pub name: NameId,
+pub struct FreeName {
+    pub name: Box<str>,
     pub facts: UseFacts,
 }
 
@@ -253,21 +258,41 @@ pub struct ChunkAnalysis {
 }
 
 /// What the file-level lint pass needs from one chunk. Kept for every chunk of a file until
-/// that pass has run, so it is kept small: boxed slices (no spare capacity), names once each.
+/// that pass has run (for every chunk of a big file at once in `gene check`), so it is kept
+/// small: boxed slices, names once each, the parts most chunks lack behind one pointer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ChunkLint {
     /// The names the chunk uses without binding them, indexed by [`NameId`].
-    pub names: Box<[Box<str>]>,
+    pub free: Box<[FreeName]>,
+    pub pending: Box<[Pending]>,
+    pub more: Option<Box<MoreLint>>,
+}
+
+/// What most chunks have none of.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MoreLint {
     /// The diagnostics the chunk decides alone.
     pub diagnostics: Box<[Diagnostic]>,
-    pub pending: Box<[Pending]>,
     pub module_vars: Box<[ModuleVar]>,
-    /// One per name in `names` that the chunk reads or writes as a variable.
-    pub free_uses: Box<[FreeUse]>,
+    /// The diagnostics of [`Report::Made`] pending records.
+    pub made: Box<[Diagnostic]>,
 }
 
 impl ChunkLint {
     pub fn name(&self, id: NameId) -> &str {
-        self.names.get(id.0 as usize).map_or("", |n| n)
+        self.free.get(id.0 as usize).map_or("", |n| &n.name)
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.more.as_ref().map_or(&[], |m| &m.diagnostics)
+    }
+
+    pub fn module_vars(&self) -> &[ModuleVar] {
+        self.more.as_ref().map_or(&[], |m| &m.module_vars)
+    }
+
+    /// The diagnostic of a [`Report::Made`].
+    pub fn made(&self, index: u32) -> Option<&Diagnostic> {
+        self.more.as_ref()?.made.get(index as usize)
     }
 }

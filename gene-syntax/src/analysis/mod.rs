@@ -41,10 +41,27 @@ pub(crate) fn limit_analysis_memos(db: &mut db::RootDatabase, chunks: usize) {
 }
 
 /// The part of a chunk's walk that [`lint_diagnostics`] reads (shared with
-/// [`chunk_analysis`]): kept when a batch tool drops the rest of the walk.
+/// [`chunk_analysis`]): kept when a batch tool drops the rest of the walk. A batch tool (see
+/// [`db::limit_chunk_memos`]) walks the chunk here rather than through `chunk_analysis`, whose
+/// memo it would keep for every chunk though it drops its value; the walk is the same.
 #[salsa::tracked(returns(ref))]
 pub fn chunk_lint<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<facts::ChunkLint> {
+    if db.chunk_cache().is_some_and(|cache| cache.is_batch()) {
+        let forms = db::chunk_forms(db, chunk);
+        return walk::analyze(forms, chunk.text(db)).lint;
+    }
     chunk_analysis(db, chunk).lint.clone()
+}
+
+/// A chunk's lint facts, from the memo the database keeps for them: [`chunk_lint`] for a batch
+/// tool, [`chunk_analysis`] otherwise (a second memo per chunk would be one more to verify for
+/// every chunk after each edit).
+pub(crate) fn lint_facts<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db facts::ChunkLint {
+    if db.chunk_cache().is_some_and(|cache| cache.is_batch()) {
+        chunk_lint(db, chunk)
+    } else {
+        &chunk_analysis(db, chunk).lint
+    }
 }
 
 /// Every lint diagnostic of the file, in source order, before any configuration is applied

@@ -13,9 +13,10 @@ use crate::builtins::{BuiltinKind, ParamKind};
 use crate::db::{self, Db, SourceFile};
 use crate::diagnostic::Diagnostic;
 
-/// A top-level variable with its facts gathered from every chunk, in file offsets.
-struct VarState {
-    var: ModuleVar,
+/// A top-level variable with its facts gathered from every chunk, in file offsets. Borrows its
+/// declaration from its chunk's lint facts (a file can have many).
+struct VarState<'a> {
+    var: &'a ModuleVar,
     /// Resolved: `Yes`, `No` or `Unknown`.
     init: FutureOf,
     offset: TextSize,
@@ -28,11 +29,11 @@ pub(super) fn resolve_file(
     symbols: &FileSymbols,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut env: HashMap<String, VarState> = HashMap::new();
+    let mut env: HashMap<&str, VarState> = HashMap::new();
     let mut finished: Vec<VarState> = Vec::new();
     for at in db::chunks(db, file) {
-        let lint = super::chunk_lint(db, at.chunk);
-        out.extend(lint.diagnostics.iter().map(|d| d.shifted(at.offset)));
+        let lint = super::lint_facts(db, at.chunk);
+        out.extend(lint.diagnostics().iter().map(|d| d.shifted(at.offset)));
         if !lint.pending.is_empty() {
             let ctx = Ctx {
                 env: &env,
@@ -42,20 +43,22 @@ pub(super) fn resolve_file(
             };
             let text = at.chunk.text(db);
             for pending in lint.pending.iter() {
-                if ctx.holds(pending.condition, lint) {
-                    let diagnostic = rules::pending_diagnostic(pending, lint, text, |name| {
-                        ctx.required_args(name)
-                    });
+                if ctx.holds(pending.condition, lint)
+                    && let Some(diagnostic) =
+                        rules::pending_diagnostic(pending, lint, text, |name| {
+                            ctx.required_args(name)
+                        })
+                {
                     out.push(diagnostic.shifted(at.offset));
                 }
             }
         }
-        for used in lint.free_uses.iter() {
-            if let Some(state) = env.get_mut(lint.name(used.name)) {
+        for used in lint.free.iter() {
+            if let Some(state) = env.get_mut(&*used.name) {
                 state.facts.merge(&used.facts.shifted(at.offset));
             }
         }
-        for var in lint.module_vars.iter() {
+        for var in lint.module_vars() {
             let init = Ctx {
                 env: &env,
                 symbols,
@@ -64,12 +67,12 @@ pub(super) fn resolve_file(
             }
             .decide(&var.init);
             let state = VarState {
-                var: var.clone(),
+                var,
                 init,
                 offset: at.offset,
                 facts: var.uses.shifted(at.offset),
             };
-            if let Some(shadowed) = env.insert(var.name.clone(), state) {
+            if let Some(shadowed) = env.insert(&var.name, state) {
                 finished.push(shadowed);
             }
         }
@@ -99,7 +102,7 @@ pub(super) fn resolve_file(
 }
 
 struct Ctx<'a> {
-    env: &'a HashMap<String, VarState>,
+    env: &'a HashMap<&'a str, VarState<'a>>,
     symbols: &'a FileSymbols,
     db: &'a dyn Db,
     file: SourceFile,
@@ -112,6 +115,9 @@ impl Ctx<'_> {
     fn def(&self, name: &str) -> Option<Cow<'_, Def>> {
         if let Some(def) = self.symbols.get(name) {
             return Some(Cow::Borrowed(def));
+        }
+        if !self.symbols.is_imported(name) {
+            return None;
         }
         super::symbols::namespace_def(self.db, self.file, name).map(|(_, def)| Cow::Owned(def))
     }

@@ -297,8 +297,19 @@ pub struct ChunkSymbols {
 }
 
 /// The definitions in one chunk (ranges relative to the chunk).
+pub fn chunk_symbols<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db ChunkSymbols {
+    static NONE: ChunkSymbols = ChunkSymbols {
+        defs: Vec::new(),
+        imports: Vec::new(),
+        dynamic: false,
+    };
+    chunk_symbols_kept(db, chunk).as_deref().unwrap_or(&NONE)
+}
+
+/// [`chunk_symbols`], `None` for a chunk that defines and imports nothing (most do): the
+/// database keeps this for every chunk of a file, one word for most.
 #[salsa::tracked(returns(ref))]
-pub fn chunk_symbols<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkSymbols {
+fn chunk_symbols_kept<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Option<Box<ChunkSymbols>> {
     let mut out = ChunkSymbols::default();
     for form in db::chunk_forms(db, chunk).iter() {
         collect(form, &mut out, 0);
@@ -309,7 +320,7 @@ pub fn chunk_symbols<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkSymbols {
     for def in &mut out.defs {
         def.doc = doc_comment_above(text, def.range.start().into());
     }
-    out
+    (out != ChunkSymbols::default()).then(|| Box::new(out))
 }
 
 fn collect(form: &Form, out: &mut ChunkSymbols, depth: usize) {

@@ -32,16 +32,18 @@ pub(crate) fn check(c: &mut Checker, await_form: &Form, operand: &Form) {
     let single = await_form
         .as_gene()
         .is_some_and(|g| g.children.len() == 1 && g.props.is_empty());
-    // The fix puts the operand's text in place of the `await` form.
-    let removable = single.then_some(operand.range);
     if fut == FutureOf::No {
-        let source = removable.map(|r| c.source(r));
+        // The fix puts the operand's text in place of the `await` form.
+        let source = single.then(|| c.source(operand.range));
         c.report(diagnostic(await_form.range, source));
     } else if let Some(free) = c.free_future(&fut) {
         c.pending(
             Condition::NotFuture(free),
             await_form.range,
-            Report::AwaitNonFuture { operand: removable },
+            Report::AwaitNonFuture {
+                operand: operand.range,
+                removable: single,
+            },
         );
     }
 }

@@ -1,5 +1,5 @@
 use super::declare_rule;
-use crate::analysis::facts::{Condition, Report};
+use crate::analysis::facts::Condition;
 use crate::analysis::symbols::{self, FnShape};
 use crate::analysis::walk::{Checker, Resolved};
 use crate::form::{Form, FormKind};
@@ -74,12 +74,9 @@ pub(crate) fn check(c: &mut Checker, method: &str, args: &[Form]) {
             Resolved::Local(i) => c.locals[i].callable.clone(),
             Resolved::Free => {
                 let diagnostic = async_callback(cb, method);
+                let report = c.made(diagnostic);
                 let name = c.name_id(name);
-                c.pending(
-                    Condition::AsyncCallback(name),
-                    cb.range,
-                    Report::Made(Box::new(diagnostic)),
-                );
+                c.pending(Condition::AsyncCallback(name), cb.range, report);
                 None
             }
             Resolved::Builtin => None,

@@ -240,10 +240,10 @@ pub(crate) fn pending_diagnostic(
     names: &ChunkLint,
     text: &str,
     required: impl FnOnce(&str) -> Option<(usize, Vec<String>)>,
-) -> Diagnostic {
+) -> Option<Diagnostic> {
     let range = pending.range;
     let name = names.name(pending.condition.name());
-    match &pending.report {
+    Some(match &pending.report {
         Report::UndefinedName => n001_undefined_name::diagnostic(range, name),
         Report::TooFewArguments => {
             let given = match pending.condition {
@@ -262,16 +262,18 @@ pub(crate) fn pending_diagnostic(
             a001_floating_future::diagnostic(range, &what)
         }
         Report::FutureUsedAsValue(used) => a008_future_used_as_value::diagnostic(range, *used),
-        Report::AwaitNonFuture { operand } => {
-            let operand =
-                operand.map(|r| text.get(std::ops::Range::<usize>::from(r)).unwrap_or(""));
+        Report::AwaitNonFuture { operand, removable } => {
+            let operand = removable.then(|| {
+                text.get(std::ops::Range::<usize>::from(*operand))
+                    .unwrap_or("")
+            });
             a003_await_non_future::diagnostic(range, operand)
         }
         Report::BlockingCall { form } => {
             a005_blocking_call_in_async::diagnostic(*form, range, name)
         }
-        Report::Made(diagnostic) => (**diagnostic).clone(),
-    }
+        Report::Made(index) => names.made(*index)?.clone(),
+    })
 }
 
 /// A variable at the end of its life, for the rules that look at how it was used. Shared by

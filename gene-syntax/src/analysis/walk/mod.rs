@@ -15,12 +15,12 @@ use std::sync::Arc;
 use rowan::TextRange;
 
 use super::facts::{
-    ChunkAnalysis, ChunkLint, Condition, DeclKind, FreeFuture, FreeUse, FutureOf, LocalDecl,
-    ModuleVar, NameId, NameRef, Pending, RefTarget, Report, UseFacts,
+    ChunkAnalysis, ChunkLint, Condition, DeclKind, FreeFuture, FreeName, FutureOf, LocalDecl,
+    ModuleVar, MoreLint, NameId, NameRef, Pending, RefTarget, Report, UseFacts,
 };
 use super::rules;
 use super::shape::{self, Shape};
-use super::symbols::{FnShape, Params};
+use super::symbols::{FnShape, Params, unqualified_builtin};
 use crate::diagnostic::Diagnostic;
 use crate::form::{Form, FormKind, Gene};
 
@@ -147,7 +147,8 @@ pub enum Resolved {
 struct Found {
     diagnostics: Vec<Diagnostic>,
     pending: Vec<Pending>,
-    free_uses: Vec<FreeUse>,
+    /// The diagnostics of `Report::Made` pending records.
+    made: Vec<Diagnostic>,
     refs: Vec<NameRef>,
     decls: Vec<LocalDecl>,
 }
@@ -157,10 +158,8 @@ pub struct Checker<'a> {
     pub text: &'a str,
     out: Found,
     /// The names the chunk uses without binding them, each once ([`NameId`]s index it).
-    names: Vec<Box<str>>,
+    free: Vec<FreeName>,
     name_ids: HashMap<Box<str>, NameId>,
-    /// For each name in `names`, its entry in `out.free_uses` once it is used as a variable.
-    free_use_of: Vec<Option<usize>>,
     scopes: Vec<Vec<usize>>,
     pub locals: Vec<Local>,
     pub fns: Vec<FnFrame>,
@@ -188,9 +187,8 @@ impl<'a> Checker<'a> {
         Checker {
             text,
             out: Found::default(),
-            names: Vec::new(),
+            free: Vec::new(),
             name_ids: HashMap::new(),
-            free_use_of: Vec::new(),
             scopes: vec![Vec::new()],
             locals: Vec::new(),
             fns: vec![FnFrame {
@@ -240,11 +238,20 @@ impl<'a> Checker<'a> {
             return id;
         }
         // A chunk's text is under 4 GiB (ranges are u32), and so is its number of names.
-        let id = NameId(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
-        self.names.push(name.into());
+        let id = NameId(u32::try_from(self.free.len()).unwrap_or(u32::MAX));
+        self.free.push(FreeName {
+            name: name.into(),
+            facts: UseFacts::default(),
+        });
         self.name_ids.insert(name.into(), id);
-        self.free_use_of.push(None);
         id
+    }
+
+    /// A pending record's report for a diagnostic the walk makes itself (the rare kinds).
+    pub fn made(&mut self, diagnostic: Diagnostic) -> Report {
+        let index = u32::try_from(self.out.made.len()).unwrap_or(u32::MAX);
+        self.out.made.push(diagnostic);
+        Report::Made(index)
     }
 
     /// `fut` as a condition's operand, when it waits on a name the chunk does not bind.
@@ -263,7 +270,7 @@ impl<'a> Checker<'a> {
             FutureOf::CallOf(_) | FutureOf::RefOf(_) => {
                 if let Some(free) = self.free_future(fut) {
                     let range = diagnostic.range;
-                    let report = Report::Made(Box::new(diagnostic));
+                    let report = self.made(diagnostic);
                     self.pending(Condition::IsFuture(free), range, report);
                 }
             }
@@ -406,22 +413,20 @@ impl<'a> Checker<'a> {
                     target: RefTarget::Free(name.to_string()),
                 });
                 let id = self.name_id(name);
-                if report_undefined && !self.dynamic && !name.starts_with('$') {
+                // A builtin's name is always defined: no need to wait for the file to tell.
+                if report_undefined
+                    && !self.dynamic
+                    && !name.starts_with('$')
+                    && unqualified_builtin(name).is_none()
+                {
                     self.pending(Condition::Unresolved(id), range, Report::UndefinedName);
                 }
                 let mut facts = facts;
                 if self.fn_depth() > 0 {
                     facts.escapes = true;
                 }
-                let Some(slot) = self.free_use_of.get_mut(id.0 as usize) else {
-                    return;
-                };
-                match *slot {
-                    Some(i) => self.out.free_uses[i].facts.merge(&facts),
-                    None => {
-                        *slot = Some(self.out.free_uses.len());
-                        self.out.free_uses.push(FreeUse { name: id, facts });
-                    }
+                if let Some(free) = self.free.get_mut(id.0 as usize) {
+                    free.facts.merge(&facts);
                 }
             }
         }
@@ -616,7 +621,7 @@ impl<'a> Checker<'a> {
 pub fn use_facts_for(pos: Pos) -> UseFacts {
     UseFacts {
         read: true,
-        awaited_at: Vec::new(),
+        awaited_at: Box::default(),
         escapes: matches!(pos, Pos::Escaping | Pos::Tail),
         ..Default::default()
     }
@@ -626,7 +631,7 @@ pub fn use_facts_for(pos: Pos) -> UseFacts {
 pub fn use_facts_at(pos: Pos, range: TextRange) -> UseFacts {
     let mut facts = use_facts_for(pos);
     if pos == Pos::Awaited {
-        facts.awaited_at.push(range);
+        facts.awaited_at = Box::new([range]);
     }
     facts
 }
@@ -664,13 +669,18 @@ pub fn analyze(forms: &[Form], text: &str) -> ChunkAnalysis {
         .collect();
     checker.pop_scope();
     let found = checker.out;
+    let more = !(found.diagnostics.is_empty() && module_vars.is_empty() && found.made.is_empty());
     ChunkAnalysis {
         lint: Arc::new(ChunkLint {
-            names: checker.names.into(),
-            diagnostics: found.diagnostics.into(),
+            free: checker.free.into(),
             pending: found.pending.into(),
-            module_vars: module_vars.into(),
-            free_uses: found.free_uses.into(),
+            more: more.then(|| {
+                Box::new(MoreLint {
+                    diagnostics: found.diagnostics.into(),
+                    module_vars: module_vars.into(),
+                    made: found.made.into(),
+                })
+            }),
         }),
         refs: found.refs.into(),
         decls: found.decls.into(),
