@@ -6,6 +6,7 @@
 //! [`render_markdown`]; the language server reads it for hover, completion and the async lint
 //! rules (the [`Flags`]). Nothing here depends on the VM: the arrow stays VM -> syntax.
 
+mod concurrency;
 mod db;
 mod functions;
 mod generators;
@@ -145,6 +146,10 @@ fn receiver_var(receiver: &str) -> String {
         "Bytes" => "b".into(),
         "Regex" => "re".into(),
         "Match" => "m".into(),
+        "Channel" => "ch".into(),
+        "Semaphore" => "sem".into(),
+        "Lock" => "lock".into(),
+        "Event" => "event".into(),
         _ => "v".into(),
     }
 }
@@ -160,10 +165,12 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(db::FUNCTIONS)
         .chain(system::FUNCTIONS)
         .chain(regex::FUNCTIONS)
+        .chain(concurrency::FUNCTIONS)
         .chain(functions::VALUES)
         .chain(math::VALUES)
         .chain(db::CLASSES)
         .chain(regex::CLASSES)
+        .chain(concurrency::CLASSES)
         .chain(types::TYPE_CLASSES)
         .chain(generators::CLASSES)
         .chain(methods::METHODS)
@@ -171,6 +178,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(generators::METHODS)
         .chain(db::METHODS)
         .chain(regex::METHODS)
+        .chain(concurrency::METHODS)
 }
 
 /// The entry for a function, value, class, special form or operator by its path
@@ -355,6 +363,7 @@ mod tests {
             "gene/fs/rename_async",
             "gene/fs/copy_async",
             "gene/io/read_line_async",
+            "gene/sleep_until_async",
         ] {
             assert!(lookup(path).expect(path).flags.returns_future, "{path}");
         }
@@ -386,6 +395,14 @@ mod tests {
             ("Database", "close_async"),
             ("Transaction", "exec_async"),
             ("Transaction", "query_async"),
+            ("Channel", "send_async"),
+            ("Channel", "recv_async"),
+            ("Channel", "next"),
+            ("Semaphore", "acquire_async"),
+            ("Semaphore", "with_async"),
+            ("Lock", "lock_async"),
+            ("Lock", "with_async"),
+            ("Event", "wait_async"),
         ] {
             let m = method(receiver, name).expect(name);
             assert!(m.flags.returns_future, "{receiver}.{name}");
