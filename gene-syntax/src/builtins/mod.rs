@@ -7,6 +7,7 @@
 //! rules (the [`Flags`]). Nothing here depends on the VM: the arrow stays VM -> syntax.
 
 mod collections;
+mod concurrency;
 mod db;
 mod functions;
 mod generators;
@@ -148,6 +149,10 @@ fn receiver_var(receiver: &str) -> String {
         "Bytes" => "b".into(),
         "Regex" => "re".into(),
         "Match" => "m".into(),
+        "Channel" => "ch".into(),
+        "Semaphore" => "sem".into(),
+        "Lock" => "lock".into(),
+        "Event" => "event".into(),
         _ => "v".into(),
     }
 }
@@ -163,10 +168,12 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(db::FUNCTIONS)
         .chain(system::FUNCTIONS)
         .chain(regex::FUNCTIONS)
+        .chain(concurrency::FUNCTIONS)
         .chain(functions::VALUES)
         .chain(math::VALUES)
         .chain(db::CLASSES)
         .chain(regex::CLASSES)
+        .chain(concurrency::CLASSES)
         .chain(types::TYPE_CLASSES)
         .chain(generators::CLASSES)
         .chain(methods::METHODS)
@@ -176,6 +183,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(generators::METHODS)
         .chain(db::METHODS)
         .chain(regex::METHODS)
+        .chain(concurrency::METHODS)
 }
 
 /// The entry for a function, value, class, special form or operator by its path
@@ -360,6 +368,7 @@ mod tests {
             "gene/fs/rename_async",
             "gene/fs/copy_async",
             "gene/io/read_line_async",
+            "gene/sleep_until_async",
         ] {
             assert!(lookup(path).expect(path).flags.returns_future, "{path}");
         }
@@ -391,6 +400,14 @@ mod tests {
             ("Database", "close_async"),
             ("Transaction", "exec_async"),
             ("Transaction", "query_async"),
+            ("Channel", "send_async"),
+            ("Channel", "recv_async"),
+            ("Channel", "next"),
+            ("Semaphore", "acquire_async"),
+            ("Semaphore", "with_async"),
+            ("Lock", "lock_async"),
+            ("Lock", "with_async"),
+            ("Event", "wait_async"),
         ] {
             let m = method(receiver, name).expect(name);
             assert!(m.flags.returns_future, "{receiver}.{name}");

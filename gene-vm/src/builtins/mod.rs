@@ -33,6 +33,24 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(fs::NATIVES)
         .chain(process::NATIVES)
         .chain(lines::NATIVES)
+        .chain(channel::NATIVES)
+        .chain(sync::NATIVES)
+        .chain(timers::NATIVES)
+}
+
+/// Makes a builtin value from `new`'s arguments.
+pub(crate) type Constructor = fn(&mut Vm, &[Value]) -> Result<Value, Exc>;
+
+/// What `(new gene/NAME args...)` calls for the builtin classes made with `new` (besides
+/// `Future`), or None when `NAME` is not one of them.
+pub(crate) fn constructor(name: &str) -> Option<Constructor> {
+    Some(match name {
+        "Channel" => channel::construct,
+        "Semaphore" => sync::new_semaphore,
+        "Lock" => sync::new_lock,
+        "Event" => sync::new_event,
+        _ => return None,
+    })
 }
 
 /// The values bound in namespaces (`gene/math/pi` ...), by catalogue path.
@@ -110,6 +128,7 @@ macro_rules! flow_native {
 mod array;
 mod async_io;
 mod bytes;
+mod channel;
 mod core;
 mod db;
 mod db_sql;
@@ -119,6 +138,7 @@ mod env;
 pub(crate) use env::exit_code;
 mod fs;
 mod future;
+mod gene_fn;
 mod generator;
 mod http;
 mod io;
@@ -140,4 +160,7 @@ mod set;
 mod sort;
 mod string;
 pub(crate) use string::char_at;
+mod sync;
 mod time;
+mod timers;
+mod waiters;

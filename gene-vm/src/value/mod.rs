@@ -344,6 +344,9 @@ pub enum IterState {
     },
     /// A generator: each step resumes its body (`vm/generator.rs`).
     Generator(Rc<GeneratorObj>),
+    /// An async iterator for `for await`: each step is the future its `.next` gives
+    /// (`vm/generator/mod.rs`).
+    Async(Value),
 }
 
 impl Value {

@@ -336,6 +336,15 @@ impl Vm {
         {
             return self.new_future(pos, argc);
         }
+        if let Some(make) = crate::builtins::constructor(&class.name)
+            && self.is_builtin_class(&class)
+        {
+            let args: Vec<Value> = self.task.stack.drain(pos + 1..).collect();
+            self.task.stack.truncate(pos);
+            let made = make(self, &args)?;
+            self.task.stack.push(made);
+            return Ok(());
+        }
         let instance = Value::Instance(Rc::new(Instance {
             class: class.clone(),
             props: RefCell::new(Map::default()),
@@ -351,6 +360,13 @@ impl Vm {
                 Ok(())
             }
         }
+    }
+
+    /// Whether `class` is the class `gene/NAME` of a builtin type (not a user class so named).
+    fn is_builtin_class(&self, class: &Rc<Class>) -> bool {
+        !class.is_exception
+            && class.parent.is_none()
+            && matches!(self.gene_ns.get(Sym::new(&class.name)), Some(Value::Class(c)) if Rc::ptr_eq(&c, class))
     }
 
     /// `(super .name args...)`: the args are on top of the stack.

@@ -166,8 +166,9 @@ impl Vm {
                 self.stack_push(it);
             }
             Op::IterNext(t) => {
-                // The loop's inline path found a generator, or no next element.
-                if super::generator::is_generator_iter(self.task.stack.last()) {
+                // The loop's inline path found a generator (or an async iterator), or no next
+                // element.
+                if super::generator::steps_out_of_line(self.task.stack.last()) {
                     return self.generator_flow(op, stop_depth);
                 }
                 self.task.stack.pop();

@@ -336,6 +336,7 @@ impl Vm {
                 next: 0,
             },
             Value::Generator(g) => IterState::Generator(g.clone()),
+            other if self.is_async_iterator(other) => IterState::Async(other.clone()),
             other => {
                 return Err(self.type_error(format!("cannot iterate over {}", other.type_name())));
             }
@@ -394,8 +395,8 @@ pub(crate) fn iter_next(state: &mut IterState) -> Option<Value> {
             }
             Some(Value::Int(v))
         }
-        // Resumed by the dispatch loop itself (`vm/generator.rs`).
-        IterState::Generator(_) => None,
+        // Stepped out of line (`vm/generator/mod.rs`).
+        IterState::Generator(_) | IterState::Async(_) => None,
     }
 }
 

@@ -45,6 +45,8 @@ const PRELUDE: &str = r#"
 (class HttpError < Exception)
 (class JsonError < Exception)
 (class DbError < Exception)
+(class ChannelClosed < Exception)
+(class LockError < Exception)
 "#;
 
 /// The first frame of a callback's task: calls `f` with `a` (`.on_success`, `.on_failure`: n = 1)
@@ -89,6 +91,10 @@ const TYPE_CLASSES: &[&str] = &[
     "Transaction",
     "Regex",
     "Match",
+    "Channel",
+    "Semaphore",
+    "Lock",
+    "Event",
 ];
 
 impl Vm {
@@ -273,6 +279,10 @@ fn receiver_name(r: &str) -> &'static str {
         "Transaction" => "Transaction",
         "Regex" => "Regex",
         "Match" => "Match",
+        "Channel" => "Channel",
+        "Semaphore" => "Semaphore",
+        "Lock" => "Lock",
+        "Event" => "Event",
         _ => "Any",
     }
 }
