@@ -9,9 +9,11 @@
 mod db;
 mod functions;
 mod generators;
+mod http_server;
 mod markdown;
 mod math;
 mod methods;
+mod net;
 mod numbers;
 mod regex;
 mod special_forms;
@@ -145,6 +147,8 @@ fn receiver_var(receiver: &str) -> String {
         "Bytes" => "b".into(),
         "Regex" => "re".into(),
         "Match" => "m".into(),
+        "TcpServer" | "HttpServer" => "server".into(),
+        "TcpConn" => "conn".into(),
         _ => "v".into(),
     }
 }
@@ -160,10 +164,14 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(db::FUNCTIONS)
         .chain(system::FUNCTIONS)
         .chain(regex::FUNCTIONS)
+        .chain(net::FUNCTIONS)
+        .chain(http_server::FUNCTIONS)
         .chain(functions::VALUES)
         .chain(math::VALUES)
         .chain(db::CLASSES)
         .chain(regex::CLASSES)
+        .chain(net::CLASSES)
+        .chain(http_server::CLASSES)
         .chain(types::TYPE_CLASSES)
         .chain(generators::CLASSES)
         .chain(methods::METHODS)
@@ -171,6 +179,8 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(generators::METHODS)
         .chain(db::METHODS)
         .chain(regex::METHODS)
+        .chain(net::METHODS)
+        .chain(http_server::METHODS)
 }
 
 /// The entry for a function, value, class, special form or operator by its path
@@ -355,6 +365,9 @@ mod tests {
             "gene/fs/rename_async",
             "gene/fs/copy_async",
             "gene/io/read_line_async",
+            "gene/net/listen_async",
+            "gene/net/connect_async",
+            "gene/http/serve_async",
         ] {
             assert!(lookup(path).expect(path).flags.returns_future, "{path}");
         }

@@ -32,6 +32,8 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(fs::NATIVES)
         .chain(process::NATIVES)
         .chain(lines::NATIVES)
+        .chain(net::NATIVES)
+        .chain(http_server::NATIVES)
 }
 
 /// The values bound in namespaces (`gene/math/pi` ...), by catalogue path.
@@ -120,6 +122,9 @@ mod fs;
 mod future;
 mod generator;
 mod http;
+mod http_exchange;
+mod http_serve_io;
+mod http_server;
 mod io;
 mod io_write;
 mod json;
@@ -129,6 +134,8 @@ pub(crate) use io_write::write_file;
 mod map;
 mod math;
 pub(crate) use math::Random;
+mod net;
+mod net_io;
 mod number;
 pub(crate) use number::power;
 mod path;

@@ -23,7 +23,7 @@ pub use convert::{EMBED_PREFIX, form_to_value, value_to_form};
 pub use eq::values_equal;
 pub use future::{FutState, FutureObj};
 pub use generator::GeneratorObj;
-pub use host::{Host, HostObject};
+pub use host::{AsyncSteps, Host, HostObject};
 pub use print::{display, format_float, inspect, write_display, write_inspect};
 
 pub type Map = IndexMap<Sym, Value, FxBuildHasher>;
@@ -342,6 +342,8 @@ pub enum IterState {
     },
     /// A generator: each step resumes its body (`vm/generator.rs`).
     Generator(Rc<GeneratorObj>),
+    /// A host object `for await` goes through (see `HostObject::async_steps`).
+    HostSteps(Rc<Host>),
 }
 
 impl Value {

@@ -4,10 +4,15 @@
 //! aborts an async job (an HTTP request) or runs the job's `on_cancel` hook (SQLite's
 //! interrupt); either way the VM forgets the operation and its result.
 //!
+//! A *stream* is a job that reports events while it runs (an HTTP server: one per request): each
+//! is handed to the stream's event handler on the VM's thread, and its end (or its
+//! cancellation) to its end handler. A running stream keeps the program alive.
+//!
 //! A job may also wait for Gene code (an SQLite statement queued behind a transaction that the
 //! program has not ended yet): its `stalled` check says so, and when every task waits and only
 //! such jobs are pending, they fail with the error it gives instead of the program hanging.
 
+use std::any::Any;
 use std::rc::Rc;
 
 use crate::intern::Sym;
@@ -35,6 +40,18 @@ pub(crate) enum JobKind {
     /// On a thread the builtin keeps (an SQLite connection's worker): the closure gets the
     /// operation's id and hands the work over; the thread reports through the reporter.
     External(Box<dyn FnOnce(OpId, JobReporter)>),
+}
+
+/// Handles an event a stream reported (its payload is what the stream's own builtin sent).
+pub(crate) type OnEvent = Rc<dyn Fn(&mut Vm, Box<dyn Any + Send>)>;
+
+/// Runs once when a stream ends: with its result, or None when it was stopped (cancelled).
+pub(crate) type OnEnd = Box<dyn FnOnce(&mut Vm, Option<JobResult>)>;
+
+/// A stream the VM takes events from.
+pub(crate) struct StreamEntry {
+    pub on_event: OnEvent,
+    pub on_end: OnEnd,
 }
 
 /// A job the VM waits for.
@@ -95,6 +112,43 @@ impl Vm {
         );
         *future.producer.borrow_mut() = Producer::Op(op);
         Value::Future(future)
+    }
+
+    /// Starts a stream (see [`crate::reactor::Reactor::spawn_stream`]); gives its id, which
+    /// [`Vm::cancel_op`] stops.
+    pub(crate) fn start_stream(
+        &mut self,
+        make: impl FnOnce(OpId, JobReporter) -> AsyncJob,
+        on_event: OnEvent,
+        on_end: OnEnd,
+    ) -> OpId {
+        let op = self.reactor.spawn_stream(make);
+        self.sched.ops.insert(
+            op,
+            OpEntry {
+                target: OpTarget::Stream(Box::new(StreamEntry { on_event, on_end })),
+                deadline: None,
+            },
+        );
+        op
+    }
+
+    /// A stream reported an event: its handler takes it (an event of a stream that is gone is
+    /// dropped, and with it whatever reply channel it carried).
+    pub(super) fn stream_event(&mut self, id: OpId, payload: Box<dyn Any + Send>) {
+        let handler = match self.sched.ops.get(&id) {
+            Some(OpEntry {
+                target: OpTarget::Stream(stream),
+                ..
+            }) => stream.on_event.clone(),
+            _ => return,
+        };
+        handler(self, payload);
+    }
+
+    /// A stream ended (`Some` result) or was stopped (`None`).
+    pub(super) fn stream_ended(&mut self, entry: StreamEntry, result: Option<JobResult>) {
+        (entry.on_end)(self, result);
     }
 
     /// A job completed: settle its future.

@@ -340,6 +340,7 @@ impl Vm {
                 next: 0,
             },
             Value::Generator(g) => IterState::Generator(g.clone()),
+            Value::Host(h) if h.async_steps().is_some() => IterState::HostSteps(h.clone()),
             other => {
                 return Err(self.type_error(format!("cannot iterate over {}", other.type_name())));
             }
@@ -398,8 +399,8 @@ pub(crate) fn iter_next(state: &mut IterState) -> Option<Value> {
             }
             Some(Value::Int(v))
         }
-        // Resumed by the dispatch loop itself (`vm/generator.rs`).
-        IterState::Generator(_) => None,
+        // Resumed, or stepped, by the generator ops (`vm/generator/`).
+        IterState::Generator(_) | IterState::HostSteps(_) => None,
     }
 }
 

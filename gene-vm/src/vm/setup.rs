@@ -89,6 +89,9 @@ const TYPE_CLASSES: &[&str] = &[
     "Transaction",
     "Regex",
     "Match",
+    "TcpServer",
+    "TcpConn",
+    "HttpServer",
 ];
 
 impl Vm {
@@ -272,6 +275,9 @@ fn receiver_name(r: &str) -> &'static str {
         "Transaction" => "Transaction",
         "Regex" => "Regex",
         "Match" => "Match",
+        "TcpServer" => "TcpServer",
+        "TcpConn" => "TcpConn",
+        "HttpServer" => "HttpServer",
         _ => "Any",
     }
 }
