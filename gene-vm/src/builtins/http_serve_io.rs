@@ -89,17 +89,19 @@ async fn answer(
     reporter: JobReporter,
 ) -> Result<HttpResponse, Infallible> {
     let (parts, body) = request.into_parts();
+    let too_large = || {
+        plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("Payload Too Large: the body is over {} MiB\n", MAX_BODY >> 20),
+        )
+    };
+    // A body announced as too large is refused before it is read.
+    if hyper::body::Body::size_hint(&body).lower() > MAX_BODY as u64 {
+        return Ok(too_large());
+    }
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Ok(plain(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "Payload Too Large: the body is over {} MiB\n",
-                    MAX_BODY >> 20
-                ),
-            ));
-        }
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Ok(too_large()),
         Err(_) => return Ok(plain(StatusCode::BAD_REQUEST, "Bad Request\n".into())),
     };
     let mut headers: Vec<(String, String)> = Vec::with_capacity(parts.headers.keys_len());

@@ -26,7 +26,7 @@ use crate::value::{Closure, FuncKind, FutureObj, Host, HostObject, NativeFn, Nat
 use crate::vm::code::{SourceInfo, link};
 use crate::vm::futures::Outcome;
 use crate::vm::jobs::{Finish, JobKind, OnEnd, OnEvent};
-use crate::vm::{Exc, Vm};
+use crate::vm::{Exc, Trace, Vm};
 
 pub(super) static NATIVES: &[NativeFn] = &[
     native!("gene/http/serve_async", serve_async),
@@ -227,10 +227,14 @@ impl ServerState {
         vm.start_task(self.entry.clone(), stack, 5, None, Value::Nil, None, future);
     }
 
-    /// `.close_async`: stop accepting; a future settled once every connection is done.
+    /// `.close_async`: stop accepting; a future settled once every connection is done (the
+    /// same future each time, unless it was cancelled: a timeout on one close does not spoil
+    /// the next).
     fn close(&self, vm: &mut Vm) -> Value {
-        if let Some(f) = self.closed.borrow().as_ref() {
-            return Value::Future(f.clone());
+        if let Some(f) = self.closed.borrow().as_ref()
+            && !matches!(Outcome::of(f), Some(Outcome::Cancelled))
+        {
+            return Value::Future(Rc::clone(f));
         }
         let future = FutureObj::new(vm.origin_here());
         if !*self.running.borrow() {
@@ -323,7 +327,7 @@ static FAIL: NativeFn = NativeFn {
         let error = arg(args, 1).clone();
         let mut exc = Exc::new(error.clone());
         if let Value::Instance(i) = &error {
-            exc.trace = i.trace.borrow().clone();
+            exc.trace = i.trace.borrow().as_deref().and_then(user_frames);
         }
         exc.note = Some(
             format!(
@@ -338,6 +342,27 @@ static FAIL: NativeFn = NativeFn {
         Ok(Value::Nil)
     }),
 };
+
+/// A trace without the frames of [`ENTRY`], which say nothing to the reader (a response the
+/// handler gave that is not one fails there: the message says what was wrong). None when no
+/// frame is left.
+fn user_frames(trace: &Trace) -> Option<Rc<Trace>> {
+    let entries: Vec<_> = trace
+        .entries
+        .iter()
+        .filter(|e| e.source.path != ENTRY_NAME)
+        .map(|e| e.clone_entry())
+        .collect();
+    (!entries.is_empty()).then(|| {
+        Rc::new(Trace {
+            entries,
+            omitted: trace.omitted,
+        })
+    })
+}
+
+/// The name [`ENTRY`]'s frames show in traces.
+const ENTRY_NAME: &str = "<http server>";
 
 /// The function each request's task runs: call the handler, await a future it gives, reply;
 /// whatever fails on the way is answered with a 500.

@@ -16,11 +16,11 @@ use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, watch};
 
-use super::net_io::{Command, ConnParts, ReadKind, closed_error, spawn_conn};
+use super::net_io::{Command, ConnParts, Delivery, ReadKind, closed_error, spawn_conn};
 use super::{arg, int_arg, str_arg};
-use crate::reactor::{JobError, JobResult, JobValue};
+use crate::reactor::{JobError, JobReporter, JobResult, JobValue};
 use crate::value::{Host, HostObject, NativeFn, Value};
-use crate::vm::jobs::{Finish, JobKind};
+use crate::vm::jobs::{Finish, JobKind, OnCancel};
 use crate::vm::{Exc, Vm, fmt_ms, step_map};
 
 /// What `.read_async` gives at most when no limit is given.
@@ -376,27 +376,49 @@ struct ConnIo {
 }
 
 impl TcpConn {
+    /// A read's future. Its bytes leave the connection only when the program gets them: a read
+    /// nobody wants any more gives them back (see `net_io.rs`).
     fn read(&self, vm: &mut Vm, kind: ReadKind) -> Value {
         let sender = self.io.borrow().as_ref().map(|io| io.reads.clone());
-        self.issue(vm, sender, kind)
+        let (start, on_cancel) = self.command(sender, kind);
+        let finish: Finish = Box::new(|vm, value| {
+            let value = match value {
+                JobValue::Host(any) => match any.downcast::<Delivery>() {
+                    Ok(delivery) => {
+                        let Delivery { value, ack } = *delivery;
+                        let _ = ack.send(());
+                        value
+                    }
+                    Err(_) => return Err(internal(vm)),
+                },
+                other => other,
+            };
+            Ok(vm.job_value(value))
+        });
+        vm.start_job_returnable(JobKind::External(start), finish, Some(on_cancel))
     }
 
     fn write(&self, vm: &mut Vm, data: Vec<u8>) -> Value {
         let sender = self.io.borrow().as_ref().map(|io| io.writes.clone());
-        self.issue(vm, sender, data)
+        let (start, on_cancel) = self.command(sender, data);
+        vm.start_job_with(
+            JobKind::External(start),
+            Box::new(|vm, v| Ok(vm.job_value(v))),
+            Some(on_cancel),
+        )
     }
 
-    /// Hands a command to the connection's reader or writer: a future settled by its report.
-    /// Cancelling the future tells the task to drop the command.
-    fn issue<T: 'static>(
+    /// A command for the connection's reader or writer, handed over when the job starts (a
+    /// closed connection reports an IOError at once), and its cancel hook, which tells the task
+    /// to drop it.
+    fn command<T: 'static>(
         &self,
-        vm: &mut Vm,
         sender: Option<tokio::sync::mpsc::UnboundedSender<Command<T>>>,
         what: T,
-    ) -> Value {
+    ) -> (Box<dyn FnOnce(crate::reactor::OpId, JobReporter)>, OnCancel) {
         let peer = self.peer.clone();
         let (cancel, cancelled) = oneshot::channel();
-        let start = Box::new(move |id, reporter: crate::reactor::JobReporter| {
+        let start = Box::new(move |id, reporter: JobReporter| {
             let command = Command {
                 id,
                 reporter: reporter.clone(),
@@ -410,11 +432,7 @@ impl TcpConn {
         let on_cancel = Box::new(move || {
             let _ = cancel.send(());
         });
-        vm.start_job_with(
-            JobKind::External(start),
-            Box::new(|vm, v| Ok(vm.job_value(v))),
-            Some(on_cancel),
-        )
+        (start, on_cancel)
     }
 
     /// Stops the read in progress; the writes issued finish, then the connection is shut

@@ -4,17 +4,18 @@
 //! `vm/jobs.rs`).
 //!
 //! Order and cancellation: the reader keeps what it has read but not handed out (the rest of a
-//! buffer, the start of a line) across commands, so a cancelled `read_line_async` loses no
-//! bytes: the next read gets them. A cancelled write stops where it is (part of the data may
-//! have been sent). Closing stops the read in progress (an IOError) and lets the writes already
-//! issued finish before the connection is shut down.
+//! buffer, the start of a line) across commands, and drops bytes only once the VM says the
+//! program got them ([`Delivery`]): a read cancelled at any point, or abandoned by a cancelled
+//! task, loses no bytes; the next read gets them. A cancelled write stops where it is (part of
+//! the data may have been sent). Closing stops the read in progress (an IOError) and lets the
+//! writes already issued finish before the connection is shut down.
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::reactor::{JobError, JobReporter, JobResult, JobValue, OpId};
+use crate::reactor::{JobError, JobReporter, JobValue, OpId};
 
 /// What the reader buffers from the socket at a time (and the most one `read_async` gives).
 const READ_BUFFER: usize = 64 * 1024;
@@ -58,12 +59,7 @@ pub(super) fn spawn_conn(stream: TcpStream) -> Result<ConnParts, std::io::Error>
     let (reads, read_cmds) = mpsc::unbounded_channel();
     let (writes, write_cmds) = mpsc::unbounded_channel();
     let (closed, closed_rx) = watch::channel(false);
-    tokio::spawn(reader(
-        BufReader::with_capacity(READ_BUFFER, read),
-        read_cmds,
-        closed_rx,
-        peer.clone(),
-    ));
+    tokio::spawn(reader(read, read_cmds, closed_rx, peer.clone()));
     tokio::spawn(writer(write, write_cmds, peer.clone()));
     Ok(ConnParts {
         peer,
@@ -78,97 +74,107 @@ pub(super) fn closed_error(peer: &str) -> JobError {
 }
 
 async fn reader(
-    mut input: BufReader<OwnedReadHalf>,
+    mut input: OwnedReadHalf,
     mut commands: mpsc::UnboundedReceiver<Command<ReadKind>>,
     mut closed: watch::Receiver<bool>,
     peer: String,
 ) {
-    // Bytes taken from the socket but not handed out yet (the start of a line).
+    // Bytes taken from the socket but not handed out yet.
     let mut pending: Vec<u8> = Vec::new();
     while let Some(mut command) = commands.recv().await {
         if *closed.borrow() {
-            command
-                .reporter
-                .report(command.id, Err(closed_error(&peer)));
+            command.reporter.report(command.id, Err(closed_error(&peer)));
             continue;
         }
-        let result = tokio::select! {
-            result = read(&mut input, &mut pending, &command.what, &peer) => Some(result),
+        // Biased: a command cancelled before data came is not served with it.
+        let found = tokio::select! {
+            biased;
             _ = &mut command.cancelled => None,
             _ = closed.wait_for(|closed| *closed) => Some(Err(closed_error(&peer))),
+            found = next(&mut input, &mut pending, &command.what, &peer) => Some(found),
         };
-        if let Some(result) = result {
-            command.reporter.report(command.id, result);
+        let (result, taken) = match found {
+            None => continue,
+            Some(Err(e)) => (Err(e), None),
+            Some(Ok((value, n))) => {
+                let (ack, taken) = oneshot::channel();
+                let delivery = Delivery { value, ack };
+                (Ok(JobValue::Host(Box::new(delivery))), Some((taken, n)))
+            }
+        };
+        if !command.reporter.report(command.id, result) {
+            return;
+        }
+        // The bytes leave `pending` only once the VM has given them to the program; a read it
+        // no longer wanted (cancelled, or abandoned by a cancelled task) leaves them for the
+        // next one.
+        if let Some((taken, n)) = taken
+            && taken.await.is_ok()
+        {
+            pending.drain(..n.min(pending.len()));
         }
     }
 }
 
-/// One read. Cancel-safe: whatever it took from the socket is in `pending` or handed out.
-async fn read(
-    input: &mut BufReader<OwnedReadHalf>,
+/// A read's result on its way to the VM: `ack` says the program got it.
+pub(super) struct Delivery {
+    pub value: JobValue,
+    pub ack: oneshot::Sender<()>,
+}
+
+/// What the next read gives, and how many bytes of `pending` it hands out. Cancel-safe:
+/// bytes taken from the socket stay in `pending`.
+async fn next(
+    input: &mut OwnedReadHalf,
     pending: &mut Vec<u8>,
     kind: &ReadKind,
     peer: &str,
-) -> JobResult {
+) -> Result<(JobValue, usize), JobError> {
     let failed = |e: std::io::Error| JobError::new("IOError", format!("reading from {peer}: {e}"));
     match kind {
         ReadKind::Bytes(max) => {
-            if !pending.is_empty() {
-                let n = (*max).min(pending.len());
-                return Ok(JobValue::Bytes(pending.drain(..n).collect()));
+            if pending.is_empty() {
+                pending.reserve(READ_BUFFER);
+                input.read_buf(pending).await.map_err(failed)?;
             }
-            let buf = input.fill_buf().await.map_err(failed)?;
-            let n = (*max).min(buf.len());
-            let bytes = buf[..n].to_vec();
-            input.consume(n);
-            Ok(JobValue::Bytes(bytes))
+            let n = (*max).min(pending.len());
+            Ok((JobValue::Bytes(pending[..n].to_vec()), n))
         }
-        ReadKind::Line => loop {
-            let buf = input.fill_buf().await.map_err(failed)?;
-            if buf.is_empty() {
-                // The end of the stream: a last line without a line break is still a line.
-                if pending.is_empty() {
-                    return Ok(JobValue::Nil);
+        ReadKind::Line => {
+            let mut searched = 0;
+            loop {
+                if let Some(i) = pending[searched..].iter().position(|&b| b == b'\n') {
+                    let n = searched + i + 1;
+                    return Ok((JobValue::Str(line_text(&pending[..n])), n));
                 }
-                let line = std::mem::take(pending);
-                return Ok(JobValue::Str(line_text(line)));
+                searched = pending.len();
+                if searched > MAX_LINE {
+                    return Err(JobError::new(
+                        "IOError",
+                        format!(
+                            "reading from {peer}: a line longer than {} MiB",
+                            MAX_LINE / (1024 * 1024)
+                        ),
+                    ));
+                }
+                pending.reserve(READ_BUFFER);
+                if input.read_buf(pending).await.map_err(failed)? == 0 {
+                    // The end of the stream: a last line without a line break is still a line.
+                    if pending.is_empty() {
+                        return Ok((JobValue::Nil, 0));
+                    }
+                    return Ok((JobValue::Str(line_text(pending)), pending.len()));
+                }
             }
-            let (taken, complete) = match buf.iter().position(|&b| b == b'\n') {
-                Some(i) => (i + 1, true),
-                None => (buf.len(), false),
-            };
-            pending.extend_from_slice(&buf[..taken]);
-            input.consume(taken);
-            if complete {
-                let line = std::mem::take(pending);
-                return Ok(JobValue::Str(line_text(line)));
-            }
-            if pending.len() > MAX_LINE {
-                pending.clear();
-                return Err(JobError::new(
-                    "IOError",
-                    format!(
-                        "reading from {peer}: a line longer than {} MiB",
-                        MAX_LINE / (1024 * 1024)
-                    ),
-                ));
-            }
-        },
+        }
     }
 }
 
 /// A line's text without its line break; bytes that are not UTF-8 become U+FFFD.
-fn line_text(mut line: Vec<u8>) -> String {
-    if line.last() == Some(&b'\n') {
-        line.pop();
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
-    }
-    match String::from_utf8(line) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }
+fn line_text(line: &[u8]) -> String {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    String::from_utf8_lossy(line).into_owned()
 }
 
 async fn writer(

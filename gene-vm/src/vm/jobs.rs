@@ -61,6 +61,9 @@ pub(crate) struct JobEntry {
     pub aborts: bool,
     pub on_cancel: Option<OnCancel>,
     pub stalled: Option<Stalled>,
+    /// Its result is dropped, unseen, when nobody can observe the future any more (see
+    /// [`Vm::start_job_returnable`]).
+    pub returnable: bool,
 }
 
 impl Vm {
@@ -106,6 +109,7 @@ impl Vm {
                     aborts,
                     on_cancel,
                     stalled,
+                    returnable: false,
                 })),
                 deadline: None,
             },
@@ -151,8 +155,40 @@ impl Vm {
         (entry.on_end)(self, result);
     }
 
+    /// Starts a job whose result the builtin can take back when nobody wants it: when it
+    /// completes after the future was awaited and abandoned (its waiter cancelled, no Gene value
+    /// referring to it), the result is dropped without its finish step running, and the future
+    /// is cancelled. A TCP read gives its bytes back to the connection that way.
+    pub(crate) fn start_job_returnable(
+        &mut self,
+        job: JobKind,
+        finish: Finish,
+        on_cancel: Option<OnCancel>,
+    ) -> Value {
+        let value = self.start_job_with(job, finish, on_cancel);
+        if let Value::Future(f) = &value
+            && let Producer::Op(op) = &*f.producer.borrow()
+            && let Some(OpEntry {
+                target: OpTarget::Job(job),
+                ..
+            }) = self.sched.ops.get_mut(op)
+        {
+            job.returnable = true;
+        }
+        value
+    }
+
     /// A job completed: settle its future.
     pub(super) fn job_done(&mut self, entry: JobEntry, result: JobResult) {
+        if entry.returnable
+            && entry.future.observed.get()
+            && Rc::strong_count(&entry.future) == 1
+            && self.nobody_waits(&entry.future)
+        {
+            // Dropping the result unseen gives it back (see `start_job_returnable`).
+            self.settle(&entry.future, Outcome::Cancelled);
+            return;
+        }
         let JobEntry { future, finish, .. } = entry;
         let outcome = match result {
             Ok(value) => match finish(self, value) {
