@@ -11,9 +11,11 @@ mod concurrency;
 mod db;
 mod functions;
 mod generators;
+mod http_server;
 mod markdown;
 mod math;
 mod methods;
+mod net;
 mod numbers;
 mod regex;
 mod special_forms;
@@ -153,6 +155,8 @@ fn receiver_var(receiver: &str) -> String {
         "Semaphore" => "sem".into(),
         "Lock" => "lock".into(),
         "Event" => "event".into(),
+        "TcpServer" | "HttpServer" => "server".into(),
+        "TcpConn" => "conn".into(),
         _ => "v".into(),
     }
 }
@@ -169,11 +173,15 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(system::FUNCTIONS)
         .chain(regex::FUNCTIONS)
         .chain(concurrency::FUNCTIONS)
+        .chain(net::FUNCTIONS)
+        .chain(http_server::FUNCTIONS)
         .chain(functions::VALUES)
         .chain(math::VALUES)
         .chain(db::CLASSES)
         .chain(regex::CLASSES)
         .chain(concurrency::CLASSES)
+        .chain(net::CLASSES)
+        .chain(http_server::CLASSES)
         .chain(types::TYPE_CLASSES)
         .chain(generators::CLASSES)
         .chain(methods::METHODS)
@@ -184,6 +192,8 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(db::METHODS)
         .chain(regex::METHODS)
         .chain(concurrency::METHODS)
+        .chain(net::METHODS)
+        .chain(http_server::METHODS)
 }
 
 /// The entry for a function, value, class, special form or operator by its path
@@ -369,6 +379,9 @@ mod tests {
             "gene/fs/copy_async",
             "gene/io/read_line_async",
             "gene/sleep_until_async",
+            "gene/net/listen_async",
+            "gene/net/connect_async",
+            "gene/http/serve_async",
         ] {
             assert!(lookup(path).expect(path).flags.returns_future, "{path}");
         }

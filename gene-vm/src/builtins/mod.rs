@@ -36,6 +36,8 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(channel::NATIVES)
         .chain(sync::NATIVES)
         .chain(timers::NATIVES)
+        .chain(net::NATIVES)
+        .chain(http_server::NATIVES)
 }
 
 /// Makes a builtin value from `new`'s arguments.
@@ -141,6 +143,9 @@ mod future;
 mod gene_fn;
 mod generator;
 mod http;
+mod http_exchange;
+mod http_serve_io;
+mod http_server;
 mod io;
 mod io_write;
 mod json;
@@ -150,6 +155,8 @@ pub(crate) use io_write::write_file;
 mod map;
 mod math;
 pub(crate) use math::Random;
+mod net;
+mod net_io;
 mod number;
 pub(crate) use number::power;
 mod path;

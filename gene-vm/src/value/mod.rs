@@ -24,7 +24,7 @@ pub use convert::{EMBED_PREFIX, form_to_value, value_to_form};
 pub use eq::values_equal;
 pub use future::{FutState, FutureObj};
 pub use generator::GeneratorObj;
-pub use host::{Host, HostObject};
+pub use host::{AsyncSteps, Host, HostObject};
 pub use print::{display, format_float, inspect, write_display, write_inspect};
 pub use set::{Members, SetData};
 
@@ -347,6 +347,8 @@ pub enum IterState {
     /// An async iterator for `for await`: each step is the future its `.next` gives
     /// (`vm/generator/mod.rs`).
     Async(Value),
+    /// A host object `for await` goes through (see `HostObject::async_steps`).
+    HostSteps(Rc<Host>),
 }
 
 impl Value {

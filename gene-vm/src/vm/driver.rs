@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use super::futures::Outcome;
-use super::sched::{OpEntry, OpTarget, Signal, TaskMeta, Wake};
+use super::sched::{OpTarget, Signal, TaskMeta, Wake};
 use super::{Exc, Task, Vm};
 use crate::reactor::{Completion, IoOutcome, OpId};
 use crate::value::future::Reaction;
@@ -277,14 +277,13 @@ impl Vm {
             Completion::Io(id, outcome) => self.op_done(id, Some(outcome)),
             Completion::Job(id, result) => {
                 // Ids are never reused: a job's id names a job (or nothing, once cancelled).
-                if let Some(OpEntry {
-                    target: OpTarget::Job(job),
-                    ..
-                }) = self.sched.ops.remove(&id)
-                {
-                    self.job_done(*job, result);
+                match self.sched.ops.remove(&id).map(|entry| entry.target) {
+                    Some(OpTarget::Job(job)) => self.job_done(*job, result),
+                    Some(OpTarget::Stream(stream)) => self.stream_ended(*stream, Some(result)),
+                    _ => {}
                 }
             }
+            Completion::Event(id, payload) => self.stream_event(id, payload),
         }
     }
 
@@ -350,6 +349,14 @@ impl Vm {
                     Err(crate::reactor::JobError::new("Exception", reason)),
                 );
             }
+            OpTarget::Stream(stream) => {
+                let reason = match outcome {
+                    Some(IoOutcome::Failed(reason)) => reason,
+                    _ => "the async runtime stopped".to_string(),
+                };
+                let error = crate::reactor::JobError::new("Exception", reason);
+                self.stream_ended(*stream, Some(Err(error)));
+            }
             OpTarget::FutureTimeout { future, inner, ms } => {
                 if future.is_pending() {
                     let e = self.make_error_value(
@@ -380,8 +387,13 @@ impl Vm {
         if let Some(deadline) = entry.deadline {
             self.reactor.cancel_timer(id, deadline);
         }
-        if let OpTarget::Job(job) = entry.target {
-            self.job_cancelled(id, *job);
+        match entry.target {
+            OpTarget::Job(job) => self.job_cancelled(id, *job),
+            OpTarget::Stream(stream) => {
+                self.reactor.abort(id);
+                self.stream_ended(*stream, None);
+            }
+            _ => {}
         }
     }
 

@@ -101,6 +101,8 @@ pub(crate) enum OpTarget {
     },
     /// A job (SQLite, HTTP...): its result settles the future.
     Job(Box<super::jobs::JobEntry>),
+    /// A stream (an HTTP server): events while it runs, then its end.
+    Stream(Box<super::jobs::StreamEntry>),
 }
 
 pub(crate) struct OpEntry {

@@ -95,6 +95,9 @@ const TYPE_CLASSES: &[&str] = &[
     "Semaphore",
     "Lock",
     "Event",
+    "TcpServer",
+    "TcpConn",
+    "HttpServer",
 ];
 
 impl Vm {
@@ -283,6 +286,9 @@ fn receiver_name(r: &str) -> &'static str {
         "Semaphore" => "Semaphore",
         "Lock" => "Lock",
         "Event" => "Event",
+        "TcpServer" => "TcpServer",
+        "TcpConn" => "TcpConn",
+        "HttpServer" => "HttpServer",
         _ => "Any",
     }
 }
