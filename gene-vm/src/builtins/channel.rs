@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::arg;
-use super::waiters::{Serves, WaitQueue};
+use super::waiters::{Serves, WaitQueue, hand_over};
 use crate::intern::Sym;
 use crate::value::{FutureObj, Host, HostObject, Map, NativeFn, Value};
 use crate::vm::futures::Outcome;
@@ -194,7 +194,7 @@ fn offer(vm: &Vm, ch: &Channel, v: Value) -> Offer {
 fn send(vm: &mut Vm, ch: &Channel, v: Value) -> Rc<FutureObj> {
     match offer(vm, ch, v) {
         Offer::Deliver(f, v) => {
-            vm.settle(&f, Outcome::Success(v));
+            hand_over(vm, &f, v);
             FutureObj::completed(Value::Nil)
         }
         Offer::Buffered => FutureObj::completed(Value::Nil),
@@ -219,7 +219,7 @@ fn send(vm: &mut Vm, ch: &Channel, v: Value) -> Rc<FutureObj> {
 fn try_send(vm: &mut Vm, ch: &Channel, v: Value) -> Result<bool, Exc> {
     match offer(vm, ch, v) {
         Offer::Deliver(f, v) => {
-            vm.settle(&f, Outcome::Success(v));
+            hand_over(vm, &f, v);
             Ok(true)
         }
         Offer::Buffered => Ok(true),
@@ -250,7 +250,7 @@ fn take(vm: &mut Vm, ch: &Channel) -> Option<Value> {
         }
     };
     if let Some(f) = sender {
-        vm.settle(&f, Outcome::Success(Value::Nil));
+        hand_over(vm, &f, Value::Nil);
     }
     Some(value)
 }

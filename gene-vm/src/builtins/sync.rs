@@ -18,7 +18,7 @@ use std::rc::{Rc, Weak};
 
 use super::arg;
 use super::gene_fn::{GeneFn, GiveResult};
-use super::waiters::{Serves, WaitQueue};
+use super::waiters::{Serves, WaitQueue, hand_over};
 use crate::intern::Sym;
 use crate::value::{FutureObj, GeneratorObj, Host, HostObject, NativeFn, Value};
 use crate::vm::futures::Outcome;
@@ -166,7 +166,7 @@ impl Semaphore {
             waiter
         };
         if let Some((f, ())) = waiter {
-            vm.settle(&f, Outcome::Success(Value::Nil));
+            hand_over(vm, &f, Value::Nil);
         }
     }
 }
@@ -275,7 +275,7 @@ impl Lock {
             next
         };
         if let Some((f, _)) = next {
-            vm.settle(&f, Outcome::Success(Value::Nil));
+            hand_over(vm, &f, Value::Nil);
         }
         Ok(())
     }

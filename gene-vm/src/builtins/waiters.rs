@@ -14,13 +14,24 @@
 //!   yet to throw) do not count: those awaits will never take the value. A send nobody awaited
 //!   (`(ch .send_async v)` left to run) is the exception: it is live until it is cancelled or
 //!   its awaiter leaves, since delivering is its whole point.
+//!
+//! A served future is marked as a hand-over ([`hand_over`]): the task it wakes takes what it
+//! carries even if a cancellation reaches that task before it runs again.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::value::FutureObj;
 use crate::value::future::Reaction;
+use crate::value::{FutureObj, Value};
 use crate::vm::Vm;
+use crate::vm::futures::Outcome;
+
+/// Serves a waiter: its future succeeds with `value`, marked as a hand-over, so that the task
+/// it wakes takes it even if a cancellation reaches that task first.
+pub(crate) fn hand_over(vm: &mut Vm, f: &Rc<FutureObj>, value: Value) {
+    f.hand_over.set(true);
+    vm.settle(f, Outcome::Success(value));
+}
 
 /// What serving a waiter means for whoever reads its future.
 #[derive(Clone, Copy, PartialEq, Eq)]
