@@ -6,6 +6,8 @@
 #   benches/compare.sh            # 3 runs each
 #   RUNS=5 benches/compare.sh
 #   benches/compare.sh generators  # only the named benchmarks
+#
+# A benchmark without a twin in some language shows "-" in that column.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,7 +18,12 @@ GENE="$ROOT/target/release/gene"
 echo "Building gene (release)..."
 cargo build --release -q -p gene-cli --manifest-path "$ROOT/Cargo.toml"
 
-declare -A CMD=([gene]="$GENE run" [python3]="python3" [lua5.4]="lua5.4" [node]="node")
+# A pyenv shim is a shell script that costs 0.1-0.3 s per start: time the interpreter itself.
+PYTHON=python3
+if command -v pyenv >/dev/null 2>&1 && PY_REAL=$(pyenv which python3 2>/dev/null); then
+  PYTHON=$PY_REAL
+fi
+declare -A CMD=([gene]="$GENE run" [python3]="$PYTHON" [lua5.4]="lua5.4" [node]="node")
 declare -A EXT=([gene]="gene" [python3]="py" [lua5.4]="lua" [node]="js")
 RUNTIMES=()
 for r in gene python3 lua5.4 node; do
@@ -43,25 +50,35 @@ best_time() {
 
 printf "\n%-10s" "benchmark"
 for r in "${RUNTIMES[@]}"; do printf " %10s" "$r"; done
-printf " %12s\n" "gene/python"
+printf " %12s %10s\n" "gene/python" "gene/lua"
 BENCHES=("$@")
 if [[ ${#BENCHES[@]} -eq 0 ]]; then
-  BENCHES=(fib loop strings arrays maps methods generators)
+  # The repository's own rows, then ordinary programs nobody tuned the VM for.
+  BENCHES=(fib loop strings arrays maps methods generators sieve queens list closures concat)
 fi
+# Ratios (one line per benchmark: gene/python gene/lua) for the geometric means.
+RATIOS=$(mktemp)
+trap 'rm -f "$RATIOS"' EXIT
+ratio() { awk -v g="$1" -v o="$2" 'BEGIN { if (g == "" || o == "" || o == 0) print "-"; else printf "%.2f", g / o }'; }
 for bench in "${BENCHES[@]}"; do
   printf "%-10s" "$bench"
   declare -A T=()
   for r in "${RUNTIMES[@]}"; do
+    if [[ ! -f "$PROGRAMS/$bench.${EXT[$r]}" ]]; then
+      printf " %10s" "-"
+      continue
+    fi
     T[$r]=$(best_time ${CMD[$r]} "$PROGRAMS/$bench.${EXT[$r]}")
     printf " %9ss" "${T[$r]}"
   done
-  if [[ -n "${T[python3]:-}" && -n "${T[gene]:-}" ]]; then
-    awk -v g="${T[gene]}" -v p="${T[python3]}" 'BEGIN { printf " %11.2fx\n", g / p }'
-  else
-    printf "\n"
-  fi
+  rp=$(ratio "${T[gene]:-}" "${T[python3]:-}")
+  rl=$(ratio "${T[gene]:-}" "${T[lua5.4]:-}")
+  printf " %11sx %9sx\n" "$rp" "$rl"
+  echo "$rp $rl" >> "$RATIOS"
   unset T
 done
+awk '{ for (i = 1; i <= 2; i++) if ($i != "-") { s[i] += log($i); n[i]++ } }
+     END { printf "%-10s geomean: %.2fx python3, %.2fx lua5.4\n", "", (n[1] ? exp(s[1] / n[1]) : 0), (n[2] ? exp(s[2] / n[2]) : 0) }' "$RATIOS"
 
 echo
 echo "Peak memory (max RSS) of fib(32):"
