@@ -20,7 +20,9 @@ fn spawn_program(src: &str, args: Vec<String>) -> mpsc::Receiver<String> {
         vm.set_args(args);
         let mut text = match vm.run_source("net_test.gene", src) {
             Ok(_) => String::new(),
-            Err(RunError::Uncaught(e)) => format!("uncaught: {}\n", vm.describe_exception(&e.value)),
+            Err(RunError::Uncaught(e)) => {
+                format!("uncaught: {}\n", vm.describe_exception(&e.value))
+            }
             Err(_) => "failed\n".to_string(),
         };
         text.insert_str(0, &out.stdout_text());
@@ -63,13 +65,13 @@ fn a_connection_that_does_not_come_in_time_is_a_timeout_error() {
 const SELF_CLOSING: &str = r#"
     (var server nil)
     (fn ^^async handle [req]
-      (if (req/path == "/stop")
+      (if (req/path == "/stop") then
         (server .close_async)
         (return "stopping"))
       #"hello #{(req/body .size)}")
     (server = (await (gene/http/serve_async handle)))
     (println (server .url))
-    (gene/io/write (($args .get 0)) (str (server .port)))
+    (gene/io/write ($args .get 0) (str (server .port)))
 "#;
 
 /// Sends raw request text and gives the response's text (the server closes or answers).
@@ -122,10 +124,7 @@ fn a_server_keeps_its_program_alive_and_refuses_oversized_bodies() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let port_file = dir.join("port");
     let _ = std::fs::remove_file(&port_file);
-    let done = spawn_program(
-        SELF_CLOSING,
-        vec![port_file.to_string_lossy().into_owned()],
-    );
+    let done = spawn_program(SELF_CLOSING, vec![port_file.to_string_lossy().into_owned()]);
     let port = wait_for_port(&port_file);
 
     let hello = exchange(
@@ -140,12 +139,18 @@ fn a_server_keeps_its_program_alive_and_refuses_oversized_bodies() {
         port,
         "POST /hello HTTP/1.1\r\nhost: x\r\ncontent-length: 16777217\r\n\r\n",
     );
-    assert!(big.starts_with("HTTP/1.1 413 Payload Too Large\r\n"), "{big}");
+    assert!(
+        big.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+        "{big}"
+    );
     assert!(big.contains("the body is over 16 MiB"), "{big}");
 
     // The main code has ended, but the server still serves...
     std::thread::sleep(Duration::from_millis(100));
-    assert!(done.try_recv().is_err(), "the program ended with its server running");
+    assert!(
+        done.try_recv().is_err(),
+        "the program ended with its server running"
+    );
     // ... until a request closes it; then the program ends.
     let stop = exchange(port, "GET /stop HTTP/1.1\r\nhost: x\r\n\r\n");
     assert!(stop.ends_with("stopping"), "{stop}");

@@ -92,7 +92,10 @@ async fn answer(
     let too_large = || {
         plain(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("Payload Too Large: the body is over {} MiB\n", MAX_BODY >> 20),
+            format!(
+                "Payload Too Large: the body is over {} MiB\n",
+                MAX_BODY >> 20
+            ),
         )
     };
     // A body announced as too large is refused before it is read.

@@ -83,7 +83,9 @@ async fn reader(
     let mut pending: Vec<u8> = Vec::new();
     while let Some(mut command) = commands.recv().await {
         if *closed.borrow() {
-            command.reporter.report(command.id, Err(closed_error(&peer)));
+            command
+                .reporter
+                .report(command.id, Err(closed_error(&peer)));
             continue;
         }
         // Biased: a command cancelled before data came is not served with it.
