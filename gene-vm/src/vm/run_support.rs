@@ -68,6 +68,15 @@ impl Vm {
         }
     }
 
+    /// Stores into a local (through its cell when captured).
+    pub(super) fn set_local_value(&mut self, base: usize, slot: u32, v: Value) {
+        match self.task.stack.get_mut(base + slot as usize) {
+            Some(Value::Cell(c)) => *c.borrow_mut() = v,
+            Some(slot) => *slot = v,
+            None => {}
+        }
+    }
+
     /// `(x += delta)` on a local: stores and gives the new value.
     pub(super) fn add_to_local(
         &mut self,
@@ -260,6 +269,7 @@ impl Vm {
             parent,
             methods: RefCell::default(),
             ctor: RefCell::default(),
+            props_hint: Default::default(),
         })))
     }
 }
