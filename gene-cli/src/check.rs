@@ -92,7 +92,21 @@ impl Checker {
     /// Loads `path` and finds its diagnostics, in source order; `None` when it cannot be read
     /// (the reason is printed).
     fn check(&mut self, path: &Path, config: &LintConfig) -> Option<(SourceFile, Vec<Diagnostic>)> {
-        let loaded = match source::load(&mut self.db, path) {
+        // Each chunk is parsed, walked and its definitions found a window of chunks at a time,
+        // keeping what the file-level analysis reads (its lint facts, definitions, allow
+        // comments, syntax errors) and dropping the trees, forms and walks as it goes; before
+        // the imports are followed, which reads the definitions.
+        let mut syntax: Vec<Diagnostic> = Vec::new();
+        let visit_chunks = |db: &mut RootDatabase, file: SourceFile| {
+            db::visit_chunks_bounded(db, file, CHUNKS_IN_MEMORY / 2, |db, at| {
+                let _ = analysis::chunk_lint(db, at.chunk);
+                let _ = analysis::symbols::chunk_symbols(db, at.chunk);
+                let _ = analysis::config::chunk_allowed(db, at.chunk);
+                let errors = db::chunk_syntax_diagnostics(db, at.chunk);
+                syntax.extend(errors.iter().map(|d| d.shifted(at.offset)));
+            });
+        };
+        let loaded = match source::load_with(&mut self.db, path, visit_chunks) {
             Ok(loaded) => loaded,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -102,17 +116,11 @@ impl Checker {
         };
         self.checked += 1;
         let file = loaded.file;
-        // The syntax diagnostics come with each chunk's parse, which the first split makes for
-        // every chunk at once; then the analysis of each chunk, from trees and forms dropped as
-        // it goes. The file-level analysis at the end reads what these computed.
-        let _ = db::syntax_diagnostics(&self.db, file);
-        db::visit_chunks_bounded(&mut self.db, file, CHUNKS_IN_MEMORY / 2, |db, chunk| {
-            let _ = analysis::chunk_analysis(db, chunk);
-            let _ = analysis::symbols::chunk_symbols(db, chunk);
-            let _ = analysis::config::chunk_allowed(db, chunk);
-        });
+        // What `analysis::diagnostics` gives, with the syntax errors gathered above (its
+        // `db::syntax_diagnostics` would parse the chunks again).
         let mut diagnostics: Vec<Diagnostic> = loaded.read_diagnostics;
-        diagnostics.extend(analysis::diagnostics(&self.db, file, config));
+        diagnostics.append(&mut syntax);
+        diagnostics.extend(config.apply(analysis::lint_diagnostics(&self.db, file)));
         diagnostics.sort_by_key(|d| (d.range.start(), d.range.end()));
         for diagnostic in &diagnostics {
             self.counts[diagnostic.severity as usize] += 1;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use gene_vm::{StdOutput, Vm};
+use gene_vm::{Session, StdOutput, Vm};
 
 #[derive(Args)]
 pub struct EvalArgs {
@@ -17,14 +17,15 @@ pub struct EvalArgs {
 pub fn run(args: EvalArgs) -> ExitCode {
     let mut vm = Vm::new(Box::new(StdOutput::new()));
     vm.set_args(args.args);
-    match vm.eval_input(&args.code) {
+    let mut session = Session::new(vm);
+    match session.eval(&args.code) {
         Ok(value) => {
-            let text = gene_vm::value::inspect(&value);
-            vm.out.out(&text);
-            vm.out.out("\n");
-            vm.out.flush();
+            let out = session.services.output();
+            out.out(&gene_vm::value::inspect(&value));
+            out.out("\n");
+            out.flush();
             ExitCode::SUCCESS
         }
-        Err(e) => super::run::finish(&mut vm, Err(e)),
+        Err(e) => super::run::finish(&mut session, Err(e)),
     }
 }

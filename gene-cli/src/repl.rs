@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 use gene_syntax::SyntaxErrorKind;
-use gene_vm::{StdOutput, Vm};
+use gene_vm::{Session, StdOutput, Vm};
 use rustyline::error::ReadlineError;
 
 #[derive(Args)]
@@ -34,12 +34,12 @@ fn history_path() -> Option<PathBuf> {
 }
 
 pub fn run(_args: ReplArgs) -> ExitCode {
-    let mut vm = Vm::new(Box::new(StdOutput::new()));
+    let mut session = Session::new(Vm::new(Box::new(StdOutput::new())));
     // Ctrl-C during an evaluation sets the VM's interrupt flag; while reading a line the
     // terminal is in raw mode and rustyline reports it instead.
     let running = Arc::new(AtomicBool::new(false));
     {
-        let interrupt = vm.interrupt.clone();
+        let interrupt = session.interrupt.clone();
         let running = running.clone();
         let _ = ctrlc::set_handler(move || {
             if running.load(Ordering::SeqCst) {
@@ -60,6 +60,7 @@ pub fn run(_args: ReplArgs) -> ExitCode {
     }
     println!("Gene REPL. Ctrl-D exits, Ctrl-C cancels the input or interrupts an evaluation.");
     let mut buffer = String::new();
+    let mut status = ExitCode::SUCCESS;
     loop {
         let prompt = if buffer.is_empty() {
             "gene> "
@@ -80,19 +81,25 @@ pub fn run(_args: ReplArgs) -> ExitCode {
                     continue;
                 }
                 let _ = editor.add_history_entry(input.as_str());
-                vm.interrupt.store(false, Ordering::SeqCst);
+                session.interrupt.store(false, Ordering::SeqCst);
                 running.store(true, Ordering::SeqCst);
-                let result = vm.eval_input(&input);
+                let result = session.eval(&input);
                 running.store(false, Ordering::SeqCst);
                 match result {
                     Ok(value) => {
-                        let text = gene_vm::value::inspect(&value);
-                        vm.out.out(&text);
-                        vm.out.out("\n");
-                        vm.out.flush();
+                        let out = session.services.output();
+                        out.out(&gene_vm::value::inspect(&value));
+                        out.out("\n");
+                        out.flush();
                     }
                     Err(e) => {
-                        let _ = super::run::finish(&mut vm, Err(e));
+                        let exit = e.exit_status();
+                        let code = super::run::finish(&mut session, Err(e));
+                        // `(gene/exit n)` ends the session too.
+                        if exit.is_some() {
+                            status = code;
+                            break;
+                        }
                     }
                 }
             }
@@ -112,7 +119,7 @@ pub fn run(_args: ReplArgs) -> ExitCode {
     if let Some(h) = &history {
         let _ = editor.save_history(h);
     }
-    ExitCode::SUCCESS
+    status
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use gene_vm::{Output, RunError, StdOutput, Vm};
+use gene_vm::{HostServices, Output, RunError, StdOutput, Vm};
 
 use super::progress_bar::{BarDisplay, BarOutput, BarSlot};
 use gene_vm::report::diagnostic as render;
@@ -45,10 +45,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         Some(bar) => Box::new(BarOutput::new(bar.clone())),
         None => Box::new(StdOutput::new()),
     };
-    let mut vm = Vm::new(out);
+    let mut services = HostServices::new(out);
     if let Some(bar) = &bar {
-        vm.set_progress_display(Box::new(BarDisplay(bar.clone())));
+        services = services.with_progress_display(Box::new(BarDisplay(bar.clone())));
     }
+    let mut vm = Vm::with_services(services);
     vm.set_args(args.args);
     vm.preempt_interval = args.preempt_interval;
     let signals = super::signals::SignalStop::install(vm.interrupt.clone());
@@ -72,7 +73,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     if let Some(signal) = signals.received() {
         // Stopped by Ctrl-C or a kill: what it printed shows, and it ends as the signal says.
-        vm.out.flush();
+        vm.services.output().flush();
         super::signals::die_of(signal);
     }
     finish(&mut vm, result)
@@ -108,7 +109,10 @@ pub fn on_big_stack(f: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
 /// Prints why a run failed (syntax or compile errors, an uncaught exception) and gives the
 /// exit status.
 pub fn finish(vm: &mut Vm, result: Result<gene_vm::Value, RunError>) -> ExitCode {
-    vm.out.flush();
+    vm.services.output().flush();
+    if let Some(status) = result.as_ref().err().and_then(RunError::exit_status) {
+        return ExitCode::from(u8::try_from(status).unwrap_or(1));
+    }
     match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(error) => {

@@ -35,6 +35,17 @@ pub fn load_one(db: &mut RootDatabase, path: &Path) -> Result<Loaded, std::proce
 /// resolver (`gene_syntax::workspace`), so the analysis can follow them and the VM runs them
 /// from the database without reading them again.
 pub fn load(db: &mut RootDatabase, path: &Path) -> Result<Loaded, LoadError> {
+    load_with(db, path, |_, _| {})
+}
+
+/// [`load`], running `before_imports` once the file is in the database, before its imports are
+/// followed (which reads the file's definitions: `gene check` has them computed a few chunks at
+/// a time first, rather than every chunk's tree at once).
+pub fn load_with(
+    db: &mut RootDatabase,
+    path: &Path,
+    before_imports: impl FnOnce(&mut RootDatabase, SourceFile),
+) -> Result<Loaded, LoadError> {
     if path.is_dir() {
         return Err(LoadError(format!(
             "`{}` is a directory; pass Gene source files (for example `{}/*.gene`)",
@@ -52,6 +63,7 @@ pub fn load(db: &mut RootDatabase, path: &Path) -> Result<Loaded, LoadError> {
     })?;
     let (text, utf8_errors) = gene_syntax::decode_utf8_lossy(&bytes);
     let file = db.set_file(PathBuf::from(path), text);
+    before_imports(db, file);
     gene_syntax::workspace::load_imports(db, file);
     Ok(Loaded {
         file,

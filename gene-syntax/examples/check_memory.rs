@@ -1,7 +1,8 @@
 //! Where the memory of the database's queries goes on a file: runs the queries `gene check`
 //! runs, stage by stage, and prints the time each stage took, the bytes still live after it and
 //! the peak during it. By default every memo is kept, as the language server keeps them;
-//! `bounded` goes through the chunks as `gene check` does, dropping trees and forms as it goes.
+//! `bounded` goes through the chunks as `gene check` does, dropping trees, forms and walks as it
+//! goes, and prints what the per-chunk results it keeps take.
 //! `cargo run --release -p gene-syntax --example check_memory FILE [bounded]`
 
 use std::alloc::{GlobalAlloc, Layout};
@@ -63,6 +64,56 @@ fn report(stage: &str, text_len: usize) {
     );
 }
 
+/// The heap bytes a clone of `value` takes (what its contents take, at exact capacity).
+fn heap_of<T: Clone>(value: &T) -> usize {
+    let before = LIVE.load(Ordering::Relaxed);
+    let copy = value.clone();
+    let after = LIVE.load(Ordering::Relaxed);
+    drop(copy);
+    after.saturating_sub(before)
+}
+
+/// A vector's heap bytes: its contents' (see [`heap_of`]) and its spare capacity.
+fn vec_heap<T: Clone>(v: &Vec<T>) -> usize {
+    heap_of(v) + (v.capacity() - v.len()) * std::mem::size_of::<T>()
+}
+
+/// What the per-chunk results the file-level pass reads take, part by part, over every chunk.
+fn per_chunk_sizes(db: &RootDatabase, file: gene_syntax::db::SourceFile, text_len: usize) {
+    let mut parts: Vec<(&str, usize, usize)> = Vec::new();
+    let mut add = |name: &'static str, count: usize, bytes: usize| match parts
+        .iter_mut()
+        .find(|(n, _, _)| *n == name)
+    {
+        Some(part) => {
+            part.1 += count;
+            part.2 += bytes;
+        }
+        None => parts.push((name, count, bytes)),
+    };
+    for at in db::chunks(db, file) {
+        let a = analysis::chunk_lint(db, at.chunk);
+        add("lint (struct)", 1, std::mem::size_of_val(&**a));
+        add("lint.free", a.free.len(), heap_of(&a.free));
+        add("lint.pending", a.pending.len(), heap_of(&a.pending));
+        add("lint.more", usize::from(a.more.is_some()), heap_of(&a.more));
+        let s = analysis::symbols::chunk_symbols(db, at.chunk);
+        add("symbols.defs", s.defs.len(), vec_heap(&s.defs));
+        add("symbols.imports", s.imports.len(), vec_heap(&s.imports));
+        let allowed = analysis::config::chunk_allowed(db, at.chunk);
+        add("allowed", allowed.len(), heap_of(allowed));
+        add("chunk text", 1, at.chunk.text(db).capacity());
+    }
+    let mb = |n: usize| n as f64 / 1e6;
+    for (name, count, bytes) in parts {
+        println!(
+            "  {name:<22} {count:>9} items {:>9.1} MB ({:>5.2}x)",
+            mb(bytes),
+            bytes as f64 / text_len as f64
+        );
+    }
+}
+
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
         eprintln!("usage: check_memory FILE");
@@ -83,29 +134,37 @@ fn main() {
     }
     let file = db.set_file(path.clone().into(), text);
     report("set_file", len);
+    let mut syntax = Vec::new();
     if bounded {
-        let n = db::syntax_diagnostics(&db, file).len();
-        report(&format!("syntax diags ({n})"), len);
-        db::visit_chunks_bounded(&mut db, file, 512, |db, chunk| {
-            let _ = analysis::chunk_analysis(db, chunk);
-            let _ = analysis::symbols::chunk_symbols(db, chunk);
-            let _ = analysis::config::chunk_allowed(db, chunk);
+        let n = db::chunks(&db, file).len();
+        report(&format!("split ({n} chunks)"), len);
+        db::visit_chunks_bounded(&mut db, file, 512, |db, at| {
+            let _ = analysis::chunk_lint(db, at.chunk);
+            let _ = analysis::symbols::chunk_symbols(db, at.chunk);
+            let _ = analysis::config::chunk_allowed(db, at.chunk);
+            let errors = db::chunk_syntax_diagnostics(db, at.chunk);
+            syntax.extend(errors.iter().map(|d| d.shifted(at.offset)));
         });
-        report("visit_chunks_bounded", len);
+        report(
+            &format!("visit_chunks_bounded ({} syntax)", syntax.len()),
+            len,
+        );
+        per_chunk_sizes(&db, file, len);
+    } else {
+        syntax = db::syntax_diagnostics(&db, file).clone();
+        report(&format!("syntax diags ({})", syntax.len()), len);
     }
-    let chunks = db::chunks(&db, file).len();
-    report(&format!("chunks ({chunks})"), len);
     let _ = gene_syntax::analysis::symbols::file_symbols(&db, file);
     report("file_symbols (imports)", len);
-    let syntax = db::syntax_diagnostics(&db, file).len();
-    report(&format!("syntax diags ({syntax})"), len);
     for at in db::chunks(&db, file) {
-        let _ = analysis::chunk_analysis(&db, at.chunk);
+        let _ = analysis::chunk_lint(&db, at.chunk);
     }
-    report("chunk_analysis", len);
+    report("chunk_lint", len);
     let lint = analysis::lint_diagnostics(&db, file).len();
     report(&format!("lint diags ({lint})"), len);
-    let all = analysis::diagnostics(&db, file, &LintConfig::default());
+    let mut all = syntax;
+    all.extend(LintConfig::default().apply(analysis::lint_diagnostics(&db, file)));
+    all.sort_by_key(|d| (d.range.start(), d.range.end()));
     report(&format!("diagnostics ({})", all.len()), len);
     let _ = db::line_index(&db, file);
     report("line_index", len);

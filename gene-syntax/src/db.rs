@@ -84,7 +84,7 @@ pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
         return ranges.into_iter().map(intern).collect();
     };
     match cache.split(file, text) {
-        Split::Rechunked(ranges) => ranges.into_iter().map(intern).collect(),
+        Split::Ranges(ranges) => ranges.into_iter().map(intern).collect(),
         Split::Parsed {
             text,
             chunks,
@@ -190,34 +190,41 @@ fn shift_diagnostic(d: &Diagnostic, offset: TextSize) -> Diagnostic {
     d
 }
 
-/// Bounds how many chunks' trees and lowered forms the database keeps: past `chunks` (0: no
-/// bound, the default), the least recently used are dropped at each
+/// Bounds how many chunks' trees, lowered forms and walks the database keeps: past `chunks` (0:
+/// no bound, the default), the least recently used are dropped at each
 /// [`salsa::Database::trigger_lru_eviction`] (and made again if a query asks for them). For a
-/// batch tool going through a big file once ([`visit_chunks_bounded`]): every chunk's tree and
-/// forms together take many times the size of the text.
+/// batch tool going through a big file once ([`visit_chunks_bounded`]): every chunk's tree,
+/// forms and walk together take many times the size of the text. With a bound, a file's first
+/// split no longer parses its chunks with it (they would all be in memory at once), and no
+/// split is remembered for an edit (see [`ChunkCache`]).
 ///
 /// The language server keeps the default: it keeps every chunk's tree and forms, so that an
 /// edit re-reads them instead of re-parsing the file.
 pub fn limit_chunk_memos(db: &mut RootDatabase, chunks: usize) {
     parse_chunk::set_lru_capacity(db, chunks);
     chunk_forms::set_lru_capacity(db, chunks);
+    crate::analysis::limit_analysis_memos(db, chunks);
+    if chunks > 0 {
+        db.chunk_cache.for_batch();
+    }
 }
 
-/// Runs `visit` on every chunk of `file`, in order, `batch` chunks at a time, dropping the trees
-/// and forms past the limit ([`limit_chunk_memos`]) after each batch. `visit` computes what the
-/// tool needs from each chunk (the analysis made from its tree and forms).
+/// Runs `visit` on every chunk of `file` (with its offset), in order, `batch` chunks at a time,
+/// dropping the trees, forms and walks past the limit ([`limit_chunk_memos`]) after each batch.
+/// `visit` computes what the tool needs from each chunk (what the file-level queries read: the
+/// lint facts made from its walk, its syntax errors ...).
 pub fn visit_chunks_bounded(
     db: &mut RootDatabase,
     file: SourceFile,
     batch: usize,
-    visit: impl Fn(&RootDatabase, Chunk<'_>),
+    mut visit: impl FnMut(&RootDatabase, ChunkAt<'_>),
 ) {
     let batch = batch.max(1);
     let count = chunks(db, file).len();
     for start in (0..count).step_by(batch) {
         let end = (start + batch).min(count);
         for at in chunks(db, file).get(start..end).unwrap_or_default() {
-            visit(db, at.chunk);
+            visit(db, *at);
         }
         salsa::Database::trigger_lru_eviction(db);
     }

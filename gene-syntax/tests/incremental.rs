@@ -239,24 +239,34 @@ fn a_bounded_pass_drops_trees_and_gives_the_same_diagnostics() {
     let (mut db, log) = RootDatabase::with_execution_log();
     db::limit_chunk_memos(&mut db, 8);
     let file = db.set_file("bounded.gene".into(), text);
-    let _ = db::syntax_diagnostics(&db, file);
-    db::visit_chunks_bounded(&mut db, file, 4, |db, chunk| {
-        let _ = gene_syntax::analysis::chunk_analysis(db, chunk);
-        let _ = gene_syntax::analysis::symbols::chunk_symbols(db, chunk);
-        let _ = gene_syntax::analysis::config::chunk_allowed(db, chunk);
+    let mut syntax = Vec::new();
+    db::visit_chunks_bounded(&mut db, file, 4, |db, at| {
+        let _ = gene_syntax::analysis::chunk_lint(db, at.chunk);
+        let _ = gene_syntax::analysis::symbols::chunk_symbols(db, at.chunk);
+        let _ = gene_syntax::analysis::config::chunk_allowed(db, at.chunk);
+        let errors = db::chunk_syntax_diagnostics(db, at.chunk);
+        syntax.extend(errors.iter().map(|d| d.shifted(at.offset)));
     });
+    // `gene check` follows the imports after the pass: loading a file is a new revision, in
+    // which the kept results are verified without their dropped inputs being made again.
+    db.set_file("imported.gene".into(), "(fn helper _ 1)\n".into());
     clear(&log);
-    assert_eq!(
-        gene_syntax::analysis::diagnostics(&db, file, &config),
-        everything
-    );
-    assert_eq!(
-        executions(&log, "parse_chunk"),
-        Vec::<String>::new(),
-        "the file-level analysis reads what the pass computed"
-    );
-    // The first chunk's forms were dropped: asking for them parses the chunk again.
+    // What `gene check` does: the syntax errors gathered on the way, the lint diagnostics from
+    // the per-chunk results kept.
+    let mut bounded = syntax;
+    bounded.extend(config.apply(gene_syntax::analysis::lint_diagnostics(&db, file)));
+    bounded.sort_by_key(|d| (d.range.start(), d.range.end()));
+    assert_eq!(bounded, everything);
+    for query in ["parse_chunk", "chunk_analysis"] {
+        assert_eq!(
+            executions(&log, query),
+            Vec::<String>::new(),
+            "the file-level analysis reads what the pass computed"
+        );
+    }
+    // The first chunk's forms and walk were dropped: asking for them walks it again.
     let first = db::chunks(&db, file)[0].chunk;
-    let _ = db::chunk_forms(&db, first);
+    let _ = gene_syntax::analysis::chunk_analysis(&db, first);
+    assert_eq!(executions(&log, "chunk_analysis").len(), 1);
     assert_eq!(executions(&log, "parse_chunk").len(), 1);
 }

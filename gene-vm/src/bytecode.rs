@@ -81,6 +81,8 @@ pub enum Op {
     Sub,
     Mul,
     Div,
+    /// `**`: power (out of line: `builtins::power`).
+    Pow,
     Neg,
     Lt,
     Le,
@@ -210,6 +212,8 @@ pub enum Op {
     PopHandler,
     /// [value class-or-star] -> bool: does the catch clause match?
     CatchMatch,
+    /// [value] -> bool: does `catch *` take it? (Everything but `gene/exit`'s request.)
+    CatchAny,
     /// Throw a new exception described by `Const::Error` (malformed forms raise at run time).
     Fail(u32),
     // ---- async

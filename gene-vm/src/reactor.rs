@@ -13,8 +13,10 @@
 //! Beside timers and files, builtins hand the reactor *jobs* (HTTP requests): a future run as
 //! a tokio task that cancelling aborts. A job gives back [`JobValue`], plain `Send` data the VM turns into
 //! Gene values, or a [`JobError`] naming the Gene exception class to throw. A builtin that keeps
-//! a thread of its own (an SQLite connection) reserves ids and reports through a
-//! [`JobReporter`] straight to the VM.
+//! a thread of its own (an SQLite connection, a TCP connection's reader and writer tasks)
+//! reserves ids and reports through a [`JobReporter`] straight to the VM. A *stream* is a job
+//! that also reports events while it runs ([`Completion::Event`]: an HTTP server's requests),
+//! each handled on the VM's thread, until it ends like any job.
 //!
 //! The runtime (one worker thread and a small blocking pool) is created the first time any VM
 //! needs it and shared by every VM in the process; a program that never uses async never
@@ -116,6 +118,12 @@ impl JobReporter {
     pub fn report(&self, id: OpId, result: JobResult) -> bool {
         self.tx.send(Completion::Job(id, result)).is_ok()
     }
+
+    /// Reports an event of the stream `id` (false when the VM is gone). Only the builtin that
+    /// started the stream knows what the payload is.
+    pub fn event(&self, id: OpId, payload: Box<dyn Any + Send>) -> bool {
+        self.tx.send(Completion::Event(id, payload)).is_ok()
+    }
 }
 
 /// A message from the reactor (or from an interrupt) to the VM.
@@ -124,6 +132,8 @@ pub enum Completion {
     Timers(Vec<OpId>),
     Io(OpId, IoOutcome),
     Job(OpId, JobResult),
+    /// A stream (see [`Reactor::spawn_stream`]) reports something while it runs.
+    Event(OpId, Box<dyn Any + Send>),
     /// Nothing completed: the VM is woken to look at its interrupt flag.
     Wake,
 }
@@ -176,6 +186,47 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, String> {
         })
         .as_ref()
         .map_err(Clone::clone)
+}
+
+/// Why [`block_on`] gave up.
+pub(crate) enum Blocked {
+    /// The interrupt flag was set: the job was aborted.
+    Interrupted,
+    /// The runtime could not start, or the job panicked.
+    Failed(String),
+}
+
+/// How often a blocking wait looks at the interrupt flag.
+const INTERRUPT_POLL: Duration = Duration::from_millis(20);
+
+/// Runs `job` on the runtime's worker and blocks the calling thread (the VM's: a blocking
+/// builtin such as `gene/process/run`) until it ends, or until `interrupt` is set, when the job
+/// is aborted (dropped at its next `.await`, which kills a child it owns). Never called on a
+/// runtime thread.
+pub(crate) fn block_on<T: Send + 'static>(
+    interrupt: &Interrupt,
+    job: impl Future<Output = T> + Send + 'static,
+) -> Result<T, Blocked> {
+    let rt = runtime().map_err(Blocked::Failed)?;
+    let (tx, rx) = channel();
+    let handle = rt.spawn(async move {
+        let _ = tx.send(job.await);
+    });
+    loop {
+        match rx.recv_timeout(INTERRUPT_POLL) {
+            Ok(value) => return Ok(value),
+            Err(RecvTimeoutError::Timeout) if interrupt.load(Ordering::Relaxed) => {
+                handle.abort();
+                return Err(Blocked::Interrupted);
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(Blocked::Failed(
+                    "internal error: a background operation failed unexpectedly".into(),
+                ));
+            }
+        }
+    }
 }
 
 pub struct Reactor {
@@ -233,6 +284,15 @@ impl Reactor {
     /// Starts a job on the runtime's worker; [`Reactor::abort`] stops it.
     pub fn spawn(&mut self, job: AsyncJob) -> OpId {
         let id = self.next_id();
+        self.queue(Request::Async { id, job });
+        id
+    }
+
+    /// Starts a stream: a job that reports events (through the reporter it is made with) while
+    /// it runs, under the id it is given. [`Reactor::abort`] stops it.
+    pub fn spawn_stream(&mut self, make: impl FnOnce(OpId, JobReporter) -> AsyncJob) -> OpId {
+        let id = self.next_id();
+        let job = make(id, self.reporter());
         self.queue(Request::Async { id, job });
         id
     }

@@ -84,7 +84,7 @@ fn a_repl_input_runs_its_tasks_timers_and_callbacks_before_it_returns() {
 fn a_host_call_of_an_async_function_gives_its_settled_future() {
     let (mut vm, _) = vm();
     let f = vm
-        .eval_input("(fn ^^async slow_double [x] (await (gene/sleep_async 5)) (x * 2))")
+        .eval("(fn ^^async slow_double [x] (await (gene/sleep_async 5)) (x * 2))")
         .ok()
         .expect("a function");
     let future = vm

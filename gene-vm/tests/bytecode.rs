@@ -394,9 +394,9 @@ fn try_catch_finally_and_throw() {
                    9  Call(1)
                 1 | (try
                   10  Pop
-                  11  Jump(28)
+                  11  Jump(33)
                   12  InitLocal(0)
-                  13  PushHandler(29)
+                  13  PushHandler(34)
                 3 | catch TypeError
                   14  LoadLocal(0)
                   15  LoadName(0)              TypeError
@@ -405,31 +405,37 @@ fn try_catch_finally_and_throw() {
                 4 |   $ex
                   18  LoadLocal(0)
                 1 | (try
-                  19  Jump(22)
+                  19  Jump(27)
+                5 | catch *
+                  20  LoadLocal(0)
+                  21  CatchAny
+                  22  JumpIfFalse(25)
                 6 |   nil
-                  20  Nil
+                  23  Nil
                 1 | (try
-                  21  Jump(22)
-                  22  PopHandler
+                  24  Jump(27)
+                  25  LoadLocal(0)
+                  26  Throw
+                  27  PopHandler
                 8 |   (println "done"))
-                  23  LoadCallee(1)            println
-                  24  MacroArgs(3)             macro arguments: 1 forms, 0 props; a call resumes at 27
-                  25  Const(2)                 "done"
-                  26  Call(1)
+                  28  LoadCallee(1)            println
+                  29  MacroArgs(3)             macro arguments: 1 forms, 0 props; a call resumes at 32
+                  30  Const(2)                 "done"
+                  31  Call(1)
                 1 | (try
-                  27  Pop
-                  28  Return
-                  29  InitLocal(0)
+                  32  Pop
+                  33  Return
+                  34  InitLocal(0)
                 8 |   (println "done"))
-                  30  LoadCallee(1)            println
-                  31  MacroArgs(4)             macro arguments: 1 forms, 0 props; a call resumes at 34
-                  32  Const(2)                 "done"
-                  33  Call(1)
+                  35  LoadCallee(1)            println
+                  36  MacroArgs(4)             macro arguments: 1 forms, 0 props; a call resumes at 39
+                  37  Const(2)                 "done"
+                  38  Call(1)
                 1 | (try
-                  34  Pop
-                  35  LoadLocal(0)
-                  36  Throw
-                  37  Return
+                  39  Pop
+                  40  LoadLocal(0)
+                  41  Throw
+                  42  Return
         "#]],
     );
 }

@@ -6,14 +6,14 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use gene_vm::{CaptureOutput, RunError, Vm};
+use gene_vm::{CaptureOutput, RunError, Session, Vm};
 
-fn vm() -> Vm {
-    Vm::new(Box::new(CaptureOutput::new()))
+fn vm() -> Session {
+    Session::new(Vm::new(Box::new(CaptureOutput::new())))
 }
 
-fn eval(vm: &mut Vm, text: &str) -> String {
-    match vm.eval_input(text) {
+fn eval(vm: &mut Session, text: &str) -> String {
+    match vm.eval(text) {
         Ok(v) => gene_vm::value::inspect(&v),
         Err(RunError::Uncaught(e)) => format!("error: {}", vm.describe_exception(&e.value)),
         Err(RunError::Syntax { diagnostics, .. }) => format!("syntax: {diagnostics:?}"),

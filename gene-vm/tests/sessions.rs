@@ -47,10 +47,7 @@ fn an_interrupt_stops_a_running_loop_and_passes_try() {
 #[test]
 fn host_can_call_gene_functions() {
     let (mut vm, _) = vm();
-    let f = vm
-        .eval_input("(fnx [a b] (a * b))")
-        .ok()
-        .expect("a function");
+    let f = vm.eval("(fnx [a b] (a * b))").ok().expect("a function");
     let r = vm
         .call_function(f, vec![gene_vm::Value::Int(6), gene_vm::Value::Int(7)])
         .ok();

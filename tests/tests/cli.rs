@@ -56,6 +56,48 @@ fn examples_have_no_syntax_errors() {
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }
 
+/// `examples/fizzbuzz.gene` runs under `gene run` and prints FizzBuzz up to its argument.
+#[test]
+fn fizzbuzz_example_runs() {
+    let path = workspace_root().join("examples/fizzbuzz.gene");
+    let out = gene(&["run", "--no-progress", path.to_str().unwrap(), "30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected: String = (1..=30)
+        .map(|i| match (i % 3, i % 5) {
+            (0, 0) => "FizzBuzz\n".to_string(),
+            (0, _) => "Fizz\n".to_string(),
+            (_, 0) => "Buzz\n".to_string(),
+            _ => format!("{i}\n"),
+        })
+        .collect();
+    assert_eq!(stdout(&out), expected);
+    let bad = gene(&["run", "--no-progress", path.to_str().unwrap(), "x"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("ArgumentError"), "{}", stderr(&bad));
+}
+
+/// Without `gene/math/seed`, each run draws other random numbers (the generator is seeded from
+/// the operating system); with it, every run draws the same.
+#[test]
+fn random_numbers_differ_between_runs_unless_seeded() {
+    let dir = TempDir::new("cli-random");
+    let unseeded = dir.write(
+        "unseeded.gene",
+        "(println (gene/math/random) (gene/math/random_int 0 1000000000))",
+    );
+    let seeded = dir.write(
+        "seeded.gene",
+        "(gene/math/seed 7)\n(println (gene/math/random))",
+    );
+    let run = |path: &std::path::Path| {
+        let out = gene(&["run", "--no-progress", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    assert_ne!(run(&unseeded), run(&unseeded));
+    assert_eq!(run(&seeded), run(&seeded));
+}
+
 const BROKEN: &str =
     "(fn f [x]\n  (println x)\n\n(var m {^a 1 ^a 2})\n(g 3px)\n]\n(h 'ab')\n\"open";
 

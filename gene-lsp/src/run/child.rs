@@ -17,7 +17,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use gene_vm::reactor::Interrupt;
-use gene_vm::{RunError, Vm};
+use gene_vm::{HostServices, RunError, Vm};
 
 use super::wire::{Event, RunRequest, Stream, TraceFrame, Uncaught};
 
@@ -214,14 +214,24 @@ fn watch_server(socket: UnixStream, interrupter: &Interrupter) {
 /// Runs the program; gives the event that ends the run. Its output and its reports go to
 /// `queue`, as `gene run` prints them (through the same `gene_vm::report`).
 pub fn execute(request: RunRequest, queue: &Arc<Queue>, interrupter: &Interrupter) -> Event {
-    let mut vm = Vm::new(Box::new(QueueOutput(queue.clone())));
+    let services = HostServices::new(Box::new(QueueOutput(queue.clone())))
+        .with_progress_display(Box::new(ProgramProgress::new(queue.clone())));
+    let mut vm = Vm::with_services(services);
     interrupter.install(vm.interrupt.clone());
-    vm.set_progress_display(Box::new(ProgramProgress::new(queue.clone())));
     let result = vm.run_source(&request.path, request.text);
-    vm.out.flush();
+    vm.services.output().flush();
     let Err(error) = result else {
         return Event::Finished;
     };
+    // `(gene/exit n)`: ended as it asked; a non-zero status is a failed run, with nothing to
+    // report.
+    if let Some(status) = error.exit_status() {
+        return if status == 0 {
+            Event::Finished
+        } else {
+            Event::Failed
+        };
+    }
     let report = gene_vm::report::render_run_error(&vm, &error, false);
     queue.output(Stream::Stderr, &report);
     match error {

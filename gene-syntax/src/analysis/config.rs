@@ -193,16 +193,17 @@ pub fn allowed_ranges(root: &SyntaxNode) -> Vec<(TextRange, Vec<&'static str>)> 
 
 /// The allow comments of one chunk (ranges relative to the chunk). Most chunks have none, and
 /// are not walked at all.
+/// Boxed: the database keeps this for every chunk of a file.
 #[salsa::tracked(returns(ref))]
 pub fn chunk_allowed<'db>(
     db: &'db dyn crate::db::Db,
     chunk: crate::db::Chunk<'db>,
-) -> Vec<(TextRange, Vec<&'static str>)> {
+) -> Box<[(TextRange, Vec<&'static str>)]> {
     if !chunk.text(db).contains("gene:") {
-        return Vec::new();
+        return Box::default();
     }
     let green = crate::db::parse_chunk(db, chunk).green.clone();
-    allowed_ranges(&SyntaxNode::new_root(green))
+    allowed_ranges(&SyntaxNode::new_root(green)).into()
 }
 
 /// Removes the diagnostics that an allow comment of the file turns off.

@@ -3,6 +3,8 @@
 //! and uses. Everything is plain data with chunk-relative ranges, so the walk is memoized per
 //! chunk and reused while the chunk's text is unchanged.
 
+use std::sync::Arc;
+
 use rowan::TextRange;
 
 use crate::diagnostic::Diagnostic;
@@ -34,28 +36,95 @@ impl FutureOf {
     }
 }
 
+/// A name the chunk does not bind, as an index into its [`ChunkLint::names`]: each such name is
+/// kept once per chunk, however often the chunk's pending diagnostics and uses refer to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NameId(pub u32);
+
 /// When a pending diagnostic applies.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Condition {
-    /// The expression turns out to be a future.
-    IsFuture(FutureOf),
+    /// The expression turns out to be a future: `what` is decided with the file.
+    IsFuture(FreeFuture),
     /// The expression turns out not to be a future.
-    NotFuture(FutureOf),
+    NotFuture(FreeFuture),
     /// The name is not defined anywhere the analysis can see (N001).
-    Unresolved(String),
+    Unresolved(NameId),
     /// A call of `name` with `given` positional arguments (N003, decided from its parameters).
-    TooFewArgs { name: String, given: usize },
+    TooFewArgs { name: NameId, given: u32 },
     /// A call of the unqualified name resolves to a blocking builtin (A005).
-    BlockingCall(String),
+    BlockingCall(NameId),
     /// A callback argument `name` turns out to be an async function (A010).
-    AsyncCallback(String),
+    AsyncCallback(NameId),
 }
 
-/// A diagnostic that applies only if its condition holds once the whole file is known.
+impl Condition {
+    /// The name the condition waits on.
+    pub fn name(self) -> NameId {
+        match self {
+            Condition::IsFuture(free) | Condition::NotFuture(free) => free.name(),
+            Condition::Unresolved(name)
+            | Condition::TooFewArgs { name, .. }
+            | Condition::BlockingCall(name)
+            | Condition::AsyncCallback(name) => name,
+        }
+    }
+}
+
+/// A [`FutureOf::CallOf`] or [`FutureOf::RefOf`] with its name in the chunk's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FreeFuture {
+    CallOf(NameId),
+    RefOf(NameId),
+}
+
+impl FreeFuture {
+    pub fn name(self) -> NameId {
+        match self {
+            FreeFuture::CallOf(name) | FreeFuture::RefOf(name) => name,
+        }
+    }
+}
+
+/// Where a future was used as a value (A008), which its message names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueUse {
+    Condition,
+    Operand,
+    Interpolated,
+    Printed,
+}
+
+/// The diagnostic a pending record stands for, made only if its condition holds: the common
+/// ones as a few words that the rule turns into the diagnostic, the rare ones made already.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Report {
+    /// N001 on the name.
+    UndefinedName,
+    /// N003 on the call; the message names what the callee turns out to require.
+    TooFewArguments,
+    /// A001 on a call of the condition's name or a read of it (the whole form).
+    FloatingFuture,
+    /// A008 on a call of the condition's name or a read of it.
+    FutureUsedAsValue(ValueUse),
+    /// A003 on the `await` form; `operand` is the range of its operand, which the fix puts in
+    /// its place when `removable` (the `await` has that one operand and nothing else).
+    AwaitNonFuture { operand: TextRange, removable: bool },
+    /// A005 on the callee of the call `form`.
+    BlockingCall { form: TextRange },
+    /// Any other diagnostic, made by the walk: an index into [`ChunkLint::made`].
+    Made(u32),
+}
+
+/// A diagnostic that applies only if its condition holds once the whole file is known: a few
+/// words, most of them (a chunk has a pending record for nearly every use of a name it does not
+/// bind: most of them never become a diagnostic).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Pending {
     pub condition: Condition,
-    pub diagnostic: Diagnostic,
+    /// Where the diagnostic goes (for [`Report::Made`], its own range).
+    pub range: TextRange,
+    pub report: Report,
 }
 
 /// How a variable was used.
@@ -63,8 +132,9 @@ pub struct Pending {
 pub struct UseFacts {
     /// Read in any way.
     pub read: bool,
-    /// Where it was awaited (ranges of the `await` forms).
-    pub awaited_at: Vec<TextRange>,
+    /// Where it was awaited (ranges of the `await` forms). Boxed, not a `Vec`: most uses are
+    /// never awaited, and every chunk keeps the facts of the names it uses.
+    pub awaited_at: Box<[TextRange]>,
     /// Where `.on_success` was registered, if it was.
     pub on_success: Option<TextRange>,
     pub on_failure: bool,
@@ -93,7 +163,11 @@ impl UseFacts {
 
     pub fn merge(&mut self, other: &UseFacts) {
         self.read |= other.read;
-        self.awaited_at.extend(other.awaited_at.iter().copied());
+        if !other.awaited_at.is_empty() {
+            let mut awaited_at = std::mem::take(&mut self.awaited_at).into_vec();
+            awaited_at.extend(other.awaited_at.iter().copied());
+            self.awaited_at = awaited_at.into();
+        }
         if self.on_success.is_none() {
             self.on_success = other.on_success;
         }
@@ -121,10 +195,11 @@ pub struct ModuleVar {
     pub uses: UseFacts,
 }
 
-/// A use of a top-level variable declared in an earlier chunk (resolved by name).
+/// A name the chunk uses without binding it, and how the chunk uses it as a variable (a
+/// top-level variable of an earlier chunk, if it turns out to be one).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct FreeUse {
-    pub name: String,
+pub struct FreeName {
+    pub name: Box<str>,
     pub facts: UseFacts,
 }
 
@@ -170,15 +245,54 @@ pub struct LocalDecl {
     pub future: bool,
 }
 
-/// One chunk's analysis.
+/// One chunk's analysis: what the file-level lint pass reads, and the names and declarations
+/// the editor features read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ChunkAnalysis {
-    pub diagnostics: Vec<Diagnostic>,
-    pub pending: Vec<Pending>,
-    pub module_vars: Vec<ModuleVar>,
-    pub free_uses: Vec<FreeUse>,
+    /// Shared with [`super::chunk_lint`], which a batch tool keeps while it drops the rest.
+    pub lint: Arc<ChunkLint>,
     /// Every use of a name, in source order.
-    pub refs: Vec<NameRef>,
+    pub refs: Box<[NameRef]>,
     /// Every local declaration.
-    pub decls: Vec<LocalDecl>,
+    pub decls: Box<[LocalDecl]>,
+}
+
+/// What the file-level lint pass needs from one chunk. Kept for every chunk of a file until
+/// that pass has run (for every chunk of a big file at once in `gene check`), so it is kept
+/// small: boxed slices, names once each, the parts most chunks lack behind one pointer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ChunkLint {
+    /// The names the chunk uses without binding them, indexed by [`NameId`].
+    pub free: Box<[FreeName]>,
+    pub pending: Box<[Pending]>,
+    pub more: Option<Box<MoreLint>>,
+}
+
+/// What most chunks have none of.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MoreLint {
+    /// The diagnostics the chunk decides alone.
+    pub diagnostics: Box<[Diagnostic]>,
+    pub module_vars: Box<[ModuleVar]>,
+    /// The diagnostics of [`Report::Made`] pending records.
+    pub made: Box<[Diagnostic]>,
+}
+
+impl ChunkLint {
+    pub fn name(&self, id: NameId) -> &str {
+        self.free.get(id.0 as usize).map_or("", |n| &n.name)
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.more.as_ref().map_or(&[], |m| &m.diagnostics)
+    }
+
+    pub fn module_vars(&self) -> &[ModuleVar] {
+        self.more.as_ref().map_or(&[], |m| &m.module_vars)
+    }
+
+    /// The diagnostic of a [`Report::Made`].
+    pub fn made(&self, index: u32) -> Option<&Diagnostic> {
+        self.more.as_ref()?.made.get(index as usize)
+    }
 }

@@ -27,11 +27,41 @@ use crate::diagnostic::Diagnostic;
 pub use config::LintConfig;
 pub use rules::{RULES, Rule, rule};
 
-/// The walk of one chunk (ranges relative to the chunk).
-#[salsa::tracked(returns(ref))]
+/// The walk of one chunk (ranges relative to the chunk). Its value can be dropped (see
+/// [`db::limit_chunk_memos`]); by default none is.
+#[salsa::tracked(returns(ref), lru = 0)]
 pub fn chunk_analysis<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<facts::ChunkAnalysis> {
     let forms = db::chunk_forms(db, chunk);
     Arc::new(walk::analyze(forms, chunk.text(db)))
+}
+
+/// Bounds how many chunks' walks the database keeps: see [`db::limit_chunk_memos`].
+pub(crate) fn limit_analysis_memos(db: &mut db::RootDatabase, chunks: usize) {
+    chunk_analysis::set_lru_capacity(db, chunks);
+}
+
+/// The part of a chunk's walk that [`lint_diagnostics`] reads (shared with
+/// [`chunk_analysis`]): kept when a batch tool drops the rest of the walk. A batch tool (see
+/// [`db::limit_chunk_memos`]) walks the chunk here rather than through `chunk_analysis`, whose
+/// memo it would keep for every chunk though it drops its value; the walk is the same.
+#[salsa::tracked(returns(ref))]
+pub fn chunk_lint<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<facts::ChunkLint> {
+    if db.chunk_cache().is_some_and(|cache| cache.is_batch()) {
+        let forms = db::chunk_forms(db, chunk);
+        return walk::analyze(forms, chunk.text(db)).lint;
+    }
+    chunk_analysis(db, chunk).lint.clone()
+}
+
+/// A chunk's lint facts, from the memo the database keeps for them: [`chunk_lint`] for a batch
+/// tool, [`chunk_analysis`] otherwise (a second memo per chunk would be one more to verify for
+/// every chunk after each edit).
+pub(crate) fn lint_facts<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db facts::ChunkLint {
+    if db.chunk_cache().is_some_and(|cache| cache.is_batch()) {
+        chunk_lint(db, chunk)
+    } else {
+        &chunk_analysis(db, chunk).lint
+    }
 }
 
 /// Every lint diagnostic of the file, in source order, before any configuration is applied
@@ -57,18 +87,22 @@ pub fn diagnostics(db: &dyn Db, file: SourceFile, config: &LintConfig) -> Vec<Di
 }
 
 /// One diagnostic per expression: when two rules flag the same range, the more specific wins.
+/// Sorted first, so that the diagnostics of one range are together and each is compared only
+/// with those (comparing each with every other took minutes on a file with 150k of them).
 fn apply_precedence(diagnostics: &mut Vec<Diagnostic>) {
-    let dominated = |d: &Diagnostic, all: &[Diagnostic]| {
-        all.iter().any(|other| {
-            other.range == d.range
-                && rules::PRECEDENCE
+    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
+    let mut keep = Vec::with_capacity(diagnostics.len());
+    for group in diagnostics.chunk_by(|a, b| a.range == b.range) {
+        keep.extend(group.iter().map(|d| {
+            !group.iter().any(|other| {
+                rules::PRECEDENCE
                     .iter()
                     .any(|(winner, loser)| *winner == other.code && *loser == d.code)
-        })
-    };
-    let snapshot = diagnostics.clone();
-    diagnostics.retain(|d| !dominated(d, &snapshot));
+            })
+        }));
+    }
+    let mut keep = keep.into_iter();
+    diagnostics.retain(|_| keep.next().unwrap_or(true));
     // The same rule twice on one range (a pending and a direct report) is one diagnostic.
-    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
     diagnostics.dedup_by(|a, b| a.range == b.range && a.code == b.code);
 }

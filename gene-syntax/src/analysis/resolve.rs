@@ -1,20 +1,22 @@
 //! The file-level pass: goes through the chunks in order, keeping the top-level variables
 //! declared so far, decides pending diagnostics and the rules about top-level variables.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rowan::TextSize;
 
-use super::facts::{Condition, FutureOf, ModuleVar, UseFacts};
+use super::facts::{ChunkLint, Condition, FreeFuture, FutureOf, ModuleVar, UseFacts};
 use super::rules::{self, VarView};
 use super::symbols::{Def, DefKind, FileSymbols};
 use crate::builtins::{BuiltinKind, ParamKind};
 use crate::db::{self, Db, SourceFile};
 use crate::diagnostic::Diagnostic;
 
-/// A top-level variable with its facts gathered from every chunk, in file offsets.
-struct VarState {
-    var: ModuleVar,
+/// A top-level variable with its facts gathered from every chunk, in file offsets. Borrows its
+/// declaration from its chunk's lint facts (a file can have many).
+struct VarState<'a> {
+    var: &'a ModuleVar,
     /// Resolved: `Yes`, `No` or `Unknown`.
     init: FutureOf,
     offset: TextSize,
@@ -27,33 +29,36 @@ pub(super) fn resolve_file(
     symbols: &FileSymbols,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut env: HashMap<String, VarState> = HashMap::new();
+    let mut env: HashMap<&str, VarState> = HashMap::new();
     let mut finished: Vec<VarState> = Vec::new();
     for at in db::chunks(db, file) {
-        let analysis = super::chunk_analysis(db, at.chunk);
-        out.extend(analysis.diagnostics.iter().map(|d| d.shifted(at.offset)));
-        {
+        let lint = super::lint_facts(db, at.chunk);
+        out.extend(lint.diagnostics().iter().map(|d| d.shifted(at.offset)));
+        if !lint.pending.is_empty() {
             let ctx = Ctx {
                 env: &env,
                 symbols,
                 db,
                 file,
             };
-            for pending in &analysis.pending {
-                if ctx.holds(&pending.condition) {
-                    out.push(
-                        ctx.finish(&pending.condition, &pending.diagnostic)
-                            .shifted(at.offset),
-                    );
+            let text = at.chunk.text(db);
+            for pending in lint.pending.iter() {
+                if ctx.holds(pending.condition, lint)
+                    && let Some(diagnostic) =
+                        rules::pending_diagnostic(pending, lint, text, |name| {
+                            ctx.required_args(name)
+                        })
+                {
+                    out.push(diagnostic.shifted(at.offset));
                 }
             }
         }
-        for used in &analysis.free_uses {
-            if let Some(state) = env.get_mut(&used.name) {
+        for used in lint.free.iter() {
+            if let Some(state) = env.get_mut(&*used.name) {
                 state.facts.merge(&used.facts.shifted(at.offset));
             }
         }
-        for var in &analysis.module_vars {
+        for var in lint.module_vars() {
             let init = Ctx {
                 env: &env,
                 symbols,
@@ -62,12 +67,12 @@ pub(super) fn resolve_file(
             }
             .decide(&var.init);
             let state = VarState {
-                var: var.clone(),
+                var,
                 init,
                 offset: at.offset,
                 facts: var.uses.shifted(at.offset),
             };
-            if let Some(shadowed) = env.insert(var.name.clone(), state) {
+            if let Some(shadowed) = env.insert(&var.name, state) {
                 finished.push(shadowed);
             }
         }
@@ -97,7 +102,7 @@ pub(super) fn resolve_file(
 }
 
 struct Ctx<'a> {
-    env: &'a HashMap<String, VarState>,
+    env: &'a HashMap<&'a str, VarState<'a>>,
     symbols: &'a FileSymbols,
     db: &'a dyn Db,
     file: SourceFile,
@@ -107,8 +112,21 @@ use super::symbols::unqualified_builtin;
 
 impl Ctx<'_> {
     /// A namespace-level definition of `name`: in this file, else through an import.
-    fn def(&self, name: &str) -> Option<Def> {
-        super::symbols::namespace_def(self.db, self.file, name).map(|(_, def)| def)
+    fn def(&self, name: &str) -> Option<Cow<'_, Def>> {
+        if let Some(def) = self.symbols.get(name) {
+            return Some(Cow::Borrowed(def));
+        }
+        if !self.symbols.is_imported(name) {
+            return None;
+        }
+        super::symbols::namespace_def(self.db, self.file, name).map(|(_, def)| Cow::Owned(def))
+    }
+
+    fn decide_free(&self, free: FreeFuture, lint: &ChunkLint) -> FutureOf {
+        match free {
+            FreeFuture::CallOf(name) => self.call_of(lint.name(name)),
+            FreeFuture::RefOf(name) => self.ref_of(lint.name(name)),
+        }
     }
 
     fn decide(&self, fut: &FutureOf) -> FutureOf {
@@ -130,7 +148,7 @@ impl Ctx<'_> {
             };
         }
         if let Some(def) = self.def(name) {
-            return match &def.kind {
+            return match &def.as_ref().kind {
                 DefKind::Function(shape) if shape.returns_future() => {
                     FutureOf::Yes(super::facts::FutureSource::AsyncCall)
                 }
@@ -173,27 +191,72 @@ impl Ctx<'_> {
             || unqualified_builtin(name).is_some()
     }
 
-    fn holds(&self, condition: &Condition) -> bool {
+    /// Whether a pending record's condition holds; `lint` is its chunk's (for the names).
+    fn holds(&self, condition: Condition, lint: &ChunkLint) -> bool {
         match condition {
-            Condition::IsFuture(fut) => self.decide(fut).is_yes(),
-            Condition::NotFuture(fut) => self.decide(fut) == FutureOf::No,
-            Condition::Unresolved(name) => !self.is_defined(name),
+            Condition::IsFuture(free) => self.decide_free(free, lint).is_yes(),
+            Condition::NotFuture(free) => self.decide_free(free, lint) == FutureOf::No,
+            Condition::Unresolved(name) => !self.is_defined(lint.name(name)),
             Condition::TooFewArgs { name, given } => self
-                .required_args(name)
-                .is_some_and(|(required, _)| required > *given),
+                .required_count(lint.name(name))
+                .is_some_and(|required| required > given as usize),
             Condition::BlockingCall(name) => {
+                let name = lint.name(name);
                 !self.env.contains_key(name)
                     && self.def(name).is_none()
                     && unqualified_builtin(name).is_some_and(|b| b.flags.blocking)
             }
-            Condition::AsyncCallback(name) => self.call_of(name).is_yes(),
+            Condition::AsyncCallback(name) => self.call_of(lint.name(name)).is_yes(),
+        }
+    }
+
+    /// What a call of `name` calls, when the file tells: a function's shape or a builtin.
+    fn callee(&self, name: &str) -> Option<Callee<'_>> {
+        if let Some(state) = self.env.get(name) {
+            return state
+                .var
+                .callable
+                .as_ref()
+                .map(|s| Callee::Shape(Cow::Borrowed(s)));
+        }
+        if let Some(def) = self.def(name) {
+            return match def {
+                Cow::Borrowed(Def {
+                    kind: DefKind::Function(shape),
+                    ..
+                }) => Some(Callee::Shape(Cow::Borrowed(shape))),
+                Cow::Owned(Def {
+                    kind: DefKind::Function(shape),
+                    ..
+                }) => Some(Callee::Shape(Cow::Owned(shape))),
+                _ => None,
+            };
+        }
+        unqualified_builtin(name)
+            .filter(|b| b.kind == BuiltinKind::Function)
+            .map(Callee::Builtin)
+    }
+
+    /// The number of positional arguments `name` requires.
+    fn required_count(&self, name: &str) -> Option<usize> {
+        match self.callee(name)? {
+            Callee::Shape(shape) => {
+                (!shape.params.ignores_all).then(|| shape.params.required_positional())
+            }
+            Callee::Builtin(builtin) => Some(
+                builtin
+                    .params
+                    .iter()
+                    .filter(|p| p.kind == ParamKind::Required)
+                    .count(),
+            ),
         }
     }
 
     /// The number of positional arguments `name` requires, and their names.
     fn required_args(&self, name: &str) -> Option<(usize, Vec<String>)> {
-        let required = |shape: &super::symbols::FnShape| {
-            (!shape.params.ignores_all).then(|| {
+        match self.callee(name)? {
+            Callee::Shape(shape) => (!shape.params.ignores_all).then(|| {
                 let names = shape
                     .params
                     .params
@@ -203,37 +266,22 @@ impl Ctx<'_> {
                     shape.params.required_positional(),
                     names.map(|p| p.name.clone()).collect(),
                 )
-            })
-        };
-        if let Some(state) = self.env.get(name) {
-            return state.var.callable.as_ref().and_then(required);
-        }
-        if let Some(def) = self.def(name) {
-            return match &def.kind {
-                DefKind::Function(shape) => required(shape),
-                _ => None,
-            };
-        }
-        let builtin = unqualified_builtin(name).filter(|b| b.kind == BuiltinKind::Function)?;
-        let required: Vec<String> = builtin
-            .params
-            .iter()
-            .filter(|p| p.kind == ParamKind::Required)
-            .map(|p| p.name.to_string())
-            .collect();
-        Some((required.len(), required))
-    }
-
-    /// Completes a pending diagnostic whose message depends on what the name turned out to be.
-    fn finish(&self, condition: &Condition, diagnostic: &Diagnostic) -> Diagnostic {
-        match condition {
-            Condition::TooFewArgs { name, given } => {
-                let (required, names) = self.required_args(name).unwrap_or_default();
-                let mut d = diagnostic.clone();
-                d.message = rules::too_few_arguments_message(name, required, &names, *given);
-                d
+            }),
+            Callee::Builtin(builtin) => {
+                let required: Vec<String> = builtin
+                    .params
+                    .iter()
+                    .filter(|p| p.kind == ParamKind::Required)
+                    .map(|p| p.name.to_string())
+                    .collect();
+                Some((required.len(), required))
             }
-            _ => diagnostic.clone(),
         }
     }
+}
+
+/// What a call of a name calls.
+enum Callee<'a> {
+    Shape(Cow<'a, super::symbols::FnShape>),
+    Builtin(&'static crate::builtins::Builtin),
 }

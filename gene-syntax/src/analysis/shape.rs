@@ -13,10 +13,12 @@ pub fn blocks_infix(head: &str) -> bool {
 }
 
 /// Operators that turn `(a op b)` into `(op a b)` (each a catalogue operator; a test checks).
-pub const INFIX_OPERATORS: &[&str] = &["+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "./"];
+pub const INFIX_OPERATORS: &[&str] = &[
+    "+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!=", "./",
+];
 
 /// Arithmetic and comparison operators, whose operands must be plain values.
-pub const VALUE_OPERATORS: &[&str] = &["+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!="];
+pub const VALUE_OPERATORS: &[&str] = &["+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!="];
 
 #[derive(Debug)]
 pub enum Shape<'a> {

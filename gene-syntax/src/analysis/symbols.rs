@@ -2,7 +2,7 @@
 //! variables) and imports, collected per top-level chunk so an edit inside one form recomputes
 //! only that form's part.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rowan::TextRange;
@@ -297,8 +297,19 @@ pub struct ChunkSymbols {
 }
 
 /// The definitions in one chunk (ranges relative to the chunk).
+pub fn chunk_symbols<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db ChunkSymbols {
+    static NONE: ChunkSymbols = ChunkSymbols {
+        defs: Vec::new(),
+        imports: Vec::new(),
+        dynamic: false,
+    };
+    chunk_symbols_kept(db, chunk).as_deref().unwrap_or(&NONE)
+}
+
+/// [`chunk_symbols`], `None` for a chunk that defines and imports nothing (most do): the
+/// database keeps this for every chunk of a file, one word for most.
 #[salsa::tracked(returns(ref))]
-pub fn chunk_symbols<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkSymbols {
+fn chunk_symbols_kept<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Option<Box<ChunkSymbols>> {
     let mut out = ChunkSymbols::default();
     for form in db::chunk_forms(db, chunk).iter() {
         collect(form, &mut out, 0);
@@ -309,7 +320,7 @@ pub fn chunk_symbols<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkSymbols {
     for def in &mut out.defs {
         def.doc = doc_comment_above(text, def.range.start().into());
     }
-    out
+    (out != ChunkSymbols::default()).then(|| Box::new(out))
 }
 
 fn collect(form: &Form, out: &mut ChunkSymbols, depth: usize) {
@@ -489,6 +500,10 @@ pub struct FileSymbols {
     pub defs: BTreeMap<String, Def>,
     pub imports: Vec<Import>,
     pub dynamic: bool,
+    /// Each name the imports bind: the first import that binds it, and its place in that
+    /// import's names (the file-level pass asks for every name a form uses, and a file can have
+    /// thousands of imports).
+    imported: HashMap<String, (usize, usize)>,
 }
 
 impl FileSymbols {
@@ -504,9 +519,15 @@ impl FileSymbols {
     }
 
     pub fn is_imported(&self, name: &str) -> bool {
-        self.imports
-            .iter()
-            .any(|i| i.names.iter().any(|(local, _, _)| local == name))
+        self.imported.contains_key(name)
+    }
+
+    /// The first import that binds `name`, and the member of the imported module it names.
+    pub fn import_of(&self, name: &str) -> Option<(&Import, &str)> {
+        let &(import, at) = self.imported.get(name)?;
+        let import = self.imports.get(import)?;
+        let (_, member, _) = import.names.get(at)?;
+        Some((import, member))
     }
 }
 
@@ -525,8 +546,11 @@ pub fn file_symbols(db: &dyn Db, file: SourceFile) -> Arc<FileSymbols> {
             let mut import = import.clone();
             import.range += at.offset;
             import.path_range += at.offset;
-            for (_, _, r) in &mut import.names {
+            for (i, (local, _, r)) in import.names.iter_mut().enumerate() {
                 *r += at.offset;
+                out.imported
+                    .entry(local.clone())
+                    .or_insert((out.imports.len(), i));
             }
             out.imports.push(import);
         }
@@ -575,19 +599,11 @@ pub fn namespace_def(db: &dyn Db, file: SourceFile, name: &str) -> Option<(Sourc
     if let Some(def) = symbols.get(name) {
         return Some((file, def.clone()));
     }
-    let import = symbols
-        .imports
-        .iter()
-        .find(|i| i.names.iter().any(|(local, _, _)| local == name))?;
-    let member = import
-        .names
-        .iter()
-        .find(|(local, _, _)| local == name)
-        .map(|(_, m, _)| m.clone())?;
+    let (import, member) = symbols.import_of(name)?;
     let spec = crate::workspace::ImportSpec::new(db, import.path.clone());
     let target = (*crate::workspace::resolve_import(db, file, spec))?;
     let def = file_symbols(db, target)
-        .get(member.rsplit('/').next().unwrap_or(&member))?
+        .get(member.rsplit('/').next().unwrap_or(member))?
         .clone();
     Some((target, def))
 }

@@ -179,3 +179,18 @@ fn imports_are_followed_into_other_files() {
     assert_eq!(found, [("A001", 1), ("N003", 2)]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A chunk keeps a pending record for nearly every use of a name it does not bind, for the whole
+/// file's life in `gene check`: the record stays a few words, the diagnostic is made only when
+/// the file-level pass confirms it (a `Diagnostic` in each record took 11 times the file's size).
+#[test]
+fn pending_records_stay_a_few_words() {
+    use crate::analysis::facts::{Condition, Pending};
+    assert!(std::mem::size_of::<Condition>() <= 12);
+    assert!(
+        std::mem::size_of::<Pending>() <= 40,
+        "{} bytes",
+        std::mem::size_of::<Pending>()
+    );
+    assert!(std::mem::size_of::<Pending>() < std::mem::size_of::<crate::Diagnostic>() / 2);
+}

@@ -236,6 +236,12 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         "Integer arithmetic that does not fit in 64 bits.",
     ),
     class(
+        "ValueError",
+        "gene/ValueError",
+        &[opt("message")],
+        "An argument of the right type whose content cannot be used (an empty array where a member is needed, a malformed pattern or date). The message names the function and the value.",
+    ),
+    class(
         "IOError",
         "gene/IOError",
         &[opt("message")],

@@ -6,12 +6,21 @@
 //! [`render_markdown`]; the language server reads it for hover, completion and the async lint
 //! rules (the [`Flags`]). Nothing here depends on the VM: the arrow stays VM -> syntax.
 
+mod collections;
+mod concurrency;
 mod db;
 mod functions;
 mod generators;
+mod http_server;
 mod markdown;
+mod math;
 mod methods;
+mod net;
+mod numbers;
+mod regex;
 mod special_forms;
+mod strings;
+mod system;
 mod types;
 
 pub use markdown::render_markdown;
@@ -129,6 +138,7 @@ fn receiver_var(receiver: &str) -> String {
     match receiver {
         "String" => "s".into(),
         "Array" => "xs".into(),
+        "Set" => "set".into(),
         "Map" => "m".into(),
         "Int" | "Float" | "Number" => "n".into(),
         "Future" => "f".into(),
@@ -139,6 +149,14 @@ fn receiver_var(receiver: &str) -> String {
         "Database" => "db".into(),
         "Transaction" => "tx".into(),
         "Bytes" => "b".into(),
+        "Regex" => "re".into(),
+        "Match" => "m".into(),
+        "Channel" => "ch".into(),
+        "Semaphore" => "sem".into(),
+        "Lock" => "lock".into(),
+        "Event" => "event".into(),
+        "TcpServer" | "HttpServer" => "server".into(),
+        "TcpConn" => "conn".into(),
         _ => "v".into(),
     }
 }
@@ -150,14 +168,32 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         .chain(generators::FORMS)
         .chain(special_forms::OPERATORS)
         .chain(functions::FUNCTIONS)
+        .chain(math::FUNCTIONS)
         .chain(db::FUNCTIONS)
+        .chain(system::FUNCTIONS)
+        .chain(regex::FUNCTIONS)
+        .chain(concurrency::FUNCTIONS)
+        .chain(net::FUNCTIONS)
+        .chain(http_server::FUNCTIONS)
         .chain(functions::VALUES)
+        .chain(math::VALUES)
         .chain(db::CLASSES)
+        .chain(regex::CLASSES)
+        .chain(concurrency::CLASSES)
+        .chain(net::CLASSES)
+        .chain(http_server::CLASSES)
         .chain(types::TYPE_CLASSES)
         .chain(generators::CLASSES)
         .chain(methods::METHODS)
+        .chain(strings::METHODS)
+        .chain(collections::METHODS)
+        .chain(numbers::METHODS)
         .chain(generators::METHODS)
         .chain(db::METHODS)
+        .chain(regex::METHODS)
+        .chain(concurrency::METHODS)
+        .chain(net::METHODS)
+        .chain(http_server::METHODS)
 }
 
 /// The entry for a function, value, class, special form or operator by its path
@@ -334,10 +370,40 @@ mod tests {
             "gene/timeout",
             "gene/race",
             "gene/db/open_async",
+            "gene/process/run_async",
+            "gene/fs/list_async",
+            "gene/fs/stat_async",
+            "gene/fs/mkdir_async",
+            "gene/fs/remove_async",
+            "gene/fs/rename_async",
+            "gene/fs/copy_async",
+            "gene/io/read_line_async",
+            "gene/sleep_until_async",
+            "gene/net/listen_async",
+            "gene/net/connect_async",
+            "gene/http/serve_async",
         ] {
             assert!(lookup(path).expect(path).flags.returns_future, "{path}");
         }
         assert!(lookup("gene/sleep").unwrap().flags.blocking);
+        // Each blocking twin has an async variant of the same name plus `_async`, which lint
+        // rule A005 names.
+        for path in [
+            "gene/process/run",
+            "gene/fs/list",
+            "gene/fs/stat",
+            "gene/fs/mkdir",
+            "gene/fs/remove",
+            "gene/fs/rename",
+            "gene/fs/copy",
+        ] {
+            assert!(lookup(path).expect(path).flags.blocking, "{path}");
+            let variant = format!("{path}_async");
+            assert!(
+                lookup(&variant).expect(path).flags.returns_future,
+                "{variant}"
+            );
+        }
         assert!(lookup("await").unwrap().flags.suspends);
         assert!(method("Future", "on_success").is_some());
         for (receiver, name) in [
@@ -347,6 +413,14 @@ mod tests {
             ("Database", "close_async"),
             ("Transaction", "exec_async"),
             ("Transaction", "query_async"),
+            ("Channel", "send_async"),
+            ("Channel", "recv_async"),
+            ("Channel", "next"),
+            ("Semaphore", "acquire_async"),
+            ("Semaphore", "with_async"),
+            ("Lock", "lock_async"),
+            ("Lock", "with_async"),
+            ("Event", "wait_async"),
         ] {
             let m = method(receiver, name).expect(name);
             assert!(m.flags.returns_future, "{receiver}.{name}");

@@ -61,7 +61,7 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
     form(
         "for",
         &[req("name"), req("in"), req("collection"), body("body")],
-        "`(for x in coll body...)` runs the body for each element of an array, the children of a gene, the `[key value]` pairs of a map (`(for [k v] in m ...)`), a range (end included), the characters of a string or the values a generator yields; gives nil. `x` may be a destructuring pattern. `(for await x in coll body...)`, in async code or at top level, iterates an async generator, awaiting each step; over anything else (a generator, an array...) it awaits each element that is a future and takes other elements as they are. Leaving a loop early (`break`, `return`, an exception) closes the generator it iterates, so the generator's `finally` blocks run before the code after the loop (or the exception's handler).",
+        "`(for x in coll body...)` runs the body for each element of an array, the children of a gene, the `[key value]` pairs of a map (`(for [k v] in m ...)`), a range (end included), the characters of a string or the values a generator yields; gives nil. `x` may be a destructuring pattern. `(for await x in coll body...)`, in async code or at top level, iterates an async generator, awaiting each step, or an async iterator: an object with a `.next` method (a `gene/Channel`, an instance whose class defines one) giving the future of a step `{^value v ^done false}` or `{^done true}`, which the loop awaits (leaving such a loop early leaves the object as it is); over anything else (a generator, an array...) it awaits each element that is a future and takes other elements as they are. Leaving a loop early (`break`, `return`, an exception) closes the generator it iterates, so the generator's `finally` blocks run before the code after the loop (or the exception's handler).",
     ),
     form(
         "repeat",
@@ -228,6 +228,11 @@ pub(crate) static OPERATORS: &[Builtin] = &[
         "Difference; `(- x)` negates.",
     ),
     op("*", &[rest("numbers")], "Product; `(*)` is 1."),
+    op(
+        "**",
+        &[req("base"), req("exponent")],
+        "Power, infix `(2 ** 10)` or prefix `(** 2 10)` (exactly two operands): 1024. An int to a non-negative int power is an int (OverflowError when it does not fit in 64 bits); anything else is a float: `(2 ** -1)` is 0.5, `(2.0 ** 0.5)` is 1.4142135623730951.",
+    ),
     op(
         "/",
         &[req("a"), rest("numbers")],

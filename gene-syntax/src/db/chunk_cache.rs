@@ -9,8 +9,12 @@
 //!   takes its chunk's parse, the one it would have made itself (a chunk's parse depends on its
 //!   text only, and each use checks that the text is the same);
 //! - the small tokens the chunks' trees share (a shared token equals a new one).
+//!
+//! A batch tool that goes through each file once, keeping few trees ([`super::limit_chunk_memos`]),
+//! turns the first two off: they keep a copy of each file's text and every chunk's tree at once.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rowan::{GreenNode, TextRange, TextSize};
@@ -37,6 +41,8 @@ pub struct ChunkCache {
     builder: Mutex<SharedBuilder>,
     /// From how many bytes a file split from scratch is lexed and parsed on two threads.
     parallel_from: usize,
+    /// Splits only, remembering nothing and parsing nothing with the split (see [`Self::for_batch`]).
+    batch: AtomicBool,
 }
 
 impl Default for ChunkCache {
@@ -56,8 +62,9 @@ pub(super) enum Split {
         chunks: Vec<TextRange>,
         parses: Vec<ChunkResult>,
     },
-    /// From the previous split, lexing only around the edit.
-    Rechunked(Vec<TextRange>),
+    /// Only the chunks: from the previous split, lexing only around the edit, or (for a batch
+    /// tool) from a split from scratch that parses nothing.
+    Ranges(Vec<TextRange>),
 }
 
 /// The parses of the chunks of a file split from scratch, until taken.
@@ -81,12 +88,15 @@ enum SharedBuilder {
 
 impl ChunkCache {
     pub(super) fn split(&self, file: SourceFile, text: &str) -> Split {
+        if self.batch.load(Ordering::Relaxed) {
+            return Split::Ranges(parser::split_top_level(&lexer::tokenize(text).0));
+        }
         let Ok(mut last) = self.last.lock() else {
             return self.split_from_scratch(text.into());
         };
         let split = match last.get(&file) {
             Some((old_text, old_ranges)) => {
-                Split::Rechunked(parser::rechunk(old_text, old_ranges, text))
+                Split::Ranges(parser::rechunk(old_text, old_ranges, text))
             }
             None => self.split_from_scratch(text.into()),
         };
@@ -95,7 +105,7 @@ impl ChunkCache {
         }
         let (text, ranges) = match &split {
             Split::Parsed { text, chunks, .. } => (text.clone(), chunks.clone()),
-            Split::Rechunked(ranges) => (text.into(), ranges.clone()),
+            Split::Ranges(ranges) => (text.into(), ranges.clone()),
         };
         last.insert(file, (text, ranges));
         split
@@ -228,6 +238,23 @@ impl ChunkCache {
             pending: Mutex::default(),
             builder: Mutex::default(),
             parallel_from,
+            batch: AtomicBool::new(false),
+        }
+    }
+
+    /// For a tool that reads each file once and keeps few chunks' trees: a split from scratch
+    /// parses no chunk (each chunk's `parse_chunk` parses it alone when asked, so that the trees
+    /// need not all be in memory at once), and no split is remembered for the next edit (that
+    /// would keep a copy of the file's text).
+    /// Set up for a batch tool ([`Self::for_batch`]).
+    pub fn is_batch(&self) -> bool {
+        self.batch.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn for_batch(&self) {
+        self.batch.store(true, Ordering::Relaxed);
+        if let Ok(mut last) = self.last.lock() {
+            last.clear();
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Array methods. The ones taking a callback run it through resumable native frames, so a
 //! callback may recurse deeply or throw like any other call.
 
+use super::number::{describe, int_param};
 use super::{arg, int_arg, str_arg};
+use crate::intern::Sym;
 use crate::value::alloc::{join_display, reserve};
-use crate::value::{NativeFn, RangeData, Value, values_equal};
+use crate::value::{Map, NativeFn, RangeData, Value, display, values_equal};
 use crate::vm::native::{Flow, Resume, Step};
 use crate::vm::{Exc, Vm};
 
@@ -186,7 +188,119 @@ pub(super) static NATIVES: &[NativeFn] = &[
         Ok(it.first())
     }),
     flow_native!("Array.sort", super::sort::sort),
+    native!("Array.insert", |vm, args| {
+        let i = int_param(vm, args, 1, ".insert")?;
+        let v = arg(args, 2).clone();
+        let done = with_array(vm, arg(args, 0), |a| {
+            let len = a.len() as i64;
+            let at = if i < 0 { i + len } else { i };
+            if !(0..=len).contains(&at) {
+                return Ok(false);
+            }
+            reserve(vm, a, 1, "the array .insert grows")?;
+            a.insert(at as usize, v);
+            Ok(true)
+        })??;
+        if !done {
+            return Err(vm.error("IndexError", format!(".insert: index {i} out of range")));
+        }
+        Ok(arg(args, 0).clone())
+    }),
+    native!("Array.remove_at", |vm, args| {
+        let i = int_param(vm, args, 1, ".remove_at")?;
+        let removed = with_array(vm, arg(args, 0), |a| {
+            crate::vm::resolve_index(i, a.len()).map(|i| a.remove(i))
+        })?;
+        removed.ok_or_else(|| vm.error("IndexError", format!(".remove_at: index {i} out of range")))
+    }),
+    native!("Array.index_of", |vm, args| {
+        let needle = arg(args, 1);
+        let pos = with_array(vm, arg(args, 0), |a| {
+            a.iter().position(|x| values_equal(x, needle))
+        })?;
+        Ok(Value::Int(pos.map_or(-1, |p| p as i64)))
+    }),
+    native!("Array.is_empty", |vm, args| Ok(Value::Bool(with_array(
+        vm,
+        arg(args, 0),
+        |a| a.is_empty()
+    )?))),
+    native!("Array.min", |vm, args| {
+        let all = items(vm, arg(args, 0))?;
+        Ok(super::math::extreme(vm, &all, false, true, ".min")?.unwrap_or_default())
+    }),
+    native!("Array.max", |vm, args| {
+        let all = items(vm, arg(args, 0))?;
+        Ok(super::math::extreme(vm, &all, true, true, ".max")?.unwrap_or_default())
+    }),
+    native!("Array.sum", |vm, args| {
+        let all = items(vm, arg(args, 0))?;
+        super::math::sum(vm, &all, ".sum")
+    }),
+    native!("Array.zip", |vm, args| {
+        let mine = items(vm, arg(args, 0))?;
+        let other = match arg(args, 1) {
+            Value::Array(a) => a.borrow().clone(),
+            other => {
+                return Err(vm.type_error(format!(".zip needs an array, got {}", describe(other))));
+            }
+        };
+        let mut out = Vec::new();
+        reserve(
+            vm,
+            &mut out,
+            mine.len().min(other.len()),
+            "the array .zip makes",
+        )?;
+        out.extend(
+            mine.into_iter()
+                .zip(other)
+                .map(|(a, b)| Value::array(vec![a, b])),
+        );
+        Ok(Value::array(out))
+    }),
+    native!("Array.take", |vm, args| {
+        let n = count_arg(vm, args, ".take")?;
+        let all = items(vm, arg(args, 0))?;
+        Ok(Value::array(all.into_iter().take(n).collect()))
+    }),
+    native!("Array.drop", |vm, args| {
+        let n = count_arg(vm, args, ".drop")?;
+        let all = items(vm, arg(args, 0))?;
+        Ok(Value::array(all.into_iter().skip(n).collect()))
+    }),
+    native!("Array.uniq", |vm, args| {
+        let all = items(vm, arg(args, 0))?;
+        Ok(Value::array(super::set::unique(
+            vm,
+            &all,
+            "the array .uniq makes",
+        )?))
+    }),
+    flow_native!("Array.sort_by", |vm, args| iterate(vm, args, Kind::SortBy)),
+    flow_native!("Array.flat_map", |vm, args| iterate(
+        vm,
+        args,
+        Kind::FlatMap
+    )),
+    flow_native!("Array.group_by", |vm, args| iterate(
+        vm,
+        args,
+        Kind::GroupBy
+    )),
+    flow_native!("Array.count", |vm, args| iterate(vm, args, Kind::Count)),
 ];
+
+/// A count of elements (`.take`, `.drop`): an int, 0 or more.
+fn count_arg(vm: &Vm, args: &[Value], what: &str) -> Result<usize, Exc> {
+    let n = int_param(vm, args, 1, what)?;
+    usize::try_from(n).map_err(|_| {
+        vm.error(
+            "ArgumentError",
+            format!("{what} needs a count of 0 or more, got {n}"),
+        )
+    })
+}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -200,6 +314,18 @@ enum Kind {
     Reduce,
     /// `(m .each (k v -> ...))`: items are [key value] pairs, called with two arguments.
     MapEach,
+    /// `.sort_by`: the results are the keys to sort by.
+    SortBy,
+    /// `.flat_map`: array results are spliced in.
+    FlatMap,
+    /// `.group_by`: the results are the keys to group under.
+    GroupBy,
+    /// `.count`: how many results are truthy.
+    Count,
+    /// `(m .map_values f)`: items are [key value] pairs, f gets the value.
+    MapValues,
+    /// `(m .filter (k v -> ...))`: items are [key value] pairs.
+    MapFilter,
 }
 
 struct Iter {
@@ -222,8 +348,15 @@ impl Iter {
             Kind::EachWithIndex => Step::CallTwo(f, item, Value::Int(i as i64)),
             // The accumulator moves into the call: it comes back as the result.
             Kind::Reduce => Step::CallTwo(f, std::mem::take(&mut self.acc), item),
-            Kind::MapEach => match &item {
+            Kind::MapEach | Kind::MapFilter => match &item {
                 Value::Array(pair) => Step::Call(f, pair.borrow().clone()),
+                _ => Step::CallOne(f, item),
+            },
+            Kind::MapValues => match &item {
+                Value::Array(pair) => {
+                    let value = pair.borrow().get(1).cloned().unwrap_or_default();
+                    Step::CallOne(f, value)
+                }
                 _ => Step::CallOne(f, item),
             },
             _ => Step::CallOne(f, item),
@@ -233,12 +366,59 @@ impl Iter {
     fn done(&mut self) -> Value {
         match self.kind {
             Kind::Each | Kind::EachWithIndex | Kind::MapEach => self.receiver.clone(),
-            Kind::Map | Kind::Filter => Value::array(std::mem::take(&mut self.out)),
+            Kind::Map | Kind::Filter | Kind::FlatMap => Value::array(std::mem::take(&mut self.out)),
+            Kind::SortBy => Value::array(Vec::new()),
+            Kind::GroupBy | Kind::MapValues | Kind::MapFilter => Value::map(Map::default()),
+            Kind::Count => Value::Int(0),
             Kind::Find => Value::Nil,
             Kind::Any => Value::Bool(false),
             Kind::All => Value::Bool(true),
             Kind::Reduce => std::mem::take(&mut self.acc),
         }
+    }
+
+    /// The value once every item had its call: what `done` gives, or for the kinds that use
+    /// the collected results, what they make of them.
+    fn finish(&mut self, vm: &mut Vm) -> Result<Value, Exc> {
+        let results = std::mem::take(&mut self.out);
+        let items = std::mem::take(&mut self.items);
+        Ok(match self.kind {
+            Kind::SortBy => Value::array(super::sort::sort_by_keys(vm, items, results)?),
+            Kind::GroupBy => {
+                let mut groups: Map = Map::default();
+                for (key, item) in results.iter().zip(items) {
+                    let group = groups
+                        .entry(map_key(key))
+                        .or_insert_with(|| Value::array(Vec::new()));
+                    if let Value::Array(g) = group {
+                        g.borrow_mut().push(item);
+                    }
+                }
+                Value::map(groups)
+            }
+            Kind::MapValues => Value::map(
+                items
+                    .iter()
+                    .zip(results)
+                    .map(|(pair, v)| (pair_key(pair), v))
+                    .collect(),
+            ),
+            Kind::MapFilter => Value::map(
+                results
+                    .iter()
+                    .map(|pair| (pair_key(pair), pair_value(pair)))
+                    .collect(),
+            ),
+            Kind::Count => match self.acc {
+                Value::Int(n) => Value::Int(n),
+                _ => Value::Int(0),
+            },
+            _ => {
+                self.out = results;
+                self.items = items;
+                self.done()
+            }
+        })
     }
 
     fn first(&mut self) -> Flow {
@@ -271,7 +451,7 @@ impl Iter {
 }
 
 impl Resume for Iter {
-    fn resume(&mut self, _vm: &mut Vm, result: Value) -> Result<Step, Exc> {
+    fn resume(&mut self, vm: &mut Vm, result: Value) -> Result<Step, Exc> {
         let i = self.next;
         let item = || self.items.get(i).cloned().unwrap_or_default();
         match self.kind {
@@ -284,11 +464,30 @@ impl Resume for Iter {
             Kind::Any if result.truthy() => return Ok(Step::Return(Value::Bool(true))),
             Kind::All if !result.truthy() => return Ok(Step::Return(Value::Bool(false))),
             Kind::Reduce => self.acc = result,
+            Kind::FlatMap => match &result {
+                Value::Array(a) => {
+                    let more = a.borrow();
+                    reserve(vm, &mut self.out, more.len(), "the array .flat_map makes")?;
+                    self.out.extend(more.iter().cloned());
+                }
+                _ => self.out.push(result),
+            },
+            Kind::SortBy | Kind::GroupBy | Kind::MapValues => self.out.push(result),
+            Kind::MapFilter if result.truthy() => {
+                let item = item();
+                self.out.push(item);
+            }
+            Kind::Count if result.truthy() => {
+                self.acc = Value::Int(match self.acc {
+                    Value::Int(n) => n + 1,
+                    _ => 1,
+                });
+            }
             _ => {}
         }
         self.next += 1;
         if self.next >= self.items.len() {
-            return Ok(Step::Return(self.done()));
+            return self.finish(vm).map(Step::Return);
         }
         Ok(self.call_for(self.next))
     }
@@ -320,6 +519,46 @@ pub(crate) fn each_flow(receiver: Value, items: Vec<Value>, f: Value) -> Flow {
         receiver,
     };
     it.first()
+}
+
+/// `.map_values` and `.filter` on a map: the callback over its [key value] pairs.
+pub(crate) fn map_flow(pairs: Vec<Value>, f: Value, filter: bool) -> Flow {
+    let mut it = Iter {
+        kind: if filter {
+            Kind::MapFilter
+        } else {
+            Kind::MapValues
+        },
+        items: pairs,
+        next: 0,
+        f,
+        out: Vec::new(),
+        acc: Value::Nil,
+        receiver: Value::Nil,
+    };
+    it.first()
+}
+
+/// The map key a value names (as `Map.set` takes it).
+fn map_key(v: &Value) -> Sym {
+    match v {
+        Value::Symbol(s) => *s,
+        other => Sym::new(&display(other)),
+    }
+}
+
+fn pair_key(pair: &Value) -> Sym {
+    match pair {
+        Value::Array(p) => map_key(&p.borrow().first().cloned().unwrap_or_default()),
+        other => map_key(other),
+    }
+}
+
+fn pair_value(pair: &Value) -> Value {
+    match pair {
+        Value::Array(p) => p.borrow().get(1).cloned().unwrap_or_default(),
+        _ => Value::Nil,
+    }
 }
 
 /// `(m .each (k v -> ...))` over [key value] pairs.

@@ -39,7 +39,7 @@ pub(super) static NATIVES: &[NativeFn] = &[
     }),
     native!("gene/sleep", |vm, args| {
         let ms = duration_arg(vm, args, 0, "gene/sleep's duration")?;
-        vm.out.flush();
+        vm.services.out.flush();
         if ms > 0.0 {
             let duration = std::time::Duration::try_from_secs_f64(ms / 1000.0)
                 .unwrap_or(std::time::Duration::MAX);
@@ -155,9 +155,9 @@ fn print_values(vm: &mut Vm, args: &[Value], newline: bool) -> Result<Value, Exc
         .and_then(|p| p.get(&Sym::new("stderr")))
         .is_some_and(Value::truthy);
     if to_stderr {
-        vm.out.err(&text);
+        vm.services.out.err(&text);
     } else {
-        vm.out.out(&text);
+        vm.services.out.out(&text);
     }
     Ok(Value::Nil)
 }

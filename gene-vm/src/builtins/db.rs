@@ -280,8 +280,8 @@ fn issue(vm: &mut Vm, db: &Rc<Host>, origin: Origin, work: Work) -> Value {
     )
 }
 
-/// Sends the command that begins a transaction; gives its handle (registered with the VM until
-/// it ends, see [`roll_back_open_transactions`]).
+/// Sends the command that begins a transaction; gives its handle (registered with the VM's
+/// services until it ends, see [`roll_back_transaction`]).
 pub(super) fn begin(vm: &mut Vm, db: &Rc<Host>) -> Option<Value> {
     let d = db.downcast::<Database>()?;
     let id = {
@@ -302,7 +302,7 @@ pub(super) fn begin(vm: &mut Vm, db: &Rc<Host>) -> Option<Value> {
         id,
         ended: Cell::new(false),
     });
-    vm.open_transactions.push(tx.clone());
+    vm.services.transactions.register(tx.clone());
     Some(Value::Host(tx))
 }
 
@@ -314,16 +314,16 @@ pub(super) fn end(vm: &mut Vm, tx_value: &Value, commit: bool) -> Result<Value, 
     let Some(tx) = h.downcast::<Transaction>() else {
         return Err(vm.type_error("internal error: a transaction end without its handle"));
     };
-    mark_ended(vm, h, tx, commit);
+    vm.services.transactions.forget(h);
+    mark_ended(tx, commit);
     let work = if commit { Work::Commit } else { Work::Rollback };
     Ok(issue(vm, &tx.db, Origin::Tx(tx.id), work))
 }
 
 /// The transaction's end is decided: statements issued from now on need not wait for it, and a
 /// rollback stops its running statement and fails its waiting ones.
-fn mark_ended(vm: &mut Vm, host: &Rc<Host>, tx: &Transaction, commit: bool) {
+fn mark_ended(tx: &Transaction, commit: bool) {
     tx.ended.set(true);
-    vm.open_transactions.retain(|open| !Rc::ptr_eq(open, host));
     if let Some(d) = tx.db.downcast::<Database>() {
         d.state.borrow_mut().open.remove(&tx.id);
         if !commit {
@@ -332,27 +332,26 @@ fn mark_ended(vm: &mut Vm, host: &Rc<Host>, tx: &Transaction, commit: bool) {
     }
 }
 
-/// Rolls back every transaction still open: the tasks that would have ended them were dropped
-/// (an interrupt such as Ctrl-C in the REPL or the language server's stop, or the main program
-/// failing). Nothing waits for the rollback's result; later statements on the database run
-/// after it, in order, and other connections get the database back.
-pub(crate) fn roll_back_open_transactions(vm: &mut Vm) {
-    for host in std::mem::take(&mut vm.open_transactions) {
-        let Some(tx) = host.downcast::<Transaction>() else {
-            continue;
-        };
-        if tx.ended.get() {
-            continue;
-        }
-        mark_ended(vm, &host, tx, false);
-        if let Some(d) = tx.db.downcast::<Database>() {
-            // A closed line means a closed database: SQLite rolled back when it closed.
-            let _ = d.sender.send(Command {
-                op: None,
-                origin: Origin::Tx(tx.id),
-                work: Work::Rollback,
-            });
-        }
+/// Rolls back a transaction still open: the tasks that would have ended it were dropped (an
+/// interrupt such as Ctrl-C in the REPL or the language server's stop, or the main program
+/// failing; `services/transactions.rs` keeps the list). Nothing waits for the rollback's
+/// result; later statements on the database run after it, in order, and other connections get
+/// the database back.
+pub(crate) fn roll_back_transaction(host: &Rc<Host>) {
+    let Some(tx) = host.downcast::<Transaction>() else {
+        return;
+    };
+    if tx.ended.get() {
+        return;
+    }
+    mark_ended(tx, false);
+    if let Some(d) = tx.db.downcast::<Database>() {
+        // A closed line means a closed database: SQLite rolled back when it closed.
+        let _ = d.sender.send(Command {
+            op: None,
+            origin: Origin::Tx(tx.id),
+            work: Work::Rollback,
+        });
     }
 }
 

@@ -80,10 +80,6 @@ pub(super) static NATIVES: &[NativeFn] = &[
     }),
 ];
 
-/// Requests that fail to connect within this time fail, whatever the request's own timeout
-/// (an unreachable host would otherwise hang for the OS's minutes of SYN retries).
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// Everything a request needs, as plain data that can move to the runtime's thread.
 struct RequestSpec {
     method: String,
@@ -231,21 +227,12 @@ fn start(vm: &mut Vm, spec: RequestSpec) -> Value {
     vm.start_job(JobKind::Async(job))
 }
 
-/// The VM's client, built on first use: one connection pool per VM, closed with it.
+/// The VM's client (`services/http.rs`: one connection pool per VM, closed with it).
 fn client(vm: &mut Vm) -> Result<reqwest::Client, String> {
-    if let Some(client) = &vm.http_client {
-        return Ok(client.clone());
-    }
-    // reqwest is built without a bundled crypto provider; ring is ours. Another part of the
-    // process may have installed one already, which is as good.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .user_agent(concat!("gene/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| format!("cannot create the HTTP client: {}", root_cause(&e)))?;
-    vm.http_client = Some(client.clone());
-    Ok(client)
+    vm.services
+        .http
+        .client()
+        .map_err(|e| format!("cannot create the HTTP client: {}", root_cause(&e)))
 }
 
 /// The request itself, on the runtime's thread. Dropping this future (an abort) drops the

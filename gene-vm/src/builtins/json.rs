@@ -265,7 +265,8 @@ impl Serialize for Out<'_> {
             Value::Char(c) => s.serialize_char(*c),
             Value::Symbol(sym) => sym.with_name(|name| s.serialize_str(name)),
             Value::Path(_) => s.serialize_str(&display(self.value)),
-            Value::Array(items) | Value::Set(items) => self.items(s, &items.borrow()),
+            Value::Array(items) => self.items(s, &items.borrow()),
+            Value::Set(items) => self.items(s, &items.borrow().to_vec()),
             Value::Map(map) => {
                 let map = map.borrow();
                 let mut object = s.serialize_map(Some(map.len()))?;

@@ -20,11 +20,20 @@ fn key(v: &Value) -> Sym {
     }
 }
 
+/// The entries as `[key value]` arrays, keys as strings, in insertion order.
+fn pairs(vm: &Vm, v: &Value) -> Result<Vec<Value>, Exc> {
+    with_map(vm, v, |m| {
+        m.iter()
+            .map(|(k, v)| Value::array(vec![Value::str(k.name().to_string()), v.clone()]))
+            .collect()
+    })
+}
+
+/// The size of an entry: its key, its value and the hash table's index.
+const ENTRY_BYTES: usize = std::mem::size_of::<(Sym, Value)>() + 2 * std::mem::size_of::<usize>();
+
 /// Room for one more entry, within the size one value may have.
 fn reserve_entry(vm: &Vm, m: &mut Map) -> Result<(), Exc> {
-    // An entry: its key, its value and the hash table's index.
-    const ENTRY_BYTES: usize =
-        std::mem::size_of::<(Sym, Value)>() + 2 * std::mem::size_of::<usize>();
     let what = "the map .set grows";
     alloc::check_size(vm, m.len() + 1, ENTRY_BYTES, what)?;
     m.try_reserve(1)
@@ -78,12 +87,50 @@ pub(super) static NATIVES: &[NativeFn] = &[
         let k = key(arg(args, 1));
         Ok(with_map(vm, arg(args, 0), |m| m.shift_remove(&k))?.unwrap_or_default())
     }),
+    native!("Map.merge", |vm, args| {
+        let mut merged = with_map(vm, arg(args, 0), |m| m.clone())?;
+        match arg(args, 1) {
+            Value::Map(other) => {
+                let other = other.borrow();
+                alloc::check_size(
+                    vm,
+                    merged.len() + other.len(),
+                    ENTRY_BYTES,
+                    "the map .merge makes",
+                )?;
+                merged.extend(other.iter().map(|(k, v)| (*k, v.clone())));
+            }
+            other => {
+                return Err(vm.type_error(format!(
+                    ".merge needs a map, got {}",
+                    super::number::describe(other)
+                )));
+            }
+        }
+        Ok(Value::map(merged))
+    }),
+    native!("Map.entries", |vm, args| Ok(Value::array(pairs(
+        vm,
+        arg(args, 0)
+    )?))),
+    flow_native!("Map.map_values", |vm, args| {
+        let pairs = pairs(vm, arg(args, 0))?;
+        Ok(crate::builtins::array::map_flow(
+            pairs,
+            arg(args, 1).clone(),
+            false,
+        ))
+    }),
+    flow_native!("Map.filter", |vm, args| {
+        let pairs = pairs(vm, arg(args, 0))?;
+        Ok(crate::builtins::array::map_flow(
+            pairs,
+            arg(args, 1).clone(),
+            true,
+        ))
+    }),
     flow_native!("Map.each", |vm, args| {
-        let pairs = with_map(vm, arg(args, 0), |m| {
-            m.iter()
-                .map(|(k, v)| Value::array(vec![Value::str(k.name().to_string()), v.clone()]))
-                .collect()
-        })?;
+        let pairs = pairs(vm, arg(args, 0))?;
         Ok(crate::builtins::array::map_each_flow(
             arg(args, 0).clone(),
             pairs,

@@ -15,6 +15,8 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(array::NATIVES)
         .chain(map::NATIVES)
         .chain(number::NATIVES)
+        .chain(math::NATIVES)
+        .chain(set::NATIVES)
         .chain(io::NATIVES)
         .chain(async_io::NATIVES)
         .chain(future::NATIVES)
@@ -24,6 +26,40 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(json::NATIVES)
         .chain(bytes::NATIVES)
         .chain(db::NATIVES)
+        .chain(re::NATIVES)
+        .chain(time::NATIVES)
+        .chain(env::NATIVES)
+        .chain(path::NATIVES)
+        .chain(fs::NATIVES)
+        .chain(process::NATIVES)
+        .chain(lines::NATIVES)
+        .chain(channel::NATIVES)
+        .chain(sync::NATIVES)
+        .chain(timers::NATIVES)
+        .chain(net::NATIVES)
+        .chain(http_server::NATIVES)
+}
+
+/// Makes a builtin value from `new`'s arguments.
+pub(crate) type Constructor = fn(&mut Vm, &[Value]) -> Result<Value, Exc>;
+
+/// What `(new gene/NAME args...)` calls for the builtin classes made with `new` (besides
+/// `Future`), or None when `NAME` is not one of them.
+pub(crate) fn constructor(name: &str) -> Option<Constructor> {
+    Some(match name {
+        "Channel" => channel::construct,
+        "Semaphore" => sync::new_semaphore,
+        "Lock" => sync::new_lock,
+        "Event" => sync::new_event,
+        _ => return None,
+    })
+}
+
+/// The values bound in namespaces (`gene/math/pi` ...), by catalogue path.
+pub(crate) fn all_constants() -> impl Iterator<Item = (&'static str, Value)> {
+    math::CONSTANTS
+        .iter()
+        .map(|(path, x)| (*path, Value::Float(*x)))
 }
 
 /// The i-th argument (nil when missing).
@@ -94,21 +130,44 @@ macro_rules! flow_native {
 mod array;
 mod async_io;
 mod bytes;
+mod channel;
 mod core;
 mod db;
 mod db_sql;
 mod db_tx;
 mod db_worker;
+mod env;
+pub(crate) use env::exit_code;
+mod fs;
 mod future;
+mod gene_fn;
 mod generator;
 mod http;
+mod http_exchange;
+mod http_serve_io;
+mod http_server;
 mod io;
 mod io_write;
 mod json;
-pub(crate) use db::roll_back_open_transactions;
+mod lines;
+pub(crate) use db::roll_back_transaction;
 pub(crate) use io_write::write_file;
 mod map;
+mod math;
+pub(crate) use math::Random;
+mod net;
+mod net_io;
 mod number;
+pub(crate) use number::power;
+mod path;
+mod process;
+mod re;
 mod serdes;
+mod set;
 mod sort;
 mod string;
+pub(crate) use string::char_at;
+mod sync;
+mod time;
+mod timers;
+mod waiters;

@@ -105,7 +105,7 @@ impl Writer<'_> {
             Value::Array(items) => self.seq(&items.borrow(), depth)?,
             Value::Set(items) => {
                 self.open("set");
-                self.seq(&items.borrow(), depth + 1)?;
+                self.seq(&items.borrow().to_vec(), depth + 1)?;
                 self.out.push(')');
             }
             Value::Map(m) => self.map(&m.borrow(), depth)?,

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use gene_syntax::form::{Form, FormKind, Prop};
 
 use crate::intern::Sym;
-use crate::value::{Instance, Map, RangeData, Value, form_to_value};
+use crate::value::{Instance, Map, RangeData, SetData, Value, form_to_value};
 use crate::vm::{Exc, Vm};
 
 /// The value serialized in `text`.
@@ -104,9 +104,9 @@ impl Reader<'_> {
                 Value::Path(Rc::new(segs.iter().map(|s| Sym::new(s)).collect()))
             }
             ("placeholder", []) => Value::Placeholder,
-            ("set", [items]) => Value::Set(Rc::new(RefCell::new(
+            ("set", [items]) => Value::Set(Rc::new(RefCell::new(SetData::from_values(
                 self.values(array(items).ok_or_else(|| shape("an array"))?)?,
-            ))),
+            )))),
             ("map", [entries]) => Value::map(
                 self.entries(entries)
                     .ok_or_else(|| shape("an array of keys (strings) and values"))??,

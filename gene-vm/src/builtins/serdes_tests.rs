@@ -8,7 +8,8 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use crate::intern::Sym;
 use crate::output::CaptureOutput;
-use crate::value::{Instance, Map, RangeData, Value, inspect};
+use crate::session::Session;
+use crate::value::{Instance, Map, RangeData, SetData, Value, inspect};
 use crate::vm::Vm;
 
 /// A value to build, as plain data proptest can generate, shrink and print.
@@ -133,7 +134,7 @@ fn shape() -> impl Strategy<Value = Shape> {
 
 /// A VM with the class, function and builtin the shapes refer to.
 struct Fixture {
-    vm: Vm,
+    vm: Session,
     class: Value,
     func: Value,
     native: Value,
@@ -141,8 +142,8 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
-        let mut vm = Vm::new(Box::new(CaptureOutput::new()));
-        let mut eval = |text: &str| match vm.eval_input(text) {
+        let mut vm = Session::new(Vm::new(Box::new(CaptureOutput::new())));
+        let mut eval = |text: &str| match vm.eval(text) {
             Ok(v) => v,
             Err(_) => panic!("the fixture's code failed: {text}"),
         };
@@ -187,7 +188,9 @@ impl Fixture {
             Shape::Func => self.func.clone(),
             Shape::Native => self.native.clone(),
             Shape::Array(items) => Value::array(list(items)),
-            Shape::Set(items) => Value::Set(Rc::new(RefCell::new(list(items)))),
+            Shape::Set(items) => {
+                Value::Set(Rc::new(RefCell::new(SetData::from_values(list(items)))))
+            }
             Shape::Map(entries) => Value::map(map(entries)),
             Shape::Gene(head, props, children) => {
                 Value::gene(self.build(head), map(props), list(children))
@@ -209,7 +212,7 @@ impl Fixture {
     /// The text serialize gives for `v`, and what deserialize makes of it, both run as Gene code.
     fn round_trip(&mut self, v: Value) -> Result<(String, Value), String> {
         self.vm.global.set(Sym::new("serdes_input"), v);
-        let text = match self.vm.eval_input("(gene/serdes/serialize serdes_input)") {
+        let text = match self.vm.eval("(gene/serdes/serialize serdes_input)") {
             Ok(Value::Str(s)) => s.to_string(),
             Ok(other) => return Err(format!("serialize gave {}", inspect(&other))),
             Err(e) => return Err(format!("serialize failed: {}", self.describe(e))),
@@ -217,7 +220,7 @@ impl Fixture {
         self.vm
             .global
             .set(Sym::new("serdes_text"), Value::str(text.as_str()));
-        match self.vm.eval_input("(gene/serdes/deserialize serdes_text)") {
+        match self.vm.eval("(gene/serdes/deserialize serdes_text)") {
             Ok(back) => Ok((text, back)),
             Err(e) => Err(format!(
                 "deserialize of {text} failed: {}",
@@ -262,9 +265,8 @@ fn same(a: &Value, b: &Value) -> bool {
         (Value::Class(x), Value::Class(y)) => Rc::ptr_eq(x, y),
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
         (Value::Native(x), Value::Native(y)) => std::ptr::eq(*x, *y),
-        (Value::Array(x), Value::Array(y)) | (Value::Set(x), Value::Set(y)) => {
-            seq(&x.borrow(), &y.borrow())
-        }
+        (Value::Array(x), Value::Array(y)) => seq(&x.borrow(), &y.borrow()),
+        (Value::Set(x), Value::Set(y)) => seq(&x.borrow().to_vec(), &y.borrow().to_vec()),
         (Value::Map(x), Value::Map(y)) => maps(&x.borrow(), &y.borrow()),
         (Value::Gene(x), Value::Gene(y)) => {
             let (x, y) = (x.borrow(), y.borrow());

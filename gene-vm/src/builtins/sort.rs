@@ -75,6 +75,31 @@ fn natural_sort(vm: &mut Vm, mut items: Vec<Value>) -> Result<Vec<Value>, Exc> {
     merge_chunks(vm, items)
 }
 
+/// `.sort_by`: the items in the order of their keys (`keys[i]` is the key of `items[i]`), which
+/// must be all numbers or all strings; stable.
+pub(super) fn sort_by_keys(
+    vm: &mut Vm,
+    items: Vec<Value>,
+    keys: Vec<Value>,
+) -> Result<Vec<Value>, Exc> {
+    let kind = keys.first().and_then(sortable);
+    if let Some(bad) = keys.iter().find(|k| kind.is_none() || sortable(k) != kind) {
+        return Err(vm.type_error(format!(
+            ".sort_by needs keys that are all numbers or all strings, got {} and {}",
+            keys[0].type_name(),
+            bad.type_name()
+        )));
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| natural_order(&keys[a], &keys[b]));
+    vm.check_interrupt()?;
+    let mut items: Vec<Option<Value>> = items.into_iter().map(Some).collect();
+    Ok(order
+        .into_iter()
+        .filter_map(|i| items.get_mut(i).and_then(Option::take))
+        .collect())
+}
+
 /// Merges the sorted chunks of `items` pairwise until one is left.
 fn merge_chunks(vm: &mut Vm, mut src: Vec<Value>) -> Result<Vec<Value>, Exc> {
     let n = src.len();

@@ -1,9 +1,12 @@
 //! String methods. Strings are immutable; positions count characters (Unicode scalar values).
 
+use std::rc::Rc;
+
+use super::number::{describe, int_param, radix_arg};
 use super::{arg, int_arg, str_arg};
 use crate::builtins::array::slice_bounds;
-use crate::value::alloc::{join_display, reserve, reserve_str};
-use crate::value::{NativeFn, Value, display};
+use crate::value::alloc::{check_size, join_display, reserve, reserve_str};
+use crate::value::{NativeFn, Value, display, write_display};
 use crate::vm::{Exc, Vm};
 
 fn this<'a>(vm: &Vm, args: &'a [Value]) -> Result<&'a str, Exc> {
@@ -15,6 +18,34 @@ fn char_pos(s: &str, byte: usize) -> i64 {
     s[..byte].chars().count() as i64
 }
 
+/// The number of characters of `s`. ASCII text (most text a program slices) has one byte per
+/// character, which `is_ascii` checks a word at a time.
+pub(crate) fn char_count(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// The byte offset of character position `pos` (at most the number of characters), so a slice
+/// by characters costs a scan, not a copy of the whole string into characters.
+fn byte_offset(s: &str, pos: usize) -> usize {
+    if s.is_ascii() {
+        return pos.min(s.len());
+    }
+    s.char_indices().nth(pos).map_or(s.len(), |(byte, _)| byte)
+}
+
+/// The character at position `i` of `s` (negative counts from the end), if there is one.
+pub(crate) fn char_at(s: &str, i: i64) -> Option<char> {
+    let i = crate::vm::resolve_index(i, char_count(s))?;
+    if s.is_ascii() {
+        return s.as_bytes().get(i).map(|&b| char::from(b));
+    }
+    s.chars().nth(i)
+}
+
 /// The characters of `s`, each a string.
 fn chars(vm: &Vm, s: &str, what: &str) -> Result<Value, Exc> {
     let mut out = Vec::new();
@@ -23,12 +54,146 @@ fn chars(vm: &Vm, s: &str, what: &str) -> Result<Value, Exc> {
     Ok(Value::array(out))
 }
 
+/// `(s .repeat n)`.
+fn repeat(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
+    let s = this(vm, args)?;
+    let n = int_param(vm, args, 1, ".repeat")?;
+    let Ok(n) = usize::try_from(n) else {
+        return Err(vm.error(
+            "ArgumentError",
+            format!(".repeat needs a count of 0 or more, got {n}"),
+        ));
+    };
+    let mut out = String::new();
+    let what = "the string .repeat makes";
+    reserve_str(vm, &mut out, s.len().saturating_mul(n), what)?;
+    for _ in 0..n {
+        out.push_str(s);
+    }
+    Ok(Value::str(out))
+}
+
+/// `.pad_start` and `.pad_end`: the string widened to `width` characters with copies of `fill`
+/// (a space by default), the last copy cut short to fit.
+fn pad(vm: &mut Vm, args: &[Value], at_start: bool) -> Result<Value, Exc> {
+    let name = if at_start { ".pad_start" } else { ".pad_end" };
+    let s = this(vm, args)?;
+    let width = int_param(vm, args, 1, name)?;
+    let fill = match arg(args, 2) {
+        Value::Nil => " ",
+        Value::Str(f) if !f.is_empty() => f.as_str(),
+        other => {
+            return Err(vm.error(
+                if matches!(other, Value::Str(_)) {
+                    "ArgumentError"
+                } else {
+                    "TypeError"
+                },
+                format!(
+                    "{name} needs a non-empty fill string, got {}",
+                    describe(other)
+                ),
+            ));
+        }
+    };
+    let len = s.chars().count();
+    let missing = usize::try_from(width).unwrap_or(0).saturating_sub(len);
+    if missing == 0 {
+        return Ok(arg(args, 0).clone());
+    }
+    // Whole copies of fill, then the first characters of one more: sized before anything is
+    // copied (a width of 10^12 is a MemoryError, not an attempt).
+    let fill_chars = fill.chars().count();
+    let tail: &str = match fill.char_indices().nth(missing % fill_chars) {
+        Some((end, _)) => &fill[..end],
+        None => fill,
+    };
+    let bytes = (missing / fill_chars)
+        .checked_mul(fill.len())
+        .and_then(|n| n.checked_add(tail.len() + s.len()));
+    let mut out = String::new();
+    reserve_str(
+        vm,
+        &mut out,
+        bytes.unwrap_or(usize::MAX),
+        "the string a pad makes",
+    )?;
+    if !at_start {
+        out.push_str(s);
+    }
+    for _ in 0..missing / fill_chars {
+        out.push_str(fill);
+    }
+    out.push_str(tail);
+    if at_start {
+        out.push_str(s);
+    }
+    Ok(Value::str(out))
+}
+
+/// `("{} of {}" .format a b)`: each `{}` is the display form of the next argument; `{{` and `}}`
+/// are braces. Every placeholder needs an argument and every argument a placeholder.
+fn format(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
+    let template = this(vm, args)?;
+    let values = args.get(1..).unwrap_or_default();
+    let mut out = String::new();
+    reserve_str(vm, &mut out, template.len(), "the string .format makes")?;
+    let mut used = 0;
+    let mut chars = template.chars().enumerate().peekable();
+    let bad = |vm: &Vm, msg: String| vm.error("ArgumentError", format!(".format: {msg}"));
+    while let Some((pos, c)) = chars.next() {
+        match (c, chars.peek().map(|(_, c)| *c)) {
+            ('{', Some('{')) | ('}', Some('}')) => {
+                chars.next();
+                out.push(c);
+            }
+            ('{', Some('}')) => {
+                chars.next();
+                let Some(v) = values.get(used) else {
+                    return Err(bad(
+                        vm,
+                        format!(
+                            "the template {} has more {{}} placeholders than the {} argument(s) given",
+                            describe(arg(args, 0)),
+                            values.len()
+                        ),
+                    ));
+                };
+                used += 1;
+                write_display(&mut out, v);
+                check_size(vm, out.len(), 1, "the string .format makes")?;
+            }
+            ('{' | '}', _) => {
+                return Err(bad(
+                    vm,
+                    format!(
+                        "a lone {c} at character {pos} of {} (only {{}} is a placeholder; write {c}{c} for the brace)",
+                        describe(arg(args, 0))
+                    ),
+                ));
+            }
+            _ => out.push(c),
+        }
+    }
+    if used < values.len() {
+        return Err(bad(
+            vm,
+            format!(
+                "{} argument(s) given for the {used} {{}} placeholder(s) of {}",
+                values.len(),
+                describe(arg(args, 0))
+            ),
+        ));
+    }
+    Ok(Value::str(out))
+}
+
 pub(super) static NATIVES: &[NativeFn] = &[
     native!("String.length", |vm, args| Ok(Value::Int(
-        this(vm, args)?.chars().count() as i64
+        char_count(this(vm, args)?) as i64
     ))),
     native!("String.size", |vm, args| Ok(Value::Int(
-        this(vm, args)?.chars().count() as i64
+        char_count(this(vm, args)?) as i64
     ))),
     native!("String.to_upper", |vm, args| Ok(Value::str(
         this(vm, args)?.to_uppercase()
@@ -48,9 +213,8 @@ pub(super) static NATIVES: &[NativeFn] = &[
             None | Some(Value::Nil) => None,
             Some(_) => Some(int_arg(vm, args, 2, "the end")?),
         };
-        let chars: Vec<char> = s.chars().collect();
-        let (a, b) = slice_bounds(chars.len(), start, end);
-        Ok(Value::str(chars[a..b].iter().collect::<String>()))
+        let (a, b) = slice_bounds(char_count(s), start, end);
+        Ok(Value::str(&s[byte_offset(s, a)..byte_offset(s, b)]))
     }),
     native!("String.split", |vm, args| {
         let s = this(vm, args)?;
@@ -133,17 +297,15 @@ pub(super) static NATIVES: &[NativeFn] = &[
     native!("String.char_at", |vm, args| {
         let s = this(vm, args)?;
         let i = int_arg(vm, args, 1, "the index")?;
-        let n = s.chars().count();
-        Ok(crate::vm::resolve_index(i, n)
-            .and_then(|i| s.chars().nth(i))
-            .map(Value::Char)
+        Ok(char_at(s, i).map(Value::Char).unwrap_or_default())
+    }),
+    native!("String.to_i", |vm, args| {
+        let s = this(vm, args)?;
+        let radix = radix_arg(vm, args, 1, ".to_i")?;
+        Ok(i64::from_str_radix(s.trim(), radix)
+            .map(Value::Int)
             .unwrap_or_default())
     }),
-    native!("String.to_i", |vm, args| Ok(this(vm, args)?
-        .trim()
-        .parse::<i64>()
-        .map(Value::Int)
-        .unwrap_or_default())),
     native!("String.to_f", |vm, args| Ok(this(vm, args)?
         .trim()
         .parse::<f64>()
@@ -154,4 +316,41 @@ pub(super) static NATIVES: &[NativeFn] = &[
         this(vm, args)?,
         "the array .chars makes"
     )),
+    native!("String.repeat", repeat),
+    native!("String.pad_start", |vm, args| pad(vm, args, true)),
+    native!("String.pad_end", |vm, args| pad(vm, args, false)),
+    native!("String.trim_start", |vm, args| Ok(Value::str(
+        this(vm, args)?.trim_start()
+    ))),
+    native!("String.trim_end", |vm, args| Ok(Value::str(
+        this(vm, args)?.trim_end()
+    ))),
+    native!("String.lines", |vm, args| {
+        let s = this(vm, args)?;
+        let mut out = Vec::new();
+        reserve(vm, &mut out, s.lines().count(), "the array .lines makes")?;
+        out.extend(s.lines().map(Value::str));
+        Ok(Value::array(out))
+    }),
+    native!("String.count", |vm, args| {
+        let s = this(vm, args)?;
+        let needle = str_arg(vm, args, 1, ".count: the text to count")?;
+        // As in Python: the empty string occurs between every two characters and at both ends.
+        let n = if needle.is_empty() {
+            s.chars().count() + 1
+        } else {
+            s.matches(needle).count()
+        };
+        Ok(Value::Int(n as i64))
+    }),
+    native!("String.is_empty", |vm, args| Ok(Value::Bool(
+        this(vm, args)?.is_empty()
+    ))),
+    native!("String.reverse", |vm, args| Ok(Value::str(
+        this(vm, args)?.chars().rev().collect::<String>()
+    ))),
+    native!("String.format", format),
+    native!("String.bytes", |vm, args| Ok(Value::Bytes(Rc::new(
+        this(vm, args)?.as_bytes().to_vec()
+    )))),
 ];

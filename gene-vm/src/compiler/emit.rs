@@ -312,12 +312,12 @@ fn stack_effect(op: Op) -> i32 {
         StoreLocal(_) | StoreCapture(_) | StoreName(_) | DefineName(_) | MacroArgs(_)
         | CheckMacro(_) | SetSelfMember(_) => 0,
         GetMember(_) | GetIndex(_) | Neg | Not | IterStart | MakeSpread | MakeClass(_) | MakeNs
-        | CallerEval | Render | Fail(_) => 0,
+        | CallerEval | Render | Fail(_) | CatchAny => 0,
         Import(_) => 1,
         SetMember(_) | SetIndex(_) | Select | ArrayPush | ArrayExtend | RunBody | DefMethod(_)
         | DefCtor | CatchMatch => -1,
         SelectDefault | SetSelect => -2,
-        Add | Sub | Mul | Div | Lt | Le | Gt | Ge | Eq | Ne => -1,
+        Add | Sub | Mul | Div | Pow | Lt | Le | Gt | Ge | Eq | Ne => -1,
         IterNext(_) => 1,
         MakeArray(n) | MakeSet(n) | Concat(n) => 1 - n as i32,
         MakeMap(n) => 1 - 2 * n as i32,
@@ -352,6 +352,8 @@ fn stack_effect(op: Op) -> i32 {
 #[derive(PartialEq, Eq, Hash)]
 pub(super) enum ConstKey {
     Int(i64),
+    /// By its bits: `0.0` and `-0.0` are `==` but different constants.
+    Float(u64),
     Str(String),
     Symbol(String),
 }
@@ -360,6 +362,7 @@ impl ConstKey {
     fn of(c: &Const) -> Option<ConstKey> {
         match c {
             Const::Int(n) => Some(ConstKey::Int(*n)),
+            Const::Float(f) => Some(ConstKey::Float(f.to_bits())),
             Const::Str(s) => Some(ConstKey::Str(s.clone())),
             Const::Symbol(s) => Some(ConstKey::Symbol(s.clone())),
             _ => None,

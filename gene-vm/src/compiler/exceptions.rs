@@ -139,32 +139,31 @@ impl Compiler {
         });
         let saved_ex = self.f().ex_slot.replace(ex_slot);
         let mut done = Vec::new();
-        let mut caught_all = false;
         for (pattern, handler_body) in clauses {
             let saved = self.range;
             self.range = pattern.range;
-            let test = if is_sym(pattern, "*") {
-                caught_all = true;
-                None
+            // `catch *` takes everything but `gene/exit`'s request, which goes on (through the
+            // `finally` blocks) to end the program.
+            let catch_all = is_sym(pattern, "*");
+            self.emit(Op::LoadLocal(ex_slot));
+            if catch_all {
+                self.emit(Op::CatchAny);
             } else {
-                self.emit(Op::LoadLocal(ex_slot));
                 self.compile(pattern, false);
                 self.emit(Op::CatchMatch);
-                Some(self.emit(Op::JumpIfFalse(0)))
-            };
+            }
+            let test = self.emit(Op::JumpIfFalse(0));
             self.range = saved;
             self.compile_scoped_body(handler_body, false);
             done.push(self.emit(Op::Jump(0)));
             self.f().depth = depth;
-            match test {
-                Some(t) => self.patch_here(t),
-                None => break,
+            self.patch_here(test);
+            if catch_all {
+                break;
             }
         }
-        if !caught_all {
-            self.emit(Op::LoadLocal(ex_slot));
-            self.emit(Op::Throw);
-        }
+        self.emit(Op::LoadLocal(ex_slot));
+        self.emit(Op::Throw);
         for j in done {
             self.patch_here(j);
         }

@@ -326,7 +326,7 @@ impl Compiler {
         if let Some(op) = sym(head)
             && matches!(
                 op,
-                "+" | "-" | "*" | "/" | "<" | "<=" | ">" | ">=" | "==" | "!=" | "not"
+                "+" | "-" | "*" | "/" | "**" | "<" | "<=" | ">" | ">=" | "==" | "!=" | "not"
             )
         {
             return self.compile_operator(op, children);
@@ -418,6 +418,7 @@ impl Compiler {
             "-" => Op::Sub,
             "*" => Op::Mul,
             "/" => Op::Div,
+            "**" => Op::Pow,
             "<" => Op::Lt,
             "<=" => Op::Le,
             ">" => Op::Gt,

@@ -14,6 +14,8 @@ use crate::vm::{RunError, Vm};
 /// source line and trace.
 pub fn render_run_error(vm: &Vm, error: &RunError, color: bool) -> String {
     match error {
+        // `gene/exit`: the program ended as it asked, nothing to report.
+        RunError::Uncaught(exc) if exc.exit_status().is_some() => String::new(),
         RunError::Uncaught(exc) => render_uncaught(vm, exc),
         RunError::Syntax {
             diagnostics,

@@ -23,7 +23,7 @@ pub fn form_to_value(form: &Form) -> Value {
         FormKind::Path(segs) => Value::Path(Rc::new(segs.iter().map(|s| Sym::new(s)).collect())),
         FormKind::Array(items) => Value::array(items.iter().map(form_to_value).collect()),
         FormKind::Set(items) => Value::Set(Rc::new(std::cell::RefCell::new(
-            items.iter().map(form_to_value).collect(),
+            super::SetData::from_values(items.iter().map(form_to_value)),
         ))),
         FormKind::Map(props) => Value::map(props_to_map(props)),
         FormKind::Gene(g) => Value::gene(
@@ -76,7 +76,7 @@ fn value_to_form_at(
         Value::Symbol(s) => FormKind::Symbol(s.name().to_string()),
         Value::Path(segs) => FormKind::Path(segs.iter().map(|s| s.name().to_string()).collect()),
         Value::Array(items) => FormKind::Array(seq(&items.borrow(), range, depth, emb)?),
-        Value::Set(items) => FormKind::Set(seq(&items.borrow(), range, depth, emb)?),
+        Value::Set(items) => FormKind::Set(seq(&items.borrow().to_vec(), range, depth, emb)?),
         Value::Map(m) => FormKind::Map(props(&m.borrow(), range, depth, emb)?),
         Value::Gene(g) => {
             let g = g.borrow();

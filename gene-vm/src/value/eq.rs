@@ -41,9 +41,8 @@ fn leaf_equal(a: &Value, b: &Value) -> Option<bool> {
         (Value::Symbol(x), Value::Symbol(y)) => x == y,
         (Value::Path(x), Value::Path(y)) => x == y,
         (Value::Range(x), Value::Range(y)) => x == y,
-        (Value::Array(x), Value::Array(y)) | (Value::Set(x), Value::Set(y)) if Rc::ptr_eq(x, y) => {
-            true
-        }
+        (Value::Array(x), Value::Array(y)) if Rc::ptr_eq(x, y) => true,
+        (Value::Set(x), Value::Set(y)) if Rc::ptr_eq(x, y) => true,
         (Value::Map(x), Value::Map(y)) if Rc::ptr_eq(x, y) => true,
         (Value::Quote(x), Value::Quote(y)) if Rc::ptr_eq(x, y) => true,
         (Value::Array(_), Value::Array(_))
@@ -253,7 +252,7 @@ fn expand(a: &Value, b: &Value, pairs: &mut Vec<(Value, Value)>, seen: &mut Seen
             if x.len() != y.len() {
                 return Expand::Unequal;
             }
-            return Expand::Sets(x.clone(), y.clone());
+            return Expand::Sets(x.to_vec(), y.to_vec());
         }
         (Value::Map(x), Value::Map(y)) => {
             if !seen.first_visit(Rc::as_ptr(x) as usize, Rc::as_ptr(y) as usize) {
@@ -287,7 +286,9 @@ mod tests {
     }
 
     fn set(items: Vec<Value>) -> Value {
-        Value::Set(Rc::new(std::cell::RefCell::new(items)))
+        Value::Set(Rc::new(std::cell::RefCell::new(
+            crate::value::SetData::from_values(items),
+        )))
     }
 
     fn nested(depth: usize, leaf: i64) -> Value {

@@ -99,6 +99,10 @@ pub struct FutureObj {
     pub(crate) origin: Option<Origin>,
     /// The future of a callback's task: its failure is reported as the callback's.
     pub(crate) is_callback: bool,
+    /// Settled by a hand-over (a channel's value, a permit, a lock, a send taken), or following
+    /// one that was: what it carries must not be lost, so an `await` woken by it takes it even
+    /// if a cancellation or timeout reached the task meanwhile (`vm/await_op.rs`).
+    pub(crate) hand_over: Cell<bool>,
     /// Boxed and made on the first report or listener: most futures never have either.
     pub(crate) progress: RefCell<Option<Box<Progress>>>,
 }
@@ -113,6 +117,7 @@ impl FutureObj {
             reactions: RefCell::new(Vec::new()),
             origin,
             is_callback: false,
+            hand_over: Cell::new(false),
             progress: RefCell::new(None),
         })
     }

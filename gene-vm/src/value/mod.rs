@@ -10,6 +10,7 @@ pub mod generator;
 pub mod host;
 mod print;
 mod props;
+mod set;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -24,9 +25,10 @@ pub use convert::{EMBED_PREFIX, form_to_value, value_to_form};
 pub use eq::values_equal;
 pub use future::{FutState, FutureObj};
 pub use generator::GeneratorObj;
-pub use host::{Host, HostObject};
+pub use host::{AsyncSteps, Host, HostObject};
 pub use print::{display, format_float, inspect, write_display, write_inspect};
 pub use props::Props;
+pub use set::{Members, SetData};
 
 pub type Map = IndexMap<Sym, Value, FxBuildHasher>;
 pub type CellRef = Rc<RefCell<Value>>;
@@ -46,7 +48,7 @@ pub enum Value {
     /// A complex symbol `a/b/c`.
     Path(Rc<Vec<Sym>>),
     Array(Rc<RefCell<Vec<Value>>>),
-    Set(Rc<RefCell<Vec<Value>>>),
+    Set(Rc<RefCell<SetData>>),
     Map(Rc<RefCell<Map>>),
     Gene(Rc<RefCell<GeneData>>),
     Range(Rc<RangeData>),
@@ -377,6 +379,11 @@ pub enum IterState {
     },
     /// A generator: each step resumes its body (`vm/generator.rs`).
     Generator(Rc<GeneratorObj>),
+    /// An async iterator for `for await`: each step is the future its `.next` gives
+    /// (`vm/generator/mod.rs`).
+    Async(Value),
+    /// A host object `for await` goes through (see `HostObject::async_steps`).
+    HostSteps(Rc<Host>),
 }
 
 impl Value {
@@ -461,9 +468,9 @@ impl Value {
     pub fn deep_copy(&self) -> Value {
         match self {
             Value::Array(a) => Value::array(a.borrow().iter().map(Value::deep_copy).collect()),
-            Value::Set(a) => Value::Set(Rc::new(RefCell::new(
-                a.borrow().iter().map(Value::deep_copy).collect(),
-            ))),
+            Value::Set(a) => Value::Set(Rc::new(RefCell::new(SetData::from_values(
+                a.borrow().iter().map(Value::deep_copy),
+            )))),
             Value::Map(m) => Value::map(
                 m.borrow()
                     .iter()

@@ -29,14 +29,22 @@ enum Scan {
 impl Vm {
     pub(super) fn await_op(&mut self, flags: u32) -> Result<(), Exc> {
         let (count, spread, has_timeout) = await_operands(flags);
-        if let Some(e) = self.task.meta.pending_throw.take() {
+        let interrupted = self.task.meta.pending_throw.is_some() || self.task.meta.cancel_requested;
+        if interrupted && self.woken_settled(count, spread, has_timeout) {
+            // What it waited for was handed over before the timeout or the cancellation reached
+            // this task: the await takes it (a channel's value, a permit or a lock must not be
+            // lost) and a cancellation waits for the next await.
+            self.task.meta.pending_throw = None;
+        } else if let Some(e) = self.task.meta.pending_throw.take() {
             self.end_await();
             return Err(*e);
-        }
-        if self.task.meta.cancel_requested {
+        } else if self.task.meta.cancel_requested {
             self.task.meta.cancel_requested = false;
             self.end_await();
             return Err(self.error("CancelledError", "the task was cancelled"));
+        }
+        if count == 1 && !spread && !has_timeout && self.take_settled_single() {
+            return Ok(());
         }
         let extra = has_timeout as usize;
         let operands = if spread { 1 } else { count as usize };
@@ -98,6 +106,7 @@ impl Vm {
             }
             Scan::Pending(index, future) => {
                 self.task.meta.await_index = index as u32;
+                self.task.meta.await_parked = true;
                 if let Some(ms) = timeout_ms
                     && self.task.meta.timeout.is_none()
                 {
@@ -115,6 +124,49 @@ impl Vm {
                 }
                 Err(Exc::signal(Signal::Suspend))
             }
+        }
+    }
+
+    /// `(await f)` of a future that has succeeded: its value replaces it on the stack, with no
+    /// arrays built on the way (the common case: a channel's value, a permit, a completed
+    /// step). False, and nothing done, otherwise.
+    fn take_settled_single(&mut self) -> bool {
+        let value = match self.task.stack.last() {
+            Some(Value::Future(f)) if f.done.get() => match &*f.state.borrow() {
+                FutState::Success(v) => {
+                    f.observed.set(true);
+                    v.clone()
+                }
+                _ => return false,
+            },
+            _ => return false,
+        };
+        self.end_await();
+        if let Some(top) = self.task.stack.last_mut() {
+            *top = value;
+        }
+        true
+    }
+
+    /// This await parked before and, woken now, finds every future it waits for settled
+    /// successfully, one of them by a hand-over ([`FutureObj::hand_over`]).
+    fn woken_settled(&self, count: u32, spread: bool, has_timeout: bool) -> bool {
+        if !self.task.meta.await_parked {
+            return false;
+        }
+        let operands = if spread { 1 } else { count as usize };
+        let len = self.task.stack.len();
+        let Some(first) = len.checked_sub(operands + has_timeout as usize) else {
+            return false;
+        };
+        let succeeded = |v: &Value| matches!(v, Value::Future(f) if f.done.get() && matches!(*f.state.borrow(), FutState::Success(_)));
+        let handed = |v: &Value| matches!(v, Value::Future(f) if f.hand_over.get());
+        match &self.task.stack[first..first + operands] {
+            [Value::Array(a)] if spread => {
+                let items = a.borrow();
+                items.iter().all(succeeded) && items.iter().any(handed)
+            }
+            items => items.iter().all(succeeded) && items.iter().any(handed),
         }
     }
 
@@ -180,6 +232,7 @@ impl Vm {
     /// The `await` is over (it gives a value or throws).
     fn end_await(&mut self) {
         self.task.meta.await_index = 0;
+        self.task.meta.await_parked = false;
         self.await_ended();
         if let Some(op) = self.task.meta.timeout.take() {
             self.cancel_op(op);

@@ -1,16 +1,16 @@
 //! The dispatch loop's colder ops, out of line: building collections, genes, ranges and
-//! interpolated strings, member/index/selector access, class and namespace definitions, REPL
-//! exports and the errors the compiler left in the code.
+//! interpolated strings, member/index/selector access, closures, class and namespace
+//! definitions, REPL exports and the errors the compiler left in the code.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::args::pairs_to_map;
 use super::code::Code;
-use super::run_support::{clone_closure, pairs_to_map};
 use super::{Exc, Vm};
-use crate::bytecode::Const;
+use crate::bytecode::{CaptureFrom, Const, ProtoKind};
 use crate::intern::Sym;
-use crate::value::{Closure, GeneData, Namespace, Value, values_equal};
+use crate::value::{Closure, FuncKind, GeneData, Namespace, Value};
 
 impl Vm {
     #[inline]
@@ -48,12 +48,7 @@ impl Vm {
     }
 
     pub(super) fn op_make_set(&mut self, n: u32) {
-        let mut set: Vec<Value> = Vec::new();
-        for v in self.pop_n(n as usize) {
-            if !set.iter().any(|x| values_equal(x, &v)) {
-                set.push(v);
-            }
-        }
+        let set = crate::value::SetData::from_values(self.pop_n(n as usize));
         self.task.stack.push(Value::Set(Rc::new(RefCell::new(set))));
     }
 
@@ -240,5 +235,100 @@ impl Vm {
             Some(Const::Error { class, message }) => self.error(class, message.as_str()),
             _ => self.type_error("internal error"),
         }
+    }
+}
+
+impl Vm {
+    /// A closure of the running function's nested proto `p`, capturing from the frame at `base`.
+    pub(super) fn make_closure(
+        &self,
+        closure: &Closure,
+        code: &Code,
+        p: u32,
+        base: usize,
+    ) -> Result<Value, Exc> {
+        let Some(child) = code.protos.get(p as usize).cloned() else {
+            return Err(self.type_error("internal error: bad function index"));
+        };
+        let captures = child
+            .proto
+            .captures
+            .iter()
+            .map(|from| match *from {
+                CaptureFrom::Slot(s) => match self.task.stack.get(base + s as usize) {
+                    Some(Value::Cell(c)) => c.clone(),
+                    other => Rc::new(RefCell::new(other.cloned().unwrap_or_default())),
+                },
+                CaptureFrom::Capture(i) => closure
+                    .captures
+                    .get(i as usize)
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let is_async = child.proto.is_async;
+        let kind = match child.proto.kind {
+            ProtoKind::Macro => FuncKind::Macro,
+            ProtoKind::Block => FuncKind::Block,
+            _ => FuncKind::Function,
+        };
+        let self_val = self
+            .task
+            .frames
+            .last()
+            .map(|f| f.self_val.clone())
+            .unwrap_or_default();
+        Ok(Value::Func(Rc::new(Closure {
+            code: child,
+            captures,
+            ns: closure.ns.clone(),
+            self_val,
+            kind,
+            is_async,
+        })))
+    }
+
+    pub(super) fn make_class(
+        &self,
+        name: crate::intern::Sym,
+        parent: Value,
+        ns: &Rc<crate::value::Namespace>,
+    ) -> Result<Value, Exc> {
+        let parent = match parent {
+            Value::Nil => None,
+            Value::Class(c) => Some(c),
+            other => {
+                return Err(self.type_error(format!(
+                    "a class can only inherit from a class, not {}",
+                    other.type_name()
+                )));
+            }
+        };
+        let name = name.name().to_string();
+        // `Exception` defined by the prelude in `gene` is the root of the exception classes.
+        let is_exception = match &parent {
+            Some(p) => p.is_exception,
+            None => name == "Exception" && Rc::ptr_eq(ns, &self.gene_ns),
+        };
+        Ok(Value::Class(Rc::new(crate::value::Class {
+            ns: crate::value::Namespace::new(name.clone(), Some(ns.clone())),
+            name,
+            is_exception,
+            parent,
+            methods: RefCell::default(),
+            ctor: RefCell::default(),
+            props_hint: Default::default(),
+        })))
+    }
+}
+
+pub(super) fn clone_closure(c: &Closure) -> Closure {
+    Closure {
+        code: c.code.clone(),
+        captures: c.captures.clone(),
+        ns: c.ns.clone(),
+        self_val: c.self_val.clone(),
+        kind: c.kind,
+        is_async: c.is_async,
     }
 }

@@ -387,6 +387,7 @@ impl Vm {
         let kind: &'static str = match receiver {
             Value::Str(_) => "String",
             Value::Array(_) => "Array",
+            Value::Set(_) => "Set",
             Value::Map(_) => "Map",
             Value::Int(_) => "Int",
             Value::Float(_) => "Float",
@@ -429,6 +430,15 @@ impl Vm {
         {
             return self.new_future(pos, argc);
         }
+        if let Some(make) = crate::builtins::constructor(&class.name)
+            && self.is_builtin_class(&class)
+        {
+            let args: Vec<Value> = self.task.stack.drain(pos + 1..).collect();
+            self.task.stack.truncate(pos);
+            let made = make(self, &args)?;
+            self.task.stack.push(made);
+            return Ok(());
+        }
         let instance = Value::Instance(Rc::new(Instance::empty(class.clone())));
         match class.find_ctor() {
             Some((Value::Func(ctor), home)) if props.is_none() && self.is_direct(&ctor, argc) => {
@@ -444,6 +454,13 @@ impl Vm {
                 Ok(())
             }
         }
+    }
+
+    /// Whether `class` is the class `gene/NAME` of a builtin type (not a user class so named).
+    fn is_builtin_class(&self, class: &Rc<Class>) -> bool {
+        !class.is_exception
+            && class.parent.is_none()
+            && matches!(self.gene_ns.get(Sym::new(&class.name)), Some(Value::Class(c)) if Rc::ptr_eq(&c, class))
     }
 
     /// `(super .name args...)`: the args are on top of the stack.

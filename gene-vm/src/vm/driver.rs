@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use super::futures::Outcome;
-use super::sched::{OpEntry, OpTarget, Signal, TaskMeta, Wake};
+use super::sched::{OpTarget, Signal, TaskMeta, Wake};
 use super::{Exc, Task, Vm};
 use crate::reactor::{Completion, IoOutcome, OpId};
 use crate::value::future::Reaction;
@@ -76,7 +76,7 @@ impl Vm {
         };
         for e in unobserved {
             let text = crate::report::render_uncaught(self, &e);
-            self.out.err(&text);
+            self.services.out.err(&text);
         }
         Err(last)
     }
@@ -93,7 +93,13 @@ impl Vm {
                 match self.run_current() {
                     Ok(v) if is_main => return Ok(v),
                     Ok(v) => self.finish_task(Ok(v)),
-                    Err(e) => match e.signal {
+                    Err(mut e) => match e.signal {
+                        // `gene/exit` left its task (whose `finally` blocks have run): the
+                        // program ends, whichever task it was.
+                        Signal::None if crate::builtins::exit_code(&e.value).is_some() => {
+                            e.uncatchable = true;
+                            return Err(self.abort_with(main, e));
+                        }
                         Signal::Suspend => self.park_current(None),
                         Signal::Yield { front } => self.park_current(Some(front)),
                         Signal::None if e.uncatchable => return Err(self.abort_with(main, e)),
@@ -117,7 +123,7 @@ impl Vm {
                     continue;
                 }
                 // Every task waits: what they printed so far shows now, not after the wait.
-                self.out.flush();
+                self.services.out.flush();
                 if let Err(e) = self.poll_reactor(true) {
                     return Err(self.abort_with(main, e));
                 }
@@ -271,14 +277,13 @@ impl Vm {
             Completion::Io(id, outcome) => self.op_done(id, Some(outcome)),
             Completion::Job(id, result) => {
                 // Ids are never reused: a job's id names a job (or nothing, once cancelled).
-                if let Some(OpEntry {
-                    target: OpTarget::Job(job),
-                    ..
-                }) = self.sched.ops.remove(&id)
-                {
-                    self.job_done(*job, result);
+                match self.sched.ops.remove(&id).map(|entry| entry.target) {
+                    Some(OpTarget::Job(job)) => self.job_done(*job, result),
+                    Some(OpTarget::Stream(stream)) => self.stream_ended(*stream, Some(result)),
+                    _ => {}
                 }
             }
+            Completion::Event(id, payload) => self.stream_event(id, payload),
         }
     }
 
@@ -344,6 +349,14 @@ impl Vm {
                     Err(crate::reactor::JobError::new("Exception", reason)),
                 );
             }
+            OpTarget::Stream(stream) => {
+                let reason = match outcome {
+                    Some(IoOutcome::Failed(reason)) => reason,
+                    _ => "the async runtime stopped".to_string(),
+                };
+                let error = crate::reactor::JobError::new("Exception", reason);
+                self.stream_ended(*stream, Some(Err(error)));
+            }
             OpTarget::FutureTimeout { future, inner, ms } => {
                 if future.is_pending() {
                     let e = self.make_error_value(
@@ -374,8 +387,13 @@ impl Vm {
         if let Some(deadline) = entry.deadline {
             self.reactor.cancel_timer(id, deadline);
         }
-        if let OpTarget::Job(job) = entry.target {
-            self.job_cancelled(id, *job);
+        match entry.target {
+            OpTarget::Job(job) => self.job_cancelled(id, *job),
+            OpTarget::Stream(stream) => {
+                self.reactor.abort(id);
+                self.stream_ended(*stream, None);
+            }
+            _ => {}
         }
     }
 
@@ -429,9 +447,9 @@ impl Vm {
         for op in ops {
             self.cancel_op(op);
         }
-        // The tasks that would commit or roll back their transactions are going: roll them
-        // back now, or the database would stay locked for every connection.
-        crate::builtins::roll_back_open_transactions(self);
+        // The tasks that would have released what the services hold (a transaction to commit
+        // or roll back) are going.
+        self.services.abandon_open_work();
         self.reactor.flush();
         self.sched.clear_tasks();
     }

@@ -1,5 +1,5 @@
 //! Code compiled at run time (`eval`, `$caller_eval`, `$render` of a runtime template), imports,
-//! and the entry points that run a file or a REPL input.
+//! and the entry points that run a file or linked code (a REPL input: `crate::session`).
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -32,12 +32,15 @@ pub enum RunError {
     Io(String),
 }
 
-/// A REPL session's variables.
-#[derive(Default)]
-pub struct Session {
-    names: Vec<String>,
-    cells: Vec<CellRef>,
-    inputs: usize,
+impl RunError {
+    /// The status `gene/exit` asked for, when that is how the program ended (not an error:
+    /// there is nothing to report).
+    pub fn exit_status(&self) -> Option<i32> {
+        match self {
+            RunError::Uncaught(e) => e.exit_status(),
+            _ => None,
+        }
+    }
 }
 
 /// The compile query: a file's module code, from the forms the database hands out.
@@ -397,10 +400,9 @@ impl Vm {
         let code = link(&proto, &source, &[]);
         let ns = Namespace::new("main", None);
         self.modules.insert(file, ns.clone());
-        self.main_ns = Some(ns.clone());
         let result = self.run_code(code, ns, Vec::new());
         let result = self.finish_program(result).map_err(RunError::Uncaught);
-        self.out.flush();
+        self.services.out.flush();
         result
     }
 
@@ -411,56 +413,27 @@ impl Vm {
         self.run_source(path, text)
     }
 
-    /// Evaluates one REPL input (or `gene eval` text); variables persist across inputs.
-    pub fn eval_input(&mut self, text: &str) -> Result<Value, RunError> {
-        let session = self.session.get_or_insert_with(Session::default);
-        session.inputs += 1;
-        let label = if session.inputs == 1 {
-            "<input>".to_string()
-        } else {
-            format!("<input {}>", session.inputs)
-        };
-        let parse = gene_syntax::parse_text(text);
-        let source = SourceInfo::new(label, Arc::new(text.to_string()));
-        if !parse.errors().is_empty() {
-            let diagnostics = parse.errors().iter().map(Diagnostic::from).collect();
-            return Err(RunError::Syntax {
-                diagnostics,
-                source,
-            });
-        }
-        let forms = parse.forms();
-        let env = Env {
-            names: session.names.clone(),
-            export_top_level: true,
-        };
-        let proto = Arc::new(compiler::compile_eval(&forms, &env));
-        let code = link(&proto, &source, &[]);
-        let captures = capture_cells(&code, &session.cells);
-        let ns = match &self.main_ns {
-            Some(ns) => ns.clone(),
-            None => {
-                let ns = Namespace::new("main", None);
-                self.main_ns = Some(ns.clone());
-                ns
-            }
-        };
+    /// Runs `code` (linked against `env`'s cells, `capture_cells`) in `ns` as a program: its
+    /// pending tasks run to the end, and an exception nobody caught, or a failure nobody
+    /// observed, is the error. Gives the value and the cells its `Export` ops published. The
+    /// running task is left empty whatever happened, so an interrupted input leaves nothing
+    /// behind.
+    pub(crate) fn run_unit(
+        &mut self,
+        code: Rc<Code>,
+        ns: Rc<Namespace>,
+        env: &[CellRef],
+    ) -> (Result<Value, Exc>, Vec<(String, CellRef)>) {
+        let captures = capture_cells(&code, env);
         self.exports.clear();
         let result = self.run_code(code, ns, captures);
-        let result = self.finish_program(result).map_err(RunError::Uncaught);
+        let result = self.finish_program(result);
         let exports = std::mem::take(&mut self.exports);
-        if let Some(session) = self.session.as_mut() {
-            for (name, cell) in exports {
-                session.names.push(name);
-                session.cells.push(cell);
-            }
-        }
-        // An interrupted evaluation leaves nothing behind.
         self.task.stack.clear();
         self.task.frames.clear();
         self.task.handlers.clear();
         self.task.natives.clear();
-        result
+        (result, exports)
     }
 }
 

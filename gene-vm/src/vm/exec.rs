@@ -15,7 +15,7 @@ use std::rc::Rc;
 use super::cursor::Cursor;
 use super::exec_cold::{Ctx, Flow};
 use super::frames::take_direct;
-use super::generator::is_generator_iter;
+use super::generator::steps_out_of_line;
 use super::members::{read_member, write_member};
 use super::stack::{StackRegs, discard, dup, is_scalar, overwrite, read_fresh};
 use super::{Exc, MAX_FRAMES, Vm};
@@ -513,7 +513,7 @@ impl Vm {
                         };
                         match next {
                             Some(v) => push!(v),
-                            None if is_generator_iter(Some(top!())) => break 'cold,
+                            None if steps_out_of_line(Some(top!())) => break 'cold,
                             None => {
                                 discard(pop!());
                                 jump!(t);

@@ -117,6 +117,12 @@ impl Vm {
                 let v = self.arith(op, &a, &b)?;
                 self.stack_push(v);
             }
+            Op::Pow => {
+                let b = self.stack_pop();
+                let a = self.stack_pop();
+                let v = crate::builtins::power(self, &a, &b)?;
+                self.stack_push(v);
+            }
             Op::Lt | Op::Le | Op::Gt | Op::Ge => {
                 let b = self.stack_pop();
                 let a = self.stack_pop();
@@ -164,7 +170,7 @@ impl Vm {
                 let x = self.local_value(ctx.base, u32::from(a));
                 let y = self.local_value(ctx.base, u32::from(b));
                 let v = self.arith(Op::Add, &x, &y)?;
-                self.set_local_value(ctx.base, u32::from(a), v);
+                self.set_local(ctx.base, u32::from(a), v);
             }
             Op::JumpUnlessLtLocal(a, b, t)
             | Op::JumpUnlessLeLocal(a, b, t)
@@ -209,8 +215,9 @@ impl Vm {
                 self.stack_push(it);
             }
             Op::IterNext(t) => {
-                // The loop's inline path found a generator, or no next element.
-                if super::generator::is_generator_iter(self.task.stack.last()) {
+                // The loop's inline path found a generator (or an async iterator), or no next
+                // element.
+                if super::generator::steps_out_of_line(self.task.stack.last()) {
                     return self.generator_flow(op, stop_depth);
                 }
                 self.task.stack.pop();
@@ -305,6 +312,11 @@ impl Vm {
                 let thrown = self.stack_pop();
                 let matches = self.catch_matches(&thrown, &pattern);
                 self.stack_push(Value::Bool(matches));
+            }
+            Op::CatchAny => {
+                let thrown = self.stack_pop();
+                let takes = crate::builtins::exit_code(&thrown).is_none();
+                self.stack_push(Value::Bool(takes));
             }
             // Suspending leaves the frame at this op, to run it again when woken.
             Op::Await(flags) => self.await_op(flags)?,

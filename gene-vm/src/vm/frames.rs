@@ -5,8 +5,8 @@
 
 use std::rc::Rc;
 
+use super::args::props_map;
 use super::code::{BuiltinKind, Code};
-use super::run_support::props_map;
 use super::stack::{discard, dup, is_scalar, truncate_values};
 use super::{Exc, Frame, Vm};
 use crate::bytecode::Op;

@@ -44,25 +44,36 @@ impl Vm {
         if !f.is_pending() {
             return false;
         }
-        let mut work = vec![(f.clone(), outcome)];
+        // Futures following this one settle in turn (no allocation unless there are some).
+        let mut work = Vec::new();
+        self.settle_one(f, outcome, &mut work);
         let mut next = 0;
         while let Some((f, outcome)) = work.get(next).cloned() {
             next += 1;
-            if !f.is_pending() {
-                continue;
-            }
-            if matches!(outcome, Outcome::Failure(..)) {
-                self.sched.record_failure(f.clone());
-            }
-            let cancelled = matches!(outcome, Outcome::Cancelled);
-            *f.state.borrow_mut() = outcome.into_state();
-            // A cancelled task's future is done when the task has finished unwinding.
-            if cancelled && matches!(*f.producer.borrow(), Producer::Task(_)) {
-                continue;
-            }
-            self.finish_future(&f, &mut work);
+            self.settle_one(&f, outcome, &mut work);
         }
         true
+    }
+
+    fn settle_one(
+        &mut self,
+        f: &Rc<FutureObj>,
+        outcome: Outcome,
+        work: &mut Vec<(Rc<FutureObj>, Outcome)>,
+    ) {
+        if !f.is_pending() {
+            return;
+        }
+        if matches!(outcome, Outcome::Failure(..)) {
+            self.sched.record_failure(f.clone());
+        }
+        let cancelled = matches!(outcome, Outcome::Cancelled);
+        *f.state.borrow_mut() = outcome.into_state();
+        // A cancelled task's future is done when the task has finished unwinding.
+        if cancelled && matches!(*f.producer.borrow(), Producer::Task(_)) {
+            return;
+        }
+        self.finish_future(f, work);
     }
 
     /// The future's outcome is final: run its reactions. Futures to settle in turn are added
@@ -91,7 +102,12 @@ impl Vm {
                     origin,
                 } => self.run_callback(&outcome, on_success, callback, origin),
                 Reaction::Wake { task, token } => self.wake(task, token),
-                Reaction::Follow(target) => work.push((target, outcome.clone())),
+                Reaction::Follow(target) => {
+                    if f.hand_over.get() {
+                        target.hand_over.set(true);
+                    }
+                    work.push((target, outcome.clone()))
+                }
             }
         }
     }

@@ -4,10 +4,15 @@
 //! aborts an async job (an HTTP request) or runs the job's `on_cancel` hook (SQLite's
 //! interrupt); either way the VM forgets the operation and its result.
 //!
+//! A *stream* is a job that reports events while it runs (an HTTP server: one per request): each
+//! is handed to the stream's event handler on the VM's thread, and its end (or its
+//! cancellation) to its end handler. A running stream keeps the program alive.
+//!
 //! A job may also wait for Gene code (an SQLite statement queued behind a transaction that the
 //! program has not ended yet): its `stalled` check says so, and when every task waits and only
 //! such jobs are pending, they fail with the error it gives instead of the program hanging.
 
+use std::any::Any;
 use std::rc::Rc;
 
 use crate::intern::Sym;
@@ -37,6 +42,18 @@ pub(crate) enum JobKind {
     External(Box<dyn FnOnce(OpId, JobReporter)>),
 }
 
+/// Handles an event a stream reported (its payload is what the stream's own builtin sent).
+pub(crate) type OnEvent = Rc<dyn Fn(&mut Vm, Box<dyn Any + Send>)>;
+
+/// Runs once when a stream ends: with its result, or None when it was stopped (cancelled).
+pub(crate) type OnEnd = Box<dyn FnOnce(&mut Vm, Option<JobResult>)>;
+
+/// A stream the VM takes events from.
+pub(crate) struct StreamEntry {
+    pub on_event: OnEvent,
+    pub on_end: OnEnd,
+}
+
 /// A job the VM waits for.
 pub(crate) struct JobEntry {
     pub future: Rc<FutureObj>,
@@ -44,6 +61,9 @@ pub(crate) struct JobEntry {
     pub aborts: bool,
     pub on_cancel: Option<OnCancel>,
     pub stalled: Option<Stalled>,
+    /// Its result is dropped, unseen, when nobody can observe the future any more (see
+    /// [`Vm::start_job_returnable`]).
+    pub returnable: bool,
 }
 
 impl Vm {
@@ -89,6 +109,7 @@ impl Vm {
                     aborts,
                     on_cancel,
                     stalled,
+                    returnable: false,
                 })),
                 deadline: None,
             },
@@ -97,8 +118,77 @@ impl Vm {
         Value::Future(future)
     }
 
+    /// Starts a stream (see [`crate::reactor::Reactor::spawn_stream`]); gives its id, which
+    /// [`Vm::cancel_op`] stops.
+    pub(crate) fn start_stream(
+        &mut self,
+        make: impl FnOnce(OpId, JobReporter) -> AsyncJob,
+        on_event: OnEvent,
+        on_end: OnEnd,
+    ) -> OpId {
+        let op = self.reactor.spawn_stream(make);
+        self.sched.ops.insert(
+            op,
+            OpEntry {
+                target: OpTarget::Stream(Box::new(StreamEntry { on_event, on_end })),
+                deadline: None,
+            },
+        );
+        op
+    }
+
+    /// A stream reported an event: its handler takes it (an event of a stream that is gone is
+    /// dropped, and with it whatever reply channel it carried).
+    pub(super) fn stream_event(&mut self, id: OpId, payload: Box<dyn Any + Send>) {
+        let handler = match self.sched.ops.get(&id) {
+            Some(OpEntry {
+                target: OpTarget::Stream(stream),
+                ..
+            }) => stream.on_event.clone(),
+            _ => return,
+        };
+        handler(self, payload);
+    }
+
+    /// A stream ended (`Some` result) or was stopped (`None`).
+    pub(super) fn stream_ended(&mut self, entry: StreamEntry, result: Option<JobResult>) {
+        (entry.on_end)(self, result);
+    }
+
+    /// Starts a job whose result the builtin can take back when nobody wants it: when it
+    /// completes after the future was awaited and abandoned (its waiter cancelled, no Gene value
+    /// referring to it), the result is dropped without its finish step running, and the future
+    /// is cancelled. A TCP read gives its bytes back to the connection that way.
+    pub(crate) fn start_job_returnable(
+        &mut self,
+        job: JobKind,
+        finish: Finish,
+        on_cancel: Option<OnCancel>,
+    ) -> Value {
+        let value = self.start_job_with(job, finish, on_cancel);
+        if let Value::Future(f) = &value
+            && let Producer::Op(op) = &*f.producer.borrow()
+            && let Some(OpEntry {
+                target: OpTarget::Job(job),
+                ..
+            }) = self.sched.ops.get_mut(op)
+        {
+            job.returnable = true;
+        }
+        value
+    }
+
     /// A job completed: settle its future.
     pub(super) fn job_done(&mut self, entry: JobEntry, result: JobResult) {
+        if entry.returnable
+            && entry.future.observed.get()
+            && Rc::strong_count(&entry.future) == 1
+            && self.nobody_waits(&entry.future)
+        {
+            // Dropping the result unseen gives it back (see `start_job_returnable`).
+            self.settle(&entry.future, Outcome::Cancelled);
+            return;
+        }
         let JobEntry { future, finish, .. } = entry;
         let outcome = match result {
             Ok(value) => match finish(self, value) {
@@ -174,7 +264,8 @@ impl Vm {
             return false;
         }
         // A REPL input's end is not the program's: a later input may await what it started.
-        let program_over = main_done && self.session.is_none() && self.sched.parked_or_ready() == 0;
+        let program_over =
+            main_done && !self.sched.program_continues && self.sched.parked_or_ready() == 0;
         let abandoned: Vec<OpId> = self
             .sched
             .ops

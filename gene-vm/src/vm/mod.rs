@@ -6,6 +6,7 @@
 //! ([`native::Resume`]), so they never re-enter the dispatch loop either, and a callback may
 //! suspend like any call.
 
+mod args;
 mod await_op;
 mod build;
 pub(crate) use await_op::deadline_after;
@@ -13,6 +14,7 @@ mod call;
 pub mod code;
 mod cursor;
 mod driver;
+pub(crate) use driver::fmt_ms;
 mod errors;
 mod eval;
 mod exec;
@@ -21,16 +23,18 @@ mod frames;
 pub(crate) mod futures;
 mod generator;
 mod items;
+pub(crate) use generator::step_map;
 pub(crate) mod jobs;
+mod locals;
 mod members;
 pub mod native;
 mod ops;
-pub mod progress;
-mod run_support;
+mod progress;
 pub(crate) use ops::resolve_index;
 pub(crate) mod sched;
 mod setup;
 mod stack;
+mod unwind;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -40,8 +44,8 @@ use gene_syntax::db::RootDatabase;
 use rustc_hash::FxHashMap;
 
 use crate::intern::Sym;
-use crate::output::Output;
-use crate::value::{CellRef, Class, Closure, Map, Namespace, NativeFn, Value};
+use crate::services::HostServices;
+use crate::value::{CellRef, Class, Closure, FutureObj, Map, Namespace, NativeFn, Value};
 use code::SourceInfo;
 
 pub use errors::{Trace, TraceEntry};
@@ -87,6 +91,11 @@ impl Exc {
             signal,
             ..Exc::new(Value::Nil)
         }
+    }
+
+    /// The status when this is `gene/exit`'s request to end the program.
+    pub fn exit_status(&self) -> Option<i32> {
+        crate::builtins::exit_code(&self.value)
     }
 
     pub(crate) fn is_signal(&self) -> bool {
@@ -135,6 +144,10 @@ pub struct Task {
 /// Which table a native method lives in.
 pub(crate) type MethodKey = (&'static str, Sym);
 
+/// The interpreter: the running task and the scheduler's others, the namespaces, the method
+/// table, loaded modules, the reactor; and the [`HostServices`] it was built with (output,
+/// progress display, HTTP client, open transactions), which it reaches only through
+/// `services`.
 // `repr(C)` keeps the running task's value stack at offset 0: the dispatch loop addresses it
 // on almost every op, and a zero offset saves an instruction there (see `Task`).
 #[repr(C)]
@@ -143,7 +156,7 @@ pub struct Vm {
     pub global: Rc<Namespace>,
     pub gene_ns: Rc<Namespace>,
     pub genex_ns: Rc<Namespace>,
-    pub out: Box<dyn Output>,
+    /// The source files of the program and its modules (imports load into it).
     pub db: RootDatabase,
     pub(crate) methods: FxHashMap<MethodKey, &'static NativeFn>,
     /// Modules by their file in `db` (one per normalized path, as the import resolver names
@@ -162,22 +175,20 @@ pub struct Vm {
     pub(crate) reactor: crate::reactor::Reactor,
     /// `(fnx [cb v] (cb v))`: the first frame of a callback's task.
     pub(crate) callback_entry: Option<Rc<Closure>>,
-    /// Variables published by the last REPL input.
+    /// Cells published by the `Export` ops of the code running now (a REPL input's top-level
+    /// variables); whoever ran it takes them (`crate::session`).
     pub(crate) exports: Vec<(String, CellRef)>,
     /// Props given to the native function being called (`(println ^^stderr ...)`).
     pub(crate) native_props: Option<Map>,
-    /// The HTTP client (its connection pool), built by the first `gene/http` request.
-    pub(crate) http_client: Option<reqwest::Client>,
-    /// Database transactions begun and not ended yet: rolled back if the work that would end
-    /// them is abandoned (an interrupt, a failed main program; `builtins/db.rs`).
-    pub(crate) open_transactions: Vec<Rc<crate::value::Host>>,
     pub(crate) arg_buf: Vec<Value>,
     pub(crate) prelude_source: Rc<SourceInfo>,
     pub(crate) sym: setup::WellKnown,
-    /// The main module's namespace (REPL inputs run in it too).
-    pub(crate) main_ns: Option<Rc<Namespace>>,
-    pub(crate) session: Option<eval::Session>,
-    pub(crate) progress: progress::ProgressState,
+    /// The future the main task awaits while a progress display is installed: its reports
+    /// are shown (`progress.rs`).
+    pub(crate) main_awaited: Option<Rc<FutureObj>>,
+    pub services: HostServices,
+    /// `gene/math/random` and friends: this VM's generator.
+    pub(crate) random: crate::builtins::Random,
 }
 
 impl Vm {

@@ -168,13 +168,9 @@ impl Vm {
                     .and_then(|i| g.children.get(i).cloned())
                     .unwrap_or_default()
             }
-            Value::Str(s) => {
-                let n = s.chars().count();
-                resolve_index(i, n)
-                    .and_then(|i| s.chars().nth(i))
-                    .map(|c| Value::str(c.to_string()))
-                    .unwrap_or_default()
-            }
+            Value::Str(s) => crate::builtins::char_at(s, i)
+                .map(|c| Value::str(c.to_string()))
+                .unwrap_or_default(),
             Value::Range(r) => r.at(i).map(Value::Int).unwrap_or_default(),
             Value::Map(_) | Value::Ns(_) | Value::Instance(_) | Value::Class(_) => {
                 return self.get_member(target, Sym::new(&i.to_string()));
@@ -324,7 +320,7 @@ impl Vm {
                 next: 0,
             },
             Value::Set(s) => IterState::Values {
-                items: s.borrow().clone(),
+                items: s.borrow().to_vec(),
                 next: 0,
             },
             Value::Map(m) => IterState::Values {
@@ -340,6 +336,8 @@ impl Vm {
                 next: 0,
             },
             Value::Generator(g) => IterState::Generator(g.clone()),
+            Value::Host(h) if h.async_steps().is_some() => IterState::HostSteps(h.clone()),
+            other if self.is_async_iterator(other) => IterState::Async(other.clone()),
             other => {
                 return Err(self.type_error(format!("cannot iterate over {}", other.type_name())));
             }
@@ -348,6 +346,10 @@ impl Vm {
     }
 
     pub(crate) fn catch_matches(&self, thrown: &Value, pattern: &Value) -> bool {
+        // `gene/exit` ends the program through every `catch` (its `finally` blocks run).
+        if crate::builtins::exit_code(thrown).is_some() {
+            return false;
+        }
         match pattern {
             Value::Class(class) => match thrown {
                 Value::Instance(i) => i.class.is_subclass_of(class),
@@ -394,8 +396,8 @@ pub(crate) fn iter_next(state: &mut IterState) -> Option<Value> {
             }
             Some(Value::Int(v))
         }
-        // Resumed by the dispatch loop itself (`vm/generator.rs`).
-        IterState::Generator(_) => None,
+        // Stepped out of line (`vm/generator/mod.rs`).
+        IterState::Generator(_) | IterState::Async(_) | IterState::HostSteps(_) => None,
     }
 }
 

@@ -13,7 +13,8 @@
 //! report before its caller holds the future.
 //!
 //! The main program has no future. Its own reports, and those of the future it is awaiting, go
-//! to the VM's [`ProgressDisplay`], if one is installed (`gene run`'s bar on a terminal).
+//! to the host's progress display (`services/progress.rs`), if one is installed (`gene run`'s
+//! bar on a terminal).
 
 use std::rc::Rc;
 
@@ -21,31 +22,7 @@ use super::Vm;
 use crate::value::future::{Origin, Progress, ProgressListener};
 use crate::value::{FutureObj, Value};
 
-/// Shows the progress of the main program (what it awaits, or its own reports).
-pub trait ProgressDisplay {
-    /// Shows or updates the progress: `fraction` in 0..=1, with an optional message.
-    fn show(&mut self, fraction: f64, message: Option<&str>);
-    /// Nothing to show any more: the await ended, or the program's own progress reached 1.
-    fn hide(&mut self);
-}
-
-#[derive(Default)]
-pub(crate) struct ProgressState {
-    display: Option<Box<dyn ProgressDisplay>>,
-    /// The future the main task is waiting for: its reports are shown.
-    watched: Option<Rc<FutureObj>>,
-    /// The main task's own last report while below 1, shown again when an await's bar ends.
-    main_last: Option<(f64, Option<String>)>,
-    /// Whether the display shows something now.
-    shown: bool,
-}
-
 impl Vm {
-    /// Where the progress of the main program is shown (by default nowhere).
-    pub fn set_progress_display(&mut self, display: Box<dyn ProgressDisplay>) {
-        self.progress.display = Some(display);
-    }
-
     /// `(gene/progress fraction message)` by the running task; `fraction` is in 0..=1 and
     /// `message` a string or nil (the caller checked).
     pub(crate) fn report_progress(&mut self, fraction: f64, message: Value) {
@@ -146,77 +123,37 @@ impl Vm {
             let second = Some(message.clone());
             self.start_callback(callback, Value::Float(fraction), second, origin);
         }
-        let watched = self
-            .progress
-            .watched
-            .as_ref()
-            .is_some_and(|w| Rc::ptr_eq(w, f));
+        let watched = self.main_awaited.as_ref().is_some_and(|w| Rc::ptr_eq(w, f));
         if watched {
-            self.show_progress(fraction, message_text(message).as_deref());
+            let text = message_text(message);
+            self.services.progress.show(fraction, text.as_deref());
         }
         forwards
     }
 
     fn main_reports(&mut self, fraction: f64, message: &Value) {
-        if self.progress.display.is_none() {
-            return;
-        }
-        let text = message_text(message);
-        self.progress.main_last = (fraction < 1.0).then(|| (fraction, text.clone()));
-        if self.progress.watched.is_some() {
-            // The awaited future's progress is on show; the program's comes back after.
-            return;
-        }
-        if fraction < 1.0 {
-            self.show_progress(fraction, text.as_deref());
-        } else {
-            self.hide_progress();
+        let awaiting = self.main_awaited.is_some();
+        let progress = &mut self.services.progress;
+        if progress.has_display() {
+            progress.program_reports(fraction, message_text(message), awaiting);
         }
     }
 
     /// The main task waits for `f` (at an `await`): show its progress while it does.
     pub(crate) fn main_awaits(&mut self, f: &Rc<FutureObj>) {
-        if self.progress.display.is_none() || self.task.meta.future.is_some() {
+        if !self.services.progress.has_display() || self.task.meta.future.is_some() {
             return;
         }
-        self.progress.watched = Some(f.clone());
+        self.main_awaited = Some(f.clone());
         let last = f.progress.borrow().as_ref().and_then(|p| p.last.clone());
-        match last {
-            Some((fraction, message)) => {
-                self.show_progress(fraction, message_text(&message).as_deref())
-            }
-            None => self.show_main_or_hide(),
-        }
+        let last = last.map(|(fraction, message)| (fraction, message_text(&message)));
+        self.services.progress.await_started(last);
     }
 
     /// The running task's `await` is over: if it was the main task's, its bar goes.
     pub(crate) fn await_ended(&mut self) {
-        if self.task.meta.future.is_none() && self.progress.watched.take().is_some() {
-            self.show_main_or_hide();
-        }
-    }
-
-    fn show_main_or_hide(&mut self) {
-        match self.progress.main_last.clone() {
-            Some((fraction, text)) => self.show_progress(fraction, text.as_deref()),
-            None => self.hide_progress(),
-        }
-    }
-
-    fn show_progress(&mut self, fraction: f64, message: Option<&str>) {
-        if let Some(display) = self.progress.display.as_mut() {
-            display.show(fraction, message);
-            self.progress.shown = true;
-        }
-    }
-
-    fn hide_progress(&mut self) {
-        if !self.progress.shown {
-            return;
-        }
-        self.progress.shown = false;
-        if let Some(display) = self.progress.display.as_mut() {
-            display.hide();
+        if self.task.meta.future.is_none() && self.main_awaited.take().is_some() {
+            self.services.progress.await_ended();
         }
     }
 }

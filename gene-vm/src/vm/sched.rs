@@ -67,6 +67,8 @@ pub(crate) struct TaskMeta {
     pub pending_throw: Option<Box<Exc>>,
     /// `await` of several futures: the ones before this index are known to have settled.
     pub await_index: u32,
+    /// The `await` in progress has parked at least once (it runs again when woken).
+    pub await_parked: bool,
     /// Parked in `$await_all` (woken when nothing else can run).
     pub idle_waiter: bool,
     /// The frames of the tasks whose `^^async` calls started this one, each started by the
@@ -74,6 +76,9 @@ pub(crate) struct TaskMeta {
     /// do when a call returns. Counted against `MAX_FRAMES` when this task starts another;
     /// zero once it has waited or been preempted (its starters went on meanwhile).
     pub starter_frames: usize,
+    /// A number naming this task for the whole run (slots are reused, serials are not), given
+    /// on first use ([`Vm::task_serial`]): who holds a `gene/Lock`.
+    pub serial: u64,
 }
 
 /// What a reactor operation settles when it completes.
@@ -96,6 +101,8 @@ pub(crate) enum OpTarget {
     },
     /// A job (SQLite, HTTP...): its result settles the future.
     Job(Box<super::jobs::JobEntry>),
+    /// A stream (an HTTP server): events while it runs, then its end.
+    Stream(Box<super::jobs::StreamEntry>),
 }
 
 pub(crate) struct OpEntry {
@@ -114,6 +121,7 @@ pub(crate) struct Scheduler {
     /// Set when a native started tasks: the running task yields after the call.
     pub yield_now: bool,
     next_token: u64,
+    next_serial: u64,
     /// Failed futures, checked at the end for failures nobody observed.
     pub failed: Vec<Rc<FutureObj>>,
     failed_checked: usize,
@@ -124,6 +132,9 @@ pub(crate) struct Scheduler {
     /// An await ended without its future (a timeout, a cancellation) or a task finished: some
     /// operation may have nobody left to observe it (see `Vm::cancel_abandoned_ops`).
     pub check_abandoned: bool,
+    /// The program goes on after its main task ends: a REPL session, whose later inputs may
+    /// await what this one started (`crate::session`).
+    pub program_continues: bool,
 }
 
 impl Scheduler {
@@ -295,6 +306,15 @@ impl Vm {
         let stack = vec![Value::Func(entry.clone()), callback, count, value, second];
         self.start_task(entry, stack, 4, None, Value::Nil, None, future);
         self.sched.yield_now = true;
+    }
+
+    /// The running task's serial (see [`TaskMeta::serial`]).
+    pub(crate) fn task_serial(&mut self) -> u64 {
+        if self.task.meta.serial == 0 {
+            self.sched.next_serial += 1;
+            self.task.meta.serial = self.sched.next_serial;
+        }
+        self.task.meta.serial
     }
 
     /// Parks the running task until a wake-up with the token it gets here.

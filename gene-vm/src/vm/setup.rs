@@ -12,6 +12,7 @@ use super::{Task, Vm};
 use crate::compiler;
 use crate::intern::Sym;
 use crate::output::Output;
+use crate::services::HostServices;
 use crate::value::{Class, Closure, FuncKind, Namespace, Value};
 
 /// Symbols the VM itself looks up.
@@ -29,6 +30,7 @@ const PRELUDE: &str = r#"
 (class KeyError < Exception)
 (class ArgumentError < Exception)
 (class OverflowError < Exception)
+(class ValueError < Exception)
 (class IOError < Exception)
 (class AssertionError < Exception)
 (class StackOverflow < Exception)
@@ -43,6 +45,8 @@ const PRELUDE: &str = r#"
 (class HttpError < Exception)
 (class JsonError < Exception)
 (class DbError < Exception)
+(class ChannelClosed < Exception)
+(class LockError < Exception)
 "#;
 
 /// The first frame of a callback's task: calls `f` with `a` (`.on_success`, `.on_failure`: n = 1)
@@ -85,10 +89,25 @@ const TYPE_CLASSES: &[&str] = &[
     "Bytes",
     "Database",
     "Transaction",
+    "Regex",
+    "Match",
+    "Channel",
+    "Semaphore",
+    "Lock",
+    "Event",
+    "TcpServer",
+    "TcpConn",
+    "HttpServer",
 ];
 
 impl Vm {
+    /// A VM writing to `out`, with the default services for the rest (no progress display).
     pub fn new(out: Box<dyn Output>) -> Vm {
+        Vm::with_services(HostServices::new(out))
+    }
+
+    /// A VM using `services` (output, progress display, ...): how a front end chooses them.
+    pub fn with_services(services: HostServices) -> Vm {
         let global = Namespace::new("global", None);
         let gene_ns = Namespace::new("gene", None);
         let genex_ns = Namespace::new("genex", None);
@@ -101,7 +120,6 @@ impl Vm {
             global,
             gene_ns,
             genex_ns,
-            out,
             db: RootDatabase::new(),
             methods: FxHashMap::default(),
             modules: FxHashMap::default(),
@@ -113,17 +131,15 @@ impl Vm {
             callback_entry: None,
             exports: Vec::new(),
             native_props: None,
-            http_client: None,
-            open_transactions: Vec::new(),
             arg_buf: Vec::new(),
             prelude_source: SourceInfo::new("<prelude>", Arc::new(PRELUDE.to_string())),
             sym: WellKnown {
                 message: Sym::new("message"),
                 ctor: Sym::new("ctor"),
             },
-            main_ns: None,
-            session: None,
-            progress: Default::default(),
+            main_awaited: None,
+            services,
+            random: Default::default(),
         };
         vm.install_natives();
         vm.install_type_classes();
@@ -147,26 +163,34 @@ impl Vm {
                 self.methods.insert((receiver, Sym::new(method)), f);
                 continue;
             }
-            let mut segs: Vec<&str> = f.name.split('/').collect();
-            let Some(name) = segs.pop() else { continue };
-            let mut ns = self.global.clone();
-            for (i, seg) in segs.iter().enumerate() {
-                ns = match (i, *seg) {
-                    (0, "global") => self.global.clone(),
-                    (0, "gene") => self.gene_ns.clone(),
-                    (0, "genex") => self.genex_ns.clone(),
-                    _ => match ns.get(Sym::new(seg)) {
-                        Some(Value::Ns(n)) => n,
-                        _ => {
-                            let n = Namespace::new(*seg, Some(ns.clone()));
-                            ns.set(Sym::new(seg), Value::Ns(n.clone()));
-                            n
-                        }
-                    },
-                };
-            }
-            ns.set(Sym::new(name), Value::Native(f));
+            self.bind_path(f.name, Value::Native(f));
         }
+        for (path, value) in crate::builtins::all_constants() {
+            self.bind_path(path, value);
+        }
+    }
+
+    /// Binds `value` at a catalogue path (`gene/io/read`), making the namespaces on the way.
+    fn bind_path(&mut self, path: &str, value: Value) {
+        let mut segs: Vec<&str> = path.split('/').collect();
+        let Some(name) = segs.pop() else { return };
+        let mut ns = self.global.clone();
+        for (i, seg) in segs.iter().enumerate() {
+            ns = match (i, *seg) {
+                (0, "global") => self.global.clone(),
+                (0, "gene") => self.gene_ns.clone(),
+                (0, "genex") => self.genex_ns.clone(),
+                _ => match ns.get(Sym::new(seg)) {
+                    Some(Value::Ns(n)) => n,
+                    _ => {
+                        let n = Namespace::new(*seg, Some(ns.clone()));
+                        ns.set(Sym::new(seg), Value::Ns(n.clone()));
+                        n
+                    }
+                },
+            };
+        }
+        ns.set(Sym::new(name), value);
     }
 
     fn install_type_classes(&mut self) {
@@ -241,6 +265,7 @@ fn receiver_name(r: &str) -> &'static str {
     match r {
         "String" => "String",
         "Array" => "Array",
+        "Set" => "Set",
         "Map" => "Map",
         "Int" => "Int",
         "Float" => "Float",
@@ -256,6 +281,15 @@ fn receiver_name(r: &str) -> &'static str {
         "Bytes" => "Bytes",
         "Database" => "Database",
         "Transaction" => "Transaction",
+        "Regex" => "Regex",
+        "Match" => "Match",
+        "Channel" => "Channel",
+        "Semaphore" => "Semaphore",
+        "Lock" => "Lock",
+        "Event" => "Event",
+        "TcpServer" => "TcpServer",
+        "TcpConn" => "TcpConn",
+        "HttpServer" => "HttpServer",
         _ => "Any",
     }
 }

@@ -1,7 +1,10 @@
+use rowan::TextRange;
+
 use super::declare_rule;
+use crate::analysis::facts::{Condition, FreeFuture, FutureOf, Report};
 use crate::analysis::shape::{self, Shape};
 use crate::analysis::walk::Checker;
-use crate::diagnostic::{Fix, TextEdit};
+use crate::diagnostic::{Diagnostic, Fix, TextEdit};
 use crate::form::Form;
 
 declare_rule! {
@@ -40,18 +43,64 @@ pub(crate) fn check(c: &mut Checker, form: &Form) {
         return;
     }
     let fut = c.future_of(form);
-    let what = describe(form);
-    let diagnostic = RULE
-        .diagnostic(
+    let free = c.free_future(&fut);
+    if free.is_none() && !fut.is_yes() {
+        return;
+    }
+    if let Some(free) = free
+        && described(form) == described_free(free, &fut)
+    {
+        // Described by the name the file-level pass decides on: a few words until then.
+        c.pending(
+            Condition::IsFuture(free),
             form.range,
-            format!("{what} is never awaited: its result and any failure are lost"),
-        )
-        .with_fix(await_fix(form));
-    c.report_if_future(&fut, diagnostic);
+            Report::FloatingFuture,
+        );
+        return;
+    }
+    c.report_if_future(&fut, diagnostic(form.range, &describe(form)));
 }
 
-/// "the future of `(f ...)`", for messages.
-pub(crate) fn describe(form: &Form) -> String {
+/// The diagnostic on `range`, the form that gives the future `what` describes.
+pub(crate) fn diagnostic(range: TextRange, what: &str) -> Diagnostic {
+    RULE.diagnostic(
+        range,
+        format!("{what} is never awaited: its result and any failure are lost"),
+    )
+    .with_fix(await_fix(range))
+}
+
+/// How a form that gives a future is described in messages.
+#[derive(Debug, PartialEq, Eq)]
+enum Described<'a> {
+    AsyncBlock,
+    /// A call `(f ...)`, or a method call `(f .m ...)` named by its method.
+    Call {
+        head: &'a str,
+        method: Option<&'a str>,
+    },
+    PathCall(&'a [String]),
+    Other,
+}
+
+impl std::fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Described::AsyncBlock => f.write_str("this `async` block's future"),
+            Described::Call {
+                head,
+                method: Some(m),
+            } => write!(f, "the future returned by `{head} {m}`"),
+            Described::Call { head, method: None } => {
+                write!(f, "the future returned by `{head}`")
+            }
+            Described::PathCall(p) => write!(f, "the future returned by `{}`", p.join("/")),
+            Described::Other => f.write_str("this future"),
+        }
+    }
+}
+
+fn described(form: &Form) -> Described<'_> {
     let gene = form.as_gene();
     // A method call `(db .exec_async ...)` names the method, not the receiver.
     let method = gene
@@ -59,29 +108,55 @@ pub(crate) fn describe(form: &Form) -> String {
         .and_then(Form::as_symbol)
         .filter(|m| m.len() > 1 && m.starts_with('.'));
     match gene.map(|g| &g.head.kind) {
-        Some(crate::form::FormKind::Symbol(s)) if s == "async" => {
-            "this `async` block's future".to_string()
-        }
-        Some(crate::form::FormKind::Symbol(s)) => match method {
-            Some(m) => format!("the future returned by `{s} {m}`"),
-            None => format!("the future returned by `{s}`"),
-        },
-        Some(crate::form::FormKind::Path(p)) => format!("the future returned by `{}`", p.join("/")),
-        _ => "this future".to_string(),
+        Some(crate::form::FormKind::Symbol(s)) if s == "async" => Described::AsyncBlock,
+        Some(crate::form::FormKind::Symbol(head)) => Described::Call { head, method },
+        Some(crate::form::FormKind::Path(p)) => Described::PathCall(p),
+        _ => Described::Other,
     }
 }
 
-/// Wraps a form in `(await ...)`.
-pub(crate) fn await_fix(form: &Form) -> Fix {
+/// How a call of a name or a read of it is described, as the file-level pass does for a
+/// pending [`Report::FloatingFuture`] (`fut` is the future `free` stands for).
+fn described_free<'a>(free: FreeFuture, fut: &'a FutureOf) -> Described<'a> {
+    match (free, fut) {
+        (FreeFuture::CallOf(_), FutureOf::CallOf(name)) => Described::Call {
+            head: name,
+            method: None,
+        },
+        _ => Described::Other,
+    }
+}
+
+/// The message's description of a pending [`Report::FloatingFuture`]: a call of `name`
+/// (`is_call`) or a read of it.
+pub(crate) fn describe_free(is_call: bool, name: &str) -> String {
+    if is_call {
+        Described::Call {
+            head: name,
+            method: None,
+        }
+        .to_string()
+    } else {
+        Described::Other.to_string()
+    }
+}
+
+/// "the future of `(f ...)`", for messages.
+pub(crate) fn describe(form: &Form) -> String {
+    described(form).to_string()
+}
+
+/// Wraps the form at `range` in `(await ...)`.
+pub(crate) fn await_fix(range: TextRange) -> Fix {
     Fix {
         title: "Wrap in `(await ...)`".to_string(),
         edits: vec![
             TextEdit {
-                range: rowan::TextRange::empty(form.range.start()),
+                range: TextRange::empty(range.start()),
                 new_text: "(await ".to_string(),
             },
             TextEdit {
-                range: rowan::TextRange::empty(form.range.end()),
+                range: TextRange::empty(range.end()),
                 new_text: ")".to_string(),
             },
         ],

@@ -1,6 +1,9 @@
+use rowan::TextRange;
+
 use super::declare_rule;
+use crate::analysis::facts::{Condition, FutureOf, Report};
 use crate::analysis::walk::Checker;
-use crate::diagnostic::{DiagnosticTag, Fix, TextEdit};
+use crate::diagnostic::{Diagnostic, DiagnosticTag, Fix, TextEdit};
 use crate::form::Form;
 
 declare_rule! {
@@ -26,26 +29,45 @@ declare_rule! {
 
 pub(crate) fn check(c: &mut Checker, await_form: &Form, operand: &Form) {
     let fut = c.future_of(operand);
-    let mut diagnostic = RULE
-        .diagnostic(
-            await_form.range,
-            "`await` of a value that is not a future: this raises a TypeError at run time",
-        )
-        .with_tag(DiagnosticTag::Unnecessary);
     let single = await_form
         .as_gene()
         .is_some_and(|g| g.children.len() == 1 && g.props.is_empty());
-    if single {
+    if fut == FutureOf::No {
+        // The fix puts the operand's text in place of the `await` form.
+        let source = single.then(|| c.source(operand.range));
+        c.report(diagnostic(await_form.range, source));
+    } else if let Some(free) = c.free_future(&fut) {
+        c.pending(
+            Condition::NotFuture(free),
+            await_form.range,
+            Report::AwaitNonFuture {
+                operand: operand.range,
+                removable: single,
+            },
+        );
+    }
+}
+
+/// The diagnostic on the `await` form at `range`; `operand` is the text of its only operand,
+/// when the fix can remove the `await`.
+pub(crate) fn diagnostic(range: TextRange, operand: Option<&str>) -> Diagnostic {
+    let mut diagnostic = RULE
+        .diagnostic(
+            range,
+            "`await` of a value that is not a future: this raises a TypeError at run time",
+        )
+        .with_tag(DiagnosticTag::Unnecessary);
+    if let Some(operand) = operand {
         diagnostic = diagnostic.with_fix(Fix {
             title: "Remove the `await`".to_string(),
             edits: vec![TextEdit {
-                range: await_form.range,
-                new_text: c.source(operand.range).to_string(),
+                range,
+                new_text: operand.to_string(),
             }],
             safe: true,
         });
     }
-    c.report_if_not_future(&fut, diagnostic);
+    diagnostic
 }
 
 #[cfg(test)]

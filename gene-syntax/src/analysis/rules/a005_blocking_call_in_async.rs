@@ -1,5 +1,7 @@
+use rowan::TextRange;
+
 use super::declare_rule;
-use crate::analysis::facts::Condition;
+use crate::analysis::facts::{Condition, Report};
 use crate::analysis::walk::Checker;
 use crate::builtins;
 use crate::diagnostic::{Diagnostic, Fix, TextEdit};
@@ -34,21 +36,25 @@ pub(crate) fn check(c: &mut Checker, form: &Form, callee: &Form) {
         FormKind::Path(segments) => {
             let path = segments.join("/");
             if builtins::lookup(&path).is_some_and(|b| b.flags.blocking) {
-                let diagnostic = diagnostic(form, callee, &path);
-                c.report(diagnostic);
+                c.report(diagnostic(form.range, callee.range, &path));
             }
         }
         FormKind::Symbol(name) => {
             if matches!(c.resolve(name), crate::analysis::walk::Resolved::Free) {
-                let diagnostic = diagnostic(form, callee, name);
-                c.pending(Condition::BlockingCall(name.clone()), diagnostic);
+                let name = c.name_id(name);
+                c.pending(
+                    Condition::BlockingCall(name),
+                    callee.range,
+                    Report::BlockingCall { form: form.range },
+                );
             }
         }
         _ => {}
     }
 }
 
-fn diagnostic(form: &Form, callee: &Form, written: &str) -> Diagnostic {
+/// The diagnostic on the callee at `callee`, written `written`, of the call at `form`.
+pub(crate) fn diagnostic(form: TextRange, callee: TextRange, written: &str) -> Diagnostic {
     let async_name = format!("{written}_async");
     let full = if written.contains('/') {
         async_name.clone()
@@ -63,21 +69,21 @@ fn diagnostic(form: &Form, callee: &Form, written: &str) -> Diagnostic {
     } else {
         format!("`{written}` blocks the whole program, every task included")
     };
-    let mut diagnostic = RULE.diagnostic(callee.range, message);
+    let mut diagnostic = RULE.diagnostic(callee, message);
     if has_variant {
         diagnostic = diagnostic.with_fix(Fix {
             title: format!("Use `(await ({async_name} ...))`"),
             edits: vec![
                 TextEdit {
-                    range: rowan::TextRange::empty(form.range.start()),
+                    range: TextRange::empty(form.start()),
                     new_text: "(await ".into(),
                 },
                 TextEdit {
-                    range: callee.range,
+                    range: callee,
                     new_text: async_name,
                 },
                 TextEdit {
-                    range: rowan::TextRange::empty(form.range.end()),
+                    range: TextRange::empty(form.end()),
                     new_text: ")".into(),
                 },
             ],
@@ -109,6 +115,15 @@ mod tests {
     }
 
     #[test]
+    fn flags_the_blocking_process_and_file_functions() {
+        check(
+            "A005",
+            "(fn ^^async build _ («gene/process/run» \"make\") (await (gene/sleep_async 1)))\n(await (build))",
+        );
+        check("A005", "(await (async («gene/fs/list» \".\")))");
+    }
+
+    #[test]
     fn leaves_sync_code_and_shadowing_alone() {
         check("A005", "(gene/sleep 1)\n(fn slow _ (gene/sleep 1))\n(slow)");
         check(
@@ -123,6 +138,11 @@ mod tests {
             "A005",
             "(await (async (gene/sleep 10)))",
             "(await (async (await (gene/sleep_async 10))))",
+        );
+        check_fix(
+            "A005",
+            "(await (async (gene/fs/mkdir \"out\")))",
+            "(await (async (await (gene/fs/mkdir_async \"out\"))))",
         );
     }
 }

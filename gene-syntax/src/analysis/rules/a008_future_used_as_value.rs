@@ -1,5 +1,9 @@
+use rowan::TextRange;
+
 use super::declare_rule;
+use crate::analysis::facts::{Condition, Report, ValueUse};
 use crate::analysis::walk::{Checker, Pos};
+use crate::diagnostic::Diagnostic;
 use crate::form::Form;
 
 declare_rule! {
@@ -24,20 +28,39 @@ declare_rule! {
 }
 
 pub(crate) fn check(c: &mut Checker, form: &Form, pos: Pos) {
-    let fut = c.future_of(form);
-    let message = match pos {
-        Pos::Condition => "a future used as a condition is always true: await it to test its value",
-        Pos::Operand => "a future used as an operand: await it to compute with its value",
-        Pos::Interpolated => {
-            "interpolating a future shows `<Future pending>`, not its value: await it"
-        }
-        Pos::Printed => "printing a future shows `<Future pending>`, not its value: await it",
+    let used = match pos {
+        Pos::Condition => ValueUse::Condition,
+        Pos::Operand => ValueUse::Operand,
+        Pos::Interpolated => ValueUse::Interpolated,
+        Pos::Printed => ValueUse::Printed,
         _ => return,
     };
-    let diagnostic = RULE
-        .diagnostic(form.range, message)
-        .with_fix(super::a001_floating_future::await_fix(form));
-    c.report_if_future(&fut, diagnostic);
+    let fut = c.future_of(form);
+    if fut.is_yes() {
+        c.report(diagnostic(form.range, used));
+    } else if let Some(free) = c.free_future(&fut) {
+        c.pending(
+            Condition::IsFuture(free),
+            form.range,
+            Report::FutureUsedAsValue(used),
+        );
+    }
+}
+
+/// The diagnostic on the future at `range`, used as `used` says.
+pub(crate) fn diagnostic(range: TextRange, used: ValueUse) -> Diagnostic {
+    let message = match used {
+        ValueUse::Condition => {
+            "a future used as a condition is always true: await it to test its value"
+        }
+        ValueUse::Operand => "a future used as an operand: await it to compute with its value",
+        ValueUse::Interpolated => {
+            "interpolating a future shows `<Future pending>`, not its value: await it"
+        }
+        ValueUse::Printed => "printing a future shows `<Future pending>`, not its value: await it",
+    };
+    RULE.diagnostic(range, message)
+        .with_fix(super::a001_floating_future::await_fix(range))
 }
 
 #[cfg(test)]

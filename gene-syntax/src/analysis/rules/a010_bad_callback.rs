@@ -74,7 +74,9 @@ pub(crate) fn check(c: &mut Checker, method: &str, args: &[Form]) {
             Resolved::Local(i) => c.locals[i].callable.clone(),
             Resolved::Free => {
                 let diagnostic = async_callback(cb, method);
-                c.pending(Condition::AsyncCallback(name.clone()), diagnostic);
+                let report = c.made(diagnostic);
+                let name = c.name_id(name);
+                c.pending(Condition::AsyncCallback(name), cb.range, report);
                 None
             }
             Resolved::Builtin => None,

@@ -27,14 +27,13 @@ mod n003_too_few_arguments;
 mod fixture;
 
 pub use g002_jump_out_of_finally::{JUMP_OUT_OF_FINALLY, jump_out_of_finally_message};
-pub(crate) use n003_too_few_arguments::too_few_arguments_message;
 
 use rowan::TextRange;
 
-use super::facts::{FutureOf, UseFacts};
+use super::facts::{ChunkLint, Condition, FreeFuture, FutureOf, Pending, Report, UseFacts};
 use super::symbols::FnShape;
 use super::walk::{Checker, FnFrame, Local, LocalKind, Pos};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::form::Form;
 
 /// A lint rule's identity and documentation.
@@ -231,6 +230,50 @@ pub(crate) fn end_of_local(c: &mut Checker, local: &Local) {
             None => c.report(diagnostic),
         }
     }
+}
+
+/// The diagnostic a pending record of a chunk stands for, once its condition holds: `names` the
+/// chunk's lint facts (for the names), `text` its text, `required` the positional arguments a
+/// called name turns out to require, and their names (for N003). Ranges relative to the chunk.
+pub(crate) fn pending_diagnostic(
+    pending: &Pending,
+    names: &ChunkLint,
+    text: &str,
+    required: impl FnOnce(&str) -> Option<(usize, Vec<String>)>,
+) -> Option<Diagnostic> {
+    let range = pending.range;
+    let name = names.name(pending.condition.name());
+    Some(match &pending.report {
+        Report::UndefinedName => n001_undefined_name::diagnostic(range, name),
+        Report::TooFewArguments => {
+            let given = match pending.condition {
+                Condition::TooFewArgs { given, .. } => given as usize,
+                _ => 0,
+            };
+            let (count, params) = required(name).unwrap_or_default();
+            n003_too_few_arguments::diagnostic(range, name, count, &params, given)
+        }
+        Report::FloatingFuture => {
+            let is_call = matches!(
+                pending.condition,
+                Condition::IsFuture(FreeFuture::CallOf(_))
+            );
+            let what = a001_floating_future::describe_free(is_call, name);
+            a001_floating_future::diagnostic(range, &what)
+        }
+        Report::FutureUsedAsValue(used) => a008_future_used_as_value::diagnostic(range, *used),
+        Report::AwaitNonFuture { operand, removable } => {
+            let operand = removable.then(|| {
+                text.get(std::ops::Range::<usize>::from(*operand))
+                    .unwrap_or("")
+            });
+            a003_await_non_future::diagnostic(range, operand)
+        }
+        Report::BlockingCall { form } => {
+            a005_blocking_call_in_async::diagnostic(*form, range, name)
+        }
+        Report::Made(index) => names.made(*index)?.clone(),
+    })
 }
 
 /// A variable at the end of its life, for the rules that look at how it was used. Shared by

@@ -1,7 +1,10 @@
+use rowan::TextRange;
+
 use super::declare_rule;
-use crate::analysis::facts::Condition;
+use crate::analysis::facts::{Condition, Report};
 use crate::analysis::walk::{Checker, Resolved};
 use crate::builtins::{self, BuiltinKind, ParamKind};
+use crate::diagnostic::Diagnostic;
 use crate::form::{Form, FormKind};
 
 declare_rule! {
@@ -25,7 +28,7 @@ declare_rule! {
     pub(crate) static RULE = { code: "N003", name: "too-few-arguments", severity: Warning, fix: None };
 }
 
-pub(crate) fn too_few_arguments_message(
+fn too_few_arguments_message(
     name: &str,
     required: usize,
     names: &[String],
@@ -43,6 +46,20 @@ pub(crate) fn too_few_arguments_message(
     };
     format!(
         "`{name}` takes {required} {plural}{listed} but {given} given; the missing ones would be nil"
+    )
+}
+
+/// The diagnostic on a call of `name` at `range`.
+pub(crate) fn diagnostic(
+    range: TextRange,
+    name: &str,
+    required: usize,
+    names: &[String],
+    given: usize,
+) -> Diagnostic {
+    RULE.diagnostic(
+        range,
+        too_few_arguments_message(name, required, names, given),
     )
 }
 
@@ -77,13 +94,13 @@ pub(crate) fn check(c: &mut Checker, form: &Form, callee: &Form, args: &[Form]) 
                 }
             }
             Resolved::Free => {
-                let placeholder = RULE.diagnostic(form.range, String::new());
+                // A chunk's text is under 4 GiB (ranges are u32), so is its number of arguments.
+                let given = u32::try_from(given).unwrap_or(u32::MAX);
+                let name = c.name_id(name);
                 c.pending(
-                    Condition::TooFewArgs {
-                        name: name.clone(),
-                        given,
-                    },
-                    placeholder,
+                    Condition::TooFewArgs { name, given },
+                    form.range,
+                    Report::TooFewArguments,
                 );
             }
             Resolved::Builtin => {}

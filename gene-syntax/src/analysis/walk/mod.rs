@@ -3,21 +3,24 @@
 //!
 //! The walk knows Gene's special forms (in [`special`]); the rules know nothing about
 //! traversal. Anything that depends on a name the chunk does not bind becomes a
-//! [`Pending`](super::facts::Pending) diagnostic, decided later with the whole file.
+//! [`Pending`](super::facts::Pending) record, decided later with the whole file.
 
 mod futures;
 mod names;
 mod special;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use rowan::TextRange;
 
 use super::facts::{
-    ChunkAnalysis, Condition, DeclKind, FreeUse, FutureOf, LocalDecl, ModuleVar, NameRef, Pending,
-    RefTarget, UseFacts,
+    ChunkAnalysis, ChunkLint, Condition, DeclKind, FreeFuture, FreeName, FutureOf, LocalDecl,
+    ModuleVar, MoreLint, NameId, NameRef, Pending, RefTarget, Report, UseFacts,
 };
 use super::rules;
 use super::shape::{self, Shape};
-use super::symbols::{FnShape, Params};
+use super::symbols::{FnShape, Params, unqualified_builtin};
 use crate::diagnostic::Diagnostic;
 use crate::form::{Form, FormKind, Gene};
 
@@ -139,16 +142,28 @@ pub enum Resolved {
     Builtin,
 }
 
+/// What the walk has found so far.
+#[derive(Default)]
+struct Found {
+    diagnostics: Vec<Diagnostic>,
+    pending: Vec<Pending>,
+    /// The diagnostics of `Report::Made` pending records.
+    made: Vec<Diagnostic>,
+    refs: Vec<NameRef>,
+    decls: Vec<LocalDecl>,
+}
+
 pub struct Checker<'a> {
     /// The chunk's text; ranges index into it.
     pub text: &'a str,
-    pub out: ChunkAnalysis,
+    out: Found,
+    /// The names the chunk uses without binding them, each once ([`NameId`]s index it).
+    free: Vec<FreeName>,
+    name_ids: HashMap<Box<str>, NameId>,
     scopes: Vec<Vec<usize>>,
     pub locals: Vec<Local>,
     pub fns: Vec<FnFrame>,
     pub loops: Vec<LoopFrame>,
-    /// Free names whose uses were recorded, index into `out.free_uses`.
-    free_index: std::collections::HashMap<String, usize>,
     /// The chunk uses `eval`, macros or `$caller_eval`: unused-name rules stay quiet.
     pub dynamic: bool,
     /// While walking an `await` operand: the `await` form's range.
@@ -171,7 +186,9 @@ impl<'a> Checker<'a> {
     pub fn new(text: &'a str) -> Self {
         Checker {
             text,
-            out: ChunkAnalysis::default(),
+            out: Found::default(),
+            free: Vec::new(),
+            name_ids: HashMap::new(),
             scopes: vec![Vec::new()],
             locals: Vec::new(),
             fns: vec![FnFrame {
@@ -183,7 +200,6 @@ impl<'a> Checker<'a> {
                 name: None,
             }],
             loops: Vec::new(),
-            free_index: Default::default(),
             dynamic: false,
             await_range: None,
             finally_blocks: Vec::new(),
@@ -206,11 +222,45 @@ impl<'a> Checker<'a> {
         self.out.diagnostics.push(diagnostic);
     }
 
-    pub fn pending(&mut self, condition: Condition, diagnostic: Diagnostic) {
+    /// A diagnostic at `range` that `report` describes, made if `condition` holds once the
+    /// whole file is known.
+    pub fn pending(&mut self, condition: Condition, range: TextRange, report: Report) {
         self.out.pending.push(Pending {
             condition,
-            diagnostic,
+            range,
+            report,
         });
+    }
+
+    /// The chunk's id for a name it does not bind.
+    pub fn name_id(&mut self, name: &str) -> NameId {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        // A chunk's text is under 4 GiB (ranges are u32), and so is its number of names.
+        let id = NameId(u32::try_from(self.free.len()).unwrap_or(u32::MAX));
+        self.free.push(FreeName {
+            name: name.into(),
+            facts: UseFacts::default(),
+        });
+        self.name_ids.insert(name.into(), id);
+        id
+    }
+
+    /// A pending record's report for a diagnostic the walk makes itself (the rare kinds).
+    pub fn made(&mut self, diagnostic: Diagnostic) -> Report {
+        let index = u32::try_from(self.out.made.len()).unwrap_or(u32::MAX);
+        self.out.made.push(diagnostic);
+        Report::Made(index)
+    }
+
+    /// `fut` as a condition's operand, when it waits on a name the chunk does not bind.
+    pub fn free_future(&mut self, fut: &FutureOf) -> Option<FreeFuture> {
+        match fut {
+            FutureOf::CallOf(name) => Some(FreeFuture::CallOf(self.name_id(name))),
+            FutureOf::RefOf(name) => Some(FreeFuture::RefOf(self.name_id(name))),
+            _ => None,
+        }
     }
 
     /// Reports now if `fut` is known to be a future, later if it depends on the file.
@@ -218,19 +268,13 @@ impl<'a> Checker<'a> {
         match fut {
             FutureOf::Yes(_) => self.report(diagnostic),
             FutureOf::CallOf(_) | FutureOf::RefOf(_) => {
-                self.pending(Condition::IsFuture(fut.clone()), diagnostic)
+                if let Some(free) = self.free_future(fut) {
+                    let range = diagnostic.range;
+                    let report = self.made(diagnostic);
+                    self.pending(Condition::IsFuture(free), range, report);
+                }
             }
             FutureOf::No | FutureOf::Unknown => {}
-        }
-    }
-
-    pub fn report_if_not_future(&mut self, fut: &FutureOf, diagnostic: Diagnostic) {
-        match fut {
-            FutureOf::No => self.report(diagnostic),
-            FutureOf::CallOf(_) | FutureOf::RefOf(_) => {
-                self.pending(Condition::NotFuture(fut.clone()), diagnostic)
-            }
-            FutureOf::Yes(_) | FutureOf::Unknown => {}
         }
     }
 
@@ -368,26 +412,21 @@ impl<'a> Checker<'a> {
                     range,
                     target: RefTarget::Free(name.to_string()),
                 });
-                if report_undefined && !self.dynamic && !name.starts_with('$') {
-                    self.pending(
-                        Condition::Unresolved(name.to_string()),
-                        rules::n001_undefined_name::diagnostic(range, name),
-                    );
+                let id = self.name_id(name);
+                // A builtin's name is always defined: no need to wait for the file to tell.
+                if report_undefined
+                    && !self.dynamic
+                    && !name.starts_with('$')
+                    && unqualified_builtin(name).is_none()
+                {
+                    self.pending(Condition::Unresolved(id), range, Report::UndefinedName);
                 }
                 let mut facts = facts;
                 if self.fn_depth() > 0 {
                     facts.escapes = true;
                 }
-                match self.free_index.get(name) {
-                    Some(&i) => self.out.free_uses[i].facts.merge(&facts),
-                    None => {
-                        self.free_index
-                            .insert(name.to_string(), self.out.free_uses.len());
-                        self.out.free_uses.push(FreeUse {
-                            name: name.to_string(),
-                            facts,
-                        });
-                    }
+                if let Some(free) = self.free.get_mut(id.0 as usize) {
+                    free.facts.merge(&facts);
                 }
             }
         }
@@ -582,7 +621,7 @@ impl<'a> Checker<'a> {
 pub fn use_facts_for(pos: Pos) -> UseFacts {
     UseFacts {
         read: true,
-        awaited_at: Vec::new(),
+        awaited_at: Box::default(),
         escapes: matches!(pos, Pos::Escaping | Pos::Tail),
         ..Default::default()
     }
@@ -592,7 +631,7 @@ pub fn use_facts_for(pos: Pos) -> UseFacts {
 pub fn use_facts_at(pos: Pos, range: TextRange) -> UseFacts {
     let mut facts = use_facts_for(pos);
     if pos == Pos::Awaited {
-        facts.awaited_at.push(range);
+        facts.awaited_at = Box::new([range]);
     }
     facts
 }
@@ -629,8 +668,23 @@ pub fn analyze(forms: &[Form], text: &str) -> ChunkAnalysis {
         })
         .collect();
     checker.pop_scope();
-    checker.out.module_vars = module_vars;
-    checker.out
+    let found = checker.out;
+    let more = !(found.diagnostics.is_empty() && module_vars.is_empty() && found.made.is_empty());
+    ChunkAnalysis {
+        lint: Arc::new(ChunkLint {
+            free: checker.free.into(),
+            pending: found.pending.into(),
+            more: more.then(|| {
+                Box::new(MoreLint {
+                    diagnostics: found.diagnostics.into(),
+                    module_vars: module_vars.into(),
+                    made: found.made.into(),
+                })
+            }),
+        }),
+        refs: found.refs.into(),
+        decls: found.decls.into(),
+    }
 }
 
 /// Does the form use `eval`, `$caller_eval` or define a macro anywhere?

@@ -71,14 +71,40 @@ pub(crate) fn step_map(value: Option<Value>) -> Value {
     Value::map(map)
 }
 
-/// Whether `v` is a `for` iterator over a generator (the dispatch loop asks on every step of a
-/// loop over one, so no reference is taken).
-pub(crate) fn is_generator_iter(v: Option<&Value>) -> bool {
+/// Whether `v` is a `for` iterator whose steps run out of line: over a generator, or over an
+/// async iterator (the dispatch loop asks on every step of a loop over a generator, so no
+/// reference is taken).
+pub(crate) fn steps_out_of_line(v: Option<&Value>) -> bool {
     match v {
-        Some(Value::Iter(state)) => state
-            .try_borrow()
-            .is_ok_and(|s| matches!(*s, IterState::Generator(_))),
+        Some(Value::Iter(state)) => state.try_borrow().is_ok_and(|s| {
+            matches!(
+                *s,
+                IterState::Generator(_) | IterState::Async(_) | IterState::HostSteps(_)
+            )
+        }),
         _ => false,
+    }
+}
+
+/// The object a `for await` iterator steps through with `.next`, if it is one.
+fn iter_async_target(v: Option<&Value>) -> Option<Value> {
+    match v? {
+        Value::Iter(state) => match &*state.try_borrow().ok()? {
+            IterState::Async(target) => Some(target.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The host object a `for await` iterator steps through, if it is one.
+fn iter_host(v: Option<&Value>) -> Option<Rc<crate::value::Host>> {
+    match v? {
+        Value::Iter(state) => match &*state.try_borrow().ok()? {
+            IterState::HostSteps(h) => Some(h.clone()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -371,7 +397,19 @@ impl Vm {
     /// A `for` step over a generator (the iterator on top): resume it, or end the loop.
     /// `skip_plain` is 2 in a `for await` loop (see [`Mode::Iter`]).
     fn iter_step_generator(&mut self, exit: u32, skip_plain: u32) -> Result<GenStep, Exc> {
+        if let Some(target) = iter_async_target(self.task.stack.last()) {
+            return Err(self.type_error(format!(
+                "{} is iterated asynchronously: use (for await x in ...) in async code or at top level",
+                crate::value::display(&target)
+            )));
+        }
         let Some(g) = iter_generator(self.task.stack.last()) else {
+            if let Some(h) = iter_host(self.task.stack.last()) {
+                return Err(self.type_error(format!(
+                    "{} gives its elements asynchronously: iterate it with (for await x in ...) in async code or at top level",
+                    h.describe()
+                )));
+            }
             return Err(self.type_error("internal error: not a generator iterator"));
         };
         if g.is_async && skip_plain == 0 {
@@ -396,12 +434,29 @@ impl Vm {
     /// `for await`'s step: an element (a plain value skips the await), a sync generator's
     /// next value, or the future of an async generator's next step.
     fn iter_next_async(&mut self, exit: u32) -> Result<GenStep, Exc> {
+        if let Some(target) = iter_async_target(self.task.stack.last()) {
+            // The async-iteration protocol: `(target .next)` gives the future of a step, which
+            // the loop's `Await` and `IterUnwrap` take as an async generator's.
+            let pos = self.task.stack.len();
+            self.task.stack.push(target);
+            self.call_method(Sym::new("next"), pos, 0, None)?;
+            return Ok(GenStep::Reload);
+        }
         if let Some(g) = iter_generator(self.task.stack.last()) {
             if !g.is_async {
                 return self.iter_step_generator(exit, 2);
             }
             let f = self.async_request(&g, false, Value::Nil);
             self.task.stack.push(Value::Future(f));
+            return Ok(GenStep::Reload);
+        }
+        if let Some(h) = iter_host(self.task.stack.last()) {
+            // The host object's step gives the future of a step map, as an async generator's.
+            let step = h.async_steps().ok_or_else(|| {
+                self.type_error("internal error: a host object without async steps")
+            })?;
+            let f = step(self, &h)?;
+            self.task.stack.push(f);
             return Ok(GenStep::Reload);
         }
         let next = match self.task.stack.last() {
@@ -424,11 +479,15 @@ impl Vm {
         Ok(GenStep::Reload)
     }
 
-    /// `for await`: an async generator's step map becomes the element, or ends the loop.
+    /// `for await`: an async generator's (or a host object's) step map becomes the element, or
+    /// ends the loop.
     fn iter_unwrap(&mut self, exit: u32) -> Result<GenStep, Exc> {
         let len = self.task.stack.len();
         let iter = len.checked_sub(2).and_then(|i| self.task.stack.get(i));
-        if !iter_generator(iter).is_some_and(|g| g.is_async) {
+        let steps = iter_generator(iter).is_some_and(|g| g.is_async)
+            || iter_async_target(iter).is_some()
+            || iter_host(iter).is_some();
+        if !steps {
             return Ok(GenStep::Reload);
         }
         let step = self.task.stack.pop().unwrap_or_default();
@@ -484,6 +543,18 @@ impl Vm {
                 *state = GenState::Done;
                 false
             }
+            _ => false,
+        }
+    }
+
+    /// Whether `v` follows the async-iteration protocol: an object with a `.next` method
+    /// (a builtin one for its type, or one its class defines) giving the future of a step map,
+    /// as an async generator's does.
+    pub(crate) fn is_async_iterator(&self, v: &Value) -> bool {
+        let next = Sym::new("next");
+        match v {
+            Value::Host(h) => self.methods.contains_key(&(h.type_name(), next)),
+            Value::Instance(i) => i.class.find_method(next).is_some(),
             _ => false,
         }
     }
