@@ -63,6 +63,10 @@ pub enum Op {
     GetMember(u32),
     /// [target value] -> value; sets member names[i].
     SetMember(u32),
+    /// `/x`: `LoadSelf; GetMember(i)` without pushing self.
+    GetSelfMember(u32),
+    /// `(/x = v)`: [value] -> value; sets member names[i] of self.
+    SetSelfMember(u32),
     GetIndex(i32),
     /// [target value] -> value
     SetIndex(i32),
@@ -95,6 +99,16 @@ pub enum Op {
     LocalAddInt(u32, i16),
     /// Pop into a local (through its cell if captured): `StoreLocal; Pop`.
     SetLocal(u32),
+    /// `LoadLocal(a); LoadLocal(b)`.
+    LoadLocal2(u16, u16),
+    /// `LoadLocal(a); LoadLocal(b); Add`: push local a + local b.
+    AddLocals(u16, u16),
+    /// `LoadLocal(a); LoadLocal(b); Sub`.
+    SubLocals(u16, u16),
+    /// `LoadLocal(a); LoadLocal(b); Mul`.
+    MulLocals(u16, u16),
+    /// `(a += b)` on two locals, the value unused: `AddLocals(a, b); SetLocal(a)`.
+    AddToLocal(u16, u16),
     // ---- control
     Jump(u32),
     JumpIfFalse(u32),
@@ -109,6 +123,16 @@ pub enum Op {
     JumpUnlessLe(u8, i16, u32),
     JumpUnlessGt(u8, i16, u32),
     JumpUnlessGe(u8, i16, u32),
+    /// `(a < b)` on two locals followed by a conditional jump: jump when the comparison is
+    /// false. Operands: the two slots, target.
+    JumpUnlessLtLocal(u8, u8, u32),
+    JumpUnlessLeLocal(u8, u8, u32),
+    JumpUnlessGtLocal(u8, u8, u32),
+    JumpUnlessGeLocal(u8, u8, u32),
+    /// `(x != nil)` on a local followed by a conditional jump: jump when the local is nil.
+    JumpIfNilLocal(u16, u32),
+    /// `(x == nil)` on a local followed by a conditional jump: jump unless the local is nil.
+    JumpUnlessNilLocal(u16, u32),
     /// Jump unless the slot holds the "argument not given" marker (default parameters).
     JumpIfGiven(u16, u32),
     /// [collection] -> [iterator]
@@ -142,6 +166,15 @@ pub enum Op {
     CallComplex,
     /// [receiver args...]: method names[name], argc in the second operand.
     CallMethod(u32, u16),
+    /// `(x .get i)`: [x i] -> element i of an array (nil when out of range), else the method
+    /// names[n] called with one argument.
+    GetItem(u32),
+    /// `(x .set i v)`: [x i v] -> v, storing v at index i of an array (in range), else the
+    /// method names[n] called with two arguments.
+    SetItem(u32),
+    /// `(x .push v)`: [x v] -> x, appending v to an array with room for it, else the method
+    /// names[n] called with one argument.
+    PushItem(u32),
     /// [receiver args-array props-or-nil]
     CallMethodComplex(u32),
     /// [args...]: method on the parent class of the running method, with the same self.

@@ -24,24 +24,22 @@ fn var_and_assignment() {
             == t (Module, 1 slot)
                 1 | (var x 1)
                    0  Int(1)
-                   1  Dup
-                   2  InitLocal(0)             x
-                   3  Pop
+                   1  InitLocal(0)             x
                 2 | (x = "two")
-                   4  Const(0)                 "two"
-                   5  SetLocal(0)              x
+                   2  Const(0)                 "two"
+                   3  SetLocal(0)              x
                 3 | (var $ns/g 3)
-                   6  LoadNs
-                   7  Int(3)
-                   8  SetMember(0)             g
-                   9  Pop
+                   4  LoadNs
+                   5  Int(3)
+                   6  SetMember(0)             g
+                   7  Pop
                 4 | (g = 4)
-                  10  Int(4)
-                  11  StoreName(0)             g
-                  12  Pop
+                   8  Int(4)
+                   9  StoreName(0)             g
+                  10  Pop
                 5 | x
-                  13  ReturnLocal(0)           x
-                  14  Return
+                  11  ReturnLocal(0)           x
+                  12  Return
         "#]],
     );
 }
@@ -54,39 +52,34 @@ fn if_forms() {
             == t (Module, 1 slot)
                 1 | (var c true)
                    0  True
-                   1  Dup
-                   2  InitLocal(0)             c
-                   3  Pop
+                   1  InitLocal(0)             c
                 2 | (if c 1 2)
-                   4  LoadLocal(0)             c
-                   5  JumpIfFalse(8)
-                   6  Int(1)
-                   7  Jump(9)
-                   8  Int(2)
-                   9  Pop
+                   2  LoadLocal(0)             c
+                   3  JumpIfFalse(6)
+                   4  Int(1)
+                   5  Jump(7)
+                   6  Int(2)
+                   7  Pop
                 3 | (if not c 1 elif (c == nil) 2 else 3)
-                  10  LoadLocal(0)             c
-                  11  JumpIfTrue(14)
-                  12  Int(1)
-                  13  Jump(21)
-                  14  LoadLocal(0)             c
-                  15  Nil
-                  16  Eq
-                  17  JumpIfFalse(20)
-                  18  Int(2)
-                  19  Jump(21)
-                  20  Int(3)
-                  21  Pop
+                   8  LoadLocal(0)             c
+                   9  JumpIfTrue(12)
+                  10  Int(1)
+                  11  Jump(16)
+                  12  JumpUnlessNilLocal(0, 15) c
+                  13  Int(2)
+                  14  Jump(16)
+                  15  Int(3)
+                  16  Pop
                 4 | (if c (println 1))
-                  22  LoadLocal(0)             c
-                  23  JumpIfFalse(29)
-                  24  LoadCallee(0)            println
-                  25  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 28
-                  26  Int(1)
-                  27  Call(1)
-                  28  Return
-                  29  Nil
-                  30  Return
+                  17  LoadLocal(0)             c
+                  18  JumpIfFalse(24)
+                  19  LoadCallee(0)            println
+                  20  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 23
+                  21  Int(1)
+                  22  Call(1)
+                  23  Return
+                  24  Nil
+                  25  Return
         "#]],
     );
 }
@@ -99,77 +92,65 @@ fn loops() {
             == t (Module, 5 slots)
                 1 | (var i 0)
                    0  Int(0)
-                   1  Dup
-                   2  InitLocal(0)             i
-                   3  Pop
+                   1  InitLocal(0)             i
                 2 | (while (i < 3) (i += 1))
-                   4  Nil
-                   5  InitLocal(1)
-                   6  JumpUnlessLt(0, 3, 9)    i
-                   7  IncLocal(0, 1)           i
-                   8  Jump(6)
-                   9  LoadLocal(1)
-                  10  Pop
+                   2  Nil
+                   3  InitLocal(1)
+                   4  JumpUnlessLt(0, 3, 7)    i
+                   5  IncLocal(0, 1)           i
+                   6  Jump(4)
                 3 | (repeat 2 (println i))
-                  11  Nil
-                  12  InitLocal(1)
-                  13  Int(0)
-                  14  InitLocal(2)
-                  15  Int(2)
-                  16  InitLocal(3)
-                  17  LoadLocal(2)
-                  18  LoadLocal(3)
-                  19  Lt
-                  20  JumpIfFalse(28)
-                  21  LoadCallee(0)            println
-                  22  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 25
-                  23  LoadLocal(0)             i
-                  24  Call(1)
-                  25  Pop
-                  26  IncLocal(2, 1)
-                  27  Jump(17)
-                  28  LoadLocal(1)
-                  29  Pop
+                   7  Nil
+                   8  InitLocal(1)
+                   9  Int(0)
+                  10  InitLocal(2)
+                  11  Int(2)
+                  12  InitLocal(3)
+                  13  JumpUnlessLtLocal(2, 3, 21)
+                  14  LoadCallee(0)            println
+                  15  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 18
+                  16  LoadLocal(0)             i
+                  17  Call(1)
+                  18  Pop
+                  19  IncLocal(2, 1)
+                  20  Jump(13)
                 4 | (loop (if (i > 5) (break i)) (i += 1) (continue))
-                  30  Nil
-                  31  InitLocal(1)
-                  32  JumpUnlessGt(0, 5, 37)   i
-                  33  LoadLocal(0)             i
-                  34  SetLocal(1)
-                  35  Jump(43)
-                  36  Jump(38)
-                  37  Nil
-                  38  Pop
-                  39  IncLocal(0, 1)           i
-                  40  Jump(32)
-                  41  Pop
-                  42  Jump(32)
-                  43  LoadLocal(1)
-                  44  Pop
+                  21  Nil
+                  22  InitLocal(1)
+                  23  JumpUnlessGt(0, 5, 28)   i
+                  24  LoadLocal(0)             i
+                  25  SetLocal(1)
+                  26  Jump(34)
+                  27  Jump(29)
+                  28  Nil
+                  29  Pop
+                  30  IncLocal(0, 1)           i
+                  31  Jump(23)
+                  32  Pop
+                  33  Jump(23)
                 5 | (for [k v] in {^a 1} (println k v))
-                  45  Nil
-                  46  InitLocal(1)
-                  47  Const(1)                 :a
-                  48  Int(1)
-                  49  MakeMap(1)
-                  50  IterStart
-                  51  IterNext(66)
-                  52  InitLocal(2)
-                  53  LoadLocal(2)
-                  54  GetIndex(0)
-                  55  InitLocal(3)             k
-                  56  LoadLocal(2)
-                  57  GetIndex(1)
-                  58  InitLocal(4)             v
-                  59  LoadCallee(0)            println
-                  60  MacroArgs(2)             macro arguments: 2 forms, 0 props; a call resumes at 64
-                  61  LoadLocal(3)             k
-                  62  LoadLocal(4)             v
-                  63  Call(2)
-                  64  Pop
-                  65  Jump(51)
-                  66  ReturnLocal(1)
-                  67  Return
+                  34  Nil
+                  35  InitLocal(1)
+                  36  Const(1)                 :a
+                  37  Int(1)
+                  38  MakeMap(1)
+                  39  IterStart
+                  40  IterNext(54)
+                  41  InitLocal(2)
+                  42  LoadLocal(2)
+                  43  GetIndex(0)
+                  44  InitLocal(3)             k
+                  45  LoadLocal(2)
+                  46  GetIndex(1)
+                  47  InitLocal(4)             v
+                  48  LoadCallee(0)            println
+                  49  MacroArgs(2)             macro arguments: 2 forms, 0 props; a call resumes at 52
+                  50  LoadLocal2(3, 4)         k v
+                  51  Call(2)
+                  52  Pop
+                  53  Jump(40)
+                  54  ReturnLocal(1)
+                  55  Return
         "#]],
     );
 }
@@ -216,13 +197,11 @@ fn functions_and_parameters() {
                    8  LoadLocal(5)
                    9  GetIndex(1)
                   10  InitLocal(7)             d
-                  11  LoadLocal(0)             a
-                  12  LoadLocal(1)             b
-                  13  LoadLocal(6)             c
-                  14  LoadLocal(3)             k
-                  15  LoadLocal(4)             rest
-                  16  MakeArray(5)
-                  17  Return
+                  11  LoadLocal2(0, 1)         a b
+                  12  LoadLocal2(6, 3)         c k
+                  13  LoadLocal(4)             rest
+                  14  MakeArray(5)
+                  15  Return
             == t > g (Function, 0 slots, params _)
                 3 | (fn g _ 1)
                    0  Int(1)
@@ -249,25 +228,20 @@ fn closures_capture_cells() {
                    3  Int(1)
                    4  Int(2)
                    5  MakeArray(2)
-                   6  Dup
-                   7  InitLocal(0)             xs
-                   8  Pop
+                   6  InitLocal(0)             xs
                 5 | (xs .map (x -> (x + 1)))
-                   9  LoadLocal(0)             xs
-                  10  MakeClosure(1)           <<block>>
-                  11  CallMethod(1, 1)         map
-                  12  Return
+                   7  LoadLocal(0)             xs
+                   8  MakeClosure(1)           <<block>>
+                   9  CallMethod(1, 1)         map
+                  10  Return
             == t > counter (Function, 1 slot, params _)
                 2 |   (var n 0)
                    0  Int(0)
-                   1  Dup
-                   2  InitCell(0)              n
-                1 | (fn counter _
-                   3  Pop
+                   1  InitCell(0)              n
                 3 |   (fnx _ (fnxx (n += 1))))
-                   4  MakeClosure(0)           <fnx>
+                   2  MakeClosure(0)           <fnx>
                 1 | (fn counter _
-                   5  Return
+                   3  Return
             == t > counter > fnx (Function, 0 slots, params _)
                captures: n (slot 0)
                 3 |   (fnx _ (fnxx (n += 1))))
@@ -374,15 +348,13 @@ fn classes_and_methods() {
                    7  Return
             == t > A > ctor (Function, direct call, 1 slot, params [x])
                 2 |   (.ctor [x] (/x = x))
-                   0  LoadSelf
-                   1  LoadLocal(0)             x
-                   2  SetMember(0)             x
-                   3  Return
+                   0  LoadLocal(0)             x
+                   1  SetSelfMember(0)         x
+                   2  Return
             == t > A > get (Function, 0 slots, params _)
                 3 |   (.fn get _ /x))
-                   0  LoadSelf
-                   1  GetMember(0)             x
-                   2  Return
+                   0  GetSelfMember(0)         x
+                   1  Return
             == t > B (Body, 0 slots, params _)
                 5 |   (.fn get _ ((super .get) + 1)))
                    0  LoadSelf
@@ -505,17 +477,14 @@ fn generators() {
                    3  Yield(6)
                    4  Nil
                    5  GenReturn
-                   6  Dup
-                   7  InitLocal(1)             x
-                1 | (fn ^^generator g [n]
-                   8  Pop
+                   6  InitLocal(1)             x
                 3 |   (yield x))
-                   9  LoadLocal(1)             x
-                  10  Yield(13)
-                  11  Nil
-                  12  GenReturn
+                   7  LoadLocal(1)             x
+                   8  Yield(11)
+                   9  Nil
+                  10  GenReturn
                 1 | (fn ^^generator g [n]
-                  13  GenReturn
+                  11  GenReturn
         "#]],
     );
 }
@@ -533,36 +502,34 @@ fn async_and_await() {
                 2 | (var t (async (f 1)))
                    3  MakeClosure(1)           <<async>>
                    4  Call(0)
-                   5  Dup
-                   6  InitLocal(0)             t
-                   7  Pop
+                   5  InitLocal(0)             t
                 3 | (await t (f 2) ^timeout 100)
-                   8  LoadLocal(0)             t
-                   9  LoadCallee(0)            f
-                  10  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 13
-                  11  Int(2)
-                  12  Call(1)
-                  13  Int(100)
-                  14  Await(9)
-                  15  Pop
+                   6  LoadLocal(0)             t
+                   7  LoadCallee(0)            f
+                   8  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 11
+                   9  Int(2)
+                  10  Call(1)
+                  11  Int(100)
+                  12  Await(9)
+                  13  Pop
                 4 | (for await v in [t] (println v))
-                  16  Nil
-                  17  InitLocal(1)
-                  18  LoadLocal(0)             t
-                  19  MakeArray(1)
-                  20  IterStart
-                  21  IterNextAsync(31)
-                  22  Await(4)
-                  23  IterUnwrap(31)
-                  24  InitLocal(2)             v
-                  25  LoadCallee(1)            println
-                  26  MacroArgs(1)             macro arguments: 1 forms, 0 props; a call resumes at 29
-                  27  LoadLocal(2)             v
-                  28  Call(1)
-                  29  Pop
-                  30  Jump(21)
-                  31  ReturnLocal(1)
-                  32  Return
+                  14  Nil
+                  15  InitLocal(1)
+                  16  LoadLocal(0)             t
+                  17  MakeArray(1)
+                  18  IterStart
+                  19  IterNextAsync(29)
+                  20  Await(4)
+                  21  IterUnwrap(29)
+                  22  InitLocal(2)             v
+                  23  LoadCallee(1)            println
+                  24  MacroArgs(1)             macro arguments: 1 forms, 0 props; a call resumes at 27
+                  25  LoadLocal(2)             v
+                  26  Call(1)
+                  27  Pop
+                  28  Jump(19)
+                  29  ReturnLocal(1)
+                  30  Return
             == t > f (Function, async, 1 slot, params [x])
                 1 | (fn ^^async f [x] (await (gene/sleep_async x)) x)
                    0  LoadName(0)              gene
@@ -610,22 +577,18 @@ fn match_enum_and_ns() {
                   15  LoadLocal(2)
                   16  GetIndex(1)
                   17  InitLocal(4)             c
-                  18  Nil
-                  19  Pop
                 2 | (enum Color red green = 5 blue)
-                  20  Const(0)                 enum Color (3 members)
-                  21  Dup
-                  22  InitLocal(5)             Color
-                  23  Pop
+                  18  Const(0)                 enum Color (3 members)
+                  19  InitLocal(5)             Color
                 3 | (ns n (fn f _ Color/green))
-                  24  Const(1)                 "n"
-                  25  MakeNs
-                  26  DefineName(0)            n
-                  27  Dup
-                  28  MakeClosure(0)           <n>
-                  29  RunBody
-                  30  Pop
-                  31  Return
+                  20  Const(1)                 "n"
+                  21  MakeNs
+                  22  DefineName(0)            n
+                  23  Dup
+                  24  MakeClosure(0)           <n>
+                  25  RunBody
+                  26  Pop
+                  27  Return
             == t > n (Body, 0 slots, params _)
                 3 | (ns n (fn f _ Color/green))
                    0  MakeClosure(0)           <f>
@@ -652,24 +615,20 @@ fn macros_and_caller_eval() {
                    2  Pop
                 2 | (var x 1)
                    3  Int(1)
-                   4  Dup
-                   5  InitLocal(0)             x
-                   6  Pop
+                   4  InitLocal(0)             x
                 3 | (m x)
-                   7  LoadCallee(0)            m
-                   8  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 11
-                   9  LoadLocal(0)             x
-                  10  Call(1)
-                  11  Pop
+                   5  LoadCallee(0)            m
+                   6  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 9
+                   7  LoadLocal(0)             x
+                   8  Call(1)
+                   9  Pop
                 4 | (var tpl :(x is %x))
-                  12  ConstCopy(1)             :(x is %x)
-                  13  Dup
-                  14  InitLocal(1)             tpl
-                  15  Pop
+                  10  ConstCopy(1)             :(x is %x)
+                  11  InitLocal(1)             tpl
                 5 | ($render tpl)
-                  16  LoadLocal(1)             tpl
-                  17  Render
-                  18  Return
+                  12  LoadLocal(1)             tpl
+                  13  Render
+                  14  Return
             == t > m (Macro, direct call, 1 slot, params [a])
                 1 | (macro m [a] ($caller_eval a))
                    0  LoadLocal(0)             a
@@ -716,47 +675,95 @@ fn data_operators_and_interpolation() {
                    8  Int(2)
                    9  MakeGene(65537)
                   10  MakeMap(2)
-                  11  Dup
-                  12  InitLocal(0)             m
-                  13  Pop
+                  11  InitLocal(0)             m
                 2 | (m ./ "a")
-                  14  LoadLocal(0)             m
-                  15  Const(4)                 "a"
-                  16  Select
-                  17  Pop
+                  12  LoadLocal(0)             m
+                  13  Const(4)                 "a"
+                  14  Select
+                  15  Pop
                 3 | ($set m @b 3)
-                  18  LoadLocal(0)             m
-                  19  Const(5)                 "b"
-                  20  Int(3)
-                  21  SetSelect
-                  22  Pop
+                  16  LoadLocal(0)             m
+                  17  Const(5)                 "b"
+                  18  Int(3)
+                  19  SetSelect
+                  20  Pop
                 4 | (var xs [0 (m/a)... 9])
-                  23  Int(0)
-                  24  LoadLocal(0)             m
-                  25  GetMember(0)             a
-                  26  CheckMacro(6)            macro arguments: 0 forms, 0 props; a call resumes at 28
-                  27  Call(0)
-                  28  LoadName(1)              ...
-                  29  Int(9)
-                  30  MakeArray(4)
-                  31  Dup
-                  32  InitLocal(1)             xs
-                  33  Pop
+                  21  Int(0)
+                  22  LoadLocal(0)             m
+                  23  GetMember(0)             a
+                  24  CheckMacro(6)            macro arguments: 0 forms, 0 props; a call resumes at 26
+                  25  Call(0)
+                  26  LoadName(1)              ...
+                  27  Int(9)
+                  28  MakeArray(4)
+                  29  InitLocal(1)             xs
                 5 | #"a #{xs} b"
-                  34  Const(7)                 "a "
-                  35  LoadLocal(1)             xs
-                  36  Const(8)                 " b"
-                  37  Concat(3)
-                  38  Pop
+                  30  Const(7)                 "a "
+                  31  LoadLocal(1)             xs
+                  32  Const(8)                 " b"
+                  33  Concat(3)
+                  34  Pop
                 6 | ((1 .. 3) && (nil || false))
-                  39  Int(1)
-                  40  Int(3)
-                  41  MakeRange(2)
-                  42  AndJump(46)
-                  43  Nil
-                  44  OrJump(46)
-                  45  False
-                  46  Return
+                  35  Int(1)
+                  36  Int(3)
+                  37  MakeRange(2)
+                  38  AndJump(42)
+                  39  Nil
+                  40  OrJump(42)
+                  41  False
+                  42  Return
+        "#]],
+    );
+}
+
+#[test]
+fn element_methods_have_ops_of_their_own() {
+    // `.get` with one argument, `.set` with two and `.push` with one; other counts, names and
+    // spread arguments stay method calls.
+    check(
+        "(var xs [])\n(xs .push 1)\n(xs .set 0 (xs .get 0))\n(xs .get 0 2)\n(xs .push 1 2)\n(xs .size)\n(xs .get xs...)",
+        expect![[r#"
+            == t (Module, 1 slot)
+                1 | (var xs [])
+                   0  MakeArray(0)
+                   1  InitLocal(0)             xs
+                2 | (xs .push 1)
+                   2  LoadLocal(0)             xs
+                   3  Int(1)
+                   4  PushItem(0)              push
+                   5  Pop
+                3 | (xs .set 0 (xs .get 0))
+                   6  LoadLocal(0)             xs
+                   7  Int(0)
+                   8  LoadLocal(0)             xs
+                   9  Int(0)
+                  10  GetItem(2)               get
+                  11  SetItem(1)               set
+                  12  Pop
+                4 | (xs .get 0 2)
+                  13  LoadLocal(0)             xs
+                  14  Int(0)
+                  15  Int(2)
+                  16  CallMethod(2, 2)         get
+                  17  Pop
+                5 | (xs .push 1 2)
+                  18  LoadLocal(0)             xs
+                  19  Int(1)
+                  20  Int(2)
+                  21  CallMethod(0, 2)         push
+                  22  Pop
+                6 | (xs .size)
+                  23  LoadLocal(0)             xs
+                  24  CallMethod(3, 0)         size
+                  25  Pop
+                7 | (xs .get xs...)
+                  26  LoadLocal(0)             xs
+                  27  MakeArray(0)
+                  28  LoadLocal(0)             xs
+                  29  ArrayExtend
+                  30  Nil
+                  31  CallMethodComplex(2)     get
+                  32  Return
         "#]],
     );
 }
@@ -772,22 +779,20 @@ fn store_local_then_pop_fuses_into_set_local() {
             == t (Module, 1 slot)
                 1 | (var x 0)
                    0  Int(0)
-                   1  Dup
-                   2  InitLocal(0)             x
-                   3  Pop
+                   1  InitLocal(0)             x
                 2 | (x = 1)
-                   4  Int(1)
-                   5  SetLocal(0)              x
+                   2  Int(1)
+                   3  SetLocal(0)              x
                 3 | (println (x = 2))
-                   6  LoadCallee(0)            println
-                   7  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 11
-                   8  Int(2)
-                   9  StoreLocal(0)            x
-                  10  Call(1)
-                  11  Pop
+                   4  LoadCallee(0)            println
+                   5  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 9
+                   6  Int(2)
+                   7  StoreLocal(0)            x
+                   8  Call(1)
+                   9  Pop
                 4 | nil
-                  12  Nil
-                  13  Return
+                  10  Nil
+                  11  Return
         "#]],
     );
 }
@@ -802,28 +807,26 @@ fn add_local_int_then_pop_fuses_into_inc_local() {
             == t (Module, 1 slot)
                 1 | (var i 0)
                    0  Int(0)
-                   1  Dup
-                   2  InitCell(0)              i
-                   3  Pop
+                   1  InitCell(0)              i
                 2 | (i += 1)
-                   4  IncLocal(0, 1)           i
+                   2  IncLocal(0, 1)           i
                 3 | (println (i -= 2))
-                   5  LoadCallee(0)            println
-                   6  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 9
-                   7  AddLocalInt(0, -2)       i
-                   8  Call(1)
-                   9  Pop
+                   3  LoadCallee(0)            println
+                   4  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 7
+                   5  AddLocalInt(0, -2)       i
+                   6  Call(1)
+                   7  Pop
                 4 | (i += 100000)
-                  10  LoadLocal(0)             i
-                  11  Int(100000)
-                  12  Add
-                  13  SetLocal(0)              i
+                   8  LoadLocal(0)             i
+                   9  Int(100000)
+                  10  Add
+                  11  SetLocal(0)              i
                 5 | (fnxx (i += 1))
-                  14  MakeClosure(0)           <fnxx>
-                  15  Pop
+                  12  MakeClosure(0)           <fnxx>
+                  13  Pop
                 6 | nil
-                  16  Nil
-                  17  Return
+                  14  Nil
+                  15  Return
             == t > fnxx (Function, 0 slots, params _)
                captures: i (slot 0)
                 5 | (fnxx (i += 1))
@@ -931,19 +934,16 @@ fn compare_local_with_int_then_jump_fuses() {
                   36  LoadLocal(0)             n
                   37  Int(7)
                   38  Lt
-                  39  Dup
-                  40  InitLocal(1)             b
-                1 | (fn f [n]
-                  41  Pop
+                  39  InitLocal(1)             b
                 9 |   (while (n < 8) (n += 1)))
-                  42  Nil
-                  43  InitLocal(2)
-                  44  JumpUnlessLt(0, 8, 47)   n
-                  45  IncLocal(0, 1)           n
-                  46  Jump(44)
-                  47  ReturnLocal(2)
+                  40  Nil
+                  41  InitLocal(2)
+                  42  JumpUnlessLt(0, 8, 45)   n
+                  43  IncLocal(0, 1)           n
+                  44  Jump(42)
+                  45  ReturnLocal(2)
                 1 | (fn f [n]
-                  48  Return
+                  46  Return
         "#]],
     );
 }
@@ -1004,31 +1004,25 @@ fn a_jump_to_a_return_becomes_the_return() {
                    2  Pop
                 2 | (var c true)
                    3  True
-                   4  Dup
-                   5  InitLocal(0)             c
-                   6  Pop
+                   4  InitLocal(0)             c
                 3 | (if c 1 2)
-                   7  LoadLocal(0)             c
-                   8  JumpIfFalse(11)
-                   9  Int(1)
-                  10  Jump(12)
-                  11  Int(2)
-                  12  Pop
+                   5  LoadLocal(0)             c
+                   6  JumpIfFalse(9)
+                   7  Int(1)
+                   8  Jump(10)
+                   9  Int(2)
+                  10  Pop
                 4 | nil
-                  13  Nil
-                  14  Return
+                  11  Nil
+                  12  Return
             == t > pick (Function, direct call, 3 slots, params [c a b])
                 1 | (fn pick [c a b] (if c (a + b) (a - b)))
                    0  LoadLocal(0)             c
-                   1  JumpIfFalse(6)
-                   2  LoadLocal(1)             a
-                   3  LoadLocal(2)             b
-                   4  Add
+                   1  JumpIfFalse(4)
+                   2  AddLocals(1, 2)          a b
+                   3  Return
+                   4  SubLocals(1, 2)          a b
                    5  Return
-                   6  LoadLocal(1)             a
-                   7  LoadLocal(2)             b
-                   8  Sub
-                   9  Return
         "#]],
     );
 }
@@ -1043,26 +1037,134 @@ fn no_fusion_onto_a_jump_target() {
             == t (Module, 2 slots)
                 1 | (var x 0)
                    0  Int(0)
-                   1  Dup
-                   2  InitLocal(0)             x
-                   3  Pop
+                   1  InitLocal(0)             x
                 2 | (var c true)
-                   4  True
-                   5  Dup
-                   6  InitLocal(1)             c
-                   7  Pop
+                   2  True
+                   3  InitLocal(1)             c
                 3 | (if c (x = 1) (x = 2))
-                   8  LoadLocal(1)             c
-                   9  JumpIfFalse(13)
-                  10  Int(1)
-                  11  StoreLocal(0)            x
-                  12  Jump(15)
-                  13  Int(2)
-                  14  StoreLocal(0)            x
-                  15  Pop
+                   4  LoadLocal(1)             c
+                   5  JumpIfFalse(9)
+                   6  Int(1)
+                   7  StoreLocal(0)            x
+                   8  Jump(11)
+                   9  Int(2)
+                  10  StoreLocal(0)            x
+                  11  Pop
                 4 | nil
-                  16  Nil
-                  17  Return
+                  12  Nil
+                  13  Return
+        "#]],
+    );
+}
+
+#[test]
+fn two_locals_fuse() {
+    // Two loads; arithmetic on them; `(a += b)` as a statement; a comparison of two locals
+    // deciding a jump. `(a + 1)` and a third load stay as they are, and so does `(b += a)`
+    // (the sum is not stored into its first operand).
+    check(
+        "(fn f [a b] (var c (a + b)) (c = (a * b)) (a += b) (b = (a + b)) (if (a < b) c (a - b)) [a b c])",
+        expect![[r#"
+            == t (Module, 0 slots)
+                1 | (fn f [a b] (var c (a + b)) (c = (a * b)) (a += b) (b = (a + b)) (if (a < b) c (a - b)) [a b c])
+                   0  MakeClosure(0)           <f>
+                   1  DefineName(0)            f
+                   2  Return
+            == t > f (Function, direct call, 3 slots, params [a b])
+                1 | (fn f [a b] (var c (a + b)) (c = (a * b)) (a += b) (b = (a + b)) (if (a < b) c (a - b)) [a b c])
+                   0  AddLocals(0, 1)          a b
+                   1  InitLocal(2)             c
+                   2  MulLocals(0, 1)          a b
+                   3  SetLocal(2)              c
+                   4  AddToLocal(0, 1)         a b
+                   5  AddLocals(0, 1)          a b
+                   6  SetLocal(1)              b
+                   7  JumpUnlessLtLocal(0, 1, 10) a b
+                   8  LoadLocal(2)             c
+                   9  Jump(11)
+                  10  SubLocals(0, 1)          a b
+                  11  Pop
+                  12  LoadLocal2(0, 1)         a b
+                  13  LoadLocal(2)             c
+                  14  MakeArray(3)
+                  15  Return
+        "#]],
+    );
+}
+
+#[test]
+fn nil_tests_and_negations_fuse_into_jumps() {
+    // `(x != nil)` and `(x == nil)` on a local deciding a jump; `not` before a jump flips it.
+    // `(x == 1)` stays a comparison.
+    check(
+        "(fn f [x] (while (x != nil) (x = nil)) (if (x == nil) 1 2) (if (not x) 3 4) (if (x == 1) 5 6))",
+        expect![[r#"
+            == t (Module, 0 slots)
+                1 | (fn f [x] (while (x != nil) (x = nil)) (if (x == nil) 1 2) (if (not x) 3 4) (if (x == 1) 5 6))
+                   0  MakeClosure(0)           <f>
+                   1  DefineName(0)            f
+                   2  Return
+            == t > f (Function, direct call, 2 slots, params [x])
+                1 | (fn f [x] (while (x != nil) (x = nil)) (if (x == nil) 1 2) (if (not x) 3 4) (if (x == 1) 5 6))
+                   0  Nil
+                   1  InitLocal(1)
+                   2  JumpIfNilLocal(0, 6)     x
+                   3  Nil
+                   4  SetLocal(0)              x
+                   5  Jump(2)
+                   6  JumpUnlessNilLocal(0, 9) x
+                   7  Int(1)
+                   8  Jump(10)
+                   9  Int(2)
+                  10  Pop
+                  11  LoadLocal(0)             x
+                  12  JumpIfTrue(15)
+                  13  Int(3)
+                  14  Jump(16)
+                  15  Int(4)
+                  16  Pop
+                  17  LoadLocal(0)             x
+                  18  Int(1)
+                  19  Eq
+                  20  JumpIfFalse(23)
+                  21  Int(5)
+                  22  Return
+                  23  Int(6)
+                  24  Return
+        "#]],
+    );
+}
+
+#[test]
+fn unused_pushes_are_dropped() {
+    // A `var` statement keeps only its declaring op (which a later capture still patches into
+    // a cell); a local, a literal or self pushed only to be popped leaves nothing. A call's
+    // value is still popped.
+    check(
+        "(fn f _ (var a 1) (var b 2) a 7 nil self (g) (fnx _ b))",
+        expect![[r#"
+            == t (Module, 0 slots)
+                1 | (fn f _ (var a 1) (var b 2) a 7 nil self (g) (fnx _ b))
+                   0  MakeClosure(0)           <f>
+                   1  DefineName(0)            f
+                   2  Return
+            == t > f (Function, 2 slots, params _)
+                1 | (fn f _ (var a 1) (var b 2) a 7 nil self (g) (fnx _ b))
+                   0  Int(1)
+                   1  InitLocal(0)             a
+                   2  Int(2)
+                   3  InitCell(1)              b
+                   4  LoadCallee(0)            g
+                   5  MacroArgs(0)             macro arguments: 0 forms, 0 props; a call resumes at 7
+                   6  Call(0)
+                   7  Pop
+                   8  MakeClosure(0)           <fnx>
+                   9  Return
+            == t > f > fnx (Function, 0 slots, params _)
+               captures: b (slot 1)
+                1 | (fn f _ (var a 1) (var b 2) a 7 nil self (g) (fnx _ b))
+                   0  LoadCapture(0)           b
+                   1  Return
         "#]],
     );
 }

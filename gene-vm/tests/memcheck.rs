@@ -38,6 +38,10 @@ const PROGRAMS: &[&str] = &[
     "compound_assign",
     "loop_break_value",
     "int_overflow_catchable",
+    // ops fused on locals, element access and properties inline
+    "fused_local_ops",
+    "element_methods",
+    "instance_props_positions",
     // natives calling back into Gene code
     "array_callback_recursion",
     "array_map_with_native",

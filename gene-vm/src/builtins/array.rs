@@ -340,20 +340,26 @@ struct Iter {
 }
 
 impl Iter {
-    fn args_for(&self, i: usize) -> Vec<Value> {
+    /// The callback's call for item `i` (one or two arguments need no list of their own).
+    fn call_for(&mut self, i: usize) -> Step {
         let item = self.items.get(i).cloned().unwrap_or_default();
+        let f = self.f.clone();
         match self.kind {
-            Kind::EachWithIndex => vec![item, Value::Int(i as i64)],
-            Kind::Reduce => vec![self.acc.clone(), item],
+            Kind::EachWithIndex => Step::CallTwo(f, item, Value::Int(i as i64)),
+            // The accumulator moves into the call: it comes back as the result.
+            Kind::Reduce => Step::CallTwo(f, std::mem::take(&mut self.acc), item),
             Kind::MapEach | Kind::MapFilter => match &item {
-                Value::Array(pair) => pair.borrow().clone(),
-                _ => vec![item],
+                Value::Array(pair) => Step::Call(f, pair.borrow().clone()),
+                _ => Step::CallOne(f, item),
             },
             Kind::MapValues => match &item {
-                Value::Array(pair) => vec![pair.borrow().get(1).cloned().unwrap_or_default()],
-                _ => vec![item],
+                Value::Array(pair) => {
+                    let value = pair.borrow().get(1).cloned().unwrap_or_default();
+                    Step::CallOne(f, value)
+                }
+                _ => Step::CallOne(f, item),
             },
-            _ => vec![item],
+            _ => Step::CallOne(f, item),
         }
     }
 
@@ -419,16 +425,26 @@ impl Iter {
         if self.items.is_empty() {
             return Flow::Return(self.done());
         }
-        let args = self.args_for(0);
-        let f = self.f.clone();
-        let state = Iter {
+        let count = self.items.len();
+        let mut state = Iter {
             kind: self.kind,
             items: std::mem::take(&mut self.items),
             next: 0,
-            f: f.clone(),
-            out: Vec::new(),
+            f: self.f.clone(),
+            // `.map` gives as many values as there are items.
+            out: if self.kind == Kind::Map {
+                Vec::with_capacity(count)
+            } else {
+                Vec::new()
+            },
             acc: std::mem::take(&mut self.acc),
             receiver: std::mem::take(&mut self.receiver),
+        };
+        let (f, args) = match state.call_for(0) {
+            Step::CallOne(f, a) => (f, vec![a]),
+            Step::CallTwo(f, a, b) => (f, vec![a, b]),
+            Step::Call(f, args) => (f, args),
+            Step::Return(v) => return Flow::Return(v),
         };
         Flow::call(state, f, args)
     }
@@ -437,11 +453,14 @@ impl Iter {
 impl Resume for Iter {
     fn resume(&mut self, vm: &mut Vm, result: Value) -> Result<Step, Exc> {
         let i = self.next;
-        let item = self.items.get(i).cloned().unwrap_or_default();
+        let item = || self.items.get(i).cloned().unwrap_or_default();
         match self.kind {
             Kind::Map => self.out.push(result),
-            Kind::Filter if result.truthy() => self.out.push(item),
-            Kind::Find if result.truthy() => return Ok(Step::Return(item)),
+            Kind::Filter if result.truthy() => {
+                let item = item();
+                self.out.push(item);
+            }
+            Kind::Find if result.truthy() => return Ok(Step::Return(item())),
             Kind::Any if result.truthy() => return Ok(Step::Return(Value::Bool(true))),
             Kind::All if !result.truthy() => return Ok(Step::Return(Value::Bool(false))),
             Kind::Reduce => self.acc = result,
@@ -454,7 +473,10 @@ impl Resume for Iter {
                 _ => self.out.push(result),
             },
             Kind::SortBy | Kind::GroupBy | Kind::MapValues => self.out.push(result),
-            Kind::MapFilter if result.truthy() => self.out.push(item),
+            Kind::MapFilter if result.truthy() => {
+                let item = item();
+                self.out.push(item);
+            }
             Kind::Count if result.truthy() => {
                 self.acc = Value::Int(match self.acc {
                     Value::Int(n) => n + 1,
@@ -467,7 +489,7 @@ impl Resume for Iter {
         if self.next >= self.items.len() {
             return self.finish(vm).map(Step::Return);
         }
-        Ok(Step::Call(self.f.clone(), self.args_for(self.next)))
+        Ok(self.call_for(self.next))
     }
 }
 
@@ -581,6 +603,6 @@ impl Resume for RangeEach {
             return Ok(Step::Return(std::mem::take(&mut self.receiver)));
         };
         self.next += 1;
-        Ok(Step::Call(self.f.clone(), vec![Value::Int(v)]))
+        Ok(Step::CallOne(self.f.clone(), Value::Int(v)))
     }
 }

@@ -162,7 +162,7 @@ impl Writer<'_> {
                 self.open("instance");
                 self.reference(&i.class.name);
                 self.out.push(' ');
-                self.map(&i.props.borrow(), depth + 1)?;
+                self.map(&i.props.borrow().to_map(), depth + 1)?;
                 self.out.push(')');
             }
             Value::Class(c) => self.reference(&c.name),

@@ -155,11 +155,7 @@ impl Reader<'_> {
                 let props = self
                     .map_of(props)
                     .ok_or_else(|| shape("a class reference and a map of properties"))??;
-                Value::Instance(Rc::new(Instance {
-                    class,
-                    props: RefCell::new(props),
-                    trace: RefCell::new(None),
-                }))
+                Value::Instance(Rc::new(Instance::new(class, props.into())))
             }
             // Not a tag this module writes: a gene of data, as earlier versions read it.
             _ => form_to_value(form),

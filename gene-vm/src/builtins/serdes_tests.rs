@@ -199,11 +199,7 @@ impl Fixture {
                 let Value::Class(class) = &self.class else {
                     unreachable!("the fixture's class is a class")
                 };
-                Value::Instance(Rc::new(Instance {
-                    class: class.clone(),
-                    props: RefCell::new(map(props)),
-                    trace: RefCell::new(None),
-                }))
+                Value::Instance(Rc::new(Instance::new(class.clone(), map(props).into())))
             }
             Shape::Quote(v) => Value::Quote(Rc::new(self.build(v))),
             Shape::Unquote(v, discard) => Value::Unquote(Rc::new((self.build(v), *discard))),
@@ -277,7 +273,8 @@ fn same(a: &Value, b: &Value) -> bool {
             same(&x.head, &y.head) && maps(&x.props, &y.props) && seq(&x.children, &y.children)
         }
         (Value::Instance(x), Value::Instance(y)) => {
-            Rc::ptr_eq(&x.class, &y.class) && maps(&x.props.borrow(), &y.props.borrow())
+            Rc::ptr_eq(&x.class, &y.class)
+                && maps(&x.props.borrow().to_map(), &y.props.borrow().to_map())
         }
         (Value::Quote(x), Value::Quote(y)) | (Value::Spread(x), Value::Spread(y)) => same(x, y),
         (Value::Unquote(x), Value::Unquote(y)) => x.1 == y.1 && same(&x.0, &y.0),

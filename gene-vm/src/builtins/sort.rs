@@ -499,7 +499,7 @@ impl Resume for CompareSort {
         };
         self.answer(less);
         Ok(match self.advance() {
-            Next::Ask(x, y) => Step::Call(self.f.clone(), vec![x, y]),
+            Next::Ask(x, y) => Step::CallTwo(self.f.clone(), x, y),
             Next::Done => Step::Return(Value::array(std::mem::take(&mut self.v))),
         })
     }

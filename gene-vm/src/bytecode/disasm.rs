@@ -134,6 +134,11 @@ fn local_name(proto: &Proto, slot: u32, ip: usize) -> Option<&str> {
 fn operand_note(proto: &Proto, ip: usize, op: Op) -> Option<String> {
     let name = |i: u32| proto.names.get(i as usize).cloned();
     let local = |s: u32| local_name(proto, s, ip).map(str::to_string);
+    // Two slots' names (`?` for a compiler temporary), or nothing when both are temporaries.
+    let locals = |a: u32, b: u32| match (local_name(proto, a, ip), local_name(proto, b, ip)) {
+        (None, None) => None,
+        (a, b) => Some(format!("{} {}", a.unwrap_or("?"), b.unwrap_or("?"))),
+    };
     let constant = |i: u32| proto.consts.get(i as usize).map(describe_const);
     use Op::*;
     match op {
@@ -146,7 +151,12 @@ fn operand_note(proto: &Proto, ip: usize, op: Op) -> Option<String> {
         | DefineName(i)
         | GetMember(i)
         | SetMember(i)
+        | GetSelfMember(i)
+        | SetSelfMember(i)
         | CallMethod(i, _)
+        | GetItem(i)
+        | SetItem(i)
+        | PushItem(i)
         | CallMethodComplex(i)
         | CallSuper(i, _)
         | MakeClass(i)
@@ -164,6 +174,16 @@ fn operand_note(proto: &Proto, ip: usize, op: Op) -> Option<String> {
         JumpUnlessLt(s, ..) | JumpUnlessLe(s, ..) | JumpUnlessGt(s, ..) | JumpUnlessGe(s, ..) => {
             local(u32::from(s))
         }
+        JumpIfNilLocal(s, _) | JumpUnlessNilLocal(s, _) => local(u32::from(s)),
+        JumpUnlessLtLocal(a, b, _)
+        | JumpUnlessLeLocal(a, b, _)
+        | JumpUnlessGtLocal(a, b, _)
+        | JumpUnlessGeLocal(a, b, _) => locals(u32::from(a), u32::from(b)),
+        LoadLocal2(a, b)
+        | AddLocals(a, b)
+        | SubLocals(a, b)
+        | MulLocals(a, b)
+        | AddToLocal(a, b) => locals(u32::from(a), u32::from(b)),
         JumpIfGiven(s, _) => local(u32::from(s)),
         LoadCapture(i) | StoreCapture(i) => proto.capture_names.get(i as usize).cloned(),
         MakeClosure(i) => proto

@@ -40,8 +40,12 @@ impl Compiler {
     }
 
     /// Peephole fusion of the op about to be emitted with the ones before it (when no jump
-    /// lands between them): `StoreLocal; Pop`, `AddLocalInt; Pop`, `LoadLocal; Int; Add|Sub`,
-    /// `LoadLocal; Int; <compare>; JumpIfFalse`. Gives the fused op's index.
+    /// lands between them): `StoreLocal; Pop`, `AddLocalInt; Pop`, `LoadSelf; GetMember`,
+    /// `Dup; InitLocal; Pop`, a pure push then `Pop` (both dropped), `Not` then a conditional
+    /// jump, `LoadLocal; Int; Add|Sub`, `LoadLocal; Int; <compare>; JumpIfFalse`, and on two
+    /// locals `LoadLocal; LoadLocal` and that followed by `Add|Sub|Mul`, then `SetLocal` to the
+    /// first, or by `<compare>; JumpIfFalse`; `LoadLocal; Nil; ==|!=; JumpIfFalse`. Gives the
+    /// fused op's index.
     pub(super) fn fuse(&mut self, op: Op) -> Option<usize> {
         let here = self.range;
         let f = self.f();
@@ -54,12 +58,63 @@ impl Compiler {
                 None
             }
         };
+        let slot8 = |s: u16| u8::try_from(s).ok();
         let fused = match (op, last(1), last(2), last(3)) {
-            (Op::Pop, Some(Op::StoreLocal(s)), _, _) if free(1) => (1, Op::SetLocal(s)),
-            (Op::Pop, Some(Op::AddLocalInt(s, d)), _, _) if free(1) => (1, Op::IncLocal(s, d)),
+            (Op::Pop, Some(Op::StoreLocal(s)), Some(Op::AddLocals(a, b)), _)
+                if free(2) && u32::from(a) == s =>
+            {
+                (2, Some(Op::AddToLocal(a, b)))
+            }
+            (Op::Pop, Some(Op::StoreLocal(s)), _, _) if free(1) => (1, Some(Op::SetLocal(s))),
+            (Op::Pop, Some(Op::AddLocalInt(s, d)), _, _) if free(1) => {
+                (1, Some(Op::IncLocal(s, d)))
+            }
+            // `(var x v)` as a statement. The declaring op moves down one: the variable's
+            // record of it (patched into `InitCell` if x gets captured) moves with it.
+            (Op::Pop, Some(decl @ (Op::InitLocal(_) | Op::InitCell(_))), Some(Op::Dup), _)
+                if free(2) =>
+            {
+                let var = f.vars.last_mut()?;
+                let at = var.decls.last_mut().filter(|at| **at == n - 1)?;
+                *at = n - 2;
+                var.start = var.start.min((n - 2) as u32);
+                (2, Some(decl))
+            }
+            // A value pushed only to be dropped: neither op is needed.
+            (
+                Op::Pop,
+                Some(
+                    Op::LoadLocal(_)
+                    | Op::Nil
+                    | Op::True
+                    | Op::False
+                    | Op::Int(_)
+                    | Op::Const(_)
+                    | Op::LoadSelf,
+                ),
+                _,
+                _,
+            ) if free(1) => (1, None),
+            (Op::JumpIfFalse(t), Some(Op::Not), _, _) if free(1) => (1, Some(Op::JumpIfTrue(t))),
+            (Op::JumpIfTrue(t), Some(Op::Not), _, _) if free(1) => (1, Some(Op::JumpIfFalse(t))),
+            (Op::GetMember(m), Some(Op::LoadSelf), _, _) if free(1) => {
+                (1, Some(Op::GetSelfMember(m)))
+            }
+            (Op::LoadLocal(b), Some(Op::LoadLocal(a)), _, _) if free(1) => {
+                let (a, b) = (u16::try_from(a).ok()?, u16::try_from(b).ok()?);
+                (1, Some(Op::LoadLocal2(a, b)))
+            }
+            (Op::Add | Op::Sub | Op::Mul, Some(Op::LoadLocal2(a, b)), _, _) if free(1) => {
+                let arith = match op {
+                    Op::Add => Op::AddLocals(a, b),
+                    Op::Sub => Op::SubLocals(a, b),
+                    _ => Op::MulLocals(a, b),
+                };
+                (1, Some(arith))
+            }
             (Op::Add | Op::Sub, Some(Op::Int(k)), Some(Op::LoadLocal(s)), _) if free(2) => {
                 let k = if op == Op::Sub { k.checked_neg()? } else { k };
-                (2, Op::LocalAddInt(s, i16::try_from(k).ok()?))
+                (2, Some(Op::LocalAddInt(s, i16::try_from(k).ok()?)))
             }
             (
                 Op::JumpIfFalse(t),
@@ -75,24 +130,60 @@ impl Compiler {
                     Op::Gt => Op::JumpUnlessGt(s, k, t),
                     _ => Op::JumpUnlessGe(s, k, t),
                 };
-                (3, jump)
+                (3, Some(jump))
+            }
+            (
+                Op::JumpIfFalse(t),
+                Some(cmp @ (Op::Lt | Op::Le | Op::Gt | Op::Ge)),
+                Some(Op::LoadLocal2(a, b)),
+                _,
+            ) if free(2) => {
+                let (a, b) = (slot8(a)?, slot8(b)?);
+                let jump = match cmp {
+                    Op::Lt => Op::JumpUnlessLtLocal(a, b, t),
+                    Op::Le => Op::JumpUnlessLeLocal(a, b, t),
+                    Op::Gt => Op::JumpUnlessGtLocal(a, b, t),
+                    _ => Op::JumpUnlessGeLocal(a, b, t),
+                };
+                (2, Some(jump))
+            }
+            (
+                Op::JumpIfFalse(t),
+                Some(cmp @ (Op::Eq | Op::Ne)),
+                Some(Op::Nil),
+                Some(Op::LoadLocal(s)),
+            ) if free(3) => {
+                let s = u16::try_from(s).ok()?;
+                let jump = if cmp == Op::Ne {
+                    Op::JumpIfNilLocal(s, t)
+                } else {
+                    Op::JumpUnlessNilLocal(s, t)
+                };
+                (3, Some(jump))
             }
             _ => return None,
         };
         let (remove, new_op) = fused;
         let start = n - remove;
         // A fused `Pop` reports errors (an increment's overflow) where the op it swallows came
-        // from, `(i += 1)`, not the enclosing body that the `Pop` belongs to.
+        // from, `(i += 1)`, not the enclosing body that the `Pop` belongs to; a fused jump where
+        // its comparison came from.
         let range = match op {
-            Op::Pop => f.ranges.get(n - 1).copied().unwrap_or(here),
+            Op::Pop | Op::JumpIfFalse(_) | Op::JumpIfTrue(_) => {
+                f.ranges.get(n - 1).copied().unwrap_or(here)
+            }
             _ => here,
         };
         let removed_effect: i32 = f.ops[start..].iter().map(|o| stack_effect(*o)).sum();
         f.ops.truncate(start);
         f.ranges.truncate(start);
-        f.depth += stack_effect(new_op) - removed_effect;
-        f.ops.push(new_op);
-        f.ranges.push(range);
+        f.depth -= removed_effect;
+        // (Without a new op, the `Pop` being emitted goes with the push it would undo.)
+        if let Some(new_op) = new_op {
+            f.depth += stack_effect(new_op);
+            f.ops.push(new_op);
+            f.ranges.push(range);
+        }
         Some(start)
     }
 
@@ -121,6 +212,12 @@ impl Compiler {
                 Op::JumpUnlessLe(s, k, _) => Op::JumpUnlessLe(s, k, target),
                 Op::JumpUnlessGt(s, k, _) => Op::JumpUnlessGt(s, k, target),
                 Op::JumpUnlessGe(s, k, _) => Op::JumpUnlessGe(s, k, target),
+                Op::JumpUnlessLtLocal(a, b, _) => Op::JumpUnlessLtLocal(a, b, target),
+                Op::JumpUnlessLeLocal(a, b, _) => Op::JumpUnlessLeLocal(a, b, target),
+                Op::JumpUnlessGtLocal(a, b, _) => Op::JumpUnlessGtLocal(a, b, target),
+                Op::JumpUnlessGeLocal(a, b, _) => Op::JumpUnlessGeLocal(a, b, target),
+                Op::JumpIfNilLocal(s, _) => Op::JumpIfNilLocal(s, target),
+                Op::JumpUnlessNilLocal(s, _) => Op::JumpUnlessNilLocal(s, target),
                 other => other,
             };
         }
@@ -192,15 +289,28 @@ fn stack_effect(op: Op) -> i32 {
         Nop | Jump(_) | Return | PopHandler | JumpIfGiven(..) | Export(_) => 0,
         Nil | True | False | Int(_) | Const(_) | ConstCopy(_) | Dup | LoadLocal(_)
         | LoadCapture(_) | LoadSlotRaw(_) | LoadName(_) | LoadNameOrSymbol(_) | LoadCallee(_)
-        | LoadSelf | LoadNs | MakeClosure(_) | AddLocalInt(..) | ReturnLocal(_) => 1,
+        | LoadSelf | LoadNs | MakeClosure(_) | AddLocalInt(..) | ReturnLocal(_)
+        | GetSelfMember(_) => 1,
         Pop | InitLocal(_) | InitCell(_) | JumpIfFalse(_) | JumpIfTrue(_) | AndJump(_)
         | OrJump(_) | SetLocal(_) => -1,
-        IncLocal(..) | JumpUnlessLt(..) | JumpUnlessLe(..) | JumpUnlessGt(..)
-        | JumpUnlessGe(..) => 0,
+        IncLocal(..)
+        | JumpUnlessLt(..)
+        | JumpUnlessLe(..)
+        | JumpUnlessGt(..)
+        | JumpUnlessGe(..)
+        | JumpUnlessLtLocal(..)
+        | JumpUnlessLeLocal(..)
+        | JumpUnlessGtLocal(..)
+        | JumpUnlessGeLocal(..)
+        | JumpIfNilLocal(..)
+        | JumpUnlessNilLocal(..)
+        | AddToLocal(..) => 0,
+        LoadLocal2(..) => 2,
+        AddLocals(..) | SubLocals(..) | MulLocals(..) => 1,
         LocalAddInt(..) => 1,
         PopUnder(n) => -(n as i32),
         StoreLocal(_) | StoreCapture(_) | StoreName(_) | DefineName(_) | MacroArgs(_)
-        | CheckMacro(_) => 0,
+        | CheckMacro(_) | SetSelfMember(_) => 0,
         GetMember(_) | GetIndex(_) | Neg | Not | IterStart | MakeSpread | MakeClass(_) | MakeNs
         | CallerEval | Render | Fail(_) | CatchAny => 0,
         Import(_) => 1,
@@ -220,6 +330,8 @@ fn stack_effect(op: Op) -> i32 {
         Call(n) | TailCall(n) | New(n) => -(n as i32),
         CallComplex | NewComplex | CallMethodComplex(_) => -2,
         CallMethod(_, n) => -(n as i32),
+        GetItem(_) | PushItem(_) => -1,
+        SetItem(_) => -2,
         CallSuper(_, n) => 1 - n as i32,
         Throw => -1,
         PushHandler(_) => 0,

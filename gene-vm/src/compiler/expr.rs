@@ -538,12 +538,24 @@ impl Compiler {
                 let Some((first, middle)) = prefix.split_first() else {
                     return self.emit_fail("SyntaxError", "bad assignment target");
                 };
+                let index = last.parse::<i32>().ok();
+                let member = self.name_index(last);
+                if first.is_empty() && middle.is_empty() && index.is_none() {
+                    // `(/x = v)`, `(/x += v)`: self's member, self never pushed.
+                    if op != "=" {
+                        self.emit(Op::GetSelfMember(member));
+                        self.compile(value, false);
+                        self.emit(if op == "+=" { Op::Add } else { Op::Sub });
+                    } else {
+                        self.compile(value, false);
+                    }
+                    self.emit(Op::SetSelfMember(member));
+                    return;
+                }
                 self.compile_path_head(first);
                 for seg in middle {
                     self.compile_segment(seg);
                 }
-                let index = last.parse::<i32>().ok();
-                let member = self.name_index(last);
                 if op != "=" {
                     self.emit(Op::Dup);
                     match index {
@@ -587,9 +599,15 @@ impl Compiler {
         let m = self.name_index(method);
         if self.push_args_internal(props, args) {
             self.emit(Op::CallMethodComplex(m));
-        } else {
-            self.emit(Op::CallMethod(m, args.len() as u32 as u16));
+            return;
         }
+        // Element access has ops of its own: inline for arrays, a method call otherwise.
+        self.emit(match (method, args.len()) {
+            ("get", 1) => Op::GetItem(m),
+            ("set", 2) => Op::SetItem(m),
+            ("push", 1) => Op::PushItem(m),
+            (_, argc) => Op::CallMethod(m, argc as u32 as u16),
+        });
     }
 
     fn compile_call(&mut self, g: &Gene, tail: bool) {

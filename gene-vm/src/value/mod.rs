@@ -9,6 +9,7 @@ pub mod future;
 pub mod generator;
 pub mod host;
 mod print;
+mod props;
 mod set;
 
 use std::cell::RefCell;
@@ -26,6 +27,7 @@ pub use future::{FutState, FutureObj};
 pub use generator::GeneratorObj;
 pub use host::{AsyncSteps, Host, HostObject};
 pub use print::{display, format_float, inspect, write_display, write_inspect};
+pub use props::Props;
 pub use set::{Members, SetData};
 
 pub type Map = IndexMap<Sym, Value, FxBuildHasher>;
@@ -200,6 +202,8 @@ pub struct Class {
     pub ctor: RefCell<Option<Value>>,
     /// Class-level members and nested definitions (`A/B`, `(A/x = 1)`).
     pub ns: Rc<Namespace>,
+    /// The most properties an instance has had: new instances get room for as many.
+    pub props_hint: std::cell::Cell<u32>,
 }
 
 thread_local! {
@@ -259,9 +263,40 @@ impl Class {
 
 pub struct Instance {
     pub class: Rc<Class>,
-    pub props: RefCell<Map>,
+    pub props: RefCell<Props>,
     /// Where an exception instance was first thrown (kept across rethrows).
     pub trace: RefCell<Option<Rc<crate::vm::Trace>>>,
+}
+
+impl Instance {
+    pub fn new(class: Rc<Class>, props: Props) -> Instance {
+        Instance {
+            class,
+            props: RefCell::new(props),
+            trace: RefCell::new(None),
+        }
+    }
+
+    /// An instance with no properties yet, with room for as many as the class's instances
+    /// have had.
+    pub fn empty(class: Rc<Class>) -> Instance {
+        let room = class.props_hint.get() as usize;
+        Instance::new(class, Props::with_capacity(room))
+    }
+
+    /// Sets property `name`; gives its position.
+    pub fn set(&self, name: Sym, value: Value) -> usize {
+        let mut props = self.props.borrow_mut();
+        let (old, pos) = props.set(name, value);
+        let len = props.len() as u32;
+        drop(props);
+        // Dropped once the properties are released: its drop may reach this instance.
+        drop(old);
+        if len > self.class.props_hint.get() {
+            self.class.props_hint.set(len);
+        }
+        pos
+    }
 }
 
 thread_local! {

@@ -125,9 +125,7 @@ fn write_value(out: &mut String, v: &Value, quoted: bool, depth: usize) {
     match v {
         Value::Nil => out.push_str("nil"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
         Value::Float(f) => out.push_str(&format_float(*f)),
         Value::Char(c) => {
             if quoted {

@@ -82,8 +82,10 @@ impl Vm {
     }
 
     pub(super) fn op_concat(&mut self, n: u32) -> Result<(), Exc> {
-        let parts = self.pop_n(n as usize);
-        let s = self.concat(&parts)?;
+        // Joined where they are on the stack: no list of the parts to allocate.
+        let start = self.task.stack.len().saturating_sub(n as usize);
+        let s = self.concat(&self.task.stack[start..])?;
+        self.task.stack.truncate(start);
         self.task.stack.push(s);
         Ok(())
     }
@@ -315,6 +317,7 @@ impl Vm {
             parent,
             methods: RefCell::default(),
             ctor: RefCell::default(),
+            props_hint: Default::default(),
         })))
     }
 }

@@ -1,7 +1,6 @@
 //! Calls: entering Gene functions (argument binding), natives, methods, constructors, `super`,
 //! macros, and resuming native continuations.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::native::{Flow, Step};
@@ -21,6 +20,9 @@ impl Vm {
         argc: usize,
         props: Option<Map>,
     ) -> Result<(), Exc> {
+        if props.is_none() && self.try_call_direct(pos, argc) {
+            return Ok(());
+        }
         let callee = self.task.stack.get(pos).cloned().unwrap_or_default();
         match callee {
             Value::Func(closure) => {
@@ -105,6 +107,62 @@ impl Vm {
         Ok(())
     }
 
+    /// When `stack[pos]` is a plain function given exactly its parameters (a callback, most
+    /// often), pushes its frame as the dispatch loop's inline call does (emptying its callee
+    /// slot) and gives true.
+    #[inline]
+    fn try_call_direct(&mut self, pos: usize, argc: usize) -> bool {
+        if self.task.frames.len() >= MAX_FRAMES {
+            return false;
+        }
+        let Some(closure) = self
+            .task
+            .stack
+            .get_mut(pos)
+            .and_then(|slot| super::frames::take_direct(slot, argc))
+        else {
+            return false;
+        };
+        let self_val = closure.self_val.clone();
+        self.enter_direct(closure, pos + 1, self_val, None, false);
+        true
+    }
+
+    /// Pushes the frame of a call of a plain function (`Code::direct`) whose arguments, exactly
+    /// its parameters, are `stack[base..]`.
+    fn enter_direct(
+        &mut self,
+        closure: Rc<Closure>,
+        base: usize,
+        self_val: Value,
+        home: Option<Rc<Class>>,
+        is_ctor: bool,
+    ) {
+        let nlocals = closure.code.nlocals as usize;
+        if nlocals > 0 {
+            let stack = &mut self.task.stack;
+            stack.reserve(nlocals);
+            for _ in 0..nlocals {
+                stack.push(Value::Nil);
+            }
+        }
+        self.task.frames.push(Frame {
+            closure,
+            ip: 0,
+            base: base as u32,
+            self_val,
+            home,
+            is_ctor,
+        });
+    }
+
+    /// Whether a call of `closure` with `argc` arguments only has to push a frame.
+    fn is_direct(&self, closure: &Closure, argc: usize) -> bool {
+        closure.code.direct
+            && closure.code.nparams as usize == argc
+            && self.task.frames.len() < MAX_FRAMES
+    }
+
     /// Turns the arguments at `stack[base..]` into the frame's slots.
     #[inline(always)]
     pub(crate) fn bind_params(
@@ -130,15 +188,29 @@ impl Vm {
         args.clear();
         super::stack::move_tail(&mut self.task.stack, args_from, &mut args);
         self.task.stack.truncate(pos);
-        self.native_props = props;
+        // Most calls have no props: the field is then left alone (writing it runs the old
+        // map's drop glue).
+        if props.is_some() {
+            self.native_props = props;
+        }
+        // A plain native's value goes straight on the stack; a flow native's first step is
+        // carried out once the arguments are back in their buffer.
         let outcome = match f.imp {
-            NativeImpl::Simple(imp) => imp(self, &args).map(Flow::Return),
-            NativeImpl::Flow(imp) => imp(self, &args),
+            NativeImpl::Simple(imp) => imp(self, &args).map(|v| {
+                self.task.stack.push(v);
+                None
+            }),
+            NativeImpl::Flow(imp) => imp(self, &args).map(Some),
         };
         args.clear();
         self.arg_buf = args;
-        self.native_props = None;
-        let result = self.drive(outcome?);
+        if self.native_props.is_some() {
+            self.native_props = None;
+        }
+        let result = match outcome? {
+            Some(flow) => self.drive(flow),
+            None => Ok(()),
+        };
         if self.sched.yield_now {
             // The native started tasks (callbacks) that run before the caller goes on.
             self.sched.yield_now = false;
@@ -183,24 +255,46 @@ impl Vm {
             let Some(mut waiting) = self.task.natives.pop() else {
                 return Ok(());
             };
-            match waiting.cont.resume(self, result)? {
-                Step::Return(v) => self.task.stack.push(v),
-                Step::Call(callee, args) => {
-                    self.native_call_budget -= 1;
-                    if self.native_call_budget == 0 {
-                        self.native_call_budget = super::CHECK_INTERVAL;
-                        self.check_interrupt()?;
-                    }
-                    self.task.natives.push(waiting);
-                    let pos = self.task.stack.len();
-                    let argc = args.len();
-                    self.task.stack.push(callee);
-                    self.task.stack.extend(args);
-                    self.call_at(pos, argc, None)?;
-                    if self.task.frames.len() > depth {
-                        return Ok(());
-                    }
+            let step = waiting.cont.resume(self, result)?;
+            if let Step::Return(v) = step {
+                self.task.stack.push(v);
+                continue;
+            }
+            self.native_call_budget -= 1;
+            if self.native_call_budget == 0 {
+                self.native_call_budget = super::CHECK_INTERVAL;
+                self.check_interrupt()?;
+            }
+            self.task.natives.push(waiting);
+            let pos = self.task.stack.len();
+            let stack = &mut self.task.stack;
+            let argc = match step {
+                Step::CallOne(callee, a) => {
+                    stack.reserve(2);
+                    stack.push(callee);
+                    stack.push(a);
+                    1
                 }
+                Step::CallTwo(callee, a, b) => {
+                    stack.reserve(3);
+                    stack.push(callee);
+                    stack.push(a);
+                    stack.push(b);
+                    2
+                }
+                Step::Call(callee, args) => {
+                    let argc = args.len();
+                    stack.push(callee);
+                    stack.extend(args);
+                    argc
+                }
+                Step::Return(_) => 0,
+            };
+            if !self.try_call_direct(pos, argc) {
+                self.call_at(pos, argc, None)?;
+            }
+            if self.task.frames.len() > depth {
+                return Ok(());
             }
         }
     }
@@ -345,12 +439,12 @@ impl Vm {
             self.task.stack.push(made);
             return Ok(());
         }
-        let instance = Value::Instance(Rc::new(Instance {
-            class: class.clone(),
-            props: RefCell::new(Map::default()),
-            trace: RefCell::new(None),
-        }));
+        let instance = Value::Instance(Rc::new(Instance::empty(class.clone())));
         match class.find_ctor() {
+            Some((Value::Func(ctor), home)) if props.is_none() && self.is_direct(&ctor, argc) => {
+                self.enter_direct(ctor, pos + 1, instance, Some(home), true);
+                Ok(())
+            }
             Some((Value::Func(ctor), home)) => {
                 self.enter(ctor, pos, argc, props, instance, Some(home), true)
             }

@@ -47,6 +47,8 @@ pub struct Code {
     /// [`BuiltinKind`] it was found for and the builtin (the table of builtins never changes
     /// once the VM is set up).
     pub builtin_method_cache: Box<[CachedBuiltin]>,
+    /// Where each name was last found among an instance's properties (`vm/members.rs`).
+    pub member_hints: Box<[Cell<u32>]>,
     /// A call only pushes a frame: plain positional parameters without defaults, none
     /// captured, not async (the dispatch loop's inline call path).
     pub direct: bool,
@@ -300,6 +302,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
     let name_cache = names.iter().map(|_| CachedName::empty()).collect();
     let method_cache = names.iter().map(|_| CachedMethod::empty()).collect();
     let builtin_method_cache = names.iter().map(|_| Cell::new(None)).collect();
+    let member_hints = names.iter().map(|_| Cell::new(0)).collect();
     let protos = proto
         .protos
         .iter()
@@ -320,6 +323,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         name_cache,
         method_cache,
         builtin_method_cache,
+        member_hints,
         direct: proto.direct_call,
         nparams: proto.params.slots.len() as u32,
         nslots: proto.nslots,

@@ -1,6 +1,5 @@
 //! Runtime errors as Gene exceptions, and stack traces.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use gene_syntax::TextRange;
@@ -58,13 +57,9 @@ impl Vm {
                 _ => return Value::str(message.into()),
             },
         };
-        let mut props = crate::value::Map::default();
+        let mut props = crate::value::Props::with_capacity(1);
         props.insert(self.sym.message, Value::str(message.into()));
-        Value::Instance(Rc::new(Instance {
-            class,
-            props: RefCell::new(props),
-            trace: RefCell::new(None),
-        }))
+        Value::Instance(Rc::new(Instance::new(class, props)))
     }
 
     /// An error to return from a builtin: `Err(vm.error("TypeError", "..."))`.

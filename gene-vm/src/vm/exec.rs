@@ -16,6 +16,7 @@ use super::cursor::Cursor;
 use super::exec_cold::{Ctx, Flow};
 use super::frames::take_direct;
 use super::generator::steps_out_of_line;
+use super::members::{read_member, write_member};
 use super::stack::{StackRegs, discard, dup, is_scalar, overwrite, read_fresh};
 use super::{Exc, MAX_FRAMES, Vm};
 use crate::bytecode::Op;
@@ -235,6 +236,77 @@ impl Vm {
             };
         }
 
+        // The value of local `s` (through its cell when captured).
+        macro_rules! load_local {
+            ($s:expr) => {
+                match r.local(u32::from($s)) {
+                    Some(Value::Cell(c)) => c.borrow().clone(),
+                    Some(v) => dup(v),
+                    None => Value::Nil,
+                }
+            };
+        }
+        // `local a <op> local b` on two ints (`i64::$op`); `None` when either is not an int or
+        // the result does not fit (the op then runs out of line).
+        macro_rules! int_locals {
+            ($a:expr, $b:expr, $op:ident) => {{
+                let x = match r.local(u32::from($a)) {
+                    Some(&mut Value::Int(x)) => Some(x),
+                    _ => None,
+                };
+                match (x, r.local(u32::from($b))) {
+                    (Some(x), Some(&mut Value::Int(y))) => x.$op(y),
+                    _ => None,
+                }
+            }};
+        }
+        // `(local a < local b)` then a conditional jump: jump when the comparison is false.
+        // False (and nothing done) when either is not an int.
+        macro_rules! jump_unless_locals {
+            ($a:expr, $b:expr, $t:expr, $cmp:tt) => {{
+                let x = match r.local(u32::from($a)) {
+                    Some(&mut Value::Int(x)) => Some(x),
+                    _ => None,
+                };
+                match (x, r.local(u32::from($b))) {
+                    (Some(x), Some(&mut Value::Int(y))) => {
+                        if !(x $cmp y) {
+                            jump!($t);
+                        }
+                        true
+                    }
+                    _ => false,
+                }
+            }};
+        }
+        // `CallMethod(n, argc)` after its checkpoint. Inline path: a Gene method of an instance (found through the
+        // call site's cache) that a call only has to push a frame for, given exactly its
+        // parameters. The receiver stays in the callee slot and is the frame's self.
+        macro_rules! enter_method {
+            ($n:expr, $argc:expr) => {{
+                let (n, argc) = ($n, $argc);
+                let method = match r.peek(argc) {
+                    Some(Value::Instance(inst)) if self.task.frames.len() < MAX_FRAMES => {
+                        cd!().method(n, &inst.class).and_then(|(f, home)| {
+                            (f.code.direct && f.code.nparams as usize == argc)
+                                .then(|| (f, home, Value::Instance(inst.clone())))
+                        })
+                    }
+                    _ => None,
+                };
+                match method {
+                    Some((f, home, receiver)) => {
+                        base = r.enter_frame(&mut self.task.stack, argc, f.code.nlocals as usize);
+                        closure = Rc::as_ptr(&f);
+                        let caller_ip = cursor.index();
+                        cursor = Cursor::start(cd!());
+                        self.push_frame_with(caller_ip, f, base, Some(receiver), Some(home));
+                    }
+                    None => vec_call!(self.op_call_method_cached(cd!(), n, argc)),
+                }
+            }};
+        }
+
         'ops: loop {
             // The raw closure pointer is the running frame's (see the module doc).
             debug_assert!(
@@ -264,11 +336,7 @@ impl Vm {
                         push!(v);
                     }
                     // ---- variables
-                    Op::LoadLocal(s) => push!(match r.local(s) {
-                        Some(Value::Cell(c)) => c.borrow().clone(),
-                        Some(v) => dup(v),
-                        None => Value::Nil,
-                    }),
+                    Op::LoadLocal(s) => push!(load_local!(s)),
                     Op::StoreLocal(s) => {
                         let v = dup(top!());
                         match r.local(s) {
@@ -316,6 +384,34 @@ impl Vm {
                             break 'cold;
                         };
                         push!(Value::Int(sum));
+                    }
+                    Op::LoadLocal2(a, b) => {
+                        push!(load_local!(a));
+                        push!(load_local!(b));
+                    }
+                    Op::AddLocals(a, b) => match int_locals!(a, b, checked_add) {
+                        Some(v) => push!(Value::Int(v)),
+                        None => break 'cold,
+                    },
+                    Op::SubLocals(a, b) => match int_locals!(a, b, checked_sub) {
+                        Some(v) => push!(Value::Int(v)),
+                        None => break 'cold,
+                    },
+                    Op::MulLocals(a, b) => match int_locals!(a, b, checked_mul) {
+                        Some(v) => push!(Value::Int(v)),
+                        None => break 'cold,
+                    },
+                    Op::AddToLocal(a, b) => {
+                        let Some(&mut Value::Int(y)) = r.local(u32::from(b)) else {
+                            break 'cold;
+                        };
+                        match r.local(u32::from(a)) {
+                            Some(Value::Int(x)) => match x.checked_add(y) {
+                                Some(sum) => *x = sum,
+                                None => break 'cold,
+                            },
+                            _ => break 'cold,
+                        }
                     }
                     Op::LoadName(n) => match self.lookup_cached(cd!(), n, &cl!().ns) {
                         Some(v) => push!(v),
@@ -365,6 +461,20 @@ impl Vm {
                     Op::JumpUnlessLe(s, k, t) if jump_unless!(s, k, t, <=) => {}
                     Op::JumpUnlessGt(s, k, t) if jump_unless!(s, k, t, >) => {}
                     Op::JumpUnlessGe(s, k, t) if jump_unless!(s, k, t, >=) => {}
+                    Op::JumpUnlessLtLocal(a, b, t) if jump_unless_locals!(a, b, t, <) => {}
+                    Op::JumpUnlessLeLocal(a, b, t) if jump_unless_locals!(a, b, t, <=) => {}
+                    Op::JumpUnlessGtLocal(a, b, t) if jump_unless_locals!(a, b, t, >) => {}
+                    Op::JumpUnlessGeLocal(a, b, t) if jump_unless_locals!(a, b, t, >=) => {}
+                    Op::JumpIfNilLocal(s, t) => match r.local(u32::from(s)) {
+                        Some(Value::Cell(_)) => break 'cold,
+                        Some(Value::Nil) | None => jump!(t),
+                        Some(_) => {}
+                    },
+                    Op::JumpUnlessNilLocal(s, t) => match r.local(u32::from(s)) {
+                        Some(Value::Cell(_)) => break 'cold,
+                        Some(Value::Nil) | None => {}
+                        Some(_) => jump!(t),
+                    },
                     Op::Jump(t) => {
                         if (t as usize) < ip!() {
                             check_budget!();
@@ -463,32 +573,86 @@ impl Vm {
                     // ---- common ops on the `Vec`
                     Op::CallMethod(n, argc) => {
                         check_budget!();
-                        // Inline path: a Gene method of an instance (found through the call
-                        // site's cache) that a call only has to push a frame for, given exactly
-                        // its parameters. The receiver stays in the callee slot and is the
-                        // frame's self.
-                        let argc = argc as usize;
-                        let method = match r.peek(argc) {
-                            Some(Value::Instance(inst)) if self.task.frames.len() < MAX_FRAMES => {
-                                cd!().method(n, &inst.class).and_then(|(f, home)| {
-                                    (f.code.direct && f.code.nparams as usize == argc)
-                                        .then(|| (f, home, Value::Instance(inst.clone())))
-                                })
-                            }
+                        enter_method!(n, argc as usize);
+                    }
+                    // Element access: inline on an array, else a method call. Either counts as
+                    // a call for the checkpoints, taken before the op does anything.
+                    Op::GetItem(n) => {
+                        check_budget!();
+                        if !r.get_item() {
+                            enter_method!(n, 1);
+                        }
+                    }
+                    Op::SetItem(n) => {
+                        check_budget!();
+                        if !r.set_item() {
+                            enter_method!(n, 2);
+                        }
+                    }
+                    Op::PushItem(n) => {
+                        check_budget!();
+                        if !r.push_item() {
+                            enter_method!(n, 1);
+                        }
+                    }
+                    // Instances' properties inline (`members.rs`), anything else on the `Vec`.
+                    Op::New(argc) => vec_call!(self.op_new(argc as usize)),
+                    Op::GetMember(n) => {
+                        let code = cd!();
+                        match (
+                            code.names.get(n as usize),
+                            code.member_hints.get(n as usize),
+                        ) {
+                            (Some(&name), Some(hint)) if r.get_member_inline(name, hint) => {}
+                            _ => vec_try!(self.op_get_member(cd!().name(n))),
+                        }
+                    }
+                    Op::SetMember(n) => {
+                        let code = cd!();
+                        match (
+                            code.names.get(n as usize),
+                            code.member_hints.get(n as usize),
+                        ) {
+                            (Some(&name), Some(hint)) if r.set_member_inline(name, hint) => {}
+                            _ => vec_try!(self.op_set_member(cd!().name(n))),
+                        }
+                    }
+                    Op::GetSelfMember(n) => {
+                        let code = cd!();
+                        let v = match (
+                            self.task.frames.last(),
+                            code.names.get(n as usize),
+                            code.member_hints.get(n as usize),
+                        ) {
+                            (Some(f), Some(&name), Some(hint)) => match &f.self_val {
+                                Value::Instance(inst) => read_member(inst, name, hint),
+                                _ => None,
+                            },
                             _ => None,
                         };
-                        let Some((f, home, receiver)) = method else {
-                            vec_call!(self.op_call_method_cached(cd!(), n, argc));
-                            continue 'ops;
-                        };
-                        base = r.enter_frame(&mut self.task.stack, argc, f.code.nlocals as usize);
-                        closure = Rc::as_ptr(&f);
-                        let caller_ip = cursor.index();
-                        cursor = Cursor::start(cd!());
-                        self.push_frame_with(caller_ip, f, base, Some(receiver), Some(home));
+                        match v {
+                            Some(v) => push!(v),
+                            None => break 'cold,
+                        }
                     }
-                    Op::GetMember(n) => vec_try!(self.op_get_member(cd!().name(n))),
-                    Op::SetMember(n) => vec_try!(self.op_set_member(cd!().name(n))),
+                    Op::SetSelfMember(n) => {
+                        let code = cd!();
+                        let done = match (
+                            self.task.frames.last(),
+                            code.names.get(n as usize),
+                            code.member_hints.get(n as usize),
+                            r.top(),
+                        ) {
+                            (Some(f), Some(&name), Some(hint), Some(value)) => match &f.self_val {
+                                Value::Instance(inst) => write_member(inst, name, hint, value),
+                                _ => false,
+                            },
+                            _ => false,
+                        };
+                        if !done {
+                            break 'cold;
+                        }
+                    }
                     Op::GetIndex(i) => vec_try!(self.op_get_index(i)),
                     Op::SetIndex(i) => vec_try!(self.op_set_index(i)),
                     // ---- everything else, out of line (`exec_cold.rs`)

@@ -98,6 +98,16 @@ impl Vm {
                 closure.ns.set(code.name(n), v);
             }
             Op::LoadNs => self.stack_push(Value::Ns(closure.ns.clone())),
+            Op::GetSelfMember(n) => {
+                let target = self.self_value();
+                let v = self.get_member(&target, code.name(n))?;
+                self.stack_push(v);
+            }
+            Op::SetSelfMember(n) => {
+                let target = self.self_value();
+                let v = self.task.stack.last().cloned().unwrap_or_default();
+                self.set_member(&target, code.name(n), v)?;
+            }
             Op::Select => self.op_select(false)?,
             Op::SelectDefault => self.op_select(true)?,
             Op::SetSelect => self.op_set_select()?,
@@ -142,6 +152,45 @@ impl Vm {
                 };
                 let v = self.local_value(ctx.base, s as u32);
                 if !self.compare(cmp, &v, &Value::Int(k as i64))? {
+                    ctx.ip = t as usize;
+                }
+            }
+            Op::AddLocals(a, b) | Op::SubLocals(a, b) | Op::MulLocals(a, b) => {
+                let x = self.local_value(ctx.base, u32::from(a));
+                let y = self.local_value(ctx.base, u32::from(b));
+                let arith = match op {
+                    Op::AddLocals(..) => Op::Add,
+                    Op::SubLocals(..) => Op::Sub,
+                    _ => Op::Mul,
+                };
+                let v = self.arith(arith, &x, &y)?;
+                self.stack_push(v);
+            }
+            Op::AddToLocal(a, b) => {
+                let x = self.local_value(ctx.base, u32::from(a));
+                let y = self.local_value(ctx.base, u32::from(b));
+                let v = self.arith(Op::Add, &x, &y)?;
+                self.set_local(ctx.base, u32::from(a), v);
+            }
+            Op::JumpUnlessLtLocal(a, b, t)
+            | Op::JumpUnlessLeLocal(a, b, t)
+            | Op::JumpUnlessGtLocal(a, b, t)
+            | Op::JumpUnlessGeLocal(a, b, t) => {
+                let cmp = match op {
+                    Op::JumpUnlessLtLocal(..) => Op::Lt,
+                    Op::JumpUnlessLeLocal(..) => Op::Le,
+                    Op::JumpUnlessGtLocal(..) => Op::Gt,
+                    _ => Op::Ge,
+                };
+                let x = self.local_value(ctx.base, u32::from(a));
+                let y = self.local_value(ctx.base, u32::from(b));
+                if !self.compare(cmp, &x, &y)? {
+                    ctx.ip = t as usize;
+                }
+            }
+            Op::JumpIfNilLocal(s, t) | Op::JumpUnlessNilLocal(s, t) => {
+                let is_nil = matches!(self.local_value(ctx.base, u32::from(s)), Value::Nil);
+                if is_nil == matches!(op, Op::JumpIfNilLocal(..)) {
                     ctx.ip = t as usize;
                 }
             }
@@ -210,7 +259,6 @@ impl Vm {
                 self.op_call_method_complex(code.name(n))?;
             }
             Op::CallSuper(n, argc) => self.call_super(code.name(n), argc as usize)?,
-            Op::New(argc) => self.op_new(argc as usize)?,
             Op::NewComplex => self.op_new_complex()?,
             Op::Return | Op::ReturnLocal(_) => {
                 let result = match op {
@@ -289,6 +337,7 @@ impl Vm {
             | Op::Pop
             | Op::Dup
             | Op::LoadLocal(_)
+            | Op::LoadLocal2(..)
             | Op::StoreLocal(_)
             | Op::SetLocal(_)
             | Op::InitLocal(_)
@@ -302,6 +351,10 @@ impl Vm {
             | Op::AndJump(_)
             | Op::OrJump(_)
             | Op::CallMethod(..)
+            | Op::New(_)
+            | Op::GetItem(_)
+            | Op::SetItem(_)
+            | Op::PushItem(_)
             | Op::GetMember(_)
             | Op::SetMember(_)
             | Op::GetIndex(_)
@@ -344,6 +397,15 @@ impl Vm {
                 Err(e)
             }
         }
+    }
+
+    /// The running frame's self.
+    fn self_value(&self) -> Value {
+        self.task
+            .frames
+            .last()
+            .map(|f| f.self_val.clone())
+            .unwrap_or_default()
     }
 
     #[inline]

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::args::props_map;
 use super::code::{BuiltinKind, Code};
-use super::stack::{discard, dup, is_scalar};
+use super::stack::{discard, dup, is_scalar, truncate_values};
 use super::{Exc, Frame, Vm};
 use crate::bytecode::Op;
 use crate::intern::Sym;
@@ -59,7 +59,8 @@ impl Vm {
     /// Pops the running frame when it can return inline: not a constructor, returning to a
     /// Gene caller above `stop_depth`, with no handler of its own left and no native waiting for
     /// it. Its self and method home are dropped here; gives its closure (to drop once its
-    /// slots are gone) and the caller's state (closure, ip, base).
+    /// slots are gone) and the caller's state (closure, ip, base). (The other returns take
+    /// [`Vm::return_from_frame`]: kept apart, the checks here stay few.)
     #[inline(always)]
     pub(super) fn pop_inline_frame(
         &mut self,
@@ -174,9 +175,10 @@ impl Vm {
             result
         };
         // The frame's slots and the callee slot below them.
-        self.task
-            .stack
-            .truncate((frame.base as usize).saturating_sub(1));
+        truncate_values(
+            &mut self.task.stack,
+            (frame.base as usize).saturating_sub(1),
+        );
         let depth = self.task.frames.len();
         self.pop_handlers_above(depth);
         if depth <= stop_depth {

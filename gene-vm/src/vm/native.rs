@@ -23,6 +23,10 @@ pub enum Step {
     Return(Value),
     /// Call `callee` with the arguments, then resume the same continuation.
     Call(Value, Vec<Value>),
+    /// `Call` with one argument (no argument list to allocate: callbacks run per element).
+    CallOne(Value, Value),
+    /// `Call` with two arguments.
+    CallTwo(Value, Value, Value),
 }
 
 pub trait Resume {

@@ -138,7 +138,7 @@ impl Vm {
             Value::Ns(ns) => ns.set(name, value),
             Value::Class(c) => c.ns.set(name, value),
             Value::Instance(i) => {
-                i.props.borrow_mut().insert(name, value);
+                i.set(name, value);
             }
             Value::Nil => {
                 return Err(self.type_error(format!("Cannot set member '{name}' on nil value")));

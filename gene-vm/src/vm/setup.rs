@@ -202,6 +202,7 @@ impl Vm {
                 methods: RefCell::default(),
                 ctor: RefCell::default(),
                 ns: Namespace::new(*name, None),
+                props_hint: Default::default(),
             };
             self.gene_ns
                 .set(Sym::new(name), Value::Class(Rc::new(class)));

@@ -384,3 +384,24 @@ pub(super) fn move_tail(from: &mut Vec<Value>, start: usize, to: &mut Vec<Value>
         from.set_len(start);
     }
 }
+
+/// `stack.truncate(len)` with the scalars among the dropped values left without drop glue
+/// (a frame's slots going, most of them ints).
+pub(super) fn truncate_values(stack: &mut Vec<Value>, len: usize) {
+    let old = stack.len();
+    if len >= old {
+        return;
+    }
+    // SAFETY: the values in `len..old` are initialized; the length is cut first so that a
+    // panic in a drop cannot drop one twice, then each is dropped once in place.
+    unsafe {
+        stack.set_len(len);
+        let tail = stack.as_mut_ptr().add(len);
+        for i in 0..old - len {
+            let p = tail.add(i);
+            if !is_scalar(&*p) {
+                std::ptr::drop_in_place(p);
+            }
+        }
+    }
+}
