@@ -331,3 +331,19 @@ fn the_conformance_corpus_passes_under_gene_test() {
         .collect();
     assert_eq!(ran, harness);
 }
+
+/// `examples/` has a small library with its tests, and they pass.
+#[test]
+fn the_example_library_passes_its_tests() {
+    let out = gene_test(workspace_root(), &["--format", "json", "examples"]);
+    let events = events(&out);
+    assert_eq!(out.status.code(), Some(0), "{events:#?}");
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["event"] == "test")
+            .all(|e| e["file"] == "examples/text_stats_test.gene" && e["status"] == "passed"),
+        "{events:#?}"
+    );
+    assert!(events.len() >= 8, "{events:#?}");
+}
