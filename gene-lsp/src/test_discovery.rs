@@ -43,7 +43,7 @@ pub fn discover(snapshot: &Snapshot, doc: &DocSnapshot) -> Result<Vec<Discovered
             kind: "golden",
         });
     }
-    walk(&forms, &mut Vec::new(), &map, &mut out);
+    walk(&forms[..], &mut Vec::new(), &map, &mut out);
     Ok(out)
 }
 
