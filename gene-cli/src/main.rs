@@ -15,6 +15,7 @@ mod rules;
 mod run;
 mod signals;
 mod source;
+mod test;
 
 use std::process::ExitCode;
 
@@ -52,6 +53,9 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Run a Gene program: `gene run FILE [ARGS...]` (the arguments are `$args`).
     Run(run::RunArgs),
+    /// Run the tests under the paths: `*_test.gene` files and golden pairs (`NAME.gene` with
+    /// `NAME.out`).
+    Test(test::TestArgs),
     /// Evaluate Gene code and print its value.
     Eval(eval::EvalArgs),
     /// Start an interactive session.
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Run(args) => run::on_big_stack(move || run::run(args)),
+        Command::Test(args) => test::run(args),
         Command::Eval(args) => run::on_big_stack(move || eval::run(args)),
         Command::Repl(args) => run::on_big_stack(move || repl::run(args)),
         Command::Lsp(args) => lsp::run(args),

@@ -48,6 +48,7 @@ pub mod semantic_tokens;
 pub mod server;
 pub mod state;
 pub mod syntax_fixes;
+pub mod test_discovery;
 pub mod transport;
 pub mod workspace;
 
@@ -77,6 +78,7 @@ pub fn service() -> (GeneService, ClientSocket) {
             "window/workDoneProgress/cancel",
             Backend::work_done_progress_cancel,
         )
+        .custom_method("gene/discoverTests", Backend::discover_tests)
         .finish();
     (CaptureInitialize::new(service, raw), socket)
 }

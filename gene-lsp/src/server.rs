@@ -224,6 +224,19 @@ impl Backend {
     pub async fn work_done_progress_cancel(&self, params: WorkDoneProgressCancelParams) {
         self.runs.stop_by_progress(&params.token);
     }
+
+    /// `gene/discoverTests` (`test_discovery.rs`).
+    pub async fn discover_tests(
+        &self,
+        params: crate::test_discovery::DiscoverTestsParams,
+    ) -> Result<Vec<crate::test_discovery::DiscoveredTest>> {
+        self.document_request(
+            "gene/discoverTests",
+            params.uri,
+            crate::test_discovery::discover,
+        )
+        .await
+    }
 }
 
 pub(crate) fn roots_from(params: &InitializeParams) -> Vec<std::path::PathBuf> {

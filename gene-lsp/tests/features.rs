@@ -607,3 +607,73 @@ async fn the_server_announces_every_feature() {
     assert!(caps["signatureHelpProvider"]["triggerCharacters"].is_array());
     assert!(caps["codeLensProvider"].is_object());
 }
+
+/// `gene/discoverTests` lists the `test` and `describe` forms of the text being edited, with
+/// their full names as ids (what `gene test --filter` matches).
+#[tokio::test]
+async fn discover_tests_finds_tests_and_groups_as_the_user_types() {
+    let text = "(fn add [a b] (a + b))\n(test \"adds\" (assert_eq (add 1 2) 3))\n(describe \"group\"\n  (test ^skip true \"inner\" 1)\n  (describe \"deeper\" (test \"deepest\" 2)))\n(test not_a_literal 3)\n";
+    let (mut client, _) = client_with(text).await;
+    let found = client
+        .request("gene/discoverTests", json!({"uri": URI}))
+        .await
+        .unwrap();
+    let summary: Vec<(&str, &str, &str)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap(),
+                t["name"].as_str().unwrap(),
+                t["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("adds", "adds", "test"),
+            ("group", "group", "describe"),
+            ("group > inner", "inner", "test"),
+            ("group > deeper", "deeper", "describe"),
+            ("group > deeper > deepest", "deepest", "test"),
+        ]
+    );
+    assert_eq!(
+        found[0]["range"],
+        json!({"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 37}})
+    );
+    // An edit shows at once: a new test appears.
+    client
+        .edit(URI, 2, (0, 0), (0, 0), "(test \"first\" 0)\n")
+        .await;
+    let found = client
+        .request("gene/discoverTests", json!({"uri": URI}))
+        .await
+        .unwrap();
+    assert_eq!(found[0]["id"], "first");
+    assert_eq!(found.as_array().unwrap().len(), 6);
+}
+
+/// A program with its expected output beside it is a golden test, the whole file.
+#[tokio::test]
+async fn discover_tests_finds_a_golden_program() {
+    let dir = temp_dir("discover-golden");
+    let path = dir.join("prog.gene");
+    std::fs::write(&path, "(println 1)\n").unwrap();
+    std::fs::write(dir.join("prog.out"), "1\n").unwrap();
+    let mut client = TestClient::new();
+    client.initialize(rich_client()).await;
+    let uri = file_uri(&path);
+    let found = client
+        .request("gene/discoverTests", json!({"uri": uri}))
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        found,
+        json!([{"id": "prog.gene", "name": "prog.gene", "kind": "golden",
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}}])
+    );
+}

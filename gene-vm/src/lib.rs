@@ -19,6 +19,7 @@ pub mod reactor;
 pub mod report;
 pub mod services;
 pub mod session;
+pub mod testing;
 pub mod value;
 pub mod vm;
 

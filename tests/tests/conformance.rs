@@ -1,6 +1,7 @@
-//! The conformance corpus: every `tests/conformance/NAME.gene` runs as `gene run NAME.gene first
-//! second` does for a user.
+//! The conformance corpus: every `tests/conformance/NAME.gene` runs as `gene run NAME.gene
+//! ARGS...` does for a user.
 //!
+//! - `NAME.args`: the program's arguments, separated by whitespace (none when absent).
 //! - `NAME.out`: the exact expected stdout (required).
 //! - `NAME.err`: text the stderr must contain (an uncaught error's report), optional.
 //! - `NAME.status`: the expected exit status (0 when absent; 1 for an uncaught error or a
@@ -23,9 +24,10 @@ struct Outcome {
     status: i32,
 }
 
-fn run_program(gene: &Path, dir: &Path, name: &str) -> Outcome {
+fn run_program(gene: &Path, dir: &Path, name: &str, args: &[String]) -> Outcome {
     match Command::new(gene)
-        .args(["run", "--no-progress", name, "first", "second"])
+        .args(["run", "--no-progress", name])
+        .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .output()
@@ -57,7 +59,10 @@ fn check(gene: &Path, dir: &Path, path: &Path) -> Option<String> {
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(0);
     let file_name = path.file_name()?.to_string_lossy().to_string();
-    let outcome = run_program(gene, dir, &file_name);
+    let args: Vec<String> = std::fs::read_to_string(path.with_extension("args"))
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let outcome = run_program(gene, dir, &file_name, &args);
     let name = path.file_stem()?.to_string_lossy().to_string();
     if outcome.stdout != expected_out {
         return Some(format!(

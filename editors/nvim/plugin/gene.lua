@@ -15,3 +15,11 @@ end, { desc = 'Stop the running Gene program' })
 vim.api.nvim_create_user_command('GeneRestart', function()
   require('gene').restart()
 end, { desc = 'Restart the Gene language server' })
+
+vim.api.nvim_create_user_command('GeneTest', function()
+  require('gene.test').run(0)
+end, { desc = 'Run the tests of the Gene file (gene test); failures in the quickfix list' })
+
+vim.api.nvim_create_user_command('GeneTestNearest', function()
+  require('gene.test').run_nearest(0)
+end, { desc = 'Run the Gene test or describe group at or above the cursor' })

@@ -321,5 +321,33 @@ step('the server outlives runs that abort, read stdin or write /dev/stdout', fun
   end
 end)
 
+step(':GeneTest puts the failures in the quickfix list, :GeneTestNearest runs one test', function()
+  local gene_bin = assert(os.getenv('GENE'), 'GENE is not set')
+  require('gene.config').set({ cmd = { gene_lsp }, gene = gene_bin })
+  local path = workdir .. '/math_test.gene'
+  write_file(path, '(test "adds" (assert_eq (1 + 1) 2))\n'
+    .. '(describe "group"\n  (test "fails" (assert_eq [1 2] [1 3])))\n')
+  vim.cmd('edit ' .. vim.fn.fnameescape(path))
+  local test = require('gene.test')
+  vim.cmd('GeneTest')
+  wait_for('gene test to finish', 60000, function()
+    return test.last ~= nil
+  end)
+  local summary = test.last.summary
+  check(summary and summary.passed == 1 and summary.failed == 1, 'summary: ' .. vim.inspect(summary))
+  local qf = vim.fn.getqflist()
+  check(#qf == 1, 'quickfix: ' .. vim.inspect(qf))
+  check(qf[1].lnum == 3 and qf[1].col == 17, 'the failure is not at its assertion: ' .. vim.inspect(qf[1]))
+  check(qf[1].text:find('group > fails: AssertionError: assert_eq failed', 1, true) ~= nil, qf[1].text)
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.cmd('GeneTestNearest')
+  wait_for('the nearest test to finish', 60000, function()
+    return test.last ~= nil
+  end)
+  summary = test.last.summary
+  check(summary.passed == 1 and summary.failed == 0, 'nearest ran ' .. vim.inspect(summary))
+  check(#vim.fn.getqflist() == 0, 'the quickfix list still holds a failure')
+end)
+
 log(string.format('PASSED in %.1f s', (vim.loop.hrtime() - started) / 1e9))
 vim.cmd('qall!')

@@ -74,6 +74,48 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         "Throws an AssertionError (\"Assertion failed\" or the message) when cond is falsy; gives nil.",
     ),
     func(
+        "assert_eq",
+        "gene/assert_eq",
+        &[req("actual"), req("expected"), opt("message")],
+        "Throws an AssertionError unless actual == expected. Its message shows both values and, for multi-line strings, arrays and maps, a line or element diff (`-` expected, `+` actual). Gives nil.",
+    ),
+    func(
+        "assert_ne",
+        "gene/assert_ne",
+        &[req("actual"), req("unexpected"), opt("message")],
+        "Throws an AssertionError showing the value when actual == unexpected. Gives nil.",
+    ),
+    func(
+        "declare",
+        "gene/test/declare",
+        &[
+            req("name"),
+            req("skip"),
+            req("timeout"),
+            req("offset"),
+            req("body"),
+        ],
+        "What a `test` form compiles to: registers the test (its name prefixed by the enclosing `describe` groups, its byte offset in the file, the function running its body) for `gene test`. Gives nil.",
+    ),
+    func(
+        "enter_group",
+        "gene/test/enter_group",
+        &[req("name")],
+        "What a `describe` form compiles to on entry: the tests declared until `gene/test/leave_group` are named `name > ...`. Gives nil.",
+    ),
+    func(
+        "leave_group",
+        "gene/test/leave_group",
+        &[],
+        "What a `describe` form compiles to on exit (also when its body throws). Gives nil.",
+    ),
+    func(
+        "expect_thrown",
+        "gene/test/expect_thrown",
+        &[req("class"), req("outcome"), req("form")],
+        "What `assert_throws` and `assert_rejects` compile to: outcome is `[true thrown]` or `[false value]`; gives the thrown value when it is an instance of class, else throws an AssertionError naming form.",
+    ),
+    func(
         "str",
         "gene/str",
         &[rest("values")],

@@ -1,6 +1,6 @@
 //! Special forms and operators: handled by the compiler, not called as functions.
 
-use super::{Builtin, BuiltinKind::*, NO_FLAGS, Param, SUSPENDS, body, opt, req, rest};
+use super::{Builtin, BuiltinKind::*, NO_FLAGS, Param, SUSPENDS, body, named, opt, req, rest};
 
 const fn form(name: &'static str, params: &'static [Param], doc: &'static str) -> Builtin {
     Builtin {
@@ -168,6 +168,29 @@ pub(crate) static SPECIAL_FORMS: &[Builtin] = &[
         &[req("form")],
         "`:form` gives the form as data (symbols, genes, arrays and maps unevaluated).",
     ),
+    form(
+        "test",
+        &[req("name"), body("body"), named("skip"), named("timeout")],
+        "`(test \"name\" body...)` declares a test: the body becomes a function that `gene test` runs as its own task after the file's top level has run (so it may `await`), failing it when the body throws. `^skip true` reports it skipped without running it; `^timeout ms` (10000 by default) cancels and fails it when it has not finished in time. Under `gene run` a test only registers: nothing runs it. Gives nil.",
+    ),
+    form(
+        "describe",
+        &[req("name"), body("body")],
+        "`(describe \"group\" body...)` runs the body at once; the tests it declares are named `group > name` (groups nest). Gives nil.",
+    ),
+    form(
+        "assert_throws",
+        &[req("class"), body("body")],
+        "`(assert_throws Class body...)` runs the body and gives what it threw when that is an instance of Class (or a subclass); otherwise throws an AssertionError saying what the body gave or threw.",
+    ),
+    Builtin {
+        flags: SUSPENDS,
+        ..form(
+            "assert_rejects",
+            &[req("class"), req("future")],
+            "`(assert_rejects Class future)` awaits the future and gives its failure when that is an instance of Class (or a subclass); otherwise throws an AssertionError saying what the future gave or failed with.",
+        )
+    },
     form(
         "#Str",
         &[rest("pieces")],

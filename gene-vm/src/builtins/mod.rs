@@ -38,6 +38,7 @@ pub fn all_natives() -> impl Iterator<Item = &'static NativeFn> {
         .chain(timers::NATIVES)
         .chain(net::NATIVES)
         .chain(http_server::NATIVES)
+        .chain(testing::NATIVES)
 }
 
 /// Makes a builtin value from `new`'s arguments.
@@ -166,6 +167,7 @@ mod serdes;
 mod set;
 mod sort;
 mod string;
+mod testing;
 pub(crate) use string::char_at;
 mod sync;
 mod time;

@@ -130,6 +130,9 @@ impl Compiler {
                 self.compile_function("<async>", ProtoKind::Function, None, ch, form, true);
                 self.emit(Op::Call(0));
             }
+            "test" => self.compile_test(g, form),
+            "describe" => self.compile_describe(g, form, tail),
+            "assert_throws" | "assert_rejects" => self.compile_expect_thrown(name, g, form),
             "await" => self.compile_await(g),
             "yield" => self.compile_yield(g, form),
             _ => return false,

@@ -17,6 +17,7 @@ mod generator;
 mod loops;
 mod params;
 mod scope;
+mod testing;
 
 use std::sync::Arc;
 

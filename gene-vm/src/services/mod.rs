@@ -31,6 +31,8 @@ pub struct HostServices {
     pub(crate) http: HttpClient,
     /// `gene/db` transactions begun and not ended yet.
     pub(crate) transactions: OpenTransactions,
+    /// The tests `test` forms declared, for `gene test` (`crate::testing`).
+    pub(crate) tests: crate::testing::TestRegistry,
 }
 
 impl HostServices {
@@ -41,6 +43,7 @@ impl HostServices {
             progress: MainProgress::default(),
             http: HttpClient::default(),
             transactions: OpenTransactions::default(),
+            tests: Default::default(),
         }
     }
 

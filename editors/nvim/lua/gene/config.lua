@@ -15,6 +15,8 @@ M.defaults = {
   settings = nil,
   -- The [Gene Run] split.
   run = { height = 12 },
+  -- The `gene` command that :GeneTest and :GeneTestNearest run (`gene test --format json`).
+  gene = 'gene',
 }
 
 local options = vim.deepcopy(M.defaults)

@@ -184,6 +184,42 @@ impl Checker<'_> {
                     self.expr(child, Pos::Value);
                 }
             }
+            // A test's body runs later as a task of its own (like an `async` block, it may
+            // await), its value unused; a test that never awaits is not worth a hint.
+            "test" => {
+                if let Some(name) = children.first() {
+                    self.expr(name, Pos::Escaping);
+                }
+                for p in &gene.props {
+                    self.expr(&p.value, Pos::Escaping);
+                }
+                self.fns.push(FnFrame {
+                    kind: FnKind::AsyncBlock,
+                    async_insert: None,
+                    async_key: None,
+                    awaits: 0,
+                    is_generator: false,
+                    name: None,
+                });
+                self.push_scope();
+                self.forms(children.get(1..).unwrap_or(&[]), Pos::Discarded);
+                self.pop_scope();
+                self.fns.pop();
+            }
+            "describe" | "assert_throws" | "assert_rejects" => {
+                if let Some(first) = children.first() {
+                    self.expr(first, Pos::Escaping);
+                }
+                self.push_scope();
+                // `assert_rejects` awaits its future; the others give nothing of their body.
+                let pos = if name == "assert_rejects" {
+                    Pos::Awaited
+                } else {
+                    Pos::Discarded
+                };
+                self.forms(children.get(1..).unwrap_or(&[]), pos);
+                self.pop_scope();
+            }
             // An interpolated string: its pieces are shown as text.
             "#Str" => {
                 for child in children {
