@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod facts;
+pub mod infer;
 mod resolve;
 pub mod rules;
 pub mod shape;

@@ -24,7 +24,7 @@ mod n002_unused_variable;
 mod n003_too_few_arguments;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
 pub use g002_jump_out_of_finally::{JUMP_OUT_OF_FINALLY, jump_out_of_finally_message};
 

@@ -93,6 +93,8 @@ pub struct Local {
     pub init_range: Option<TextRange>,
     pub new_future: bool,
     pub callable: Option<FnShape>,
+    /// Bound to `(new C ...)`: the class's name.
+    pub class: Option<String>,
     pub facts: UseFacts,
     /// The function depth the local was declared at.
     pub fn_depth: usize,
@@ -174,6 +176,9 @@ pub struct Checker<'a> {
     /// The ends of the genes being walked, innermost last (a scope ends with its form).
     form_ends: Vec<rowan::TextSize>,
     scope_ends: Vec<rowan::TextSize>,
+    /// The classes whose bodies are being walked, innermost last: (name, the function depth
+    /// of the body), so that `self` inside a method names an instance of the class.
+    pub classes: Vec<(String, usize)>,
 }
 
 /// Names every program can use without defining them.
@@ -205,6 +210,7 @@ impl<'a> Checker<'a> {
             finally_blocks: Vec::new(),
             form_ends: Vec::new(),
             scope_ends: vec![rowan::TextSize::of(text)],
+            classes: Vec::new(),
         }
     }
 
@@ -259,6 +265,12 @@ impl<'a> Checker<'a> {
         match fut {
             FutureOf::CallOf(name) => Some(FreeFuture::CallOf(self.name_id(name))),
             FutureOf::RefOf(name) => Some(FreeFuture::RefOf(self.name_id(name))),
+            FutureOf::MethodOf { class, method } => Some(FreeFuture::MethodOf(
+                self.name_id(&format!("{class} .{method}")),
+            )),
+            FutureOf::VarMethodOf { var, method } => Some(FreeFuture::VarMethodOf(
+                self.name_id(&format!("{var} .{method}")),
+            )),
             _ => None,
         }
     }
@@ -267,7 +279,10 @@ impl<'a> Checker<'a> {
     pub fn report_if_future(&mut self, fut: &FutureOf, diagnostic: Diagnostic) {
         match fut {
             FutureOf::Yes(_) => self.report(diagnostic),
-            FutureOf::CallOf(_) | FutureOf::RefOf(_) => {
+            FutureOf::CallOf(_)
+            | FutureOf::RefOf(_)
+            | FutureOf::MethodOf { .. }
+            | FutureOf::VarMethodOf { .. } => {
                 if let Some(free) = self.free_future(fut) {
                     let range = diagnostic.range;
                     let report = self.made(diagnostic);
@@ -353,6 +368,7 @@ impl<'a> Checker<'a> {
             init_range: None,
             new_future: false,
             callable: None,
+            class: None,
             facts: UseFacts::default(),
             fn_depth: self.fn_depth(),
             module_level,
@@ -664,6 +680,7 @@ pub fn analyze(forms: &[Form], text: &str) -> ChunkAnalysis {
             init: l.init.clone(),
             new_future: l.new_future,
             callable: l.callable.clone(),
+            class: l.class.as_deref().map(Box::from),
             uses: l.facts.clone(),
         })
         .collect();

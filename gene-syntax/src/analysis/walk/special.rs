@@ -96,9 +96,16 @@ impl Checker<'_> {
                     is_generator: false,
                     name: None,
                 });
+                let class = children.first().and_then(Form::as_symbol);
+                if let Some(class) = class {
+                    self.classes.push((class.to_string(), self.fn_depth()));
+                }
                 self.push_scope();
                 self.forms(children.get(body_start..).unwrap_or(&[]), Pos::Discarded);
                 self.pop_scope();
+                if class.is_some() {
+                    self.classes.pop();
+                }
                 self.fns.pop();
             }
             "try" => self.try_form(children, pos),
@@ -222,6 +229,9 @@ impl Checker<'_> {
                 init_range: init.map(|i| i.range),
                 new_future,
                 callable,
+                class: init
+                    .and_then(crate::analysis::infer::new_instance_of)
+                    .map(str::to_string),
                 facts: UseFacts::default(),
                 fn_depth: self.fn_depth(),
                 module_level,
