@@ -22,6 +22,7 @@ pub(crate) mod i001_unreadable_import;
 pub(crate) mod n001_undefined_name;
 mod n002_unused_variable;
 mod n003_too_few_arguments;
+mod n004_unknown_builtin;
 
 #[cfg(test)]
 pub(crate) mod fixture;
@@ -87,6 +88,7 @@ pub static RULES: &[&Rule] = &[
     &n001_undefined_name::RULE,
     &n002_unused_variable::RULE,
     &n003_too_few_arguments::RULE,
+    &n004_unknown_builtin::RULE,
 ];
 
 /// The rule with this code or name.
@@ -138,6 +140,16 @@ pub(crate) fn value_used(c: &mut Checker, form: &Form, pos: Pos) {
         }
         _ => {}
     }
+}
+
+/// A path read or called (not assigned to).
+pub(crate) fn path_used(c: &mut Checker, segments: &[String], range: TextRange) {
+    n004_unknown_builtin::check_path(c, segments, range);
+}
+
+/// A `$name` read or called (not assigned to): a builtin's name.
+pub(crate) fn dollar_name_used(c: &mut Checker, name: &str, range: TextRange) {
+    n004_unknown_builtin::check_dollar(c, name, range);
 }
 
 pub(crate) fn call(c: &mut Checker, form: &Form, callee: &Form, args: &[Form]) {

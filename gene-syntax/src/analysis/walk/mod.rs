@@ -428,6 +428,9 @@ impl<'a> Checker<'a> {
                     range,
                     target: RefTarget::Free(name.to_string()),
                 });
+                if report_undefined && name.starts_with('$') && !facts.reassigned {
+                    rules::dollar_name_used(self, name, range);
+                }
                 let id = self.name_id(name);
                 // A builtin's name is always defined: no need to wait for the file to tell.
                 if report_undefined
@@ -473,7 +476,10 @@ impl<'a> Checker<'a> {
                 let facts = use_facts_at(pos, self.await_range.unwrap_or(form.range));
                 self.use_name(name, form.range, facts);
             }
-            FormKind::Path(segments) => self.path(segments, form.range, pos),
+            FormKind::Path(segments) => {
+                rules::path_used(self, segments, form.range);
+                self.path(segments, form.range, pos)
+            }
             FormKind::Array(items) | FormKind::Set(items) => {
                 for item in items {
                     if let FormKind::Symbol(s) = &item.kind
