@@ -16,6 +16,8 @@ mod a010_bad_callback;
 mod a011_never_settled_future;
 mod a012_await_all_in_async;
 mod a013_missing_failure_handler;
+mod a014_async_callback_discarded;
+mod a015_future_escapes_try;
 mod g001_yield_outside_generator;
 mod g002_jump_out_of_finally;
 pub(crate) mod i001_unreadable_import;
@@ -82,6 +84,8 @@ pub static RULES: &[&Rule] = &[
     &a011_never_settled_future::RULE,
     &a012_await_all_in_async::RULE,
     &a013_missing_failure_handler::RULE,
+    &a014_async_callback_discarded::RULE,
+    &a015_future_escapes_try::RULE,
     &g001_yield_outside_generator::RULE,
     &g002_jump_out_of_finally::RULE,
     &i001_unreadable_import::RULE,
@@ -128,6 +132,7 @@ pub(crate) const PRECEDENCE: &[(&str, &str)] = &[
     ("A009", "A004"),
     ("A007", "N002"),
     ("A011", "A003"),
+    ("A008", "A015"),
 ];
 
 // ---- hooks called by the walk ----
@@ -168,6 +173,7 @@ pub(crate) fn method_call(
     pos: Pos,
 ) {
     a010_bad_callback::check(c, method, args);
+    a014_async_callback_discarded::check(c, form, receiver, method, args);
     if pos == Pos::Discarded {
         a013_missing_failure_handler::check_chain(c, form, receiver, method);
     }
@@ -188,6 +194,11 @@ pub(crate) fn await_site(c: &mut Checker, range: TextRange, operand: Option<(&Fo
         a003_await_non_future::check(c, await_form, operand);
         a011_never_settled_future::check_await(c, await_form, operand);
     }
+}
+
+/// The value of a `try` body (`returned`: a `return` inside one), when it is used.
+pub(crate) fn try_value(c: &mut Checker, value: &Form, returned: bool) {
+    a015_future_escapes_try::check(c, value, returned);
 }
 
 /// A `return`, `break` or `continue` (`jump` names which).

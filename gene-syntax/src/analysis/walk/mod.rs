@@ -179,6 +179,9 @@ pub struct Checker<'a> {
     /// The classes whose bodies are being walked, innermost last: (name, the function depth
     /// of the body), so that `self` inside a method names an instance of the class.
     pub classes: Vec<(String, usize)>,
+    /// The function depths of the `try` bodies being walked, innermost last (a `return` in
+    /// one, from the same function, leaves the `try`).
+    pub try_bodies: Vec<usize>,
 }
 
 /// Names every program can use without defining them.
@@ -211,6 +214,7 @@ impl<'a> Checker<'a> {
             form_ends: Vec::new(),
             scope_ends: vec![rowan::TextSize::of(text)],
             classes: Vec::new(),
+            try_bodies: Vec::new(),
         }
     }
 

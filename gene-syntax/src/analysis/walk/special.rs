@@ -52,6 +52,12 @@ impl Checker<'_> {
                 {
                     frame.has_exit = true;
                 }
+                if name == "return"
+                    && let Some(value) = children.first()
+                    && self.try_bodies.last() == Some(&self.fn_depth())
+                {
+                    rules::try_value(self, value, true);
+                }
                 if let Some(value) = children.first() {
                     self.expr(
                         value,
@@ -159,6 +165,12 @@ impl Checker<'_> {
                 }
             }
             "$with" | "$tap" => {
+                if name == "return"
+                    && let Some(value) = children.first()
+                    && self.try_bodies.last() == Some(&self.fn_depth())
+                {
+                    rules::try_value(self, value, true);
+                }
                 if let Some(value) = children.first() {
                     self.expr(value, Pos::Escaping);
                 }
@@ -350,9 +362,16 @@ impl Checker<'_> {
             j
         };
         let end = section_end(0);
+        if pos != Pos::Discarded
+            && let Some(last) = children[..end].last()
+        {
+            rules::try_value(self, last, false);
+        }
+        self.try_bodies.push(self.fn_depth());
         self.push_scope();
         self.forms(&children[..end], pos);
         self.pop_scope();
+        self.try_bodies.pop();
         i = i.max(end);
         while i < children.len() {
             match children[i].as_symbol() {
