@@ -18,6 +18,7 @@ mod a012_await_all_in_async;
 mod a013_missing_failure_handler;
 mod a014_async_callback_discarded;
 mod a015_future_escapes_try;
+mod a017_sleep_poll_loop;
 mod g001_yield_outside_generator;
 mod g002_jump_out_of_finally;
 pub(crate) mod i001_unreadable_import;
@@ -86,6 +87,7 @@ pub static RULES: &[&Rule] = &[
     &a013_missing_failure_handler::RULE,
     &a014_async_callback_discarded::RULE,
     &a015_future_escapes_try::RULE,
+    &a017_sleep_poll_loop::RULE,
     &g001_yield_outside_generator::RULE,
     &g002_jump_out_of_finally::RULE,
     &i001_unreadable_import::RULE,
@@ -213,6 +215,18 @@ pub(crate) fn yield_site(c: &mut Checker, range: TextRange) {
 /// The body of a macro (not walked as code).
 pub(crate) fn macro_body(c: &mut Checker, body: &[crate::form::Form]) {
     g001_yield_outside_generator::check_macro_body(c, body);
+}
+
+/// A `while` (`head` its condition) or `loop` just walked; `assigned` the names its body sets.
+pub(crate) fn poll_loop(
+    c: &mut Checker,
+    form: &Form,
+    kind: super::walk::LoopKind,
+    head: Option<&Form>,
+    body: &[Form],
+    assigned: &[String],
+) {
+    a017_sleep_poll_loop::check(c, form, kind, head, body, assigned);
 }
 
 pub(crate) fn end_of_loop(c: &mut Checker, frame: &super::walk::LoopFrame) {

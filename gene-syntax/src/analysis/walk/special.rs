@@ -40,7 +40,8 @@ impl Checker<'_> {
                         },
                     );
                 }
-                self.loop_body(kind, None, body);
+                let assigned = self.loop_body(kind, None, body);
+                rules::poll_loop(self, form, kind, head, body, &assigned);
             }
             "for" => self.for_form(children),
             "break" | "return" | "throw" => {
@@ -316,7 +317,7 @@ impl Checker<'_> {
             rules::await_site(self, first.range, None);
         }
         let body = children.get(offset + 3..).unwrap_or(&[]);
-        self.loop_body(
+        let _ = self.loop_body(
             if is_await {
                 LoopKind::ForAwait
             } else {
@@ -327,7 +328,8 @@ impl Checker<'_> {
         );
     }
 
-    fn loop_body(&mut self, kind: LoopKind, var: Option<&Form>, body: &[Form]) {
+    /// Walks a loop's body; gives the names it assigns.
+    fn loop_body(&mut self, kind: LoopKind, var: Option<&Form>, body: &[Form]) -> Vec<String> {
         self.loops.push(LoopFrame {
             kind,
             fn_depth: self.fn_depth(),
@@ -345,8 +347,12 @@ impl Checker<'_> {
         }
         self.forms(body, Pos::Discarded);
         self.pop_scope();
-        if let Some(frame) = self.loops.pop() {
-            rules::end_of_loop(self, &frame);
+        match self.loops.pop() {
+            Some(frame) => {
+                rules::end_of_loop(self, &frame);
+                frame.assigned
+            }
+            None => Vec::new(),
         }
     }
 
