@@ -31,11 +31,18 @@ declare_rule! {
     pub(crate) static RULE = { code: "A014", name: "async-callback-discarded", severity: Warning, fix: Some("await every call: `(await (xs .map f)...)`") };
 }
 
-/// Whether a method of this name throws its callback's result away (per the catalogue).
+/// Whether a method of this name throws its callback's result away (per the catalogue; the
+/// names are gathered once).
 fn ignores_callback_result(method: &str) -> bool {
-    builtins::all().any(|b| {
-        b.kind == BuiltinKind::Method && b.name == method && b.flags.ignores_callback_result
-    })
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            builtins::all()
+                .filter(|b| b.kind == BuiltinKind::Method && b.flags.ignores_callback_result)
+                .map(|b| b.name)
+                .collect()
+        })
+        .contains(&method)
 }
 
 pub(crate) fn check(c: &mut Checker, form: &Form, receiver: &Form, method: &str, args: &[Form]) {

@@ -19,6 +19,7 @@ mod a013_missing_failure_handler;
 mod a014_async_callback_discarded;
 mod a015_future_escapes_try;
 mod a017_sleep_poll_loop;
+mod a018_lock_across_await;
 mod g001_yield_outside_generator;
 mod g002_jump_out_of_finally;
 pub(crate) mod i001_unreadable_import;
@@ -88,6 +89,7 @@ pub static RULES: &[&Rule] = &[
     &a014_async_callback_discarded::RULE,
     &a015_future_escapes_try::RULE,
     &a017_sleep_poll_loop::RULE,
+    &a018_lock_across_await::RULE,
     &g001_yield_outside_generator::RULE,
     &g002_jump_out_of_finally::RULE,
     &i001_unreadable_import::RULE,
@@ -135,6 +137,7 @@ pub(crate) const PRECEDENCE: &[(&str, &str)] = &[
     ("A007", "N002"),
     ("A011", "A003"),
     ("A008", "A015"),
+    ("A018", "A006"),
 ];
 
 // ---- hooks called by the walk ----
@@ -147,6 +150,11 @@ pub(crate) fn value_used(c: &mut Checker, form: &Form, pos: Pos) {
         }
         _ => {}
     }
+}
+
+/// A list of forms evaluated in order.
+pub(crate) fn sequence(c: &mut Checker, forms: &[Form]) {
+    a018_lock_across_await::check_sequence(c, forms);
 }
 
 /// A path read or called (not assigned to).

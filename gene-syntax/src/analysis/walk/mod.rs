@@ -458,6 +458,9 @@ impl<'a> Checker<'a> {
     // ---- the walk ----
 
     pub fn forms(&mut self, forms: &[Form], last: Pos) {
+        if forms.len() > 1 {
+            rules::sequence(self, forms);
+        }
         for (i, form) in forms.iter().enumerate() {
             let pos = if i + 1 == forms.len() {
                 last
