@@ -18,6 +18,7 @@ mod a012_await_all_in_async;
 mod a013_missing_failure_handler;
 mod a014_async_callback_discarded;
 mod a015_future_escapes_try;
+mod a016_future_dropped;
 mod a017_sleep_poll_loop;
 mod a018_lock_across_await;
 mod g001_yield_outside_generator;
@@ -88,6 +89,7 @@ pub static RULES: &[&Rule] = &[
     &a013_missing_failure_handler::RULE,
     &a014_async_callback_discarded::RULE,
     &a015_future_escapes_try::RULE,
+    &a016_future_dropped::RULE,
     &a017_sleep_poll_loop::RULE,
     &a018_lock_across_await::RULE,
     &g001_yield_outside_generator::RULE,
@@ -154,6 +156,7 @@ pub(crate) fn value_used(c: &mut Checker, form: &Form, pos: Pos) {
 
 /// A list of forms evaluated in order.
 pub(crate) fn sequence(c: &mut Checker, forms: &[Form]) {
+    a016_future_dropped::check_sequence(c, forms);
     a018_lock_across_await::check_sequence(c, forms);
 }
 
