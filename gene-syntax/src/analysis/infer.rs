@@ -35,7 +35,7 @@ pub struct Tails {
     /// A returned value is a future by itself.
     pub future: bool,
     /// Returned calls that may give a future, decided with the other definitions.
-    pub calls: Vec<TailCall>,
+    pub calls: Box<[TailCall]>,
 }
 
 /// The returned values of a body (`body` is the function's forms after its parameters).
@@ -46,7 +46,8 @@ pub fn tails(body: &[Form], params: &Params) -> Tails {
     }
     let mut finder = TailFinder {
         bound,
-        out: Tails::default(),
+        future: false,
+        calls: Vec::new(),
     };
     if let Some(last) = body.last() {
         finder.tail(last, 0);
@@ -54,7 +55,10 @@ pub fn tails(body: &[Form], params: &Params) -> Tails {
     for form in body {
         finder.returns(form, 0);
     }
-    finder.out
+    Tails {
+        future: finder.future,
+        calls: finder.calls.into(),
+    }
 }
 
 /// How deep the tail search goes into nested forms (the parser caps nesting anyway).
@@ -63,7 +67,8 @@ const MAX_DEPTH: usize = 64;
 struct TailFinder<'a> {
     /// Names the body binds (parameters and `var`s): a call of one of them is unknown.
     bound: Vec<&'a str>,
-    out: Tails,
+    future: bool,
+    calls: Vec<TailCall>,
 }
 
 impl<'a> TailFinder<'a> {
@@ -75,10 +80,10 @@ impl<'a> TailFinder<'a> {
         let Some(gene) = form.as_gene() else { return };
         let children = &gene.children;
         match shape::classify(gene) {
-            Shape::Special("async") => self.out.future = true,
+            Shape::Special("async") => self.future = true,
             Shape::Special("new") => {
                 if children.first().is_some_and(is_future_class) {
-                    self.out.future = true;
+                    self.future = true;
                 }
             }
             Shape::Special("if") => {
@@ -104,7 +109,7 @@ impl<'a> TailFinder<'a> {
                 receiver, method, ..
             } => {
                 if method.ends_with("_async") {
-                    self.out.future = true;
+                    self.future = true;
                 } else if receiver.as_symbol() == Some("self")
                     && !matches!(method, "on_success" | "on_failure" | "on_progress")
                 {
@@ -115,7 +120,7 @@ impl<'a> TailFinder<'a> {
                 FormKind::Path(segments) => {
                     if builtins::lookup(&segments.join("/")).is_some_and(|b| b.flags.returns_future)
                     {
-                        self.out.future = true;
+                        self.future = true;
                     }
                 }
                 FormKind::Symbol(name) => {
@@ -123,7 +128,7 @@ impl<'a> TailFinder<'a> {
                         if builtins::lookup(&format!("gene/{rest}"))
                             .is_some_and(|b| b.flags.returns_future)
                         {
-                            self.out.future = true;
+                            self.future = true;
                         }
                     } else if !self.bound.contains(&name.as_str()) {
                         self.push(TailCall::Name(name.as_str().into()));
@@ -136,8 +141,8 @@ impl<'a> TailFinder<'a> {
     }
 
     fn push(&mut self, call: TailCall) {
-        if !self.out.calls.contains(&call) {
-            self.out.calls.push(call);
+        if !self.calls.contains(&call) {
+            self.calls.push(call);
         }
     }
 

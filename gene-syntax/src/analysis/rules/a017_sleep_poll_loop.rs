@@ -53,8 +53,7 @@ pub(crate) fn check(
     if names.iter().any(|n| assigned.iter().any(|a| a == n)) {
         return;
     }
-    let shown: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    let mut shown = shown;
+    let mut shown: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     shown.dedup();
     let head_end = form.as_gene().map_or(form.range, |g| g.head.range);
     c.report(RULE.diagnostic(

@@ -131,6 +131,17 @@ impl Rule {
 }
 
 /// Which rule wins when two flag the same expression: the first of each pair.
+///
+/// - A013 (no failure handler on a chain) over A008 and A001; A008 (a future used as a value)
+///   over A001 and over A015 (a `try` in a condition whose body gives a future: using it as a
+///   condition is the first mistake).
+/// - A009 (redundant `async`) over A004; A007 (unused future) over N002; A011 (never settled)
+///   over A003.
+/// - A018 (an `await` while a lock is held) over A006 (`await` in a loop) on the same `await`.
+/// - The new rules do not otherwise meet on one expression: A014 marks a callback argument,
+///   A016 an early `return`, a reassignment or a variable's name (a variable never read is
+///   A007's, not A016's), A017 a loop's head, N004 a path or `$name` (an unknown name that is
+///   not a builtin path is N001's).
 pub(crate) const PRECEDENCE: &[(&str, &str)] = &[
     ("A013", "A008"),
     ("A013", "A001"),
