@@ -81,10 +81,8 @@ impl<'a> TailFinder<'a> {
         let children = &gene.children;
         match shape::classify(gene) {
             Shape::Special("async") => self.future = true,
-            Shape::Special("new") => {
-                if children.first().is_some_and(is_future_class) {
-                    self.future = true;
-                }
+            Shape::Special("new") if children.first().is_some_and(is_future_class) => {
+                self.future = true;
             }
             Shape::Special("if") => {
                 for branch in if_branches(children) {
@@ -117,11 +115,11 @@ impl<'a> TailFinder<'a> {
                 }
             }
             Shape::Call { callee, .. } => match &callee.kind {
-                FormKind::Path(segments) => {
-                    if builtins::lookup(&segments.join("/")).is_some_and(|b| b.flags.returns_future)
-                    {
-                        self.future = true;
-                    }
+                FormKind::Path(segments)
+                    if builtins::lookup(&segments.join("/"))
+                        .is_some_and(|b| b.flags.returns_future) =>
+                {
+                    self.future = true;
                 }
                 FormKind::Symbol(name) => {
                     if let Some(rest) = name.strip_prefix('$') {

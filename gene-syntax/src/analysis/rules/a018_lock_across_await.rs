@@ -171,10 +171,8 @@ fn collect_awaits(c: &Checker, form: &Form, lock: &str, out: &mut Vec<TextRange>
         Shape::Special("fn" | "fnx" | "fnxx" | "class" | "async") | Shape::Block { .. } => {
             return;
         }
-        Shape::Special("await") => {
-            if awaited_lock(c, form) != Some(lock) {
-                out.push(form.range);
-            }
+        Shape::Special("await") if awaited_lock(c, form) != Some(lock) => {
+            out.push(form.range);
         }
         Shape::Special("try") => {
             for child in &gene.children {
