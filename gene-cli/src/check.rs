@@ -12,7 +12,7 @@ use serde::ser::{SerializeSeq, Serializer};
 
 use gene_vm::report::diagnostic as render;
 
-use super::{EXIT_USAGE, source};
+use super::{EXIT_USAGE, check_fix, check_output, source};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -25,6 +25,17 @@ pub struct CheckArgs {
     /// Print the explanation of a diagnostic code (such as E001) and exit.
     #[arg(long, value_name = "CODE")]
     explain: Option<String>,
+    /// Apply every safe quick fix, print what changed, then check again. A file with syntax
+    /// errors, or whose fixed text would not parse, is not written.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// With `--fix` or `--diff`: the fixes not marked safe too.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the edits `--fix` would make, as a unified diff, without writing (exit status 1
+    /// when there are some).
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,6 +44,10 @@ enum OutputFormat {
     Human,
     /// One JSON array of diagnostic objects.
     Json,
+    /// GitHub Actions workflow annotations, one line per diagnostic.
+    Github,
+    /// A SARIF 2.1.0 log, for code-scanning services.
+    Sarif,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -51,6 +66,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
             }
         }
     }
+    if args.diff {
+        return print_diffs(&args.files, &configs, args.unsafe_fixes);
+    }
+    if args.fix && !apply_fixes(&args.files, &configs, args.unsafe_fixes, args.format) {
+        return ExitCode::from(EXIT_USAGE);
+    }
     let mut db = RootDatabase::new();
     db::limit_chunk_memos(&mut db, CHUNKS_IN_MEMORY);
     let mut checker = Checker {
@@ -63,6 +84,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = match args.format {
         OutputFormat::Json => checker.write_json(&mut out, files),
+        OutputFormat::Github => checker.write_github(&mut out, files),
+        OutputFormat::Sarif => checker.write_sarif(&mut out, files),
         OutputFormat::Human => checker.write_human(&mut out, files, render::stdout_color()),
     }
     .and_then(|_| out.flush());
@@ -147,6 +170,43 @@ impl Checker {
         writeln!(out)
     }
 
+    /// One workflow annotation line per diagnostic.
+    fn write_github<'a>(
+        &mut self,
+        out: &mut dyn Write,
+        files: impl Iterator<Item = (&'a PathBuf, &'a LintConfig)>,
+    ) -> std::io::Result<()> {
+        for (path, config) in files {
+            if let Some((file, diagnostics)) = self.check(path, config) {
+                for diagnostic in &diagnostics {
+                    let json = render::to_json(&self.db, file, diagnostic);
+                    writeln!(out, "{}", check_output::github_annotation(&json))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One SARIF log with every file's diagnostics.
+    fn write_sarif<'a>(
+        &mut self,
+        out: &mut dyn Write,
+        files: impl Iterator<Item = (&'a PathBuf, &'a LintConfig)>,
+    ) -> std::io::Result<()> {
+        let mut results = Vec::new();
+        for (path, config) in files {
+            if let Some((file, diagnostics)) = self.check(path, config) {
+                results.extend(
+                    diagnostics
+                        .iter()
+                        .map(|d| render::to_json(&self.db, file, d)),
+                );
+            }
+        }
+        serde_json::to_writer_pretty(&mut *out, &check_output::sarif_log(&results))?;
+        writeln!(out)
+    }
+
     /// Each file's diagnostics as reports with the source underlined, then a summary.
     fn write_human<'a>(
         &mut self,
@@ -166,6 +226,98 @@ impl Checker {
             writeln!(out, "{}", summary(&self.counts, self.checked))?;
         }
         Ok(())
+    }
+}
+
+/// `--diff`: each file's fixed text against its text, as unified diffs on stdout.
+fn print_diffs(files: &[PathBuf], configs: &[LintConfig], unsafe_fixes: bool) -> ExitCode {
+    let mut changed = false;
+    let mut out = std::io::stdout().lock();
+    for (path, config) in files.iter().zip(configs) {
+        match check_fix::fix_file(path, config, unsafe_fixes) {
+            Ok((before, check_fix::Outcome::Fixed { text, .. })) => {
+                changed = true;
+                if write!(out, "{}", check_fix::unified_diff(path, &before, &text)).is_err() {
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            }
+            Ok((_, outcome)) => report_unfixed(path, &outcome),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
+    if changed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `--fix`: writes each file's fixed text and prints what changed (on stdout for the human
+/// format, on stderr for the machine formats, whose stdout is the re-check's report). False
+/// when a file could not be read or written.
+fn apply_fixes(
+    files: &[PathBuf],
+    configs: &[LintConfig],
+    unsafe_fixes: bool,
+    format: OutputFormat,
+) -> bool {
+    let mut log = String::new();
+    let mut ok = true;
+    for (path, config) in files.iter().zip(configs) {
+        match check_fix::fix_file(path, config, unsafe_fixes) {
+            Ok((_, check_fix::Outcome::Fixed { text, applied })) => {
+                if let Err(e) = std::fs::write(path, &text) {
+                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                    ok = false;
+                    continue;
+                }
+                let plural = if applied.len() == 1 { "" } else { "s" };
+                log.push_str(&format!(
+                    "Fixed {} problem{plural} in {}:\n",
+                    applied.len(),
+                    path.display()
+                ));
+                for a in &applied {
+                    log.push_str(&format!(
+                        "  {}:{}:{} [{}] {}\n",
+                        path.display(),
+                        a.line,
+                        a.column,
+                        a.code,
+                        a.title
+                    ));
+                }
+            }
+            Ok((_, outcome)) => report_unfixed(path, &outcome),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ok = false;
+            }
+        }
+    }
+    if format == OutputFormat::Human {
+        print!("{log}");
+    } else {
+        eprint!("{log}");
+    }
+    ok
+}
+
+/// Why a file was left as it is, when that is worth saying.
+fn report_unfixed(path: &Path, outcome: &check_fix::Outcome) {
+    match outcome {
+        check_fix::Outcome::SyntaxErrors => eprintln!(
+            "note: `{}` has syntax errors: no fixes applied",
+            path.display()
+        ),
+        check_fix::Outcome::WouldBreak => eprintln!(
+            "note: the fixes for `{}` would leave it unparsable: not applied",
+            path.display()
+        ),
+        _ => {}
     }
 }
 

@@ -4,6 +4,8 @@
 //! (`gene_vm::report`).
 
 mod check;
+mod check_fix;
+mod check_output;
 mod disasm;
 mod eval;
 mod fmt;

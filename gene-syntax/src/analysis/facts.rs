@@ -28,6 +28,18 @@ pub enum FutureOf {
     CallOf(String),
     /// A variable the chunk does not bind: decided with the whole file.
     RefOf(String),
+    /// A call of `method` on an instance of the class named `class` (`self` in its methods, a
+    /// variable bound to `(new C ...)`): decided with the class's definition.
+    MethodOf {
+        class: String,
+        method: String,
+    },
+    /// A call of `method` on a variable the chunk does not bind: decided with the class of
+    /// the `(new C ...)` it is bound to, if it is.
+    VarMethodOf {
+        var: String,
+        method: String,
+    },
 }
 
 impl FutureOf {
@@ -76,12 +88,21 @@ impl Condition {
 pub enum FreeFuture {
     CallOf(NameId),
     RefOf(NameId),
+    /// [`FutureOf::MethodOf`]: one name `Class .method` (a pair of names would make every
+    /// pending record bigger).
+    MethodOf(NameId),
+    /// [`FutureOf::VarMethodOf`]: one name `var .method`.
+    VarMethodOf(NameId),
 }
 
 impl FreeFuture {
+    /// The name it waits on (for a method call, `receiver .method`).
     pub fn name(self) -> NameId {
         match self {
-            FreeFuture::CallOf(name) | FreeFuture::RefOf(name) => name,
+            FreeFuture::CallOf(name)
+            | FreeFuture::RefOf(name)
+            | FreeFuture::MethodOf(name)
+            | FreeFuture::VarMethodOf(name) => name,
         }
     }
 }
@@ -191,6 +212,8 @@ pub struct ModuleVar {
     pub new_future: bool,
     /// Bound to a function value: its shape.
     pub callable: Option<super::symbols::FnShape>,
+    /// Bound to `(new C ...)`: the class's name.
+    pub class: Option<Box<str>>,
     /// Uses inside the declaring chunk.
     pub uses: UseFacts,
 }

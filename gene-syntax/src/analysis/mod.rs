@@ -1,6 +1,7 @@
-//! Analysis over the parse: name resolution with Gene's scoping and the lint rules that catch
-//! async mistakes (`A001`..`A013`), name mistakes (`N001`..`N003`), `yield` outside a
-//! generator (`G001`) and imports of files that cannot be read (`I001`).
+//! Analysis over the parse: name resolution with Gene's scoping, future inference
+//! ([`infer`]: which functions and methods return futures) and the lint rules that catch async
+//! mistakes (`A001`..`A018`), name mistakes (`N001`..`N004`), `yield` outside a generator
+//! (`G001`) and imports of files that cannot be read (`I001`).
 //!
 //! Each top-level chunk is walked on its own ([`chunk_analysis`], memoized per chunk): what it
 //! can decide alone becomes a diagnostic; what depends on names defined in other forms becomes
@@ -10,6 +11,7 @@
 
 pub mod config;
 pub mod facts;
+pub mod infer;
 mod resolve;
 pub mod rules;
 pub mod shape;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use rowan::TextSize;
 
 use super::facts::{ChunkLint, Condition, FreeFuture, FutureOf, ModuleVar, UseFacts};
+use super::infer::{Inference, Returns};
 use super::rules::{self, VarView};
 use super::symbols::{Def, DefKind, FileSymbols};
 use crate::builtins::{BuiltinKind, ParamKind};
@@ -31,6 +32,7 @@ pub(super) fn resolve_file(
     let mut out = Vec::new();
     let mut env: HashMap<&str, VarState> = HashMap::new();
     let mut finished: Vec<VarState> = Vec::new();
+    let infer = Inference::new(db);
     for at in db::chunks(db, file) {
         let lint = super::lint_facts(db, at.chunk);
         out.extend(lint.diagnostics().iter().map(|d| d.shifted(at.offset)));
@@ -40,6 +42,7 @@ pub(super) fn resolve_file(
                 symbols,
                 db,
                 file,
+                infer: &infer,
             };
             let text = at.chunk.text(db);
             for pending in lint.pending.iter() {
@@ -64,6 +67,7 @@ pub(super) fn resolve_file(
                 symbols,
                 db,
                 file,
+                infer: &infer,
             }
             .decide(&var.init);
             let state = VarState {
@@ -106,9 +110,19 @@ struct Ctx<'a> {
     symbols: &'a FileSymbols,
     db: &'a dyn Db,
     file: SourceFile,
+    infer: &'a Inference<'a>,
 }
 
 use super::symbols::unqualified_builtin;
+
+/// An inferred answer as a [`FutureOf`].
+fn future_of(returns: Returns) -> FutureOf {
+    match returns {
+        Returns::Future => FutureOf::Yes(super::facts::FutureSource::AsyncCall),
+        Returns::NotFuture => FutureOf::No,
+        Returns::Unknown => FutureOf::Unknown,
+    }
+}
 
 impl Ctx<'_> {
     /// A namespace-level definition of `name`: in this file, else through an import.
@@ -122,10 +136,47 @@ impl Ctx<'_> {
         super::symbols::namespace_def(self.db, self.file, name).map(|(_, def)| Cow::Owned(def))
     }
 
+    /// [`Ctx::def`] with the file that defines it.
+    fn def_at(&self, name: &str) -> Option<(SourceFile, Cow<'_, Def>)> {
+        if let Some(def) = self.symbols.get(name) {
+            return Some((self.file, Cow::Borrowed(def)));
+        }
+        if !self.symbols.is_imported(name) {
+            return None;
+        }
+        super::symbols::namespace_def(self.db, self.file, name)
+            .map(|(at, def)| (at, Cow::Owned(def)))
+    }
+
     fn decide_free(&self, free: FreeFuture, lint: &ChunkLint) -> FutureOf {
         match free {
             FreeFuture::CallOf(name) => self.call_of(lint.name(name)),
             FreeFuture::RefOf(name) => self.ref_of(lint.name(name)),
+            FreeFuture::MethodOf(name) => match lint.name(name).split_once(" .") {
+                Some((class, method)) => self.method_of(class, method),
+                None => FutureOf::Unknown,
+            },
+            FreeFuture::VarMethodOf(name) => match lint.name(name).split_once(" .") {
+                Some((var, method)) => self.var_method_of(var, method),
+                None => FutureOf::Unknown,
+            },
+        }
+    }
+
+    /// A call of `method` on an instance of `class`.
+    fn method_of(&self, class: &str, method: &str) -> FutureOf {
+        future_of(self.infer.method_returns(self.file, class, method))
+    }
+
+    /// A call of `method` on the top-level variable `var`, if it holds an instance of a known
+    /// class (bound to `(new C ...)` and never reassigned).
+    fn var_method_of(&self, var: &str, method: &str) -> FutureOf {
+        match self.env.get(var) {
+            Some(state) if !state.facts.reassigned => match state.var.class.as_deref() {
+                Some(class) => self.method_of(class, method),
+                None => FutureOf::Unknown,
+            },
+            _ => FutureOf::Unknown,
         }
     }
 
@@ -133,6 +184,8 @@ impl Ctx<'_> {
         match fut {
             FutureOf::CallOf(name) => self.call_of(name),
             FutureOf::RefOf(name) => self.ref_of(name),
+            FutureOf::MethodOf { class, method } => self.method_of(class, method),
+            FutureOf::VarMethodOf { var, method } => self.var_method_of(var, method),
             other => other.clone(),
         }
     }
@@ -140,19 +193,13 @@ impl Ctx<'_> {
     fn call_of(&self, name: &str) -> FutureOf {
         if let Some(state) = self.env.get(name) {
             return match &state.var.callable {
-                Some(shape) if shape.returns_future() => {
-                    FutureOf::Yes(super::facts::FutureSource::AsyncCall)
-                }
-                Some(shape) if shape.never_returns_future => FutureOf::No,
-                _ => FutureOf::Unknown,
+                Some(shape) => future_of(self.infer.shape_returns(self.file, None, shape)),
+                None => FutureOf::Unknown,
             };
         }
-        if let Some(def) = self.def(name) {
+        if let Some((at, def)) = self.def_at(name) {
             return match &def.as_ref().kind {
-                DefKind::Function(shape) if shape.returns_future() => {
-                    FutureOf::Yes(super::facts::FutureSource::AsyncCall)
-                }
-                DefKind::Function(shape) if shape.never_returns_future => FutureOf::No,
+                DefKind::Function(shape) => future_of(self.infer.shape_returns(at, None, shape)),
                 DefKind::Class | DefKind::Namespace => FutureOf::No,
                 _ => FutureOf::Unknown,
             };

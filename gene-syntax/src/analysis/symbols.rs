@@ -174,14 +174,28 @@ pub struct FnShape {
     /// Whether every value the body can return is known not to be a future (so `await` of a
     /// call is pointless). `false` when unknown.
     pub never_returns_future: bool,
+    /// What the values the body returns say about futures, for a function that is not
+    /// `^^async` (see [`super::infer`]); `None` when they say nothing.
+    pub tails: Option<Arc<super::infer::Tails>>,
 }
 
 impl FnShape {
-    /// A call gives a future: `^^async`, unless it is an async generator (whose call gives
-    /// the generator).
+    /// A call gives a future, as the function alone tells: `^^async` (unless it is an async
+    /// generator, whose call gives the generator), or a value it returns is a future by itself.
+    /// Returned calls of other functions are followed by [`super::infer::Inference`].
     pub fn returns_future(&self) -> bool {
-        self.is_async && !self.is_generator
+        (self.is_async && !self.is_generator) || self.tails.as_ref().is_some_and(|t| t.future)
     }
+}
+
+/// A class's methods and parent, for resolving method calls on its instances.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ClassShape {
+    pub name: String,
+    /// `(class Name < Parent ...)`: the parent's name.
+    pub parent: Option<String>,
+    /// `(.fn name params body...)` forms of the body.
+    pub methods: Vec<(Box<str>, FnShape)>,
 }
 
 /// Reads `(fn [^^async] name params body...)`, `(fnx params body...)`, `(fnxx body...)`,
@@ -222,13 +236,18 @@ fn shape(
     body_start: usize,
 ) -> FnShape {
     let body = children.get(body_start..).unwrap_or(&[]);
+    let tails = (!is_async && !is_generator)
+        .then(|| super::infer::tails(body, &params))
+        .filter(|t| t.future || !t.calls.is_empty())
+        .map(Arc::new);
     let never_returns_future =
-        !is_async && !is_generator && body.last().is_some_and(is_plain_value);
+        !is_async && !is_generator && tails.is_none() && body.last().is_some_and(is_plain_value);
     FnShape {
         is_async,
         is_generator,
         params: Arc::new(params),
         never_returns_future,
+        tails,
     }
 }
 
@@ -291,6 +310,8 @@ pub struct Import {
 pub struct ChunkSymbols {
     pub defs: Vec<Def>,
     pub imports: Vec<Import>,
+    /// The classes defined, with their methods.
+    pub classes: Vec<Arc<ClassShape>>,
     /// Uses `eval`, `$caller_eval` or defines a macro: names may come from places the analysis
     /// cannot see.
     pub dynamic: bool,
@@ -301,6 +322,7 @@ pub fn chunk_symbols<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db ChunkSymbo
     static NONE: ChunkSymbols = ChunkSymbols {
         defs: Vec::new(),
         imports: Vec::new(),
+        classes: Vec::new(),
         dynamic: false,
     };
     chunk_symbols_kept(db, chunk).as_deref().unwrap_or(&NONE)
@@ -362,6 +384,10 @@ fn collect(form: &Form, out: &mut ChunkSymbols, depth: usize) {
                 } else {
                     DefKind::Namespace
                 };
+                if head == "class" {
+                    out.classes
+                        .push(Arc::new(class_shape(&name, &gene.children)));
+                }
                 out.defs.push(Def {
                     name,
                     kind,
@@ -404,6 +430,35 @@ fn collect_nested(form: &Form, out: &mut ChunkSymbols, depth: usize) {
     // Bounded by the parser's nesting cap; this guard keeps any future caller safe too.
     if depth < crate::parser::MAX_DEPTH as usize + 8 {
         collect(form, out, depth + 1);
+    }
+}
+
+/// A class's parent and methods from its children (`Name [< Parent] body...`).
+fn class_shape(name: &str, children: &[Form]) -> ClassShape {
+    let mut body_start = 1;
+    let mut parent = None;
+    if children.get(1).and_then(Form::as_symbol) == Some("<") {
+        parent = children.get(2).and_then(def_name);
+        body_start = 3;
+    }
+    let methods = children
+        .get(body_start..)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|form| {
+            let gene = form.as_gene()?;
+            if gene.head.as_symbol() != Some(".fn") {
+                return None;
+            }
+            let method = gene.children.first()?.as_symbol()?;
+            let (shape, _) = fn_shape(gene, ".fn")?;
+            Some((Box::from(method), shape))
+        })
+        .collect();
+    ClassShape {
+        name: name.to_string(),
+        parent,
+        methods,
     }
 }
 
@@ -500,6 +555,8 @@ pub struct FileSymbols {
     pub defs: BTreeMap<String, Def>,
     pub imports: Vec<Import>,
     pub dynamic: bool,
+    /// The classes by name (later definitions replace earlier ones).
+    classes: HashMap<String, Arc<ClassShape>>,
     /// Each name the imports bind: the first import that binds it, and its place in that
     /// import's names (the file-level pass asks for every name a form uses, and a file can have
     /// thousands of imports).
@@ -516,6 +573,11 @@ impl FileSymbols {
             DefKind::Function(shape) => Some(shape),
             _ => None,
         }
+    }
+
+    /// The class defined in this file under `name`.
+    pub fn class(&self, name: &str) -> Option<&Arc<ClassShape>> {
+        self.classes.get(name)
     }
 
     pub fn is_imported(&self, name: &str) -> bool {
@@ -537,6 +599,9 @@ pub fn file_symbols(db: &dyn Db, file: SourceFile) -> Arc<FileSymbols> {
     for at in db::chunks(db, file) {
         let chunk = chunk_symbols(db, at.chunk);
         out.dynamic |= chunk.dynamic;
+        for class in &chunk.classes {
+            out.classes.insert(class.name.clone(), class.clone());
+        }
         for def in &chunk.defs {
             let mut def = def.clone();
             def.range += at.offset;

@@ -194,3 +194,59 @@ fn pending_records_stay_a_few_words() {
     );
     assert!(std::mem::size_of::<Pending>() < std::mem::size_of::<crate::Diagnostic>() / 2);
 }
+
+const INFERRED: &str = "\
+(fn start_save [x] (gene/io/write_async \"out.txt\" x))
+
+(fn save_all [x] (start_save x))
+
+(fn ^^async main []
+  (save_all 1)
+  (println \"main\"))
+
+(fn other [y]
+  (println (y + 1)))
+";
+
+/// Inference reads each function's returned values from its own chunk: an edit inside one body
+/// reads that body again and no other; the file-level pass follows the calls again, and a changed
+/// answer changes the diagnostics of the forms that call it.
+#[test]
+fn an_edit_inside_one_body_infers_only_that_body_again() {
+    let (mut db, log) = RootDatabase::with_execution_log();
+    let file = SourceFile::new(&db, "main.gene".into(), INFERRED.to_string());
+    let a001 = |db: &RootDatabase| {
+        crate::analysis::lint_diagnostics(db, file)
+            .iter()
+            .filter(|d| d.code == "A001")
+            .count()
+    };
+    assert_eq!(a001(&db), 1, "`(save_all 1)` returns the write's future");
+    assert_eq!(
+        executed(&log, "chunk_symbols_kept"),
+        5,
+        "four forms and the trailing newline"
+    );
+
+    log.lock().unwrap().clear();
+    file.set_text(&mut db)
+        .to(INFERRED.replace("(println (y + 1))", "(println (y + 2))"));
+    assert_eq!(a001(&db), 1);
+    assert_eq!(
+        executed(&log, "chunk_symbols_kept"),
+        1,
+        "only `other` is read again: {:?}",
+        log.lock().unwrap()
+    );
+    assert_eq!(executed(&log, "chunk_analysis"), 1);
+
+    // `start_save` stops returning a future: `main`, unchanged, no longer drops one.
+    log.lock().unwrap().clear();
+    file.set_text(&mut db).to(INFERRED.replace(
+        "(gene/io/write_async \"out.txt\" x)",
+        "(gene/io/write \"out.txt\" x)",
+    ));
+    assert_eq!(a001(&db), 0);
+    assert_eq!(executed(&log, "chunk_symbols_kept"), 1);
+    assert_eq!(executed(&log, "chunk_analysis"), 1);
+}

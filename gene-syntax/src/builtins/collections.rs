@@ -1,7 +1,7 @@
 //! Methods on `Array`, `Map` and `Set`. The ones taking a callback call it like any Gene
 //! function (it may throw, recurse or `await`).
 
-use super::methods::m;
+use super::methods::{each_method, m};
 use super::{Builtin, opt, req, rest};
 
 pub(crate) static METHODS: &[Builtin] = &[
@@ -52,13 +52,13 @@ pub(crate) static METHODS: &[Builtin] = &[
         &[req("initial"), req("f")],
         "Folds the elements: `(f acc x)` for each, starting from initial.",
     ),
-    m(
+    each_method(
         "Array",
         "Array.each",
         &[req("f")],
         "Calls `(f x)` for each element; gives the array.",
     ),
-    m(
+    each_method(
         "Array",
         "Array.each_with_index",
         &[req("f")],
@@ -253,7 +253,7 @@ pub(crate) static METHODS: &[Builtin] = &[
         &[req("key")],
         "Removes key; gives its value (nil when absent).",
     ),
-    m(
+    each_method(
         "Map",
         "Map.each",
         &[req("f")],

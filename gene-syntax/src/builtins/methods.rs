@@ -20,6 +20,18 @@ pub(crate) const fn m(
     }
 }
 
+/// A method that calls its callback for each element and ignores what it returns.
+pub(crate) const fn each_method(
+    receiver: &'static str,
+    path: &'static str,
+    params: &'static [Param],
+    doc: &'static str,
+) -> Builtin {
+    let mut builtin = m(receiver, path, params, doc);
+    builtin.flags = super::CALLBACK_RESULT_IGNORED;
+    builtin
+}
+
 const fn after_dot(path: &'static str) -> &'static str {
     let bytes = path.as_bytes();
     let mut i = 0;
@@ -58,7 +70,7 @@ pub(crate) static METHODS: &[Builtin] = &[
         &[],
         "An array of the range's values (end included).",
     ),
-    m(
+    each_method(
         "Range",
         "Range.each",
         &[req("f")],

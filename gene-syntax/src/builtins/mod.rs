@@ -73,6 +73,9 @@ pub struct Flags {
     pub blocking: bool,
     /// The form suspends the current task until something settles (`await`, `$await_all`).
     pub suspends: bool,
+    /// A method that calls its callback and throws the callback's result away (`.each`): a
+    /// callback that returns a future loses it (A014).
+    pub ignores_callback_result: bool,
 }
 
 /// One catalogue entry.
@@ -307,21 +310,31 @@ pub(crate) const NO_FLAGS: Flags = Flags {
     returns_future: false,
     blocking: false,
     suspends: false,
+    ignores_callback_result: false,
 };
 pub(crate) const FUTURE: Flags = Flags {
     returns_future: true,
     blocking: false,
     suspends: false,
+    ignores_callback_result: false,
 };
 pub(crate) const BLOCKING: Flags = Flags {
     returns_future: false,
     blocking: true,
     suspends: false,
+    ignores_callback_result: false,
+};
+pub(crate) const CALLBACK_RESULT_IGNORED: Flags = Flags {
+    returns_future: false,
+    blocking: false,
+    suspends: false,
+    ignores_callback_result: true,
 };
 pub(crate) const SUSPENDS: Flags = Flags {
     returns_future: false,
     blocking: false,
     suspends: true,
+    ignores_callback_result: false,
 };
 
 #[cfg(test)]

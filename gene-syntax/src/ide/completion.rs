@@ -422,6 +422,7 @@ fn builtin_shape(b: &builtins::Builtin) -> FnShape {
             ignores_all: false,
         }),
         never_returns_future: false,
+        tails: None,
     }
 }
 

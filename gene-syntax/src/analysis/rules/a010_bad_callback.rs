@@ -67,6 +67,7 @@ pub(crate) fn check(c: &mut Checker, method: &str, args: &[Form]) {
                         is_generator: false,
                         params: std::sync::Arc::new(params),
                         never_returns_future: false,
+                        tails: None,
                     }
                 }),
         },

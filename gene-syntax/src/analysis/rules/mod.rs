@@ -16,15 +16,21 @@ mod a010_bad_callback;
 mod a011_never_settled_future;
 mod a012_await_all_in_async;
 mod a013_missing_failure_handler;
+mod a014_async_callback_discarded;
+mod a015_future_escapes_try;
+mod a016_future_dropped;
+mod a017_sleep_poll_loop;
+mod a018_lock_across_await;
 mod g001_yield_outside_generator;
 mod g002_jump_out_of_finally;
 pub(crate) mod i001_unreadable_import;
 pub(crate) mod n001_undefined_name;
 mod n002_unused_variable;
 mod n003_too_few_arguments;
+mod n004_unknown_builtin;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
 pub use g002_jump_out_of_finally::{JUMP_OUT_OF_FINALLY, jump_out_of_finally_message};
 
@@ -81,12 +87,18 @@ pub static RULES: &[&Rule] = &[
     &a011_never_settled_future::RULE,
     &a012_await_all_in_async::RULE,
     &a013_missing_failure_handler::RULE,
+    &a014_async_callback_discarded::RULE,
+    &a015_future_escapes_try::RULE,
+    &a016_future_dropped::RULE,
+    &a017_sleep_poll_loop::RULE,
+    &a018_lock_across_await::RULE,
     &g001_yield_outside_generator::RULE,
     &g002_jump_out_of_finally::RULE,
     &i001_unreadable_import::RULE,
     &n001_undefined_name::RULE,
     &n002_unused_variable::RULE,
     &n003_too_few_arguments::RULE,
+    &n004_unknown_builtin::RULE,
 ];
 
 /// The rule with this code or name.
@@ -119,6 +131,17 @@ impl Rule {
 }
 
 /// Which rule wins when two flag the same expression: the first of each pair.
+///
+/// - A013 (no failure handler on a chain) over A008 and A001; A008 (a future used as a value)
+///   over A001 and over A015 (a `try` in a condition whose body gives a future: using it as a
+///   condition is the first mistake).
+/// - A009 (redundant `async`) over A004; A007 (unused future) over N002; A011 (never settled)
+///   over A003.
+/// - A018 (an `await` while a lock is held) over A006 (`await` in a loop) on the same `await`.
+/// - The new rules do not otherwise meet on one expression: A014 marks a callback argument,
+///   A016 an early `return`, a reassignment or a variable's name (a variable never read is
+///   A007's, not A016's), A017 a loop's head, N004 a path or `$name` (an unknown name that is
+///   not a builtin path is N001's).
 pub(crate) const PRECEDENCE: &[(&str, &str)] = &[
     ("A013", "A008"),
     ("A013", "A001"),
@@ -126,6 +149,8 @@ pub(crate) const PRECEDENCE: &[(&str, &str)] = &[
     ("A009", "A004"),
     ("A007", "N002"),
     ("A011", "A003"),
+    ("A008", "A015"),
+    ("A018", "A006"),
 ];
 
 // ---- hooks called by the walk ----
@@ -138,6 +163,22 @@ pub(crate) fn value_used(c: &mut Checker, form: &Form, pos: Pos) {
         }
         _ => {}
     }
+}
+
+/// A list of forms evaluated in order.
+pub(crate) fn sequence(c: &mut Checker, forms: &[Form]) {
+    a016_future_dropped::check_sequence(c, forms);
+    a018_lock_across_await::check_sequence(c, forms);
+}
+
+/// A path read or called (not assigned to).
+pub(crate) fn path_used(c: &mut Checker, segments: &[String], range: TextRange) {
+    n004_unknown_builtin::check_path(c, segments, range);
+}
+
+/// A `$name` read or called (not assigned to): a builtin's name.
+pub(crate) fn dollar_name_used(c: &mut Checker, name: &str, range: TextRange) {
+    n004_unknown_builtin::check_dollar(c, name, range);
 }
 
 pub(crate) fn call(c: &mut Checker, form: &Form, callee: &Form, args: &[Form]) {
@@ -156,6 +197,7 @@ pub(crate) fn method_call(
     pos: Pos,
 ) {
     a010_bad_callback::check(c, method, args);
+    a014_async_callback_discarded::check(c, form, receiver, method, args);
     if pos == Pos::Discarded {
         a013_missing_failure_handler::check_chain(c, form, receiver, method);
     }
@@ -178,6 +220,11 @@ pub(crate) fn await_site(c: &mut Checker, range: TextRange, operand: Option<(&Fo
     }
 }
 
+/// The value of a `try` body (`returned`: a `return` inside one), when it is used.
+pub(crate) fn try_value(c: &mut Checker, value: &Form, returned: bool) {
+    a015_future_escapes_try::check(c, value, returned);
+}
+
 /// A `return`, `break` or `continue` (`jump` names which).
 pub(crate) fn jump_site(c: &mut Checker, jump: &str, range: TextRange) {
     g002_jump_out_of_finally::check(c, jump, range);
@@ -190,6 +237,18 @@ pub(crate) fn yield_site(c: &mut Checker, range: TextRange) {
 /// The body of a macro (not walked as code).
 pub(crate) fn macro_body(c: &mut Checker, body: &[crate::form::Form]) {
     g001_yield_outside_generator::check_macro_body(c, body);
+}
+
+/// A `while` (`head` its condition) or `loop` just walked; `assigned` the names its body sets.
+pub(crate) fn poll_loop(
+    c: &mut Checker,
+    form: &Form,
+    kind: super::walk::LoopKind,
+    head: Option<&Form>,
+    body: &[Form],
+    assigned: &[String],
+) {
+    a017_sleep_poll_loop::check(c, form, kind, head, body, assigned);
 }
 
 pub(crate) fn end_of_loop(c: &mut Checker, frame: &super::walk::LoopFrame) {

@@ -32,13 +32,11 @@ impl Checker<'_> {
         match shape::classify(gene) {
             Shape::Special("async") => FutureOf::Yes(FutureSource::AsyncBlock),
             Shape::Special("new") => {
-                let class = gene.children.first();
-                let is_future = class.is_some_and(|c| match &c.kind {
-                    FormKind::Path(s) => s.len() == 2 && s[0] == "gene" && s[1] == "Future",
-                    FormKind::Symbol(s) => s == "$Future",
-                    _ => false,
-                });
-                if is_future {
+                if gene
+                    .children
+                    .first()
+                    .is_some_and(crate::analysis::infer::is_future_class)
+                {
                     FutureOf::Yes(FutureSource::NewFuture)
                 } else {
                     FutureOf::No
@@ -57,10 +55,45 @@ impl Checker<'_> {
                 "on_success" | "on_failure" | "on_progress" => self.future_of(receiver),
                 m if m.ends_with("_async") => FutureOf::Yes(FutureSource::AsyncBuiltin),
                 "complete" | "fail" | "cancel" | "state" | "value" | "progress" => FutureOf::No,
-                _ => FutureOf::Unknown,
+                _ => self.method_future_of(receiver, method),
             },
             Shape::Call { callee, .. } => self.call_future_of(callee),
             _ => FutureOf::Unknown,
+        }
+    }
+
+    /// Whether `(receiver .method ...)` gives a future, when the receiver's class can be known:
+    /// `self` inside a method of a class, a variable bound to `(new C ...)`.
+    fn method_future_of(&self, receiver: &Form, method: &str) -> FutureOf {
+        let Some(name) = receiver.as_symbol() else {
+            return FutureOf::Unknown;
+        };
+        let method = method.to_string();
+        if name == "self" {
+            return match self.classes.last() {
+                Some((class, depth)) if self.fn_depth() > *depth => FutureOf::MethodOf {
+                    class: class.clone(),
+                    method,
+                },
+                _ => FutureOf::Unknown,
+            };
+        }
+        match self.resolve(name) {
+            Resolved::Local(i) => {
+                let local = &self.locals[i];
+                match &local.class {
+                    Some(class) if !local.facts.reassigned => FutureOf::MethodOf {
+                        class: class.clone(),
+                        method,
+                    },
+                    _ => FutureOf::Unknown,
+                }
+            }
+            Resolved::Free => FutureOf::VarMethodOf {
+                var: name.to_string(),
+                method,
+            },
+            Resolved::Builtin => FutureOf::Unknown,
         }
     }
 

@@ -93,6 +93,8 @@ pub struct Local {
     pub init_range: Option<TextRange>,
     pub new_future: bool,
     pub callable: Option<FnShape>,
+    /// Bound to `(new C ...)`: the class's name.
+    pub class: Option<String>,
     pub facts: UseFacts,
     /// The function depth the local was declared at.
     pub fn_depth: usize,
@@ -174,6 +176,12 @@ pub struct Checker<'a> {
     /// The ends of the genes being walked, innermost last (a scope ends with its form).
     form_ends: Vec<rowan::TextSize>,
     scope_ends: Vec<rowan::TextSize>,
+    /// The classes whose bodies are being walked, innermost last: (name, the function depth
+    /// of the body), so that `self` inside a method names an instance of the class.
+    pub classes: Vec<(String, usize)>,
+    /// The function depths of the `try` bodies being walked, innermost last (a `return` in
+    /// one, from the same function, leaves the `try`).
+    pub try_bodies: Vec<usize>,
 }
 
 /// Names every program can use without defining them.
@@ -205,6 +213,8 @@ impl<'a> Checker<'a> {
             finally_blocks: Vec::new(),
             form_ends: Vec::new(),
             scope_ends: vec![rowan::TextSize::of(text)],
+            classes: Vec::new(),
+            try_bodies: Vec::new(),
         }
     }
 
@@ -259,6 +269,12 @@ impl<'a> Checker<'a> {
         match fut {
             FutureOf::CallOf(name) => Some(FreeFuture::CallOf(self.name_id(name))),
             FutureOf::RefOf(name) => Some(FreeFuture::RefOf(self.name_id(name))),
+            FutureOf::MethodOf { class, method } => Some(FreeFuture::MethodOf(
+                self.name_id(&format!("{class} .{method}")),
+            )),
+            FutureOf::VarMethodOf { var, method } => Some(FreeFuture::VarMethodOf(
+                self.name_id(&format!("{var} .{method}")),
+            )),
             _ => None,
         }
     }
@@ -267,7 +283,10 @@ impl<'a> Checker<'a> {
     pub fn report_if_future(&mut self, fut: &FutureOf, diagnostic: Diagnostic) {
         match fut {
             FutureOf::Yes(_) => self.report(diagnostic),
-            FutureOf::CallOf(_) | FutureOf::RefOf(_) => {
+            FutureOf::CallOf(_)
+            | FutureOf::RefOf(_)
+            | FutureOf::MethodOf { .. }
+            | FutureOf::VarMethodOf { .. } => {
                 if let Some(free) = self.free_future(fut) {
                     let range = diagnostic.range;
                     let report = self.made(diagnostic);
@@ -353,6 +372,7 @@ impl<'a> Checker<'a> {
             init_range: None,
             new_future: false,
             callable: None,
+            class: None,
             facts: UseFacts::default(),
             fn_depth: self.fn_depth(),
             module_level,
@@ -412,6 +432,9 @@ impl<'a> Checker<'a> {
                     range,
                     target: RefTarget::Free(name.to_string()),
                 });
+                if report_undefined && name.starts_with('$') && !facts.reassigned {
+                    rules::dollar_name_used(self, name, range);
+                }
                 let id = self.name_id(name);
                 // A builtin's name is always defined: no need to wait for the file to tell.
                 if report_undefined
@@ -435,6 +458,9 @@ impl<'a> Checker<'a> {
     // ---- the walk ----
 
     pub fn forms(&mut self, forms: &[Form], last: Pos) {
+        if forms.len() > 1 {
+            rules::sequence(self, forms);
+        }
         for (i, form) in forms.iter().enumerate() {
             let pos = if i + 1 == forms.len() {
                 last
@@ -457,7 +483,10 @@ impl<'a> Checker<'a> {
                 let facts = use_facts_at(pos, self.await_range.unwrap_or(form.range));
                 self.use_name(name, form.range, facts);
             }
-            FormKind::Path(segments) => self.path(segments, form.range, pos),
+            FormKind::Path(segments) => {
+                rules::path_used(self, segments, form.range);
+                self.path(segments, form.range, pos)
+            }
             FormKind::Array(items) | FormKind::Set(items) => {
                 for item in items {
                     if let FormKind::Symbol(s) = &item.kind
@@ -664,6 +693,7 @@ pub fn analyze(forms: &[Form], text: &str) -> ChunkAnalysis {
             init: l.init.clone(),
             new_future: l.new_future,
             callable: l.callable.clone(),
+            class: l.class.as_deref().map(Box::from),
             uses: l.facts.clone(),
         })
         .collect();

@@ -40,7 +40,8 @@ impl Checker<'_> {
                         },
                     );
                 }
-                self.loop_body(kind, None, body);
+                let assigned = self.loop_body(kind, None, body);
+                rules::poll_loop(self, form, kind, head, body, &assigned);
             }
             "for" => self.for_form(children),
             "break" | "return" | "throw" => {
@@ -51,6 +52,12 @@ impl Checker<'_> {
                     && let Some(frame) = self.loops.last_mut()
                 {
                     frame.has_exit = true;
+                }
+                if name == "return"
+                    && let Some(value) = children.first()
+                    && self.try_bodies.last() == Some(&self.fn_depth())
+                {
+                    rules::try_value(self, value, true);
                 }
                 if let Some(value) = children.first() {
                     self.expr(
@@ -96,9 +103,16 @@ impl Checker<'_> {
                     is_generator: false,
                     name: None,
                 });
+                let class = children.first().and_then(Form::as_symbol);
+                if let Some(class) = class {
+                    self.classes.push((class.to_string(), self.fn_depth()));
+                }
                 self.push_scope();
                 self.forms(children.get(body_start..).unwrap_or(&[]), Pos::Discarded);
                 self.pop_scope();
+                if class.is_some() {
+                    self.classes.pop();
+                }
                 self.fns.pop();
             }
             "try" => self.try_form(children, pos),
@@ -152,6 +166,12 @@ impl Checker<'_> {
                 }
             }
             "$with" | "$tap" => {
+                if name == "return"
+                    && let Some(value) = children.first()
+                    && self.try_bodies.last() == Some(&self.fn_depth())
+                {
+                    rules::try_value(self, value, true);
+                }
                 if let Some(value) = children.first() {
                     self.expr(value, Pos::Escaping);
                 }
@@ -258,6 +278,9 @@ impl Checker<'_> {
                 init_range: init.map(|i| i.range),
                 new_future,
                 callable,
+                class: init
+                    .and_then(crate::analysis::infer::new_instance_of)
+                    .map(str::to_string),
                 facts: UseFacts::default(),
                 fn_depth: self.fn_depth(),
                 module_level,
@@ -330,7 +353,7 @@ impl Checker<'_> {
             rules::await_site(self, first.range, None);
         }
         let body = children.get(offset + 3..).unwrap_or(&[]);
-        self.loop_body(
+        let _ = self.loop_body(
             if is_await {
                 LoopKind::ForAwait
             } else {
@@ -341,7 +364,8 @@ impl Checker<'_> {
         );
     }
 
-    fn loop_body(&mut self, kind: LoopKind, var: Option<&Form>, body: &[Form]) {
+    /// Walks a loop's body; gives the names it assigns.
+    fn loop_body(&mut self, kind: LoopKind, var: Option<&Form>, body: &[Form]) -> Vec<String> {
         self.loops.push(LoopFrame {
             kind,
             fn_depth: self.fn_depth(),
@@ -359,8 +383,12 @@ impl Checker<'_> {
         }
         self.forms(body, Pos::Discarded);
         self.pop_scope();
-        if let Some(frame) = self.loops.pop() {
-            rules::end_of_loop(self, &frame);
+        match self.loops.pop() {
+            Some(frame) => {
+                rules::end_of_loop(self, &frame);
+                frame.assigned
+            }
+            None => Vec::new(),
         }
     }
 
@@ -376,9 +404,16 @@ impl Checker<'_> {
             j
         };
         let end = section_end(0);
+        if pos != Pos::Discarded
+            && let Some(last) = children[..end].last()
+        {
+            rules::try_value(self, last, false);
+        }
+        self.try_bodies.push(self.fn_depth());
         self.push_scope();
         self.forms(&children[..end], pos);
         self.pop_scope();
+        self.try_bodies.pop();
         i = i.max(end);
         while i < children.len() {
             match children[i].as_symbol() {
