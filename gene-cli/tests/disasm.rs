@@ -33,8 +33,8 @@ fn gene_disasm_lists_every_function_under_its_source_lines() {
         "LoadCallee(0)            add",
         "> add (Function, direct call, 2 slots, params [a b])",
         "    2 |   (a + b))",
-        "LoadLocal(0)             a",
-        "Add",
+        // Both operands are locals: one fused op names them.
+        "AddLocals(0, 1)          a b",
     ] {
         assert!(
             listing.contains(expected),

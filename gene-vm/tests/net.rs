@@ -1,22 +1,34 @@
 //! TCP and the HTTP server where a conformance program cannot reach: a connection that times
-//! out (a listener whose backlog is full), a request body announced too large, and a server
-//! keeping its program alive until a request closes it. Everything listens on 127.0.0.1.
+//! out (a listener whose backlog is full), a request body announced too large, a server keeping
+//! its program alive until a request closes it, and an interrupt stopping a server and its
+//! open connections. Everything listens on 127.0.0.1.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use gene_vm::reactor::Interrupt;
 use gene_vm::{CaptureOutput, RunError, Vm};
 
 /// Runs a program on a thread of its own; its stdout, or the uncaught error, arrives on the
 /// receiver when it ends.
 fn spawn_program(src: &str, args: Vec<String>) -> mpsc::Receiver<String> {
+    spawn_interruptible(src, args).0
+}
+
+/// [`spawn_program`], also giving the VM's interrupt flag.
+fn spawn_interruptible(src: &str, args: Vec<String>) -> (mpsc::Receiver<String>, Arc<Interrupt>) {
     let (tx, rx) = mpsc::channel();
+    let (flag_tx, flag_rx) = mpsc::channel();
     let src = src.to_string();
     std::thread::spawn(move || {
         let out = CaptureOutput::new();
         let mut vm = Vm::new(Box::new(out.clone()));
+        let _ = flag_tx.send(vm.interrupt.clone());
         vm.set_args(args);
         let mut text = match vm.run_source("net_test.gene", src) {
             Ok(_) => String::new(),
@@ -28,7 +40,8 @@ fn spawn_program(src: &str, args: Vec<String>) -> mpsc::Receiver<String> {
         text.insert_str(0, &out.stdout_text());
         let _ = tx.send(text);
     });
-    rx
+    let flag = flag_rx.recv().expect("the VM starts");
+    (rx, flag)
 }
 
 /// A listener whose accept queue is full: a new connection's handshake gets no answer.
@@ -65,8 +78,9 @@ fn a_connection_that_does_not_come_in_time_is_a_timeout_error() {
 const SELF_CLOSING: &str = r#"
     (var server nil)
     (fn ^^async handle [req]
-      (if (req/path == "/stop")
-        (do (server .close_async) (return "stopping")))
+      (if (req/path == "/stop") then
+        (server .close_async)
+        (return "stopping"))
       #"hello #{(req/body .size)}")
     (server = (await (gene/http/serve_async handle)))
     (println (server .url))
@@ -158,5 +172,49 @@ fn a_server_keeps_its_program_alive_and_refuses_oversized_bodies() {
         .expect("the program ends once its server is closed");
     assert!(out.starts_with("http://127.0.0.1:"), "{out}");
     assert!(!out.contains("uncaught"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_interrupt_stops_a_server_and_closes_its_connections() {
+    let dir = std::env::temp_dir().join(format!("gene-net-interrupt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let port_file = dir.join("port");
+    let _ = std::fs::remove_file(&port_file);
+    let program = r#"
+        (var server (await (gene/http/serve_async (fnx [req] "hi"))))
+        (gene/io/write ($args .get 0) (str (server .port)))
+        (await (new gene/Future))
+    "#;
+    let (done, interrupt) =
+        spawn_interruptible(program, vec![port_file.to_string_lossy().into_owned()]);
+    let port = wait_for_port(&port_file);
+    // A keep-alive connection that has had its response stays open...
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+        .expect("write");
+    let mut buf = [0u8; 4096];
+    let n = stream.read(&mut buf).expect("a response");
+    let response = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert!(response.ends_with("\r\n\r\nhi"), "{response}");
+    // ... until the program is interrupted: it ends, and the connection with it.
+    interrupt.store(true, Ordering::SeqCst);
+    let out = done
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the interrupted program ends");
+    assert_eq!(out, "uncaught: Interrupted: interrupted\n");
+    let closed = stream.read(&mut buf);
+    assert!(
+        matches!(closed, Ok(0))
+            || closed
+                .as_ref()
+                .is_err_and(|e| e.kind() != std::io::ErrorKind::WouldBlock
+                    && e.kind() != std::io::ErrorKind::TimedOut),
+        "the connection is still open: {closed:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

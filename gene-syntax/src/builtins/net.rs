@@ -99,6 +99,14 @@ pub(crate) static METHODS: &[Builtin] = &[
     ),
     method(
         "TcpServer",
+        "next",
+        "TcpServer.next",
+        &[],
+        FUTURE,
+        "The async-iteration step `for await` calls: a future of `{^value conn ^done false}` with the next connection, or `{^done true}` once the server is closed (before or while waiting). `(for await conn in server ...)` serves connections until the server closes.",
+    ),
+    method(
+        "TcpServer",
         "close",
         "TcpServer.close",
         &[],

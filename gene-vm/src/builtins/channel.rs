@@ -114,7 +114,7 @@ impl HostObject for Channel {
             Some(n) => format!("capacity {n}"),
         };
         let closed = if s.closed { ", closed" } else { "" };
-        format!("<Channel {capacity}, {} waiting{closed}>", s.buffer.len())
+        format!("<Channel {capacity}, size {}{closed}>", s.buffer.len())
     }
 }
 

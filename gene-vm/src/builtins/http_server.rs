@@ -131,7 +131,7 @@ fn start(
     let (stop, stop_rx) = watch::channel(false);
     let state = Rc::new(ServerState {
         url: url.clone(),
-        handler,
+        handler: RefCell::new(handler),
         entry,
         stop,
         running: RefCell::new(true),
@@ -185,7 +185,9 @@ impl HostObject for HttpServer {
 /// What the server's stream handlers and its Gene value share, on the VM's thread.
 struct ServerState {
     url: String,
-    handler: Value,
+    /// Nil once the server has stopped (a handler that refers to its server would otherwise
+    /// keep both alive for ever).
+    handler: RefCell<Value>,
     /// The function each request's task runs (see [`ENTRY`]).
     entry: Rc<Closure>,
     stop: watch::Sender<bool>,
@@ -215,7 +217,7 @@ impl ServerState {
         let request = request_map(method, &path, query.as_deref(), headers, body);
         let stack = vec![
             Value::Func(self.entry.clone()),
-            self.handler.clone(),
+            self.handler.borrow().clone(),
             request,
             Value::Host(Host::new(exchange)),
             Value::Native(&REPLY),
@@ -249,6 +251,7 @@ impl ServerState {
     /// down): settle `.close_async`'s future.
     fn ended(&self, vm: &mut Vm, result: Option<JobResult>) {
         *self.running.borrow_mut() = false;
+        self.handler.replace(Value::Nil);
         let Some(future) = self.closed.borrow().clone() else {
             return;
         };

@@ -62,6 +62,10 @@ pub(super) static NATIVES: &[NativeFn] = &[
         let host = receiver::<TcpServer>(vm, args, ".accept_async", "TcpServer")?;
         Ok(accept(vm, &host, false))
     }),
+    native!("TcpServer.next", |vm, args| {
+        let host = receiver::<TcpServer>(vm, args, ".next", "TcpServer")?;
+        Ok(accept(vm, &host, true))
+    }),
     native!("TcpServer.close", |vm, args| {
         let server = server(vm, args, ".close")?;
         server.close();
@@ -204,10 +208,6 @@ impl HostObject for TcpServer {
         } else {
             format!("<TcpServer {} closed>", self.address)
         }
-    }
-
-    fn async_steps(&self) -> Option<crate::value::AsyncSteps> {
-        Some(|vm, host| Ok(accept(vm, host, true)))
     }
 }
 

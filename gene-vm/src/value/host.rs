@@ -1,8 +1,9 @@
 //! Host objects: values a builtin owns and Gene code only holds and calls methods on (an SQLite
 //! connection, a transaction). The object's type name is what `.class` and error messages show
 //! and picks its builtin methods (`Database.exec_async`); it prints as the object describes
-//! itself; two host values are equal only when they are the same object. A host object may
-//! also be iterated with `for await` ([`HostObject::async_steps`]: a TCP server's connections).
+//! itself; two host values are equal only when they are the same object. A host object whose
+//! type has a `.next` method (`TcpServer.next`) is an async iterator: `for await` goes through
+//! it as through any other (`vm/generator/mod.rs`).
 
 use std::any::Any;
 use std::rc::Rc;
@@ -12,16 +13,7 @@ pub trait HostObject: Any {
     fn type_name(&self) -> &'static str;
     /// How it prints, e.g. `<Database app.db>`.
     fn describe(&self) -> String;
-    /// How `for await` goes through the object, when it can.
-    fn async_steps(&self) -> Option<AsyncSteps> {
-        None
-    }
 }
-
-/// One step of `for await` over a host object: a future of `{^value v ^done false}`, or of
-/// `{^done true}` at the end (what an async generator's `.next` gives). The object is the
-/// second argument.
-pub type AsyncSteps = fn(&mut crate::vm::Vm, &Rc<Host>) -> Result<super::Value, crate::vm::Exc>;
 
 /// A host object behind one thin pointer (a `Value` stays 16 bytes).
 pub struct Host(Box<dyn HostObject>);
@@ -37,10 +29,6 @@ impl Host {
 
     pub fn describe(&self) -> String {
         self.0.describe()
-    }
-
-    pub fn async_steps(&self) -> Option<AsyncSteps> {
-        self.0.async_steps()
     }
 
     /// The object as its concrete type, if it is one.

@@ -25,7 +25,7 @@ pub use convert::{EMBED_PREFIX, form_to_value, value_to_form};
 pub use eq::{quick_equal, values_equal};
 pub use future::{FutState, FutureObj};
 pub use generator::GeneratorObj;
-pub use host::{AsyncSteps, Host, HostObject};
+pub use host::{Host, HostObject};
 pub use print::{display, format_float, inspect, write_display, write_inspect};
 pub use props::Props;
 pub use set::{Members, SetData};
@@ -380,10 +380,8 @@ pub enum IterState {
     /// A generator: each step resumes its body (`vm/generator.rs`).
     Generator(Rc<GeneratorObj>),
     /// An async iterator for `for await`: each step is the future its `.next` gives
-    /// (`vm/generator/mod.rs`).
+    /// (`vm/generator/mod.rs`): a channel, a TCP server, an instance whose class defines one.
     Async(Value),
-    /// A host object `for await` goes through (see `HostObject::async_steps`).
-    HostSteps(Rc<Host>),
 }
 
 impl Value {

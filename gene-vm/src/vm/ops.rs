@@ -336,7 +336,6 @@ impl Vm {
                 next: 0,
             },
             Value::Generator(g) => IterState::Generator(g.clone()),
-            Value::Host(h) if h.async_steps().is_some() => IterState::HostSteps(h.clone()),
             other if self.is_async_iterator(other) => IterState::Async(other.clone()),
             other => {
                 return Err(self.type_error(format!("cannot iterate over {}", other.type_name())));
@@ -397,7 +396,7 @@ pub(crate) fn iter_next(state: &mut IterState) -> Option<Value> {
             Some(Value::Int(v))
         }
         // Stepped out of line (`vm/generator/mod.rs`).
-        IterState::Generator(_) | IterState::Async(_) | IterState::HostSteps(_) => None,
+        IterState::Generator(_) | IterState::Async(_) => None,
     }
 }
 

@@ -76,12 +76,9 @@ pub(crate) fn step_map(value: Option<Value>) -> Value {
 /// reference is taken).
 pub(crate) fn steps_out_of_line(v: Option<&Value>) -> bool {
     match v {
-        Some(Value::Iter(state)) => state.try_borrow().is_ok_and(|s| {
-            matches!(
-                *s,
-                IterState::Generator(_) | IterState::Async(_) | IterState::HostSteps(_)
-            )
-        }),
+        Some(Value::Iter(state)) => state
+            .try_borrow()
+            .is_ok_and(|s| matches!(*s, IterState::Generator(_) | IterState::Async(_))),
         _ => false,
     }
 }
@@ -91,17 +88,6 @@ fn iter_async_target(v: Option<&Value>) -> Option<Value> {
     match v? {
         Value::Iter(state) => match &*state.try_borrow().ok()? {
             IterState::Async(target) => Some(target.clone()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// The host object a `for await` iterator steps through, if it is one.
-fn iter_host(v: Option<&Value>) -> Option<Rc<crate::value::Host>> {
-    match v? {
-        Value::Iter(state) => match &*state.try_borrow().ok()? {
-            IterState::HostSteps(h) => Some(h.clone()),
             _ => None,
         },
         _ => None,
@@ -404,12 +390,6 @@ impl Vm {
             )));
         }
         let Some(g) = iter_generator(self.task.stack.last()) else {
-            if let Some(h) = iter_host(self.task.stack.last()) {
-                return Err(self.type_error(format!(
-                    "{} gives its elements asynchronously: iterate it with (for await x in ...) in async code or at top level",
-                    h.describe()
-                )));
-            }
             return Err(self.type_error("internal error: not a generator iterator"));
         };
         if g.is_async && skip_plain == 0 {
@@ -450,15 +430,6 @@ impl Vm {
             self.task.stack.push(Value::Future(f));
             return Ok(GenStep::Reload);
         }
-        if let Some(h) = iter_host(self.task.stack.last()) {
-            // The host object's step gives the future of a step map, as an async generator's.
-            let step = h.async_steps().ok_or_else(|| {
-                self.type_error("internal error: a host object without async steps")
-            })?;
-            let f = step(self, &h)?;
-            self.task.stack.push(f);
-            return Ok(GenStep::Reload);
-        }
         let next = match self.task.stack.last() {
             Some(Value::Iter(state)) => super::ops::iter_next(&mut state.borrow_mut()),
             _ => None,
@@ -479,14 +450,13 @@ impl Vm {
         Ok(GenStep::Reload)
     }
 
-    /// `for await`: an async generator's (or a host object's) step map becomes the element, or
+    /// `for await`: an async generator's (or an async iterator's) step map becomes the element, or
     /// ends the loop.
     fn iter_unwrap(&mut self, exit: u32) -> Result<GenStep, Exc> {
         let len = self.task.stack.len();
         let iter = len.checked_sub(2).and_then(|i| self.task.stack.get(i));
-        let steps = iter_generator(iter).is_some_and(|g| g.is_async)
-            || iter_async_target(iter).is_some()
-            || iter_host(iter).is_some();
+        let steps =
+            iter_generator(iter).is_some_and(|g| g.is_async) || iter_async_target(iter).is_some();
         if !steps {
             return Ok(GenStep::Reload);
         }
