@@ -152,6 +152,9 @@ pub enum Op {
     MakeGene(u32),
     /// [start end] or [start end step] (operand = 3) -> range
     MakeRange(u32),
+    /// [start end] -> [start end]: a `(for x in (a .. b))` loop's bounds, which must be ints
+    /// (the TypeError `MakeRange` raises otherwise).
+    RangeBounds,
     /// Join the display forms of n values into a string (interpolation).
     Concat(u32),
     /// [value] -> spread marker
@@ -175,6 +178,9 @@ pub enum Op {
     /// `(x .push v)`: [x v] -> x, appending v to an array with room for it, else the method
     /// names[n] called with one argument.
     PushItem(u32),
+    /// `(x .size)`, `(x .length)`: [x] -> the number of elements of an array, else the method
+    /// names[n] called with no argument.
+    SizeOf(u32),
     /// [receiver args-array props-or-nil]
     CallMethodComplex(u32),
     /// [args...]: method on the parent class of the running method, with the same self.

@@ -202,11 +202,11 @@ fn functions_and_parameters() {
                   13  LoadLocal(4)             rest
                   14  MakeArray(5)
                   15  Return
-            == t > g (Function, 0 slots, params _)
+            == t > g (Function, direct call, 0 slots, params _)
                 3 | (fn g _ 1)
                    0  Int(1)
                    1  Return
-            == t > fnxx (Function, 0 slots, params _)
+            == t > fnxx (Function, direct call, 0 slots, params _)
                 4 | (fnxx 2)
                    0  Int(2)
                    1  Return
@@ -234,7 +234,7 @@ fn closures_capture_cells() {
                    8  MakeClosure(1)           <<block>>
                    9  CallMethod(1, 1)         map
                   10  Return
-            == t > counter (Function, 1 slot, params _)
+            == t > counter (Function, direct call, 1 slot, params _)
                 2 |   (var n 0)
                    0  Int(0)
                    1  InitCell(0)              n
@@ -242,12 +242,12 @@ fn closures_capture_cells() {
                    2  MakeClosure(0)           <fnx>
                 1 | (fn counter _
                    3  Return
-            == t > counter > fnx (Function, 0 slots, params _)
+            == t > counter > fnx (Function, direct call, 0 slots, params _)
                captures: n (slot 0)
                 3 |   (fnx _ (fnxx (n += 1))))
                    0  MakeClosure(0)           <fnxx>
                    1  Return
-            == t > counter > fnx > fnxx (Function, 0 slots, params _)
+            == t > counter > fnx > fnxx (Function, direct call, 0 slots, params _)
                captures: n (capture 0)
                 3 |   (fnx _ (fnxx (n += 1))))
                    0  LoadCapture(0)           n
@@ -351,7 +351,7 @@ fn classes_and_methods() {
                    0  LoadLocal(0)             x
                    1  SetSelfMember(0)         x
                    2  Return
-            == t > A > get (Function, 0 slots, params _)
+            == t > A > get (Function, direct call, 0 slots, params _)
                 3 |   (.fn get _ /x))
                    0  GetSelfMember(0)         x
                    1  Return
@@ -362,7 +362,7 @@ fn classes_and_methods() {
                    2  DefMethod(0)             get
                 4 | (class B < A
                    3  Return
-            == t > B > get (Function, 0 slots, params _)
+            == t > B > get (Function, direct call, 0 slots, params _)
                 5 |   (.fn get _ ((super .get) + 1)))
                    0  CallSuper(0, 0)          get
                    1  Int(1)
@@ -594,7 +594,7 @@ fn match_enum_and_ns() {
                    0  MakeClosure(0)           <f>
                    1  DefineName(0)            f
                    2  Return
-            == t > n > f (Function, 0 slots, params _)
+            == t > n > f (Function, direct call, 0 slots, params _)
                 3 | (ns n (fn f _ Color/green))
                    0  LoadName(0)              Color
                    1  GetMember(1)             green
@@ -754,7 +754,7 @@ fn element_methods_have_ops_of_their_own() {
                   22  Pop
                 6 | (xs .size)
                   23  LoadLocal(0)             xs
-                  24  CallMethod(3, 0)         size
+                  24  SizeOf(3)                size
                   25  Pop
                 7 | (xs .get xs...)
                   26  LoadLocal(0)             xs
@@ -827,7 +827,7 @@ fn add_local_int_then_pop_fuses_into_inc_local() {
                 6 | nil
                   14  Nil
                   15  Return
-            == t > fnxx (Function, 0 slots, params _)
+            == t > fnxx (Function, direct call, 0 slots, params _)
                captures: i (slot 0)
                 5 | (fnxx (i += 1))
                    0  LoadCapture(0)           i
@@ -975,7 +975,7 @@ fn load_local_then_return_fuses_into_return_local() {
                 2 | (fn outer [x] (fnxx x))
                    0  MakeClosure(0)           <fnxx>
                    1  Return
-            == t > outer > fnxx (Function, 0 slots, params _)
+            == t > outer > fnxx (Function, direct call, 0 slots, params _)
                captures: x (slot 0)
                 2 | (fn outer [x] (fnxx x))
                    0  LoadCapture(0)           x
@@ -1148,7 +1148,7 @@ fn unused_pushes_are_dropped() {
                    0  MakeClosure(0)           <f>
                    1  DefineName(0)            f
                    2  Return
-            == t > f (Function, 2 slots, params _)
+            == t > f (Function, direct call, 2 slots, params _)
                 1 | (fn f _ (var a 1) (var b 2) a 7 nil self (g) (fnx _ b))
                    0  Int(1)
                    1  InitLocal(0)             a
@@ -1160,11 +1160,65 @@ fn unused_pushes_are_dropped() {
                    7  Pop
                    8  MakeClosure(0)           <fnx>
                    9  Return
-            == t > f > fnx (Function, 0 slots, params _)
+            == t > f > fnx (Function, direct call, 0 slots, params _)
                captures: b (slot 1)
                 1 | (fn f _ (var a 1) (var b 2) a 7 nil self (g) (fnx _ b))
                    0  LoadCapture(0)           b
                    1  Return
+        "#]],
+    );
+}
+
+#[test]
+fn for_over_a_literal_range_is_a_counted_loop() {
+    // `(a .. b)` written in the `for` runs as a counter and an end in two slots; a range
+    // value (or `await`) keeps the iterator.
+    check(
+        "(fn f [n] (for i in (1 .. n) (println i)) (var r (1 .. n)) (for i in r (println i)))",
+        expect![[r#"
+            == t (Module, 0 slots)
+                1 | (fn f [n] (for i in (1 .. n) (println i)) (var r (1 .. n)) (for i in r (println i)))
+                   0  MakeClosure(0)           <f>
+                   1  DefineName(0)            f
+                   2  Return
+            == t > f (Function, direct call, 5 slots, params [n])
+                1 | (fn f [n] (for i in (1 .. n) (println i)) (var r (1 .. n)) (for i in r (println i)))
+                   0  Nil
+                   1  InitLocal(1)
+                   2  Int(1)
+                   3  LoadLocal(0)             n
+                   4  RangeBounds
+                   5  InitLocal(2)
+                   6  InitLocal(3)
+                   7  JumpUnlessLeLocal(3, 2, 18)
+                   8  LoadLocal(3)
+                   9  InitLocal(4)             i
+                  10  LoadCallee(0)            println
+                  11  MacroArgs(0)             macro arguments: 1 forms, 0 props; a call resumes at 14
+                  12  LoadLocal(4)             i
+                  13  Call(1)
+                  14  Pop
+                  15  JumpUnlessLtLocal(3, 2, 18)
+                  16  IncLocal(3, 1)
+                  17  Jump(8)
+                  18  Int(1)
+                  19  LoadLocal(0)             n
+                  20  MakeRange(2)
+                  21  InitLocal(1)             r
+                  22  Nil
+                  23  InitLocal(2)
+                  24  LoadLocal(1)             r
+                  25  IterStart
+                  26  IterNext(34)
+                  27  InitLocal(3)             i
+                  28  LoadCallee(0)            println
+                  29  MacroArgs(1)             macro arguments: 1 forms, 0 props; a call resumes at 32
+                  30  LoadLocal(3)             i
+                  31  Call(1)
+                  32  Pop
+                  33  Jump(26)
+                  34  ReturnLocal(2)
+                  35  Return
         "#]],
     );
 }

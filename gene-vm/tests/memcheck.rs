@@ -42,6 +42,9 @@ const PROGRAMS: &[&str] = &[
     "fused_local_ops",
     "element_methods",
     "instance_props_positions",
+    // numbers in place on the stack registers, counted range loops
+    "number_ops_mixed",
+    "for_literal_range",
     // natives calling back into Gene code
     "array_callback_recursion",
     "array_map_with_native",

@@ -157,6 +157,7 @@ fn operand_note(proto: &Proto, ip: usize, op: Op) -> Option<String> {
         | GetItem(i)
         | SetItem(i)
         | PushItem(i)
+        | SizeOf(i)
         | CallMethodComplex(i)
         | CallSuper(i, _)
         | MakeClass(i)

@@ -44,7 +44,11 @@ impl Compiler {
         self.f().is_generator = is_generator;
         match params {
             Some(p) => self.compile_params(p),
-            None => self.f().params.ignore_all = true,
+            // As `_` (see `compile_params`).
+            None => {
+                self.f().params.ignore_all = true;
+                self.f().params.simple = true;
+            }
         }
         if is_generator {
             self.compile_generator_body(body, is_async);

@@ -286,7 +286,7 @@ impl Compiler {
 fn stack_effect(op: Op) -> i32 {
     use Op::*;
     match op {
-        Nop | Jump(_) | Return | PopHandler | JumpIfGiven(..) | Export(_) => 0,
+        Nop | Jump(_) | Return | PopHandler | JumpIfGiven(..) | Export(_) | RangeBounds => 0,
         Nil | True | False | Int(_) | Const(_) | ConstCopy(_) | Dup | LoadLocal(_)
         | LoadCapture(_) | LoadSlotRaw(_) | LoadName(_) | LoadNameOrSymbol(_) | LoadCallee(_)
         | LoadSelf | LoadNs | MakeClosure(_) | AddLocalInt(..) | ReturnLocal(_)
@@ -331,6 +331,7 @@ fn stack_effect(op: Op) -> i32 {
         CallComplex | NewComplex | CallMethodComplex(_) => -2,
         CallMethod(_, n) => -(n as i32),
         GetItem(_) | PushItem(_) => -1,
+        SizeOf(_) => 0,
         SetItem(_) => -2,
         CallSuper(_, n) => 1 - n as i32,
         Throw => -1,

@@ -606,6 +606,7 @@ impl Compiler {
             ("get", 1) => Op::GetItem(m),
             ("set", 2) => Op::SetItem(m),
             ("push", 1) => Op::PushItem(m),
+            ("size" | "length", 0) => Op::SizeOf(m),
             (_, argc) => Op::CallMethod(m, argc as u32 as u16),
         });
     }

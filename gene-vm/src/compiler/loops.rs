@@ -87,6 +87,12 @@ impl Compiler {
             );
         }
         let body = &ch[3..];
+        if !awaits
+            && let FormKind::Symbol(name) = &var.kind
+            && let Some((from, to)) = literal_range(coll)
+        {
+            return self.compile_for_range(name, from, to, body);
+        }
         self.begin_loop(1);
         self.compile(coll, false);
         self.emit(Op::IterStart);
@@ -117,6 +123,44 @@ impl Compiler {
         self.f().depth -= 1;
         let exit = self.here();
         self.end_loop(top, Some(exit));
+    }
+
+    /// `(for x in (a .. b) body...)`: a counted loop over two hidden slots, with no range or
+    /// iterator made. The same as iterating the range: a and b are evaluated once and must be
+    /// ints (`RangeBounds` raises the range's own TypeError), the end is included, x is a new
+    /// binding each iteration, and the counter never steps past b (no overflow at `MAX`).
+    fn compile_for_range(&mut self, name: &str, from: &Form, to: &Form, body: &[Form]) {
+        self.begin_loop(0);
+        self.compile(from, false);
+        self.compile(to, false);
+        self.emit(Op::RangeBounds);
+        let end = self.hidden_slot();
+        self.emit(Op::InitLocal(end));
+        let counter = self.hidden_slot();
+        self.emit(Op::InitLocal(counter));
+        self.emit(Op::LoadLocal(counter));
+        self.emit(Op::LoadLocal(end));
+        self.emit(Op::Le);
+        let empty = self.emit(Op::JumpIfFalse(0));
+        let top = self.here();
+        self.begin_scope();
+        self.emit(Op::LoadLocal(counter));
+        self.declare_and_init(name);
+        self.compile_body(body, false);
+        self.end_scope();
+        self.emit(Op::Pop);
+        // `continue` comes here: stop after b, else step.
+        let step = self.here();
+        self.emit(Op::LoadLocal(counter));
+        self.emit(Op::LoadLocal(end));
+        self.emit(Op::Lt);
+        let last = self.emit(Op::JumpIfFalse(0));
+        self.emit(Op::AddLocalInt(counter, 1));
+        self.emit(Op::Pop);
+        self.emit(Op::Jump(top));
+        self.patch_here(empty);
+        self.patch_here(last);
+        self.end_loop(step, None);
     }
 
     pub(super) fn compile_repeat(&mut self, ch: &[Form]) {
@@ -209,5 +253,16 @@ impl Compiler {
             l.continue_jumps.push(j);
         }
         self.f().depth = before + 1;
+    }
+}
+
+/// `(a .. b)` written as such: its two ends.
+fn literal_range(form: &Form) -> Option<(&Form, &Form)> {
+    let FormKind::Gene(g) = &form.kind else {
+        return None;
+    };
+    match g.children.as_slice() {
+        [dots, to] if g.props.is_empty() && is_sym(dots, "..") => Some((&g.head, to)),
+        _ => None,
     }
 }

@@ -15,8 +15,10 @@ impl Compiler {
         let mut patterns: Vec<(u32, Form)> = Vec::new();
         match &params.kind {
             FormKind::Symbol(s) if s == "_" => {
+                // No parameters, any arguments dropped: what binding plain positional
+                // parameters does with none, so a call with no arguments is direct.
                 self.f().params.ignore_all = true;
-                self.f().params.simple = false;
+                self.f().params.simple = true;
                 return;
             }
             FormKind::Symbol(s) => {

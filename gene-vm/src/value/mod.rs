@@ -22,7 +22,7 @@ use crate::intern::Sym;
 use crate::vm::code::Code;
 
 pub use convert::{EMBED_PREFIX, form_to_value, value_to_form};
-pub use eq::values_equal;
+pub use eq::{quick_equal, values_equal};
 pub use future::{FutState, FutureObj};
 pub use generator::GeneratorObj;
 pub use host::{Host, HostObject};

@@ -172,7 +172,11 @@ impl Vm {
         argc: usize,
         props: Option<Map>,
     ) -> Result<(), Exc> {
-        super::sched::bind_params(&mut self.task.stack, closure, base, argc, props.as_ref());
+        if closure.code.positional {
+            bind_positional(&mut self.task.stack, closure, base, argc);
+        } else {
+            super::sched::bind_params(&mut self.task.stack, closure, base, argc, props.as_ref());
+        }
         Ok(())
     }
 
@@ -556,5 +560,34 @@ impl Vm {
 impl Closure {
     pub fn is_macro(&self) -> bool {
         self.kind == FuncKind::Macro
+    }
+}
+
+/// Binds the arguments at `stack[base..]` of a function whose parameters are all positional,
+/// in slots 0, 1, ... (some with defaults or destructured by its prologue): in place, as
+/// `sched::bind_params` does for them: extra arguments dropped, a missing one nil, or the
+/// "not given" marker when it has a default.
+fn bind_positional(stack: &mut Vec<Value>, closure: &Closure, base: usize, argc: usize) {
+    let proto = &closure.code.proto;
+    let params = &proto.params.slots;
+    let n = params.len();
+    if argc > n {
+        super::stack::truncate_values(stack, base + n);
+    }
+    let nslots = proto.nslots as usize;
+    stack.reserve((base + nslots).saturating_sub(stack.len()));
+    for p in params.iter().skip(argc) {
+        stack.push(if p.has_default {
+            Value::NotGiven
+        } else {
+            Value::Nil
+        });
+    }
+    stack.resize(base + nslots, Value::Nil);
+    for &slot in &proto.cell_params {
+        if let Some(v) = stack.get_mut(base + slot as usize) {
+            let inner = std::mem::take(v);
+            *v = Value::Cell(Rc::new(std::cell::RefCell::new(inner)));
+        }
     }
 }

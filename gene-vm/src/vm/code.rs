@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use gene_syntax::LineIndex;
 
-use crate::bytecode::{Const, Op, Proto};
+use crate::bytecode::{Const, Op, ParamKind, Proto};
 use crate::intern::Sym;
 use crate::value::{
     Class, Closure, EnumData, EnumMember, FuncKind, Namespace, NativeFn, Value, form_to_value,
@@ -58,6 +58,9 @@ pub struct Code {
     pub nslots: u32,
     /// Slots after the parameters (nils a call pushes).
     pub nlocals: u32,
+    /// Every parameter is positional and parameter i is in slot i (defaults and destructuring
+    /// allowed): arguments are bound in place (`call.rs` `bind_positional`).
+    pub positional: bool,
 }
 
 /// One cached namespace lookup: valid while the namespace version is `version` and the lookup
@@ -328,6 +331,13 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
         nparams: proto.params.slots.len() as u32,
         nslots: proto.nslots,
         nlocals: proto.nslots.saturating_sub(proto.params.slots.len() as u32),
+        positional: !proto.params.ignore_all
+            && proto
+                .params
+                .slots
+                .iter()
+                .enumerate()
+                .all(|(i, p)| p.kind == ParamKind::Positional && p.slot as usize == i),
     })
 }
 

@@ -20,7 +20,7 @@ use super::members::{read_member, write_member};
 use super::stack::{StackRegs, discard, dup, is_scalar, overwrite, read_fresh};
 use super::{Exc, MAX_FRAMES, Vm};
 use crate::bytecode::Op;
-use crate::value::{Value, values_equal};
+use crate::value::{Value, quick_equal, values_equal};
 
 impl Vm {
     pub(super) fn dispatch(&mut self, stop_depth: usize) -> Result<Value, Exc> {
@@ -439,17 +439,23 @@ impl Vm {
                         push!(v);
                     }
                     // ---- operators
-                    Op::Add if r.int_arith(i64::checked_add) => {}
-                    Op::Sub if r.int_arith(i64::checked_sub) => {}
-                    Op::Mul if r.int_arith(i64::checked_mul) => {}
-                    Op::Lt if r.int_compare(|x, y| x < y) => {}
-                    Op::Le if r.int_compare(|x, y| x <= y) => {}
-                    Op::Gt if r.int_compare(|x, y| x > y) => {}
-                    Op::Ge if r.int_compare(|x, y| x >= y) => {}
+                    Op::Add if r.num_arith(i64::checked_add, |x, y| x + y) => {}
+                    Op::Sub if r.num_arith(i64::checked_sub, |x, y| x - y) => {}
+                    Op::Mul if r.num_arith(i64::checked_mul, |x, y| x * y) => {}
+                    Op::Div if r.num_div() => {}
+                    Op::Lt if r.num_compare(|x, y| x < y, |x, y| x < y) => {}
+                    Op::Le if r.num_compare(|x, y| x <= y, |x, y| x <= y) => {}
+                    Op::Gt if r.num_compare(|x, y| x > y, |x, y| x > y) => {}
+                    Op::Ge if r.num_compare(|x, y| x >= y, |x, y| x >= y) => {}
                     Op::Eq | Op::Ne => {
                         let b = pop!();
                         let a = pop!();
-                        let eq = values_equal(&a, &b);
+                        let eq = match quick_equal(&a, &b) {
+                            Some(eq) => eq,
+                            None => values_equal(&a, &b),
+                        };
+                        discard(a);
+                        discard(b);
                         push!(Value::Bool(if *at == Op::Eq { eq } else { !eq }));
                     }
                     Op::Not => {
@@ -593,6 +599,12 @@ impl Vm {
                         check_budget!();
                         if !r.push_item() {
                             enter_method!(n, 1);
+                        }
+                    }
+                    Op::SizeOf(n) => {
+                        check_budget!();
+                        if !r.size_of() {
+                            enter_method!(n, 0);
                         }
                     }
                     // Instances' properties inline (`members.rs`), anything else on the `Vec`.

@@ -230,6 +230,19 @@ impl Vm {
             Op::MakeMap(n) => self.op_make_map(n),
             Op::MakeGene(packed) => self.op_make_gene(packed),
             Op::MakeRange(n) => self.op_make_range(n)?,
+            Op::RangeBounds => {
+                let len = self.task.stack.len();
+                if let [start, end] = self
+                    .task
+                    .stack
+                    .get(len.saturating_sub(2)..)
+                    .unwrap_or_default()
+                    && !matches!((start, end), (Value::Int(_), Value::Int(_)))
+                {
+                    // Both ints or the range's own error.
+                    self.make_range(start, end, None)?;
+                }
+            }
             Op::Concat(n) => self.op_concat(n)?,
             Op::MakeSpread => {
                 let v = self.stack_pop();
@@ -355,6 +368,7 @@ impl Vm {
             | Op::GetItem(_)
             | Op::SetItem(_)
             | Op::PushItem(_)
+            | Op::SizeOf(_)
             | Op::GetMember(_)
             | Op::SetMember(_)
             | Op::GetIndex(_)

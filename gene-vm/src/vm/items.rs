@@ -1,5 +1,5 @@
-//! Element access inline in the dispatch loop: `(xs .get i)`, `(xs .set i v)` and
-//! `(xs .push v)` on an array, done on the stack registers without a call. Each gives false,
+//! Element access inline in the dispatch loop: `(xs .get i)`, `(xs .set i v)`, `(xs .push v)`
+//! and `(xs .size)` on an array, done on the stack registers without a call. Each gives false,
 //! having done nothing, when the receiver is not an array or the case is not the plain one (an
 //! index that is not an int, `.set` out of range, `.push` that must grow the array); the op
 //! then calls the method like any other (`Array.get` ... or a class's own `.get`).
@@ -77,6 +77,23 @@ impl StackRegs {
             Some(slot) => overwrite(slot, value),
             None => discard(value),
         }
+        true
+    }
+
+    /// `[xs] -> its number of elements` (an array's `.size` and `.length` are the same).
+    #[inline(always)]
+    pub(super) fn size_of(&mut self) -> bool {
+        let Some(slot) = self.top() else {
+            return false;
+        };
+        let size = match slot {
+            Value::Array(a) => match a.try_borrow() {
+                Ok(items) => items.len(),
+                Err(_) => return false,
+            },
+            _ => return false,
+        };
+        overwrite(slot, Value::Int(size as i64));
         true
     }
 

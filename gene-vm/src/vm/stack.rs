@@ -248,45 +248,90 @@ impl StackRegs {
         }
     }
 
-    /// `a op b` of the two ints on top, in place: false (and nothing done) unless both are ints
-    /// and `op` gives a value.
+    /// `a op b` of the two numbers on top, in place: ints with `int_op` (false, nothing done,
+    /// when it gives no value: overflow), floats with `float_op`, an int with a float as floats
+    /// (as `Vm::arith`). False, nothing done, for anything else.
     #[inline(always)]
-    pub(super) fn int_arith(&mut self, op: impl FnOnce(i64, i64) -> Option<i64>) -> bool {
+    pub(super) fn num_arith(
+        &mut self,
+        int_op: impl FnOnce(i64, i64) -> Option<i64>,
+        float_op: impl FnOnce(f64, f64) -> f64,
+    ) -> bool {
         if self.depth() < 2 {
             return false;
         }
         // SAFETY: the two values below `sp` are initialized.
         let (a, b) = unsafe { (&mut *self.sp.sub(2), &*self.sp.sub(1)) };
-        if let (Value::Int(x), Value::Int(y)) = (&mut *a, b)
-            && let Some(r) = op(*x, *y)
-        {
-            *x = r;
-            // SAFETY: the int on top is given up (nothing to drop).
-            self.sp = unsafe { self.sp.sub(1) };
-            return true;
+        let result = match (&*a, b) {
+            (Value::Int(x), Value::Int(y)) => match int_op(*x, *y) {
+                Some(r) => Value::Int(r),
+                None => return false,
+            },
+            (Value::Float(x), Value::Float(y)) => Value::Float(float_op(*x, *y)),
+            (Value::Int(x), Value::Float(y)) => Value::Float(float_op(*x as f64, *y)),
+            (Value::Float(x), Value::Int(y)) => Value::Float(float_op(*x, *y as f64)),
+            _ => return false,
+        };
+        // SAFETY: both are numbers (nothing to drop); the top one is given up.
+        unsafe {
+            std::ptr::write(a, result);
+            self.sp = self.sp.sub(1);
         }
-        false
+        true
     }
 
-    /// `a cmp b` of the two ints on top, replaced by the bool: false (and nothing done) unless
-    /// both are ints.
+    /// `a / b` of the two numbers on top, in place: always a float (as `Vm::arith`).
     #[inline(always)]
-    pub(super) fn int_compare(&mut self, cmp: impl FnOnce(i64, i64) -> bool) -> bool {
+    pub(super) fn num_div(&mut self) -> bool {
+        self.num_arith(|_, _| None, |x, y| x / y) || self.int_div()
+    }
+
+    #[inline(always)]
+    fn int_div(&mut self) -> bool {
         if self.depth() < 2 {
             return false;
         }
         // SAFETY: the two values below `sp` are initialized.
         let (a, b) = unsafe { (&mut *self.sp.sub(2), &*self.sp.sub(1)) };
-        if let (Value::Int(x), Value::Int(y)) = (&*a, b) {
-            let r = cmp(*x, *y);
-            // SAFETY: both are ints (nothing to drop); the top one is given up.
-            unsafe {
-                std::ptr::write(a, Value::Bool(r));
-                self.sp = self.sp.sub(1);
-            }
-            return true;
+        let (Value::Int(x), Value::Int(y)) = (&*a, b) else {
+            return false;
+        };
+        let q = *x as f64 / *y as f64;
+        // SAFETY: both are ints (nothing to drop); the top one is given up.
+        unsafe {
+            std::ptr::write(a, Value::Float(q));
+            self.sp = self.sp.sub(1);
         }
-        false
+        true
+    }
+
+    /// `a cmp b` of the two numbers on top, replaced by the bool: ints with `int_cmp`, other
+    /// numbers as floats with `float_cmp` (false when either is NaN, as `Vm::compare`). False,
+    /// nothing done, unless both are numbers.
+    #[inline(always)]
+    pub(super) fn num_compare(
+        &mut self,
+        int_cmp: impl FnOnce(i64, i64) -> bool,
+        float_cmp: impl FnOnce(f64, f64) -> bool,
+    ) -> bool {
+        if self.depth() < 2 {
+            return false;
+        }
+        // SAFETY: the two values below `sp` are initialized.
+        let (a, b) = unsafe { (&mut *self.sp.sub(2), &*self.sp.sub(1)) };
+        let r = match (&*a, b) {
+            (Value::Int(x), Value::Int(y)) => int_cmp(*x, *y),
+            (Value::Float(x), Value::Float(y)) => float_cmp(*x, *y),
+            (Value::Int(x), Value::Float(y)) => float_cmp(*x as f64, *y),
+            (Value::Float(x), Value::Int(y)) => float_cmp(*x, *y as f64),
+            _ => return false,
+        };
+        // SAFETY: both are numbers (nothing to drop); the top one is given up.
+        unsafe {
+            std::ptr::write(a, Value::Bool(r));
+            self.sp = self.sp.sub(1);
+        }
+        true
     }
 
     /// Leaves a frame: drops the frame's slots and the callee slot below them, and puts
