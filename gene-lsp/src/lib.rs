@@ -77,6 +77,7 @@ pub fn service() -> (GeneService, ClientSocket) {
             "window/workDoneProgress/cancel",
             Backend::work_done_progress_cancel,
         )
+        .custom_method(run::TASKS_METHOD, Backend::run_tasks)
         .finish();
     (CaptureInitialize::new(service, raw), socket)
 }
