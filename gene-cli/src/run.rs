@@ -4,7 +4,8 @@
 //! or handled (reported after the program and its pending tasks, timers and I/O have finished).
 //!
 //! Ctrl-C, SIGTERM and SIGHUP stop the program cleanly: its output so far is flushed, and the
-//! process then dies of the signal (`signals.rs`).
+//! process then dies of the signal (`signals.rs`). SIGQUIT (Ctrl-\) prints the task tree on
+//! stderr and the program goes on.
 //!
 //! While the program awaits a future that reports progress (or reports its own), a progress
 //! bar shows on stderr if stderr is a terminal (`progress_bar.rs`); `--no-progress` turns it off.
@@ -34,6 +35,15 @@ pub struct RunArgs {
     /// while the program reports progress or awaits work that does (`gene/progress`).
     #[arg(long)]
     no_progress: bool,
+    /// Write a timeline of the run to PATH in the Chrome Trace Event format (JSON, for
+    /// Perfetto UI or chrome://tracing): a track per task with the times it ran and awaited,
+    /// arrows from a task to the tasks it started and woke, failures and cancellations.
+    #[arg(long, value_name = "PATH")]
+    timeline: Option<PathBuf>,
+    /// Warn on stderr when a task runs more than MS milliseconds without reaching an `await`
+    /// (every other task waits meanwhile), naming the task and where it was.
+    #[arg(long, value_name = "MS")]
+    warn_slow: Option<u64>,
     /// Arguments for the program (`$args` in Gene).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
@@ -52,7 +62,14 @@ pub fn run(args: RunArgs) -> ExitCode {
     let mut vm = Vm::with_services(services);
     vm.set_args(args.args);
     vm.preempt_interval = args.preempt_interval;
+    if args.timeline.is_some() {
+        vm.start_timeline();
+    }
+    if let Some(ms) = args.warn_slow {
+        vm.warn_slow_tasks(ms);
+    }
     let signals = super::signals::SignalStop::install(vm.interrupt.clone());
+    super::signals::dump_tasks_on_sigquit(vm.interrupt.clone());
     let loaded = match source::load_one(&mut vm.db, &args.file) {
         Ok(loaded) => loaded,
         Err(status) => return status,
@@ -71,12 +88,27 @@ pub fn run(args: RunArgs) -> ExitCode {
     if let Some(bar) = &bar {
         bar.clear();
     }
+    if let Some(path) = &args.timeline {
+        write_timeline(&mut vm, path);
+    }
     if let Some(signal) = signals.received() {
         // Stopped by Ctrl-C or a kill: what it printed shows, and it ends as the signal says.
         vm.services.output().flush();
         super::signals::die_of(signal);
     }
     finish(&mut vm, result)
+}
+
+/// Writes what `--timeline` recorded; a file that cannot be written is reported, and the
+/// run's own outcome stands.
+fn write_timeline(vm: &mut Vm, path: &std::path::Path) {
+    let Some(timeline) = vm.take_timeline() else {
+        return;
+    };
+    let written = std::fs::File::create(path).and_then(|mut file| timeline.write_json(&mut file));
+    if let Err(e) = written {
+        eprintln!("gene: cannot write the timeline to {}: {e}", path.display());
+    }
 }
 
 /// A bar can be drawn on stderr: it is a terminal that understands cursor movement.

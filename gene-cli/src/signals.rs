@@ -53,7 +53,28 @@ impl SignalStop {
         }
         SignalStop { received }
     }
+}
 
+/// SIGQUIT (Ctrl-\ in a terminal) asks the VM for its task tree, printed on stderr; the
+/// program goes on. Watched for the whole run on a thread of its own.
+#[cfg(unix)]
+pub fn dump_tasks_on_sigquit(interrupt: Arc<Interrupt>) {
+    use signal_hook::consts::SIGQUIT;
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGQUIT]) {
+        let _ = std::thread::Builder::new()
+            .name("gene-sigquit".into())
+            .spawn(move || {
+                for _ in signals.forever() {
+                    interrupt.request_dump();
+                }
+            });
+    }
+}
+
+#[cfg(not(unix))]
+pub fn dump_tasks_on_sigquit(_interrupt: Arc<Interrupt>) {}
+
+impl SignalStop {
     #[cfg(not(unix))]
     pub fn install(_interrupt: Arc<Interrupt>) -> SignalStop {
         SignalStop {

@@ -79,6 +79,7 @@ pub fn service() -> (GeneService, ClientSocket) {
             Backend::work_done_progress_cancel,
         )
         .custom_method("gene/discoverTests", Backend::discover_tests)
+        .custom_method(run::TASKS_METHOD, Backend::run_tasks)
         .finish();
     (CaptureInitialize::new(service, raw), socket)
 }

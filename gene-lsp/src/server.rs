@@ -237,6 +237,12 @@ impl Backend {
         )
         .await
     }
+
+    /// `gene/tasks` `{runId}`: the live task tree of a running program (see
+    /// [`crate::run::Runs::tasks`]).
+    pub async fn run_tasks(&self, params: crate::run::TasksParams) -> Result<serde_json::Value> {
+        Ok(self.runs.tasks(&params.run_id).await)
+    }
 }
 
 pub(crate) fn roots_from(params: &InitializeParams) -> Vec<std::path::PathBuf> {

@@ -581,3 +581,82 @@ async fn an_executable_that_cannot_start_is_a_failed_request() {
         error.message
     );
 }
+
+#[tokio::test]
+async fn gene_tasks_answers_the_live_task_tree_of_a_running_program() {
+    let mut client = runner(json!({})).await;
+    client
+        .open(
+            URI,
+            1,
+            "(var gate (new gene/Future))\n\
+             (fn ^^async worker [] (await gate))\n\
+             (var w (worker))\n\
+             (println \"ready\")\n\
+             (await (gene/sleep_async 600000))\n",
+        )
+        .await;
+    let run_id = run_file(&mut client, URI).await;
+    loop {
+        let message = client.next_message("gene/runOutput").await;
+        if message["text"] == "ready\n" {
+            break;
+        }
+    }
+    let answer = client
+        .request("gene/tasks", json!({"runId": run_id}))
+        .await
+        .expect("gene/tasks answers");
+    assert_eq!(answer["running"], true, "{answer}");
+    let tasks = answer["tasks"].as_array().expect("tasks");
+    assert_eq!(tasks.len(), 2, "{answer}");
+    let (main, worker) = (&tasks[0], &tasks[1]);
+    assert_eq!(main["name"], "main");
+    assert_eq!(main["state"], "waiting");
+    assert_eq!(main["parent"], Value::Null);
+    assert_eq!(main["site"]["line"], 5);
+    assert!(
+        main["waitingOn"]
+            .as_str()
+            .is_some_and(|w| w.starts_with("gene/sleep_async")),
+        "{main}"
+    );
+    assert_eq!(worker["name"], "worker");
+    assert_eq!(worker["parent"], main["id"]);
+    assert_eq!(worker["state"], "waiting");
+    assert_eq!(worker["site"]["line"], 2);
+    assert_eq!(worker["site"]["col"], 23);
+    assert_eq!(worker["created"]["line"], 3);
+    assert!(worker["waitingMs"].is_u64());
+    assert!(
+        worker["waitingOn"]
+            .as_str()
+            .is_some_and(|w| w.starts_with("gene/Future created at ")),
+        "{worker}"
+    );
+    // The path is the document's, so a client can open the await site.
+    assert!(
+        worker["site"]["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("run.gene")),
+        "{worker}"
+    );
+    client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "gene.stopRun", "arguments": [{"runId": run_id}]}),
+        )
+        .await
+        .unwrap();
+    let (_, end) = until_end(&mut client, &run_id).await;
+    assert_eq!(end["status"], "stopped");
+    // An ended run has no tasks.
+    let after = client
+        .request("gene/tasks", json!({"runId": run_id}))
+        .await
+        .expect("gene/tasks answers");
+    assert_eq!(
+        after,
+        json!({"runId": run_id, "running": false, "tasks": []})
+    );
+}

@@ -142,6 +142,8 @@ pub enum Completion {
 /// from another thread also wakes a VM that is waiting in the reactor, so it stops promptly.
 pub struct Interrupt {
     flag: AtomicBool,
+    /// A request (SIGQUIT) to print the task tree; the program goes on.
+    dump: AtomicBool,
     waker: Mutex<Option<Sender<Completion>>>,
 }
 
@@ -149,6 +151,7 @@ impl Interrupt {
     fn new(waker: Sender<Completion>) -> Interrupt {
         Interrupt {
             flag: AtomicBool::new(false),
+            dump: AtomicBool::new(false),
             waker: Mutex::new(Some(waker)),
         }
     }
@@ -165,6 +168,22 @@ impl Interrupt {
 
     pub fn load(&self, order: Ordering) -> bool {
         self.flag.load(order)
+    }
+
+    /// Asks the VM to print its task tree at its next checkpoint (or at once, if it is waiting
+    /// for timers or I/O); unlike an interrupt, the program goes on.
+    pub fn request_dump(&self) {
+        self.dump.store(true, Ordering::SeqCst);
+        if let Ok(waker) = self.waker.lock()
+            && let Some(tx) = waker.as_ref()
+        {
+            let _ = tx.send(Completion::Wake);
+        }
+    }
+
+    /// Takes a pending dump request.
+    pub fn take_dump_request(&self) -> bool {
+        self.dump.load(Ordering::Relaxed) && self.dump.swap(false, Ordering::SeqCst)
     }
 
     pub fn swap(&self, value: bool, order: Ordering) -> bool {

@@ -12,6 +12,10 @@ vim.api.nvim_create_user_command('GeneStop', function()
   require('gene.run').stop()
 end, { desc = 'Stop the running Gene program' })
 
+vim.api.nvim_create_user_command('GeneTasks', function()
+  require('gene.tasks').show()
+end, { desc = 'Show the tasks of the running Gene program in [Gene Tasks]' })
+
 vim.api.nvim_create_user_command('GeneRestart', function()
   require('gene').restart()
 end, { desc = 'Restart the Gene language server' })

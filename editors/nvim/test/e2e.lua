@@ -118,7 +118,7 @@ step('load the plugin from the repository', function()
   gene = require('gene')
   -- A small memory cap, so the run that exhausts memory below ends quickly.
   gene.setup({ cmd = { gene_lsp }, init_options = { run = { maxMemoryMb = 256 } } })
-  for _, command in ipairs({ 'GeneRun', 'GeneStop', 'GeneRestart' }) do
+  for _, command in ipairs({ 'GeneRun', 'GeneStop', 'GeneTasks', 'GeneRestart' }) do
     check(vim.fn.exists(':' .. command) == 2, ':' .. command .. ' is not defined')
   end
 end)
@@ -283,6 +283,59 @@ step(':GeneStop stops a program that runs forever', function()
   wait_for('the program to print', 30000, function()
     return run_text():find('tick 3') ~= nil
   end)
+  vim.cmd('GeneStop')
+  wait_for('[Stopped] in [Gene Run]', 10000, function()
+    return run_text():find('%[Stopped%]') ~= nil
+  end)
+end)
+
+step(':GeneTasks shows the tasks of the running program with gF-able await sites', function()
+  local path = workdir .. '/tasks.gene'
+  write_file(path, '(var gate (new gene/Future))\n(fn ^^async worker [] (await gate))\n'
+    .. '(var w (worker))\n(println "ready")\n(await (gene/sleep_async 600000))\n')
+  vim.cmd('edit ' .. vim.fn.fnameescape(path))
+  local buf = vim.api.nvim_get_current_buf()
+  wait_for('the client to attach to tasks.gene', 20000, function()
+    return gene.client_for(buf) ~= nil
+  end)
+  vim.cmd('GeneRun')
+  wait_for('the program to print', 30000, function()
+    return run_text():find('ready') ~= nil
+  end)
+  vim.cmd('GeneTasks')
+  local tasks_buf
+  wait_for('[Gene Tasks] to show the worker', 10000, function()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_get_name(b):sub(-#'[Gene Tasks]') == '[Gene Tasks]' then
+        tasks_buf = b
+        local text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n')
+        return text:find('worker', 1, true) ~= nil
+      end
+    end
+    return false
+  end)
+  local lines = vim.api.nvim_buf_get_lines(tasks_buf, 0, -1, false)
+  check(lines[1]:find('^task %d+ main  waiting') ~= nil, 'the first line is not main: ' .. lines[1])
+  check(lines[2]:find('^  task %d+ worker  waiting') ~= nil, 'the worker is not under main: ' .. tostring(lines[2]))
+  check(lines[2]:find('on gene/Future created at', 1, true) ~= nil, 'what the worker waits on: ' .. lines[2])
+  -- gF on the site opens the await's line.
+  local win = vim.fn.win_findbuf(tasks_buf)[1]
+  vim.api.nvim_set_current_win(win)
+  -- The site ends the line (what it waits on may name the file too).
+  local col
+  local from = 1
+  while true do
+    local found = lines[2]:find(path, from, true)
+    if not found then
+      break
+    end
+    col, from = found, found + 1
+  end
+  check(col ~= nil, 'the worker line does not end with its site: ' .. lines[2])
+  vim.api.nvim_win_set_cursor(win, { 2, col - 1 })
+  vim.cmd('normal! gF')
+  check(vim.api.nvim_buf_get_name(0) == path, 'gF opened ' .. vim.api.nvim_buf_get_name(0))
+  check(vim.api.nvim_win_get_cursor(0)[1] == 2, 'gF went to line ' .. vim.api.nvim_win_get_cursor(0)[1])
   vim.cmd('GeneStop')
   wait_for('[Stopped] in [Gene Run]', 10000, function()
     return run_text():find('%[Stopped%]') ~= nil

@@ -214,6 +214,10 @@ async function main() {
     fs.mkdirSync(workspace, { recursive: true });
     fs.copyFileSync(fixture, path.join(workspace, 'floating.gene'));
     fs.writeFileSync(path.join(workspace, 'forever.gene'), '(var n 0)\n(loop\n  (n += 1)\n  (println "tick" n)\n  (gene/sleep 20))\n');
+    fs.writeFileSync(
+      path.join(workspace, 'tasks.gene'),
+      '(var gate (new gene/Future))\n(fn ^^async worker [] (await gate))\n(var w (worker))\n(println "ready")\n(await (gene/sleep_async 600000))\n',
+    );
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
     const settings = {
       'gene.server.path': geneLsp,
@@ -433,6 +437,33 @@ async function main() {
     await item.locator('a, .statusbar-item-label').first().click();
     await waitFor('[Stopped] in the Gene Run channel', async () => /\[Stopped\] after/.test(await panelText()), 15000);
     await waitFor('the status-bar item to go away', async () => (await item.count()) === 0 || !(await item.isVisible()), 10000);
+  });
+
+  await step('the "Gene Tasks" view shows a waiting task of a running program; a click opens its await', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tasks.gene' }).dblclick();
+    await waitFor('the editor to show tasks.gene', async () => (await editorText()).includes('(fn ^^async worker'), 30000);
+    await runCommand('Gene: Run File');
+    await waitFor('the program to print', async () => /ready/.test(await panelText()), 30000);
+    const header = page.locator('.pane-header', { hasText: 'Gene Tasks' }).first();
+    await header.waitFor({ state: 'visible', timeout: 10000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') {
+      await header.click();
+    }
+    const row = page.locator('.monaco-list-row', { hasText: 'worker' }).filter({ hasText: 'waiting' }).first();
+    await row.waitFor({ state: 'visible', timeout: 20000 });
+    const text = normalize(await row.innerText());
+    log(`  Gene Tasks row: ${JSON.stringify(text)}`);
+    if (!/task \d+ worker/.test(text) || !/on gene\/Future created at/.test(text)) {
+      throw new Error(`the worker's row says ${JSON.stringify(text)}`);
+    }
+    await page.locator('.monaco-list-row', { hasText: 'main' }).filter({ hasText: 'gene/sleep_async' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    await row.click();
+    await waitFor('the cursor on the await site (line 2)', async () => {
+      const status = normalize(await page.locator('.part.statusbar').innerText());
+      return /Ln 2, Col 23/.test(status);
+    }, 10000);
+    await runCommand('Gene: Stop Run');
+    await waitFor('[Stopped] in the Gene Run channel', async () => /\[Stopped\] after/.test(await panelText()), 15000);
   });
 }
 

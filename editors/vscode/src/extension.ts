@@ -1,4 +1,5 @@
-// The Gene extension: starts gene-lsp for `gene` documents and adds Run File / Stop Run.
+// The Gene extension: starts gene-lsp for `gene` documents and adds Run File / Stop Run and
+// the "Gene Tasks" view of a running program.
 
 import * as vscode from 'vscode';
 import {
@@ -18,6 +19,7 @@ import {
   type RunOutputParams,
 } from './protocol';
 import { RunController } from './run';
+import { TasksView } from './tasks';
 import { findServer } from './serverPath';
 
 const OPEN_SETTING = 'Open Setting';
@@ -33,6 +35,11 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
   const runChannel = vscode.window.createOutputChannel('Gene Run');
   runs = new RunController(runChannel);
   ctx.subscriptions.push(serverChannel, runChannel, runs);
+  const tasksView = new TasksView({
+    runId: () => runs.runId,
+    request: (method, params) => (client ? client.sendRequest(method, params) : Promise.reject(new Error('no server'))),
+  });
+  ctx.subscriptions.push(tasksView);
 
   ctx.subscriptions.push(
     vscode.commands.registerCommand('gene.restartServer', restartServer),

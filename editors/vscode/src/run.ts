@@ -72,6 +72,11 @@ export class RunController implements vscode.Disposable {
     return this.active !== undefined;
   }
 
+  /** The id of the run in progress. */
+  get runId(): string | undefined {
+    return this.active?.runId;
+  }
+
   async run(uri: vscode.Uri): Promise<unknown> {
     const transport = this.transport;
     if (!transport) {

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use gene_vm::reactor::Interrupt;
 use gene_vm::{HostServices, RunError, Vm};
 
-use super::wire::{Event, RunRequest, Stream, TraceFrame, Uncaught};
+use super::wire::{Command, Event, RunRequest, Stream, TraceFrame, Uncaught};
 
 /// The hidden first argument that makes `gene` or `gene-lsp` a run's child.
 pub const CHILD_ARG: &str = "--gene-run-child";
@@ -194,14 +194,18 @@ fn address_space_in_use() -> u64 {
         .map_or(GUESS, |kb| kb * 1024)
 }
 
-/// Waits for the server to close its side (a stop, or the server is gone), then interrupts the
-/// program, again and again (the VM clears the flag when it acts on it, and a `finally` may run
-/// on); if it still runs after [`ORPHAN_GRACE`], ends the process.
+/// Follows the server's [`Command`]s (the task tree: asked of the VM, which sends it at its next
+/// checkpoint) until the server closes its side (a stop, or the server is gone), then
+/// interrupts the program, again and again (the VM clears the flag when it acts on it, and a
+/// `finally` may run on); if it still runs after [`ORPHAN_GRACE`], ends the process.
 fn watch_server(socket: UnixStream, interrupter: &Interrupter) {
     let mut reader = BufReader::new(socket);
-    let mut ignored = Vec::new();
-    while matches!(reader.read_until(b'\n', &mut ignored), Ok(n) if n > 0) {
-        ignored.clear();
+    let mut line = Vec::new();
+    while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+        if let Ok(Command::Tasks) = serde_json::from_slice(&line) {
+            interrupter.request_tasks();
+        }
+        line.clear();
     }
     let deadline = Instant::now() + ORPHAN_GRACE;
     while Instant::now() < deadline {
@@ -214,8 +218,13 @@ fn watch_server(socket: UnixStream, interrupter: &Interrupter) {
 /// Runs the program; gives the event that ends the run. Its output and its reports go to
 /// `queue`, as `gene run` prints them (through the same `gene_vm::report`).
 pub fn execute(request: RunRequest, queue: &Arc<Queue>, interrupter: &Interrupter) -> Event {
+    let tasks_queue = queue.clone();
     let services = HostServices::new(Box::new(QueueOutput(queue.clone())))
-        .with_progress_display(Box::new(ProgramProgress::new(queue.clone())));
+        .with_progress_display(Box::new(ProgramProgress::new(queue.clone())))
+        .with_task_reports(Box::new(move |tasks| {
+            let tasks = tasks.into_iter().map(Into::into).collect();
+            tasks_queue.send(Event::Tasks { tasks });
+        }));
     let mut vm = Vm::with_services(services);
     interrupter.install(vm.interrupt.clone());
     let result = vm.run_source(&request.path, request.text);
@@ -285,6 +294,13 @@ impl Interrupter {
             interrupt.store(true, Ordering::SeqCst);
         }
         *slot = Some(interrupt);
+    }
+
+    /// Asks the program for its task tree (nothing happens before the VM exists).
+    pub fn request_tasks(&self) {
+        if let Some(interrupt) = self.slot().as_ref() {
+            interrupt.request_dump();
+        }
     }
 
     /// Asks the program to stop.

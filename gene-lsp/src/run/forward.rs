@@ -15,7 +15,7 @@ use tower_lsp_server::lsp_types::MessageType;
 use super::diagnostics::{RunSite, error_diagnostic};
 use super::output::{LineJoiner, Utf8Pieces};
 use super::process::{Spawned, describe_exit};
-use super::wire::{Event, RunRequest, Stream};
+use super::wire::{Command, Event, RunRequest, Stream};
 use super::{
     ActiveRun, EXIT_STOPPED, RunEnd, RunEndParams, RunOutput, RunOutputParams, RunStatus, Runs,
 };
@@ -246,6 +246,9 @@ pub(super) async fn follow(
                 Some(Ok(Event::Progress { message, percentage })) => {
                     run.progress.report(message, percentage);
                 }
+                Some(Ok(Event::Tasks { tasks })) => {
+                    run.tasks.send_replace(tasks);
+                }
                 Some(Ok(event)) if event.is_end() => end = Some(event),
                 Some(Ok(_)) => {}
             },
@@ -264,6 +267,13 @@ pub(super) async fn follow(
             () = sleep_until(flush_at.unwrap_or(far)), if flush_at.is_some() => {
                 sender.send(pending.take()).await;
                 flush_at = None;
+            }
+            () = run.tasks_wanted.notified(), if control.is_some() => {
+                if let Some(control) = control.as_mut() {
+                    let mut line = serde_json::to_vec(&Command::Tasks).unwrap_or_default();
+                    line.push(b'\n');
+                    let _ = control.write_all(&line).await;
+                }
             }
             () = run.stop.notified(), if kill_at.is_none() => {
                 // Output from now on is dropped; closing our side interrupts the program.

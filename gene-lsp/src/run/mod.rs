@@ -8,7 +8,10 @@
 //!   the order the program wrote;
 //! - one `gene/runEnd` `{runId, status: "ok"|"error"|"stopped", exitCode, durationMs}`;
 //! - `gene.stopRun` with `[{"runId"}]` answers `{"stopped": bool}` (whether that run was
-//!   still going) and the run ends within a fraction of a second, whatever the program does.
+//!   still going) and the run ends within a fraction of a second, whatever the program does;
+//! - the request `gene/tasks` `{runId}` answers `{runId, running, tasks: [{id, name, parent,
+//!   state, site, created, waitingOn, waitingMs}]}`: the program's live tasks, which the child
+//!   reports over its socket when asked (`running` false once the run has ended).
 //!
 //! Around it: `$/progress` while the run goes ([`progress`], cancellable: a cancel stops the
 //! run), an uncaught error as a diagnostic of the document ([`diagnostics`]), and the output as
@@ -49,9 +52,21 @@ use crate::publish::Diagnostician;
 use crate::workspace::uri_to_path;
 use progress::{ProgressHook, TokenSource};
 use wire::RunRequest;
-pub use wire::Stream;
+pub use wire::{SiteEntry, Stream, TaskEntry};
 
 pub const RUN_FILE_COMMAND: &str = "gene.runFile";
+/// The request for a run's task tree.
+pub const TASKS_METHOD: &str = "gene/tasks";
+
+/// How long `gene/tasks` waits for the child's answer (the program gives it at its next
+/// checkpoint; one stuck in a long native call gives nothing).
+pub const TASKS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TasksParams {
+    pub run_id: String,
+}
 pub const STOP_RUN_COMMAND: &str = "gene.stopRun";
 
 /// The exit code of a stopped run (as a shell reports a program ended by Ctrl-C).
@@ -160,6 +175,10 @@ pub struct ActiveRun {
     progress_token: Arc<Mutex<Option<ProgressToken>>>,
     /// Where the program's own progress reports go (see [`progress`]).
     pub progress: ProgressHook,
+    /// Asks the run's task to send the child [`wire::Command::Tasks`].
+    tasks_wanted: Notify,
+    /// The child's last task tree.
+    tasks: tokio::sync::watch::Sender<Vec<TaskEntry>>,
 }
 
 impl ActiveRun {
@@ -260,6 +279,8 @@ impl Runs {
             stop: Notify::new(),
             progress_token,
             progress,
+            tasks_wanted: Notify::new(),
+            tasks: tokio::sync::watch::Sender::new(Vec::new()),
         });
         self.active().insert(id.clone(), run.clone());
         tokio::spawn(forward::follow(
@@ -280,6 +301,27 @@ impl Runs {
             run.request_stop();
         }
         Ok(json!({ "stopped": run.is_some() }))
+    }
+
+    /// `gene/tasks`: asks the run's child for its task tree and waits (up to [`TASKS_WAIT`])
+    /// for the answer; a run that has ended has none.
+    pub async fn tasks(&self, run_id: &str) -> Value {
+        let Some(run) = self.active().get(run_id).cloned() else {
+            return json!({ "runId": run_id, "running": false, "tasks": [] });
+        };
+        let mut answers = run.tasks.subscribe();
+        answers.borrow_and_update();
+        run.tasks_wanted.notify_one();
+        let answered = tokio::time::timeout(TASKS_WAIT, answers.changed()).await;
+        let tasks = match answered {
+            Ok(Ok(())) => answers.borrow().clone(),
+            _ => Vec::new(),
+        };
+        json!({
+            "runId": run_id,
+            "running": !run.stop_requested() && self.active().contains_key(run_id),
+            "tasks": tasks,
+        })
     }
 
     /// The client cancelled a progress: stop the run it belongs to.

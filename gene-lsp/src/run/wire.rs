@@ -1,10 +1,10 @@
 //! What the server and a run's child process say to each other, as newline-delimited JSON over
 //! a socket of their own (never the program's stdin, stdout or stderr).
 //!
-//! - The server sends one line, the [`RunRequest`]; closing its side of the socket afterwards
-//!   asks the run to stop.
+//! - The server sends one line, the [`RunRequest`], then [`Command`]s (`{"command":"tasks"}`:
+//!   send the task tree); closing its side of the socket asks the run to stop.
 //! - The child sends [`Event`]s: the program's output in the order it was written, its progress
-//!   reports, and at the end one of [`Event::Finished`], [`Event::Uncaught`] or
+//!   reports, the task tree when asked ([`Event::Tasks`]), and at the end one of [`Event::Finished`], [`Event::Uncaught`] or
 //!   [`Event::Failed`]. A child that dies before it sends one of those (a signal, an abort when
 //!   memory runs out) is reported from its exit status.
 
@@ -41,6 +41,8 @@ pub enum Event {
         message: Option<String>,
         percentage: Option<u32>,
     },
+    /// The live tasks, answering [`Command::Tasks`].
+    Tasks { tasks: Vec<TaskEntry> },
     /// The program ran to its end.
     Finished,
     /// The program ended with an exception nobody caught. Its report (as `gene run` prints
@@ -82,4 +84,57 @@ pub struct TraceFrame {
     /// Byte offsets into the source.
     pub start: u32,
     pub end: u32,
+}
+
+/// What the server asks of a running child after the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "camelCase")]
+pub enum Command {
+    /// Send the task tree ([`Event::Tasks`]) at the program's next checkpoint.
+    Tasks,
+}
+
+/// One live task of the program (`gene/tasks` in the protocol).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskEntry {
+    pub id: u64,
+    pub name: String,
+    pub parent: Option<u64>,
+    /// `running`, `ready` or `waiting`.
+    pub state: String,
+    /// Where it is: the `await` it waits at, or where it runs.
+    pub site: Option<SiteEntry>,
+    /// Where it was started (none for the main program).
+    pub created: Option<SiteEntry>,
+    pub waiting_on: Option<String>,
+    pub waiting_ms: Option<u64>,
+}
+
+/// A place in a file: 1-based line and column (characters).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteEntry {
+    pub path: String,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl From<gene_vm::TaskInfo> for TaskEntry {
+    fn from(t: gene_vm::TaskInfo) -> TaskEntry {
+        let site = |s: gene_vm::Site| SiteEntry {
+            path: s.path,
+            line: s.line,
+            col: s.col,
+        };
+        TaskEntry {
+            id: t.id,
+            name: t.name,
+            parent: t.parent,
+            state: t.state.name().to_string(),
+            site: t.site.map(site),
+            created: t.created_at.map(site),
+            waiting_on: t.waiting_on,
+            waiting_ms: t.waiting_ms,
+        }
+    }
 }

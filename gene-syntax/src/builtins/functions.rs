@@ -448,6 +448,12 @@ pub(crate) static FUNCTIONS: &[Builtin] = &[
         &[req("fraction"), opt("message")],
         "Reports progress on the running task's future: fraction is a number from 0 to 1 (anything else throws ArgumentError naming the value, so a percentage passed by mistake shows), message a string or nil. The report becomes the future's `.progress`, starts its `.on_progress` callbacks (before this task goes on) and is passed on to the future of a task whose body evaluates to this future and to `gene/timeout`'s future. After the future has settled (a cancelled task unwinding) reports are dropped. In the main program, the reports show as `gene run`'s progress bar; so do the reports of a future the main program awaits. Gives nil.",
     ),
+    func(
+        "tasks",
+        "gene/tasks",
+        &[],
+        "The live tasks, oldest first, as an array of maps: `^id` (an int unique for the run), `^name` (the `^^async` function's name, `async@file:line` for an `async` block, `main`), `^parent` (the id of the task that started it, or nil), `^state` (`running`, `ready` or `waiting`), `^site` (where it is: the `await` it waits at), `^created` (where it was started), `^waiting_on` (what it waits for, in words) and `^waiting_ms`. `gene run` prints the same as a tree on SIGQUIT.",
+    ),
     flagged(
         "await_all",
         "gene/await_all",

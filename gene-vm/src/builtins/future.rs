@@ -66,6 +66,7 @@ pub(super) static NATIVES: &[NativeFn] = &[
     }),
     native!("gene/race", race),
     native!("gene/timeout", timeout),
+    native!("gene/tasks", |vm, _| Ok(tasks_value(&vm.task_snapshot()))),
     native!("gene/await_all", |vm, _| {
         if vm.sched.parked_or_ready() == 0 && vm.sched.ops.is_empty() {
             return Ok(Value::Nil);
@@ -237,4 +238,39 @@ impl Vm {
         self.task.stack.push(Value::Future(future));
         Ok(())
     }
+}
+
+/// `gene/tasks`: the snapshot as Gene data.
+fn tasks_value(tasks: &[crate::vm::TaskInfo]) -> Value {
+    use crate::intern::Sym;
+    use crate::value::Map;
+    let opt_str = |s: Option<String>| s.map_or(Value::Nil, Value::str);
+    let items = tasks
+        .iter()
+        .map(|t| {
+            let mut m = Map::default();
+            m.insert(Sym::new("id"), Value::Int(t.id as i64));
+            m.insert(Sym::new("name"), Value::str(t.name.clone()));
+            m.insert(
+                Sym::new("parent"),
+                t.parent.map_or(Value::Nil, |p| Value::Int(p as i64)),
+            );
+            m.insert(Sym::new("state"), Value::str(t.state.name()));
+            m.insert(
+                Sym::new("site"),
+                opt_str(t.site.as_ref().map(ToString::to_string)),
+            );
+            m.insert(
+                Sym::new("created"),
+                opt_str(t.created_at.as_ref().map(ToString::to_string)),
+            );
+            m.insert(Sym::new("waiting_on"), opt_str(t.waiting_on.clone()));
+            m.insert(
+                Sym::new("waiting_ms"),
+                t.waiting_ms.map_or(Value::Nil, |ms| Value::Int(ms as i64)),
+            );
+            Value::map(m)
+        })
+        .collect();
+    Value::array(items)
 }

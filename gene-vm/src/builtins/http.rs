@@ -217,6 +217,7 @@ fn timeout_arg(vm: &Vm, value: &Value) -> Result<Option<f64>, Exc> {
 
 /// Starts the request on the reactor and gives its future.
 fn start(vm: &mut Vm, spec: RequestSpec) -> Value {
+    let label = format!("gene/http {} {:?}", spec.method, spec.url);
     let job = match client(vm) {
         Ok(client) => Box::pin(perform(client, spec)) as crate::reactor::AsyncJob,
         Err(message) => {
@@ -224,7 +225,9 @@ fn start(vm: &mut Vm, spec: RequestSpec) -> Value {
             Box::pin(async move { Err(JobError::new("HttpError", message)) })
         }
     };
-    vm.start_job(JobKind::Async(job))
+    let future = vm.start_job(JobKind::Async(job));
+    vm.label_job(&future, label);
+    future
 }
 
 /// The VM's client (`services/http.rs`: one connection pool per VM, closed with it).

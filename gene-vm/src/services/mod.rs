@@ -33,6 +33,9 @@ pub struct HostServices {
     pub(crate) transactions: OpenTransactions,
     /// The tests `test` forms declared, for `gene test` (`crate::testing`).
     pub(crate) tests: crate::testing::TestRegistry,
+    /// Where an asked-for task snapshot goes (`Interrupt::request_dump`); by default it is
+    /// printed as a tree on stderr.
+    pub(crate) task_reports: Option<Box<dyn FnMut(Vec<crate::vm::TaskInfo>)>>,
 }
 
 impl HostServices {
@@ -44,7 +47,18 @@ impl HostServices {
             http: HttpClient::default(),
             transactions: OpenTransactions::default(),
             tests: Default::default(),
+            task_reports: None,
         }
+    }
+
+    /// Hands asked-for task snapshots to `report` instead of printing them (the language
+    /// server's run child sends them to the server).
+    pub fn with_task_reports(
+        mut self,
+        report: Box<dyn FnMut(Vec<crate::vm::TaskInfo>)>,
+    ) -> HostServices {
+        self.task_reports = Some(report);
+        self
     }
 
     /// Shows the main program's progress on `display` (`gene run`'s bar, the language

@@ -27,6 +27,7 @@ impl Vm {
         self.task.meta = TaskMeta {
             id,
             stop_depth,
+            serial: self.sched.new_serial(),
             ..TaskMeta::default()
         };
         let result = self.run_loop(Some(id));
@@ -57,7 +58,8 @@ impl Vm {
     pub(crate) fn finish_program(&mut self, result: Result<Value, Exc>) -> Result<Value, Exc> {
         let result = match result {
             Ok(v) => self.drain().map(|()| v),
-            Err(e) => {
+            Err(mut e) => {
+                self.note_live_tasks(&mut e);
                 self.abort_all(None);
                 Err(e)
             }
@@ -90,7 +92,17 @@ impl Vm {
                 running = false;
                 let id = self.task.meta.id;
                 let is_main = Some(id) == main;
-                match self.run_current() {
+                if self.timeline.is_some() {
+                    self.timeline_run_begins();
+                }
+                if let Some(watch) = self.slow.as_deref_mut() {
+                    watch.start();
+                }
+                let outcome = self.run_current();
+                if self.timeline.is_some() {
+                    self.timeline_run_ends();
+                }
+                match outcome {
                     Ok(v) if is_main => return Ok(v),
                     Ok(v) => self.finish_task(Ok(v)),
                     Err(mut e) => match e.signal {
@@ -173,6 +185,12 @@ impl Vm {
             // Its starters run before it does again: it no longer stands on their frames.
             self.task.meta.starter_frames = 0;
         }
+        if ready.is_none() {
+            self.task.meta.waiting_since = super::clock::coarse_ms();
+            if self.timeline.is_some() {
+                self.timeline_wait_begins();
+            }
+        }
         let task = std::mem::take(&mut self.task);
         if let Some(slot) = self.sched.tasks.get_mut(id) {
             *slot = Some(Box::new(task));
@@ -199,6 +217,20 @@ impl Vm {
 
     /// A task other than the main one returned or threw: settle its future.
     fn finish_task(&mut self, outcome: Result<Value, Exc>) {
+        if self.timeline.is_some() {
+            let cancelled =
+                self.task.meta.future.as_ref().is_some_and(|f| {
+                    matches!(*f.state.borrow(), crate::value::FutState::Cancelled)
+                });
+            match &outcome {
+                _ if cancelled => self.timeline_task_failed(String::new(), true),
+                Err(e) => {
+                    let what = self.describe_exception(&e.value);
+                    self.timeline_task_failed(what, false);
+                }
+                Ok(_) => {}
+            }
+        }
         let task = std::mem::take(&mut self.task);
         let Task { meta, .. } = task;
         if let Some(op) = meta.timeout {
@@ -232,6 +264,7 @@ impl Vm {
             next = self.reactor.try_next();
         }
         self.check_interrupt()?;
+        self.dump_tasks_if_asked();
         self.sched.yield_now = false;
         self.sched.promote_immediate();
         Ok(())
@@ -257,6 +290,10 @@ impl Vm {
         if let Err(e) = self.check_interrupt() {
             return Some(e);
         }
+        self.dump_tasks_if_asked();
+        if self.slow.is_some() {
+            self.check_slow();
+        }
         if !self.sched.ops.is_empty() {
             self.reactor.flush();
         }
@@ -264,6 +301,22 @@ impl Vm {
             return Some(Exc::signal(Signal::Yield { front: false }));
         }
         None
+    }
+
+    /// SIGQUIT (through [`crate::reactor::Interrupt::request_dump`]): the task tree on stderr.
+    fn dump_tasks_if_asked(&mut self) {
+        if self.interrupt.take_dump_request() {
+            let tasks = self.task_snapshot();
+            if let Some(report) = self.services.task_reports.as_mut() {
+                report(tasks);
+                return;
+            }
+            let tree = super::render_task_tree(&tasks);
+            self.services.out.flush();
+            self.services
+                .out
+                .err(&format!("gene: tasks (on SIGQUIT):\n{tree}"));
+        }
     }
 
     fn complete(&mut self, completion: Completion) {
@@ -427,11 +480,18 @@ impl Vm {
             let m = waiting.remove(pos);
             waiting.insert(0, m);
         }
+        // The tasks involved, as they wait now: shown if the error goes uncaught.
+        let note: Box<str> = tasks_note(
+            "the waiting tasks when the deadlock was found:",
+            &self.task_snapshot(),
+        )
+        .into();
         for id in waiting {
-            let e = self.error(
+            let mut e = self.error(
                 "DeadlockError",
                 "deadlock: this await waits for a future that nothing will settle (every task is waiting, and no timer or I/O operation is pending)",
             );
+            e.note = Some(note.clone());
             self.throw_into(id, e);
         }
         true
@@ -452,6 +512,27 @@ impl Vm {
         self.services.abandon_open_work();
         self.reactor.flush();
         self.sched.clear_tasks();
+    }
+
+    /// The main program failed while tasks are still alive: the error's report lists them
+    /// (they are dropped next).
+    fn note_live_tasks(&self, e: &mut Exc) {
+        if e.uncatchable
+            || e.note.is_some()
+            || e.exit_status().is_some()
+            || self.sched.parked_or_ready() == 0
+        {
+            return;
+        }
+        let tasks = self.task_snapshot();
+        if tasks.is_empty() {
+            return;
+        }
+        let list = tasks_note("the tasks still alive, stopped now:", &tasks);
+        e.note = Some(match e.note.take() {
+            Some(note) => format!("{note}\n  {list}").into_boxed_str(),
+            None => list.into_boxed_str(),
+        });
     }
 
     fn abort_with(&mut self, main: Option<usize>, e: Exc) -> Exc {
@@ -489,6 +570,17 @@ impl Vm {
         }
         out
     }
+}
+
+/// A note (printed as `  note: ...` under an error) with a task tree indented beneath.
+fn tasks_note(title: &str, tasks: &[super::TaskInfo]) -> String {
+    let tree = super::render_task_tree(tasks);
+    let mut note = title.to_string();
+    for line in tree.lines() {
+        note.push_str("\n    ");
+        note.push_str(line);
+    }
+    note
 }
 
 /// Milliseconds as written: `100`, `2.5`.

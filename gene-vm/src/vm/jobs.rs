@@ -64,6 +64,9 @@ pub(crate) struct JobEntry {
     /// Its result is dropped, unseen, when nobody can observe the future any more (see
     /// [`Vm::start_job_returnable`]).
     pub returnable: bool,
+    /// What it does, for the task dumps (`gene/http GET "url"`); without one they show the
+    /// call that started it.
+    pub label: Option<Box<str>>,
 }
 
 impl Vm {
@@ -81,6 +84,21 @@ impl Vm {
         on_cancel: Option<OnCancel>,
     ) -> Value {
         self.start_job_stallable(job, finish, on_cancel, None)
+    }
+
+    /// Names the job behind `future` (a value [`Vm::start_job`] gave) for the task dumps.
+    pub(crate) fn label_job(&mut self, future: &Value, label: String) {
+        let Value::Future(f) = future else { return };
+        let Producer::Op(op) = *f.producer.borrow() else {
+            return;
+        };
+        if let Some(OpEntry {
+            target: OpTarget::Job(job),
+            ..
+        }) = self.sched.ops.get_mut(&op)
+        {
+            job.label = Some(label.into_boxed_str());
+        }
     }
 
     /// Starts a job that may wait for Gene code (see [`Stalled`]).
@@ -110,6 +128,7 @@ impl Vm {
                     on_cancel,
                     stalled,
                     returnable: false,
+                    label: None,
                 })),
                 deadline: None,
             },

@@ -11,6 +11,7 @@ mod await_op;
 mod build;
 pub(crate) use await_op::deadline_after;
 mod call;
+mod clock;
 pub mod code;
 mod cursor;
 mod driver;
@@ -33,8 +34,12 @@ mod progress;
 pub(crate) use ops::resolve_index;
 pub(crate) mod sched;
 mod setup;
+mod slow;
 mod stack;
+mod tasks;
+pub mod timeline;
 mod unwind;
+pub use tasks::{Site, TaskInfo, TaskState, render_task_tree};
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -189,6 +194,11 @@ pub struct Vm {
     pub services: HostServices,
     /// `gene/math/random` and friends: this VM's generator.
     pub(crate) random: crate::builtins::Random,
+    /// What every task did when, while `gene run --timeline` records it (`timeline.rs`).
+    pub(crate) timeline: Option<Box<timeline::Timeline>>,
+    /// `gene run --warn-slow MS`: the running task's time since it last started running,
+    /// checked at each checkpoint (`slow.rs`).
+    pub(crate) slow: Option<Box<slow::SlowWatch>>,
 }
 
 impl Vm {

@@ -77,8 +77,13 @@ pub(crate) struct TaskMeta {
     /// zero once it has waited or been preempted (its starters went on meanwhile).
     pub starter_frames: usize,
     /// A number naming this task for the whole run (slots are reused, serials are not), given
-    /// on first use ([`Vm::task_serial`]): who holds a `gene/Lock`.
+    /// on first use ([`Vm::task_serial`]): who holds a `gene/Lock`. Tasks get theirs when
+    /// they start (`vm/tasks.rs` names them by it).
     pub serial: u64,
+    /// The serial of the task that started this one (0 for the main program).
+    pub parent: u64,
+    /// When it last parked ([`super::clock::coarse_ms`]): how long it has been waiting.
+    pub waiting_since: u64,
 }
 
 /// What a reactor operation settles when it completes.
@@ -154,6 +159,12 @@ impl Scheduler {
             *slot = None;
             self.free.push(id);
         }
+    }
+
+    /// A serial for a task starting now.
+    pub fn new_serial(&mut self) -> u64 {
+        self.next_serial += 1;
+        self.next_serial
     }
 
     pub fn token(&mut self) -> u64 {
@@ -277,13 +288,19 @@ impl Vm {
             meta: TaskMeta {
                 id,
                 future: Some(future),
+                serial: self.sched.new_serial(),
+                parent: self.task.meta.serial,
                 ..TaskMeta::default()
             },
         };
+        let serial = task.meta.serial;
         if let Some(slot) = self.sched.tasks.get_mut(id) {
             *slot = Some(Box::new(task));
         }
         self.sched.immediate.push(id);
+        if self.timeline.is_some() {
+            self.timeline_task_started(serial);
+        }
         id
     }
 
@@ -311,8 +328,7 @@ impl Vm {
     /// The running task's serial (see [`TaskMeta::serial`]).
     pub(crate) fn task_serial(&mut self) -> u64 {
         if self.task.meta.serial == 0 {
-            self.sched.next_serial += 1;
-            self.task.meta.serial = self.sched.next_serial;
+            self.task.meta.serial = self.sched.new_serial();
         }
         self.task.meta.serial
     }
@@ -333,7 +349,11 @@ impl Vm {
             return;
         }
         task.meta.token = 0;
+        let serial = task.meta.serial;
         self.sched.ready.push_back(id);
+        if self.timeline.is_some() {
+            self.timeline_woken(serial);
+        }
     }
 
     /// Makes the task `id` throw `exc` where it waits, waking it if it is parked.

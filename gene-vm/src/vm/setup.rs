@@ -140,6 +140,8 @@ impl Vm {
             main_awaited: None,
             services,
             random: Default::default(),
+            timeline: None,
+            slow: None,
         };
         vm.install_natives();
         vm.install_type_classes();

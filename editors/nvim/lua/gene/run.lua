@@ -172,6 +172,14 @@ function M.running()
   return current ~= nil
 end
 
+--- The run in progress, `{ id, client_id }`, or nil.
+function M.current()
+  if not current then
+    return nil
+  end
+  return { id = current.id, client_id = current.client_id }
+end
+
 local function describe_error(err)
   if type(err) == 'table' then
     local message = err.message or vim.inspect(err)

@@ -118,13 +118,19 @@ impl Vm {
             meta: TaskMeta {
                 id,
                 future: Some(req.future),
+                serial: self.sched.new_serial(),
+                parent: self.task.meta.serial,
                 ..TaskMeta::default()
             },
         };
+        let serial = task.meta.serial;
         if let Some(slot) = self.sched.tasks.get_mut(id) {
             *slot = Some(Box::new(task));
         }
         self.sched.immediate.push(id);
+        if self.timeline.is_some() {
+            self.timeline_task_started(serial);
+        }
         *g.state.borrow_mut() = GenState::Running {
             mode: Mode::Task,
             shell: seg,
