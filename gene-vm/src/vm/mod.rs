@@ -13,6 +13,7 @@ pub(crate) use await_op::deadline_after;
 mod call;
 pub mod code;
 mod cursor;
+pub mod debug;
 mod driver;
 pub(crate) use driver::fmt_ms;
 mod errors;
@@ -189,6 +190,8 @@ pub struct Vm {
     pub services: HostServices,
     /// `gene/math/random` and friends: this VM's generator.
     pub(crate) random: crate::builtins::Random,
+    /// A debugger's breakpoints, steps and host (`debug.rs`); `None` without one.
+    pub(crate) debug: Option<Box<debug::Debugger>>,
 }
 
 impl Vm {

@@ -140,6 +140,7 @@ impl Vm {
             main_awaited: None,
             services,
             random: Default::default(),
+            debug: None,
         };
         vm.install_natives();
         vm.install_type_classes();
