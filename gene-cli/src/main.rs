@@ -4,6 +4,7 @@
 //! (`gene_vm::report`).
 
 mod check;
+mod dap;
 mod disasm;
 mod eval;
 mod fmt;
@@ -58,6 +59,8 @@ enum Command {
     Repl(repl::ReplArgs),
     /// Serve an editor: the language server over standard input and output.
     Lsp(lsp::LspArgs),
+    /// Serve a debugger client: the Debug Adapter Protocol over standard input and output.
+    Dap(dap::DapArgs),
 }
 
 /// Exit status for failures of the tool itself (unreadable file, bad arguments), as opposed to
@@ -92,5 +95,6 @@ fn main() -> ExitCode {
         Command::Eval(args) => run::on_big_stack(move || eval::run(args)),
         Command::Repl(args) => run::on_big_stack(move || repl::run(args)),
         Command::Lsp(args) => lsp::run(args),
+        Command::Dap(args) => dap::run(args),
     }
 }

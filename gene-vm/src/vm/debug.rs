@@ -446,6 +446,11 @@ impl Vm {
         op
     }
 
+    /// The id of the running (at a stop: the stopped) task.
+    pub fn debug_current_task(&self) -> usize {
+        self.task.meta.id
+    }
+
     /// The live tasks: the running one first, then the others by id.
     pub fn debug_tasks(&self) -> Vec<TaskInfo> {
         let mut tasks = vec![task_info(&self.task)];
