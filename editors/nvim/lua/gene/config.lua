@@ -15,6 +15,8 @@ M.defaults = {
   settings = nil,
   -- The [Gene Run] split.
   run = { height = 12 },
+  -- Register the debugger with nvim-dap when it is installed (true, or { cmd = {...} }).
+  dap = false,
 }
 
 local options = vim.deepcopy(M.defaults)
