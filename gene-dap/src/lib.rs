@@ -7,10 +7,12 @@
 //!   about its state while it is stopped (stack traces stitched across awaits, scopes,
 //!   variables, evaluate, setVariable).
 //! - `variables.rs`: values as DAP variables, expanded lazily.
+//! - `conditions.rs`: breakpoint conditions, hit counts and log messages.
 //!
 //! Tasks are DAP threads (thread id = task id + 1); all of them stop together, since a stop
 //! blocks the VM's one thread.
 
+mod conditions;
 mod program;
 mod session;
 mod transport;

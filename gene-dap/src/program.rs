@@ -15,6 +15,7 @@ use gene_vm::vm::debug::{DebugHost, StepKind, Stop, StopReason};
 use gene_vm::{HostServices, Output, Vm};
 use serde_json::{Value as Json, json};
 
+use crate::conditions::{Part, Specs, hit_condition_holds, log_parts};
 use crate::transport::Sender;
 use crate::variables::{Refs, Scope, children, shown};
 
@@ -31,6 +32,11 @@ pub enum Command {
     /// A request about the stopped program (stackTrace, scopes, variables, evaluate,
     /// setVariable), answered by the host.
     Request(Json),
+    /// Which throws stop: every one, uncaught ones.
+    ExceptionFilters {
+        raised: bool,
+        uncaught: bool,
+    },
     Disconnect,
 }
 
@@ -41,6 +47,9 @@ pub struct Launch {
     pub cwd: Option<PathBuf>,
     pub stop_on_entry: bool,
     pub no_debug: bool,
+    /// The exception filters: stop at every throw, at uncaught ones.
+    pub raised: bool,
+    pub uncaught: bool,
 }
 
 /// What both threads see.
@@ -50,6 +59,8 @@ pub struct Shared {
     pub threads: Arc<Mutex<Vec<Json>>>,
     /// The program is stopped, waiting for the client.
     pub stopped: Arc<AtomicBool>,
+    /// Conditions, hit counts and log messages of line breakpoints.
+    pub specs: Specs,
 }
 
 /// A program started by [`start`].
@@ -146,6 +157,7 @@ fn run_program(
         for (path, lines) in &breakpoints {
             vm.debug_set_breakpoints(path, lines);
         }
+        vm.debug_set_exception_filters(launch.raised, launch.uncaught);
     }
     *shared.threads.lock().unwrap_or_else(|e| e.into_inner()) = vec![main_thread()];
     let _ = handles.send((attention, vm.interrupt.clone()));
@@ -196,6 +208,9 @@ fn decode_frame(id: i64) -> Option<(usize, usize)> {
 
 impl DebugHost for DapHost {
     fn stopped(&mut self, vm: &mut Vm, stop: Stop) {
+        if stop.reason == StopReason::Breakpoint && !self.breakpoint_stops(vm, &stop) {
+            return;
+        }
         self.publish_threads(vm);
         self.shared.stopped.store(true, Ordering::SeqCst);
         let reason = match stop.reason {
@@ -203,11 +218,15 @@ impl DebugHost for DapHost {
             StopReason::Step => "step",
             StopReason::Pause => "pause",
             StopReason::Entry => "entry",
+            StopReason::Exception => "exception",
         };
-        self.sender.event(
-            "stopped",
-            json!({"reason": reason, "threadId": stop.task + 1, "allThreadsStopped": true}),
-        );
+        let mut body =
+            json!({"reason": reason, "threadId": stop.task + 1, "allThreadsStopped": true});
+        if let Some(d) = &stop.description {
+            body["description"] = json!(d);
+            body["text"] = json!(d);
+        }
+        self.sender.event("stopped", body);
         loop {
             match self.commands.recv() {
                 Ok(Command::Continue) => break,
@@ -220,6 +239,9 @@ impl DebugHost for DapHost {
                     vm.debug_set_breakpoints(&path, &lines);
                 }
                 Ok(Command::Request(request)) => self.answer(vm, &request),
+                Ok(Command::ExceptionFilters { raised, uncaught }) => {
+                    vm.debug_set_exception_filters(raised, uncaught);
+                }
                 Ok(Command::Disconnect) | Err(_) => {
                     vm.interrupt.store(true, Ordering::SeqCst);
                     break;
@@ -238,6 +260,9 @@ impl DebugHost for DapHost {
                     vm.debug_set_breakpoints(&path, &lines);
                 }
                 Command::Request(request) => self.sender.fail(&request, "the program is running"),
+                Command::ExceptionFilters { raised, uncaught } => {
+                    vm.debug_set_exception_filters(raised, uncaught);
+                }
                 Command::Disconnect => vm.interrupt.store(true, Ordering::SeqCst),
                 Command::Continue | Command::Step(_) => {}
             }
@@ -246,6 +271,63 @@ impl DebugHost for DapHost {
 }
 
 impl DapHost {
+    /// A line breakpoint was reached: false when its condition or hit count says go on, or
+    /// when it is a logpoint (its message is printed).
+    fn breakpoint_stops(&mut self, vm: &mut Vm, stop: &Stop) -> bool {
+        let Some(spec) = self.shared.specs.with(&stop.path, stop.line, |s| s.clone()) else {
+            return true;
+        };
+        let frame = vm
+            .debug_frames(stop.task)
+            .first()
+            .map(|f| f.index)
+            .unwrap_or(0);
+        if let Some(condition) = &spec.condition {
+            match vm.debug_evaluate(frame, condition) {
+                Ok(v) if !v.truthy() => return false,
+                Ok(_) => {}
+                Err(e) => {
+                    let message = gene_vm::value::display(&e.value);
+                    self.sender.output(
+                        "console",
+                        &format!("breakpoint condition {condition} failed: {message}\n"),
+                    );
+                }
+            }
+        }
+        let hits = self
+            .shared
+            .specs
+            .with(&stop.path, stop.line, |s| {
+                s.hits += 1;
+                s.hits
+            })
+            .unwrap_or(1);
+        if let Some(hit) = &spec.hit_condition
+            && !hit_condition_holds(hit, hits)
+        {
+            return false;
+        }
+        if let Some(message) = &spec.log_message {
+            let mut text = String::new();
+            for part in log_parts(message) {
+                match part {
+                    Part::Text(t) => text.push_str(&t),
+                    Part::Expr(e) => match vm.debug_evaluate(frame, &e) {
+                        Ok(v) => text.push_str(&gene_vm::value::display(&v)),
+                        Err(err) => {
+                            text.push_str(&format!("<{}>", gene_vm::value::display(&err.value)))
+                        }
+                    },
+                }
+            }
+            text.push('\n');
+            self.sender.output("console", &text);
+            return false;
+        }
+        true
+    }
+
     fn publish_threads(&self, vm: &Vm) {
         let mut tasks = vm.debug_tasks();
         tasks.sort_by_key(|t| t.id);

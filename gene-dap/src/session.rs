@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use gene_vm::vm::debug::{StepKind, lines_with_code, nearest_line};
 use serde_json::{Value as Json, json};
 
+use crate::conditions::Spec;
 use crate::program::{self, Command, Launch, Running, Shared};
 use crate::transport::{Sender, read_message};
 
@@ -26,6 +27,8 @@ pub struct Session {
     /// Breakpoint lines (0-based, moved to lines with code) by path, as the client set them.
     breakpoints: BTreeMap<String, Vec<u32>>,
     running: Option<Running>,
+    /// The exception filters (`raised`, `uncaught`); uncaught is on until the client says.
+    filters: (bool, bool),
 }
 
 #[derive(PartialEq)]
@@ -43,6 +46,7 @@ impl Session {
             configured: false,
             breakpoints: BTreeMap::new(),
             running: None,
+            filters: (false, true),
         }
     }
 
@@ -81,7 +85,17 @@ impl Session {
                 }
             }
             "setBreakpoints" => self.set_breakpoints(request),
-            "setExceptionBreakpoints" => self.sender.respond(request, json!({})),
+            "setExceptionBreakpoints" => {
+                let filters: Vec<&str> = args["filters"]
+                    .as_array()
+                    .map(|f| f.iter().filter_map(Json::as_str).collect())
+                    .unwrap_or_default();
+                let (raised, uncaught) =
+                    (filters.contains(&"raised"), filters.contains(&"uncaught"));
+                self.filters = (raised, uncaught);
+                self.send(Command::ExceptionFilters { raised, uncaught });
+                self.sender.respond(request, json!({}));
+            }
             "threads" => {
                 let threads = match &self.running {
                     Some(_) => self
@@ -143,9 +157,10 @@ impl Session {
     }
 
     fn start(&mut self) {
-        let Some(launch) = self.launch.take() else {
+        let Some(mut launch) = self.launch.take() else {
             return;
         };
+        (launch.raised, launch.uncaught) = self.filters;
         let breakpoints = self
             .breakpoints
             .iter()
@@ -175,25 +190,34 @@ impl Session {
                 .fail(request, "setBreakpoints needs source.path");
             return;
         };
-        let requested: Vec<u64> = match args["breakpoints"].as_array() {
-            Some(bps) => bps.iter().filter_map(|b| b["line"].as_u64()).collect(),
+        let requested: Vec<(u64, Spec)> = match args["breakpoints"].as_array() {
+            Some(bps) => bps
+                .iter()
+                .filter_map(|b| Some((b["line"].as_u64()?, spec_of(b))))
+                .collect(),
             None => args["lines"]
                 .as_array()
-                .map(|ls| ls.iter().filter_map(Json::as_u64).collect())
+                .map(|ls| {
+                    ls.iter()
+                        .filter_map(|l| Some((l.as_u64()?, Spec::default())))
+                        .collect()
+                })
                 .unwrap_or_default(),
         };
         let code_lines = std::fs::read_to_string(path)
             .map(|text| lines_with_code(&text))
             .unwrap_or_default();
         let mut used = Vec::new();
+        let mut specs = Vec::new();
         let breakpoints: Vec<Json> = requested
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(i, &line)| {
+            .map(|(i, (line, spec))| {
                 let wanted = u32::try_from(line.saturating_sub(1)).unwrap_or(u32::MAX);
                 match nearest_line(&code_lines, wanted) {
                     Some(at) => {
                         used.push(at);
+                        specs.push((at, spec));
                         json!({"id": i + 1, "verified": true, "line": at + 1})
                     }
                     None => json!({
@@ -205,6 +229,7 @@ impl Session {
                 }
             })
             .collect();
+        self.shared.specs.set(path, specs);
         self.breakpoints.insert(path.to_string(), used.clone());
         self.send(Command::SetBreakpoints {
             path: path.to_string(),
@@ -235,12 +260,35 @@ impl Session {
 fn capabilities() -> Json {
     json!({
         "supportsConfigurationDoneRequest": true,
+        "supportsConditionalBreakpoints": true,
+        "supportsHitConditionalBreakpoints": true,
+        "supportsLogPoints": true,
         "supportsEvaluateForHovers": true,
         "supportsSetVariable": true,
         "supportsTerminateRequest": true,
         "supportsDelayedStackTraceLoading": true,
-        "exceptionBreakpointFilters": [],
+        "exceptionBreakpointFilters": [
+            {"filter": "uncaught", "label": "Uncaught Exceptions", "default": true,
+             "description": "Stop where a throw no handler of its task catches happens."},
+            {"filter": "raised", "label": "Raised Exceptions", "default": false,
+             "description": "Stop at every throw."},
+        ],
     })
+}
+
+/// A source breakpoint's condition, hit condition and log message (empty ones are none).
+fn spec_of(b: &Json) -> Spec {
+    let text = |k: &str| {
+        b[k].as_str()
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    };
+    Spec {
+        condition: text("condition"),
+        hit_condition: text("hitCondition"),
+        log_message: text("logMessage"),
+        hits: 0,
+    }
 }
 
 fn launch_args(args: &Json) -> Result<Launch, String> {
@@ -274,5 +322,7 @@ fn launch_args(args: &Json) -> Result<Launch, String> {
         cwd,
         stop_on_entry: args["stopOnEntry"].as_bool().unwrap_or(false),
         no_debug: args["noDebug"].as_bool().unwrap_or(false),
+        raised: false,
+        uncaught: true,
     })
 }

@@ -93,6 +93,7 @@ fn debug_run(
         }),
         stop_on_entry,
     );
+    vm.debug_set_exception_filters(false, true);
     let lines: Vec<u32> = breakpoints.iter().map(|l| l - 1).collect();
     vm.debug_set_breakpoints(&path, &lines);
     let result = vm
@@ -239,4 +240,21 @@ fn next_over_an_await_stays_in_the_task() {
     );
     assert_eq!(lines(&run.seen), vec![12, 13, 14]);
     assert_eq!(run.stdout, "2\n");
+}
+
+#[test]
+fn an_uncaught_throw_stops_where_it_is_thrown_and_a_caught_one_does_not() {
+    let run = debug_run(
+        "(fn f [x]\n  (throw (new ValueError \"bad\")))\n(try\n  (f 1)\ncatch *\n  (println \"caught\"))\n(f 2)\n",
+        &[],
+        &[],
+        false,
+        None,
+    );
+    assert_eq!(run.stdout, "caught\n");
+    assert_eq!(run.seen.len(), 1, "{:?}", run.seen);
+    assert_eq!(run.seen[0].reason, StopReason::Exception);
+    assert_eq!(run.seen[0].line, 2);
+    assert_eq!(run.seen[0].locals, [("x".to_string(), "2".to_string())]);
+    assert!(run.result.is_err());
 }

@@ -448,3 +448,109 @@ fn an_uncaught_error_is_reported_on_stderr_with_exit_code_one() {
     );
     assert_eq!(c.output("stdout"), "1\n");
 }
+
+const LOOP: &str = "(var total 0)
+(for i in [1 2 3 4 5 6]
+  (total += i))
+(println total)
+";
+
+/// Launches LOOP with one breakpoint on line 3 described by `bp`; gives the value of `i` at
+/// each stop and the client (to read the output).
+fn loop_stops(name: &str, bp: Value) -> (Vec<String>, Client) {
+    let dir = TempDir::new(name);
+    let program = dir.write("main.gene", LOOP);
+    let mut c = Client::start();
+    c.ok("initialize", json!({"adapterID": "gene"}));
+    c.ok("launch", json!({"program": program.display().to_string()}));
+    let mut bp = bp;
+    bp["line"] = json!(3);
+    c.ok(
+        "setBreakpoints",
+        json!({"source": {"path": program.display().to_string()}, "breakpoints": [bp]}),
+    );
+    c.ok("configurationDone", json!({}));
+    let mut seen = Vec::new();
+    loop {
+        let deadline = Instant::now() + TIMEOUT;
+        let m = c.next_message(deadline);
+        if m["type"] != "event" {
+            continue;
+        }
+        match m["event"].as_str() {
+            Some("stopped") => {
+                let thread = m["body"]["threadId"].clone();
+                let frame = c.top_frame(&thread);
+                let locals = c.locals(&frame["id"]);
+                let i = locals
+                    .iter()
+                    .find(|(n, _)| n == "i")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
+                seen.push(i);
+                c.ok("continue", json!({"threadId": thread}));
+            }
+            Some("exited") => {
+                c.events.push(m);
+                break;
+            }
+            _ => c.events.push(m),
+        }
+    }
+    drop(dir);
+    (seen, c)
+}
+
+#[test]
+fn a_conditional_breakpoint_stops_only_where_its_condition_holds() {
+    let (seen, c) = loop_stops("dap-condition", json!({"condition": "(i == 4)"}));
+    assert_eq!(seen, ["4"]);
+    assert_eq!(c.output("stdout"), "21\n");
+}
+
+#[test]
+fn a_hit_count_stops_on_the_hits_it_names() {
+    let (seen, _) = loop_stops("dap-hits", json!({"hitCondition": "% 2"}));
+    assert_eq!(seen, ["2", "4", "6"]);
+    let (seen, _) = loop_stops("dap-hits-eq", json!({"hitCondition": "5"}));
+    assert_eq!(seen, ["5"]);
+}
+
+#[test]
+fn a_logpoint_prints_its_message_and_does_not_stop() {
+    let (seen, c) = loop_stops("dap-log", json!({"logMessage": "i={i} total={total}"}));
+    assert!(seen.is_empty(), "{seen:?}");
+    assert_eq!(
+        c.output("console"),
+        "i=1 total=0\ni=2 total=1\ni=3 total=3\ni=4 total=6\ni=5 total=10\ni=6 total=15\n"
+    );
+}
+
+#[test]
+fn the_uncaught_filter_stops_at_the_throw_with_its_frame() {
+    let dir = TempDir::new("dap-exception");
+    let program = dir.write(
+        "main.gene",
+        "(fn check [n]\n  (throw (new ValueError #\"bad #{n}\")))\n(try (check 1) catch * (println \"caught\"))\n(check 2)\n",
+    );
+    let mut c = Client::start();
+    c.ok("initialize", json!({"adapterID": "gene"}));
+    c.ok("launch", json!({"program": program.display().to_string()}));
+    c.ok("setExceptionBreakpoints", json!({"filters": ["uncaught"]}));
+    c.ok("configurationDone", json!({}));
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "exception");
+    assert!(
+        stopped["body"]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("bad 2"),
+        "{stopped}"
+    );
+    let thread = stopped["body"]["threadId"].clone();
+    let frame = c.top_frame(&thread);
+    assert_eq!(frame["line"], 2);
+    assert_eq!(c.locals(&frame["id"]), [("n".to_string(), "2".to_string())]);
+    c.ok("continue", json!({"threadId": thread}));
+    assert_eq!(c.finish(), 1);
+}

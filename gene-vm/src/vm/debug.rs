@@ -45,6 +45,8 @@ pub enum StopReason {
     Step,
     Pause,
     Entry,
+    /// A throw the exception filters ask to stop at ([`Vm::debug_set_exception_filters`]).
+    Exception,
 }
 
 /// Where and why the program stopped: the running task ([`TaskInfo::id`]) and the 0-based line.
@@ -54,6 +56,8 @@ pub struct Stop {
     pub task: usize,
     pub path: String,
     pub line: u32,
+    /// For an exception stop: what was thrown, as `Class: message`.
+    pub description: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +100,10 @@ pub struct Debugger {
     patches: FxHashMap<(usize, u32), Patch>,
     step: Option<StepState>,
     stop_on_entry: bool,
+    /// Stop at every throw (`raised`), or at a throw no handler of its task catches
+    /// (`uncaught`).
+    stop_on_raised: bool,
+    stop_on_uncaught: bool,
 }
 
 fn key(code: &Code) -> usize {
@@ -248,6 +256,8 @@ impl Vm {
             patches: FxHashMap::default(),
             step: None,
             stop_on_entry,
+            stop_on_raised: false,
+            stop_on_uncaught: false,
         }));
         attention
     }
@@ -364,6 +374,56 @@ impl Vm {
         }
     }
 
+    /// Which throws stop the program: every one (`raised`), or those no handler of the
+    /// throwing task catches (`uncaught`; `gene/exit` never stops).
+    pub fn debug_set_exception_filters(&mut self, raised: bool, uncaught: bool) {
+        if let Some(d) = self.debug.as_deref_mut() {
+            d.stop_on_raised = raised;
+            d.stop_on_uncaught = uncaught;
+        }
+    }
+
+    /// A value is thrown (`unwind`, before any frame goes): stop there if the filters say so.
+    #[cold]
+    pub(crate) fn debug_exception(&mut self, exc: &Exc, caught: bool) {
+        if exc.exit_status().is_some() {
+            return;
+        }
+        let Some(d) = self.debug.as_deref_mut() else {
+            return;
+        };
+        if !(d.stop_on_raised || (d.stop_on_uncaught && !caught)) {
+            return;
+        }
+        let Some(mut host) = d.host.take() else {
+            return;
+        };
+        d.end_step();
+        let task = self.task.meta.id;
+        let (path, line) = match self.task.frames.last() {
+            Some(f) => {
+                let code = &f.closure.code;
+                let at = code.proto.range_at(f.ip.saturating_sub(1) as usize).start();
+                (
+                    code.source.path.clone(),
+                    code.source.line_index.line_col(at).line,
+                )
+            }
+            None => (String::new(), 0),
+        };
+        let stop = Stop {
+            reason: StopReason::Exception,
+            task,
+            path,
+            line,
+            description: Some(crate::value::display(&exc.value)),
+        };
+        host.stopped(self, stop);
+        if let Some(d) = self.debug.as_deref_mut() {
+            d.host = Some(host);
+        }
+    }
+
     /// Stops the program at the next line any task runs.
     pub fn debug_pause(&mut self) {
         if let Some(d) = self.debug.as_deref_mut() {
@@ -438,6 +498,7 @@ impl Vm {
             task,
             path: code.source.path.clone(),
             line,
+            description: None,
         };
         host.stopped(self, stop);
         if let Some(d) = self.debug.as_deref_mut() {
