@@ -216,6 +216,9 @@ pub fn same_path(a: &str, b: &str) -> bool {
     }
 }
 
+/// Variables by name, in order.
+pub type Named = Vec<(String, Value)>;
+
 /// A live task, for a debugger's thread list.
 #[derive(Clone, Debug)]
 pub struct TaskInfo {
@@ -582,7 +585,7 @@ impl Vm {
         &self,
         id: usize,
         index: usize,
-    ) -> (Vec<(String, Value)>, Vec<(String, Value)>) {
+    ) -> (Named, Named) {
         let Some(task) = self.debug_task(id) else {
             return (Vec::new(), Vec::new());
         };
@@ -647,7 +650,7 @@ impl Vm {
             .iter()
             .filter(|l| l.start <= ip && ip < l.end && l.name == name)
             .map(|l| l.slot)
-            .last()
+            .next_back()
         else {
             return false;
         };
