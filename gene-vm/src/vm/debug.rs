@@ -581,11 +581,7 @@ impl Vm {
 
     /// The live locals of frame `index` of task `id`, in declaration order, then its captured
     /// variables (second list).
-    pub fn debug_locals(
-        &self,
-        id: usize,
-        index: usize,
-    ) -> (Named, Named) {
+    pub fn debug_locals(&self, id: usize, index: usize) -> (Named, Named) {
         let Some(task) = self.debug_task(id) else {
             return (Vec::new(), Vec::new());
         };
