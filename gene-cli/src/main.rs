@@ -6,6 +6,7 @@
 mod check;
 mod check_fix;
 mod check_output;
+mod dap;
 mod disasm;
 mod eval;
 mod fmt;
@@ -64,6 +65,8 @@ enum Command {
     Repl(repl::ReplArgs),
     /// Serve an editor: the language server over standard input and output.
     Lsp(lsp::LspArgs),
+    /// Serve a debugger client: the Debug Adapter Protocol over standard input and output.
+    Dap(dap::DapArgs),
 }
 
 /// Exit status for failures of the tool itself (unreadable file, bad arguments), as opposed to
@@ -99,5 +102,6 @@ fn main() -> ExitCode {
         Command::Eval(args) => run::on_big_stack(move || eval::run(args)),
         Command::Repl(args) => run::on_big_stack(move || repl::run(args)),
         Command::Lsp(args) => lsp::run(args),
+        Command::Dap(args) => dap::run(args),
     }
 }

@@ -248,6 +248,10 @@ pub enum Op {
     /// `for await`: [iterator step] -> [iterator value] for an async generator's step map, or
     /// pops both and jumps when the step says done. Other iterators: nothing to do.
     IterUnwrap(u32),
+    // ---- debugging (`vm/debug.rs`)
+    /// Never compiled: a debugger patches it over the first op of a line in linked code (its
+    /// copy of the proto's ops) and keeps the op it replaced, which runs after the stop.
+    Break,
 }
 
 /// `Op::Await`'s operand: bit 0 = a `^timeout` value is on top, bit 1 = the futures come as

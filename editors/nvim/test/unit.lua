@@ -357,6 +357,27 @@ test(':GeneRun shows the header, streamed pieces, stderr and the exit line; :Gen
   end
 end)
 
+
+test('setup({ dap = true }) registers the adapter and a launch configuration with nvim-dap', function()
+  local fake = { adapters = {}, configurations = {} }
+  package.loaded['dap'] = fake
+  require('gene').setup({ cmd = { 'true' }, dap = true })
+  eq(fake.adapters.gene, { type = 'executable', command = 'gene', args = { 'dap' } }, 'adapter')
+  eq(fake.configurations.gene[1].request, 'launch', 'request')
+  eq(fake.configurations.gene[1].program, '${file}', 'program')
+  -- Again: the configuration is not added twice; a cmd names another binary.
+  require('gene').setup({ cmd = { 'true' }, dap = { cmd = { '/opt/gene', 'dap' } } })
+  eq(#fake.configurations.gene, 1, 'configurations')
+  eq(fake.adapters.gene.command, '/opt/gene', 'command')
+  package.loaded['dap'] = nil
+end)
+
+test('setup({ dap = true }) without nvim-dap does nothing', function()
+  package.loaded['dap'] = nil
+  eq(require('gene.dap').register(true), false, 'registered')
+  require('gene').setup({ cmd = { 'true' }, dap = true })
+end)
+
 if #failures > 0 then
   io.stdout:write('\n' .. table.concat(failures, '\n\n') .. '\n')
   io.stdout:write(string.format('%d of %d Neovim plugin tests failed\n', #failures, count))

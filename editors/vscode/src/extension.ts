@@ -18,6 +18,7 @@ import {
   type RunEndParams,
   type RunOutputParams,
 } from './protocol';
+import { debugFile, registerDebugger } from './debug';
 import { RunController } from './run';
 import { TasksView } from './tasks';
 import { findServer } from './serverPath';
@@ -28,6 +29,8 @@ let client: LanguageClient | undefined;
 let serverChannel: vscode.OutputChannel;
 let runs: RunController;
 let context: vscode.ExtensionContext;
+/** The language server binary last found: the debugger runs `gene dap` from the same install. */
+let serverPath: string | undefined;
 
 export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
   context = ctx;
@@ -45,12 +48,14 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
     vscode.commands.registerCommand('gene.restartServer', restartServer),
     vscode.commands.registerCommand('gene.runCurrentFile', runCurrentFile),
     vscode.commands.registerCommand('gene.stopCurrentRun', () => runs.stop()),
+    vscode.commands.registerCommand('gene.debugCurrentFile', debugFile),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('gene.server.path')) {
         void restartServer();
       }
     }),
   );
+  registerDebugger(ctx, () => serverPath);
   void vscode.commands.executeCommand('setContext', 'gene.running', false);
   await startServer();
 }
@@ -97,6 +102,7 @@ async function startServer(): Promise<void> {
   }
   serverChannel.appendLine(`Starting ${lookup.path} (from ${lookup.source === 'setting' ? 'gene.server.path' : lookup.source === 'bundled' ? 'the extension' : 'PATH'})`);
 
+  serverPath = lookup.path;
   const executable = { command: lookup.path, transport: TransportKind.stdio };
   const serverOptions: ServerOptions = { run: executable, debug: executable };
   const clientOptions: LanguageClientOptions = {

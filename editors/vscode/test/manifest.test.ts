@@ -33,7 +33,7 @@ describe('manifest', () => {
 
   it('titles the commands as the palette shows them', () => {
     const titles = manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
-    assert.deepEqual(titles, ['Gene: Restart Language Server', 'Gene: Run File', 'Gene: Stop Run']);
+    assert.deepEqual(titles, ['Gene: Debug File', 'Gene: Restart Language Server', 'Gene: Run File', 'Gene: Stop Run']);
   });
 
   it('points at files that exist', () => {
@@ -97,5 +97,28 @@ describe('language configuration', () => {
     assert.ok(!increase.test('[1 2]'));
     assert.ok(decrease.test('  )'));
     assert.ok(!decrease.test('  (f)'));
+  });
+});
+
+describe('debugger contribution', () => {
+  it('contributes a gene debugger with a launch configuration F5 can use', () => {
+    const debuggers = manifest.contributes.debuggers as Array<Record<string, any>>;
+    const gene = debuggers.find((d) => d.type === 'gene');
+    assert.ok(gene, 'a debugger of type gene');
+    assert.deepEqual(gene.languages, ['gene']);
+    assert.deepEqual(gene.configurationAttributes.launch.required, ['program']);
+    for (const key of ['program', 'args', 'cwd', 'stopOnEntry', 'noDebug']) {
+      assert.ok(gene.configurationAttributes.launch.properties[key], key);
+    }
+    assert.equal(gene.initialConfigurations[0].request, 'launch');
+    assert.ok(gene.configurationSnippets.length > 0);
+    assert.deepEqual(manifest.contributes.breakpoints, [{ language: 'gene' }]);
+    assert.ok(manifest.activationEvents.includes('onDebugResolve:gene'));
+  });
+
+  it('puts Debug File beside Run File in the editor title', () => {
+    const run = manifest.contributes.menus['editor/title/run'].map((m: { command: string }) => m.command);
+    assert.ok(run.includes('gene.runCurrentFile'));
+    assert.ok(run.includes('gene.debugCurrentFile'));
   });
 });

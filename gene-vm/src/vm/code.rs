@@ -33,8 +33,9 @@ impl SourceInfo {
 
 pub struct Code {
     pub proto: Arc<Proto>,
-    /// The proto's ops followed by two `Return`s (see [`Code::ops`]).
-    ops: Box<[Op]>,
+    /// The proto's ops followed by two `Return`s (see [`Code::ops`]). Cells: a debugger
+    /// patches `Op::Break` over some of them (`vm/debug.rs`); nothing else writes them.
+    ops: Box<[Cell<Op>]>,
     pub consts: Vec<Value>,
     pub names: Vec<Sym>,
     pub protos: Vec<Rc<Code>>,
@@ -270,8 +271,21 @@ impl Code {
     /// a `LoadCallee`'s `MacroArgs`) stays inside them, which the dispatch loop relies on to
     /// fetch ops without a bounds check.
     #[inline(always)]
-    pub fn ops(&self) -> &[Op] {
+    pub fn ops(&self) -> &[Cell<Op>] {
         &self.ops
+    }
+
+    /// The op at `ip` (`None` past the end).
+    #[inline]
+    pub fn op(&self, ip: usize) -> Option<Op> {
+        self.ops.get(ip).map(Cell::get)
+    }
+
+    /// Replaces the op at `ip` (a debugger's `Op::Break`, or the op it replaced put back).
+    pub(crate) fn patch(&self, ip: usize, op: Op) {
+        if let Some(cell) = self.ops.get(ip) {
+            cell.set(op);
+        }
     }
 
     /// The index of the last op (a `Return`): the dispatch loop clamps jump targets to it.
@@ -318,6 +332,7 @@ pub fn link(proto: &Arc<Proto>, source: &Rc<SourceInfo>, embedded: &[Value]) -> 
             .iter()
             .copied()
             .chain([Op::Return, Op::Return])
+            .map(Cell::new)
             .collect(),
         consts,
         names,

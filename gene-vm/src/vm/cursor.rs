@@ -21,7 +21,13 @@ pub(super) struct Cursor {
 #[inline(always)]
 fn debug_check_code(code: &Code) {
     debug_assert!(
-        matches!(code.ops(), [.., Op::Return, Op::Return]),
+        matches!(
+            (
+                code.op(code.last_op()),
+                code.op(code.last_op().wrapping_sub(1))
+            ),
+            (Some(Op::Return), Some(Op::Return))
+        ),
         "linked code must end with two Returns"
     );
     debug_assert_eq!(code.last_op() + 1, code.ops().len());
@@ -32,7 +38,8 @@ impl Cursor {
     #[inline(always)]
     pub(super) fn at(code: &Code, ip: usize) -> Cursor {
         debug_check_code(code);
-        let start = code.ops().as_ptr();
+        // `Cell<Op>` has the layout of `Op`; the loop only reads through the pointer.
+        let start = code.ops().as_ptr().cast::<Op>();
         // SAFETY: the offset is clamped to the last op.
         let next = unsafe { start.add(ip.min(code.last_op())) };
         Cursor {
@@ -47,7 +54,8 @@ impl Cursor {
     #[inline(always)]
     pub(super) fn start(code: &Code) -> Cursor {
         debug_check_code(code);
-        let start = code.ops().as_ptr();
+        // `Cell<Op>` has the layout of `Op`; the loop only reads through the pointer.
+        let start = code.ops().as_ptr().cast::<Op>();
         Cursor {
             start,
             next: start,

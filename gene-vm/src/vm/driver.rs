@@ -287,6 +287,9 @@ impl Vm {
     #[cold]
     #[inline(never)]
     pub(super) fn checkpoint(&mut self) -> Option<Exc> {
+        if self.debug.is_some() {
+            self.debug_attend();
+        }
         if let Err(e) = self.check_interrupt() {
             return Some(e);
         }

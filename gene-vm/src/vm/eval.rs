@@ -74,7 +74,7 @@ impl Resume for Writeback {
 }
 
 impl Vm {
-    fn write_back(&mut self, frame: usize, slots: &[(u32, CellRef)]) {
+    pub(super) fn write_back(&mut self, frame: usize, slots: &[(u32, CellRef)]) {
         let Some(base) = self.task.frames.get(frame).map(|f| f.base as usize) else {
             return;
         };
@@ -98,7 +98,7 @@ impl Vm {
 
     /// Like [`Vm::prepare_eval`]; `prebuilt` is code already turned into a form (with its
     /// embedded values), used instead of `value`.
-    fn prepare_eval_form(
+    pub(super) fn prepare_eval_form(
         &mut self,
         value: &Value,
         prebuilt: Option<(Form, Vec<Value>)>,
@@ -284,6 +284,7 @@ impl Vm {
         }
         let source = SourceInfo::new(display.clone(), Arc::new(text));
         let module_code = link(&proto, &source, &[]);
+        self.debug_register(&module_code);
         let ns = Namespace::new(display, None);
         self.modules.insert(file, ns.clone());
         let closure = Rc::new(Closure {
@@ -398,6 +399,7 @@ impl Vm {
             });
         }
         let code = link(&proto, &source, &[]);
+        self.debug_register(&code);
         let ns = Namespace::new("main", None);
         self.modules.insert(file, ns.clone());
         let result = self.run_code(code, ns, Vec::new());

@@ -331,6 +331,11 @@ impl Vm {
                 let takes = crate::builtins::exit_code(&thrown).is_none();
                 self.stack_push(Value::Bool(takes));
             }
+            // A debugger's patch: maybe a stop, then the op it replaced (`vm/debug.rs`).
+            Op::Break => {
+                let replaced = self.debug_break(code, ctx.ip - 1);
+                return self.run_replaced(replaced, ctx, stop_depth);
+            }
             // Suspending leaves the frame at this op, to run it again when woken.
             Op::Await(flags) => self.await_op(flags)?,
             Op::MakeGenerator(_)

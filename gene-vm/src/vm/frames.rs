@@ -311,8 +311,8 @@ impl Vm {
     ) -> Result<(), Exc> {
         match self.lookup_cached(code, n, &closure.ns) {
             Some(Value::Func(f)) if f.kind == FuncKind::Macro => {
-                let c = match code.ops().get(macro_args) {
-                    Some(Op::MacroArgs(c)) => *c,
+                let c = match code.op(macro_args) {
+                    Some(Op::MacroArgs(c)) => c,
                     _ => {
                         return Err(self.type_error("internal error: macro call without arguments"));
                     }

@@ -14,6 +14,7 @@ mod call;
 mod clock;
 pub mod code;
 mod cursor;
+pub mod debug;
 mod driver;
 pub(crate) use driver::fmt_ms;
 mod errors;
@@ -199,6 +200,8 @@ pub struct Vm {
     /// `gene run --warn-slow MS`: the running task's time since it last started running,
     /// checked at each checkpoint (`slow.rs`).
     pub(crate) slow: Option<Box<slow::SlowWatch>>,
+    /// A debugger's breakpoints, steps and host (`debug.rs`); `None` without one.
+    pub(crate) debug: Option<Box<debug::Debugger>>,
 }
 
 impl Vm {

@@ -142,6 +142,7 @@ impl Vm {
             random: Default::default(),
             timeline: None,
             slow: None,
+            debug: None,
         };
         vm.install_natives();
         vm.install_type_classes();

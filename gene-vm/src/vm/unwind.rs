@@ -33,6 +33,14 @@ impl Vm {
             }
             exc.trace = Some(trace);
         }
+        if self.debug.is_some() && !exc.uncatchable {
+            let caught = self
+                .task
+                .handlers
+                .last()
+                .is_some_and(|h| h.frames as usize > stop_depth);
+            self.debug_exception(&exc, caught);
+        }
         // Generators first: those whose frames go are done, and a loop being left closes its
         // generator before the exception goes on.
         let exc = match self.unwind_generators(exc, stop_depth) {

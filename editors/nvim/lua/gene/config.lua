@@ -17,6 +17,8 @@ M.defaults = {
   run = { height = 12 },
   -- The `gene` command that :GeneTest and :GeneTestNearest run (`gene test --format json`).
   gene = 'gene',
+  -- Register the debugger with nvim-dap when it is installed (true, or { cmd = {...} }).
+  dap = false,
 }
 
 local options = vim.deepcopy(M.defaults)

@@ -126,6 +126,10 @@ function M.setup(opts)
   for _, buf in ipairs(gene_buffers()) do
     M.attach(buf)
   end
+  local dap = config.get().dap
+  if dap then
+    require('gene.dap').register(dap)
+  end
 end
 
 return M

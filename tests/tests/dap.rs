@@ -1,0 +1,556 @@
+//! `gene dap` driven over stdio by a small Debug Adapter Protocol client: launch, output,
+//! breakpoints (moved to lines with code), stops, stack traces stitched across awaits, scopes,
+//! variables, evaluate, setVariable, stepping, pause in an endless loop, the end events.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use gene_tests::{TempDir, gene_bin};
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    /// Events received while waiting for something else, in order.
+    events: Vec<Value>,
+    seq: i64,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(gene_bin())
+            .arg("dap")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start gene dap");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, messages) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length:") {
+                        length = n.trim().parse().expect("length");
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let message: Value = serde_json::from_slice(&body).expect("json message");
+                if tx.send(message).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            messages,
+            events: Vec::new(),
+            seq: 0,
+        }
+    }
+
+    fn send(&mut self, command: &str, arguments: Value) -> i64 {
+        self.seq += 1;
+        let body =
+            json!({"seq": self.seq, "type": "request", "command": command, "arguments": arguments})
+                .to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+        self.seq
+    }
+
+    fn next_message(&mut self, deadline: Instant) -> Value {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.messages.recv_timeout(left) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("timed out; events so far: {:#?}", self.events)
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("the adapter ended; events so far: {:#?}", self.events)
+            }
+        }
+    }
+
+    /// Sends a request and gives its response (events meanwhile are kept).
+    fn request(&mut self, command: &str, arguments: Value) -> Value {
+        let seq = self.send(command, arguments);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let m = self.next_message(deadline);
+            if m["type"] == "response" && m["request_seq"] == seq {
+                return m;
+            }
+            if m["type"] == "event" {
+                self.events.push(m);
+            }
+        }
+    }
+
+    /// A request that must succeed: its body.
+    fn ok(&mut self, command: &str, arguments: Value) -> Value {
+        let r = self.request(command, arguments);
+        assert_eq!(r["success"], true, "{command} failed: {r}");
+        r["body"].clone()
+    }
+
+    /// The next event named `name` (earlier ones kept, later ones looked for).
+    fn event(&mut self, name: &str) -> Value {
+        if let Some(i) = self.events.iter().position(|e| e["event"] == name) {
+            return self.events.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let m = self.next_message(deadline);
+            if m["type"] == "event" {
+                if m["event"] == name {
+                    return m;
+                }
+                self.events.push(m);
+            }
+        }
+    }
+
+    /// What the program wrote to `category` so far.
+    fn output(&self, category: &str) -> String {
+        self.events
+            .iter()
+            .filter(|e| e["event"] == "output" && e["body"]["category"] == category)
+            .filter_map(|e| e["body"]["output"].as_str())
+            .collect()
+    }
+
+    /// initialize, launch, breakpoints, configurationDone.
+    fn launch(&mut self, program: &std::path::Path, breakpoints: &[u64], extra: Value) -> Value {
+        let caps = self.ok(
+            "initialize",
+            json!({"adapterID": "gene", "linesStartAt1": true}),
+        );
+        self.event("initialized");
+        let mut args = json!({"program": program.display().to_string()});
+        if let (Some(a), Some(extra)) = (args.as_object_mut(), extra.as_object()) {
+            a.extend(extra.clone());
+        }
+        self.ok("launch", args);
+        let bps: Vec<Value> = breakpoints.iter().map(|l| json!({"line": l})).collect();
+        let set = self.ok(
+            "setBreakpoints",
+            json!({"source": {"path": program.display().to_string()}, "breakpoints": bps}),
+        );
+        self.ok("configurationDone", json!({}));
+        let _ = caps;
+        set
+    }
+
+    fn top_frame(&mut self, thread: &Value) -> Value {
+        let trace = self.ok("stackTrace", json!({"threadId": thread}));
+        trace["stackFrames"][0].clone()
+    }
+
+    /// The locals of a frame as name -> shown value.
+    fn locals(&mut self, frame_id: &Value) -> Vec<(String, String)> {
+        let scopes = self.ok("scopes", json!({"frameId": frame_id}));
+        let locals = scopes["scopes"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["name"] == "Locals"))
+            .expect("a Locals scope")
+            .clone();
+        let vars = self.ok(
+            "variables",
+            json!({"variablesReference": locals["variablesReference"]}),
+        );
+        vars["variables"]
+            .as_array()
+            .expect("variables")
+            .iter()
+            .map(|v| {
+                (
+                    v["name"].as_str().unwrap_or("").to_string(),
+                    v["value"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn finish(mut self) -> i64 {
+        let exited = self.event("exited");
+        self.event("terminated");
+        let _ = self.request("disconnect", json!({}));
+        let _ = self.child.wait();
+        exited["body"]["exitCode"].as_i64().unwrap_or(-1)
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const PROGRAM: &str = "(fn add [a b]
+  (var s (a + b))
+  s)
+
+(var x 1)
+(var y (add x 2))
+(println y)
+(println (add y y))
+";
+
+#[test]
+fn a_breakpoint_stops_shows_locals_evaluates_steps_and_the_program_ends() {
+    let dir = TempDir::new("dap-basic");
+    let program = dir.write("main.gene", PROGRAM);
+    let mut c = Client::start();
+    // Line 4 is blank: the breakpoint moves to line 5.
+    let set = c.launch(&program, &[2, 4], json!({}));
+    assert_eq!(set["breakpoints"][0]["line"], 2);
+    assert_eq!(set["breakpoints"][0]["verified"], true);
+    assert_eq!(set["breakpoints"][1]["line"], 5);
+
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "breakpoint");
+    let thread = stopped["body"]["threadId"].clone();
+    let threads = c.ok("threads", json!({}));
+    assert_eq!(threads["threads"][0]["name"], "task 0: main");
+    assert_eq!(c.top_frame(&thread)["line"], 5);
+
+    c.ok("continue", json!({"threadId": thread}));
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "breakpoint");
+    let trace = c.ok("stackTrace", json!({"threadId": thread}));
+    assert_eq!(trace["stackFrames"][0]["name"], "add");
+    assert_eq!(trace["stackFrames"][0]["line"], 2);
+    assert_eq!(trace["stackFrames"][1]["line"], 6);
+    let frame = trace["stackFrames"][0]["id"].clone();
+    let locals = c.locals(&frame);
+    assert_eq!(
+        locals[..2],
+        [("a".into(), "1".into()), ("b".into(), "2".into())]
+    );
+
+    let eval = c.ok(
+        "evaluate",
+        json!({"expression": "(a * 100)", "frameId": frame, "context": "watch"}),
+    );
+    assert_eq!(eval["result"], "100");
+    let failed = c.request("evaluate", json!({"expression": "nope", "frameId": frame}));
+    assert_eq!(failed["success"], false);
+
+    // b = 20: the sum printed is 21.
+    let scopes = c.ok("scopes", json!({"frameId": frame}));
+    let reference = scopes["scopes"][0]["variablesReference"].clone();
+    let set = c.ok(
+        "setVariable",
+        json!({"variablesReference": reference, "name": "b", "value": "20"}),
+    );
+    assert_eq!(set["value"], "20");
+
+    c.ok("next", json!({"threadId": thread}));
+    assert_eq!(c.event("stopped")["body"]["reason"], "step");
+    assert_eq!(c.top_frame(&thread)["line"], 3);
+    c.ok("stepOut", json!({"threadId": thread}));
+    c.event("stopped");
+    assert_eq!(c.top_frame(&thread)["line"], 7);
+    // Clearing the breakpoints while stopped: the next call of add runs through.
+    c.ok(
+        "setBreakpoints",
+        json!({"source": {"path": program.display().to_string()}, "breakpoints": []}),
+    );
+    c.ok("continue", json!({"threadId": thread}));
+    let output_done = c.event("exited");
+    assert_eq!(output_done["body"]["exitCode"], 0);
+    assert_eq!(c.output("stdout"), "21\n42\n");
+    c.event("terminated");
+    let _ = c.request("disconnect", json!({}));
+}
+
+#[test]
+fn an_async_stop_shows_tasks_as_threads_and_the_stack_stitched_across_awaits() {
+    let dir = TempDir::new("dap-async");
+    let program = dir.write(
+        "main.gene",
+        "(fn ^^async leaf [n]
+  (await (gene/sleep_async 1))
+  (var v (n * 2))
+  v)
+
+(fn ^^async middle [n]
+  (var r (await (leaf n)))
+  r)
+
+(fn ^^async top []
+  (await (middle 5)))
+
+(println (await (top)))
+",
+    );
+    let mut c = Client::start();
+    c.launch(&program, &[3], json!({}));
+    let stopped = c.event("stopped");
+    let thread = stopped["body"]["threadId"].clone();
+    let threads = c.ok("threads", json!({}));
+    let names: Vec<String> = threads["threads"]
+        .as_array()
+        .expect("threads")
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(names.iter().any(|n| n.ends_with(": leaf")), "{names:?}");
+    assert!(names.iter().any(|n| n.ends_with(": middle")), "{names:?}");
+    assert!(names.contains(&"task 0: main".to_string()), "{names:?}");
+
+    let trace = c.ok("stackTrace", json!({"threadId": thread}));
+    let frames = trace["stackFrames"].as_array().expect("frames").clone();
+    let shown: Vec<String> = frames
+        .iter()
+        .map(|f| format!("{}:{}", f["name"].as_str().unwrap_or(""), f["line"]))
+        .collect();
+    let labels: Vec<&Value> = frames
+        .iter()
+        .filter(|f| f["presentationHint"] == "label")
+        .collect();
+    assert_eq!(labels.len(), 3, "{shown:?}");
+    assert!(shown[0].starts_with("leaf:3"), "{shown:?}");
+    assert!(
+        labels[0]["name"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with(": middle"),
+        "{shown:?}"
+    );
+    assert!(labels[2]["name"] == "awaited by task 0: main", "{shown:?}");
+    assert!(shown.iter().any(|s| s == "middle:7"), "{shown:?}");
+    assert!(shown.iter().any(|s| s == "top:11"), "{shown:?}");
+    // The awaiting task's frame keeps its variables.
+    let middle = frames
+        .iter()
+        .find(|f| f["name"] == "middle")
+        .expect("middle's frame");
+    let locals = c.locals(&middle["id"]);
+    assert!(locals.contains(&("n".into(), "5".into())), "{locals:?}");
+
+    c.ok("continue", json!({"threadId": thread}));
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn next_over_an_await_stays_in_the_task() {
+    let dir = TempDir::new("dap-next-await");
+    let program = dir.write(
+        "main.gene",
+        "(fn ^^async other []
+  (await (gene/sleep_async 1))
+  (var k 1)
+  k)
+
+(fn ^^async work []
+  (var f (other))
+  (var r (await (gene/sleep_async 30)))
+  (println \"after\")
+  (await f))
+
+(await (work))
+",
+    );
+    let mut c = Client::start();
+    c.launch(&program, &[8], json!({}));
+    let thread = c.event("stopped")["body"]["threadId"].clone();
+    c.ok("next", json!({"threadId": thread}));
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["threadId"], thread);
+    assert_eq!(c.top_frame(&thread)["line"], 9);
+    c.ok("continue", json!({"threadId": thread}));
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn pause_stops_an_endless_loop_and_disconnect_ends_it() {
+    let dir = TempDir::new("dap-pause");
+    let program = dir.write(
+        "main.gene",
+        "(var i 0)\n(println \"start\")\n(while true\n  (i += 1))\n",
+    );
+    let mut c = Client::start();
+    c.launch(&program, &[], json!({}));
+    // Wait until it runs, then pause.
+    let deadline = Instant::now() + TIMEOUT;
+    while !c.output("stdout").contains("start") {
+        assert!(Instant::now() < deadline, "the program never started");
+        let m = c.next_message(deadline);
+        if m["type"] == "event" {
+            c.events.push(m);
+        }
+    }
+    c.ok("pause", json!({"threadId": 1}));
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "pause");
+    let frame = c.top_frame(&stopped["body"]["threadId"].clone());
+    assert!(frame["line"] == 3 || frame["line"] == 4, "{frame}");
+    c.ok("disconnect", json!({}));
+    let started = Instant::now();
+    let status = c.child.wait().expect("wait");
+    assert!(status.success());
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn stop_on_entry_and_program_arguments() {
+    let dir = TempDir::new("dap-entry");
+    let program = dir.write("main.gene", "(println $args)\n(gene/exit 3)\n");
+    let mut c = Client::start();
+    c.launch(
+        &program,
+        &[],
+        json!({"stopOnEntry": true, "args": ["a", "b"]}),
+    );
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "entry");
+    c.ok("continue", json!({"threadId": stopped["body"]["threadId"]}));
+    let output_code = c.event("exited")["body"]["exitCode"].clone();
+    assert_eq!(output_code, 3);
+    assert_eq!(c.output("stdout"), "[a b]\n");
+}
+
+#[test]
+fn an_uncaught_error_is_reported_on_stderr_with_exit_code_one() {
+    let dir = TempDir::new("dap-uncaught");
+    let program = dir.write("main.gene", "(println 1)\n(throw \"boom\")\n");
+    let mut c = Client::start();
+    c.launch(&program, &[], json!({"noDebug": true}));
+    let code = c.event("exited")["body"]["exitCode"].clone();
+    assert_eq!(code, 1);
+    assert!(
+        c.output("stderr").contains("boom"),
+        "{}",
+        c.output("stderr")
+    );
+    assert_eq!(c.output("stdout"), "1\n");
+}
+
+const LOOP: &str = "(var total 0)
+(for i in [1 2 3 4 5 6]
+  (total += i))
+(println total)
+";
+
+/// Launches LOOP with one breakpoint on line 3 described by `bp`; gives the value of `i` at
+/// each stop and the client (to read the output).
+fn loop_stops(name: &str, bp: Value) -> (Vec<String>, Client) {
+    let dir = TempDir::new(name);
+    let program = dir.write("main.gene", LOOP);
+    let mut c = Client::start();
+    c.ok("initialize", json!({"adapterID": "gene"}));
+    c.ok("launch", json!({"program": program.display().to_string()}));
+    let mut bp = bp;
+    bp["line"] = json!(3);
+    c.ok(
+        "setBreakpoints",
+        json!({"source": {"path": program.display().to_string()}, "breakpoints": [bp]}),
+    );
+    c.ok("configurationDone", json!({}));
+    let mut seen = Vec::new();
+    loop {
+        let deadline = Instant::now() + TIMEOUT;
+        let m = c.next_message(deadline);
+        if m["type"] != "event" {
+            continue;
+        }
+        match m["event"].as_str() {
+            Some("stopped") => {
+                let thread = m["body"]["threadId"].clone();
+                let frame = c.top_frame(&thread);
+                let locals = c.locals(&frame["id"]);
+                let i = locals
+                    .iter()
+                    .find(|(n, _)| n == "i")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
+                seen.push(i);
+                c.ok("continue", json!({"threadId": thread}));
+            }
+            Some("exited") => {
+                c.events.push(m);
+                break;
+            }
+            _ => c.events.push(m),
+        }
+    }
+    drop(dir);
+    (seen, c)
+}
+
+#[test]
+fn a_conditional_breakpoint_stops_only_where_its_condition_holds() {
+    let (seen, c) = loop_stops("dap-condition", json!({"condition": "(i == 4)"}));
+    assert_eq!(seen, ["4"]);
+    assert_eq!(c.output("stdout"), "21\n");
+}
+
+#[test]
+fn a_hit_count_stops_on_the_hits_it_names() {
+    let (seen, _) = loop_stops("dap-hits", json!({"hitCondition": "% 2"}));
+    assert_eq!(seen, ["2", "4", "6"]);
+    let (seen, _) = loop_stops("dap-hits-eq", json!({"hitCondition": "5"}));
+    assert_eq!(seen, ["5"]);
+}
+
+#[test]
+fn a_logpoint_prints_its_message_and_does_not_stop() {
+    let (seen, c) = loop_stops("dap-log", json!({"logMessage": "i={i} total={total}"}));
+    assert!(seen.is_empty(), "{seen:?}");
+    assert_eq!(
+        c.output("console"),
+        "i=1 total=0\ni=2 total=1\ni=3 total=3\ni=4 total=6\ni=5 total=10\ni=6 total=15\n"
+    );
+}
+
+#[test]
+fn the_uncaught_filter_stops_at_the_throw_with_its_frame() {
+    let dir = TempDir::new("dap-exception");
+    let program = dir.write(
+        "main.gene",
+        "(fn check [n]\n  (throw (new ValueError #\"bad #{n}\")))\n(try (check 1) catch * (println \"caught\"))\n(check 2)\n",
+    );
+    let mut c = Client::start();
+    c.ok("initialize", json!({"adapterID": "gene"}));
+    c.ok("launch", json!({"program": program.display().to_string()}));
+    c.ok("setExceptionBreakpoints", json!({"filters": ["uncaught"]}));
+    c.ok("configurationDone", json!({}));
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "exception");
+    assert!(
+        stopped["body"]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("bad 2"),
+        "{stopped}"
+    );
+    let thread = stopped["body"]["threadId"].clone();
+    let frame = c.top_frame(&thread);
+    assert_eq!(frame["line"], 2);
+    assert_eq!(c.locals(&frame["id"]), [("n".to_string(), "2".to_string())]);
+    c.ok("continue", json!({"threadId": thread}));
+    assert_eq!(c.finish(), 1);
+}
