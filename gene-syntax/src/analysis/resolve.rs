@@ -32,7 +32,7 @@ pub(super) fn resolve_file(
     let mut env: HashMap<&str, VarState> = HashMap::new();
     let mut finished: Vec<VarState> = Vec::new();
     for at in db::chunks(db, file) {
-        let lint = super::lint_facts(db, at.chunk);
+        let lint = super::chunk_lint(db, at.chunk);
         out.extend(lint.diagnostics().iter().map(|d| d.shifted(at.offset)));
         if !lint.pending.is_empty() {
             let ctx = Ctx {
