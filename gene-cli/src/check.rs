@@ -122,11 +122,10 @@ impl Checker {
         let mut syntax: Vec<Diagnostic> = Vec::new();
         let visit_chunks = |db: &mut RootDatabase, file: SourceFile| {
             db::visit_chunks_bounded(db, file, CHUNKS_IN_MEMORY / 2, |db, at| {
-                let _ = analysis::chunk_lint(db, at.chunk);
-                let _ = analysis::symbols::chunk_symbols(db, at.chunk);
-                let _ = analysis::config::chunk_allowed(db, at.chunk);
-                let errors = db::chunk_syntax_diagnostics(db, at.chunk);
-                syntax.extend(errors.iter().map(|d| d.shifted(at.offset)));
+                // The chunk's lint facts, definitions, allow comments and syntax errors, in one
+                // memo (see `db::limit_chunk_memos`).
+                let facts = analysis::chunk_facts(db, at.chunk);
+                syntax.extend(facts.syntax().iter().map(|d| d.shifted(at.offset)));
             });
         };
         let loaded = match source::load_with(&mut self.db, path, visit_chunks) {

@@ -61,7 +61,12 @@ pub fn load_with(
         };
         LoadError(format!("cannot read `{}`: {reason}", path.display()))
     })?;
-    let (text, utf8_errors) = gene_syntax::decode_utf8_lossy(&bytes);
+    // Valid UTF-8 (nearly every file) becomes the text without a copy: a big file's bytes
+    // would otherwise be held twice while it is checked.
+    let (text, utf8_errors) = match String::from_utf8(bytes) {
+        Ok(text) => (text, Vec::new()),
+        Err(invalid) => gene_syntax::decode_utf8_lossy(invalid.as_bytes()),
+    };
     let file = db.set_file(PathBuf::from(path), text);
     before_imports(db, file);
     gene_syntax::workspace::load_imports(db, file);

@@ -78,7 +78,8 @@ fn vec_heap<T: Clone>(v: &Vec<T>) -> usize {
     heap_of(v) + (v.capacity() - v.len()) * std::mem::size_of::<T>()
 }
 
-/// What the per-chunk results the file-level pass reads take, part by part, over every chunk.
+/// What the per-chunk results the file-level pass reads take (`chunk_facts`), part by part, over
+/// every chunk.
 fn per_chunk_sizes(db: &RootDatabase, file: gene_syntax::db::SourceFile, text_len: usize) {
     let mut parts: Vec<(&str, usize, usize)> = Vec::new();
     let mut add = |name: &'static str, count: usize, bytes: usize| match parts
@@ -92,16 +93,21 @@ fn per_chunk_sizes(db: &RootDatabase, file: gene_syntax::db::SourceFile, text_le
         None => parts.push((name, count, bytes)),
     };
     for at in db::chunks(db, file) {
-        let a = analysis::chunk_lint(db, at.chunk);
-        add("lint (struct)", 1, std::mem::size_of_val(&**a));
+        let facts = analysis::chunk_facts(db, at.chunk);
+        add("facts (struct)", 1, std::mem::size_of_val(facts));
+        let a = &facts.lint;
         add("lint.free", a.free.len(), heap_of(&a.free));
         add("lint.pending", a.pending.len(), heap_of(&a.pending));
         add("lint.more", usize::from(a.more.is_some()), heap_of(&a.more));
-        let s = analysis::symbols::chunk_symbols(db, at.chunk);
-        add("symbols.defs", s.defs.len(), vec_heap(&s.defs));
-        add("symbols.imports", s.imports.len(), vec_heap(&s.imports));
-        let allowed = analysis::config::chunk_allowed(db, at.chunk);
-        add("allowed", allowed.len(), heap_of(allowed));
+        if let Some(s) = facts.symbols() {
+            add("symbols", 1, std::mem::size_of_val(s));
+            add("symbols.defs", s.defs.len(), vec_heap(&s.defs));
+            add("symbols.imports", s.imports.len(), vec_heap(&s.imports));
+        }
+        let allowed = facts.allowed();
+        add("allowed", allowed.len(), heap_of(&allowed.to_vec()));
+        let syntax = facts.syntax();
+        add("syntax", syntax.len(), heap_of(&syntax.to_vec()));
         add("chunk text", 1, at.chunk.text(db).capacity());
     }
     let mb = |n: usize| n as f64 / 1e6;
@@ -139,11 +145,8 @@ fn main() {
         let n = db::chunks(&db, file).len();
         report(&format!("split ({n} chunks)"), len);
         db::visit_chunks_bounded(&mut db, file, 512, |db, at| {
-            let _ = analysis::chunk_lint(db, at.chunk);
-            let _ = analysis::symbols::chunk_symbols(db, at.chunk);
-            let _ = analysis::config::chunk_allowed(db, at.chunk);
-            let errors = db::chunk_syntax_diagnostics(db, at.chunk);
-            syntax.extend(errors.iter().map(|d| d.shifted(at.offset)));
+            let facts = analysis::chunk_facts(db, at.chunk);
+            syntax.extend(facts.syntax().iter().map(|d| d.shifted(at.offset)));
         });
         report(
             &format!("visit_chunks_bounded ({} syntax)", syntax.len()),

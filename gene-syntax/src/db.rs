@@ -101,11 +101,7 @@ pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
 /// Parses one chunk. Its value can be dropped (see [`limit_chunk_memos`]); by default none is.
 #[salsa::tracked(returns(ref), lru = 0)]
 pub fn parse_chunk<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkParse {
-    let text = chunk.text(db);
-    let (green, errors) = match db.chunk_cache() {
-        Some(cache) => cache.parse(chunk.as_id(), text),
-        None => crate::parse_chunk_text(text),
-    };
+    let (green, errors) = parse_chunk_untracked(db, chunk);
     let diagnostics = errors.iter().map(Diagnostic::from).collect();
     ChunkParse {
         green,
@@ -114,14 +110,32 @@ pub fn parse_chunk<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkParse {
     }
 }
 
+/// What [`parse_chunk`] computes, outside the database's memos: for a batch tool's per-chunk
+/// facts ([`crate::analysis::chunk_facts`]), which keep what they need of the tree and drop it.
+pub(crate) fn parse_chunk_untracked<'db>(
+    db: &'db dyn Db,
+    chunk: Chunk<'db>,
+) -> (GreenNode, Vec<SyntaxError>) {
+    let text = chunk.text(db);
+    match db.chunk_cache() {
+        Some(cache) => cache.parse(chunk.as_id(), text),
+        None => crate::parse_chunk_text(text),
+    }
+}
+
+/// A chunk's lowered forms, from its tree.
+pub(crate) fn lower_chunk(green: GreenNode) -> Vec<Form> {
+    match ast::SourceFile::cast(crate::SyntaxNode::new_root(green)) {
+        Some(root) => form::lower_file(&root),
+        None => Vec::new(),
+    }
+}
+
 /// The lowered forms of one chunk, ranges relative to the chunk's start. Its value can be
 /// dropped (see [`limit_chunk_memos`]); by default none is.
 #[salsa::tracked(returns(ref), lru = 0)]
 pub fn chunk_forms<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<[Form]> {
-    let parse = parse_chunk(db, chunk);
-    let root = ast::SourceFile::cast(crate::SyntaxNode::new_root(parse.green.clone()))
-        .expect("a chunk parse is a SOURCE_FILE");
-    form::lower_file(&root).into()
+    lower_chunk(parse_chunk(db, chunk).green.clone()).into()
 }
 
 /// The whole file's tree, assembled from its chunks, and its syntax errors.
@@ -159,9 +173,20 @@ pub fn line_index(db: &dyn Db, file: SourceFile) -> LineIndex {
     LineIndex::new(file.text(db))
 }
 
-/// The syntax diagnostics of one chunk, ranges relative to the chunk's start: part of its parse.
+/// The syntax diagnostics of one chunk, ranges relative to the chunk's start: part of its parse
+/// (of its batch facts for a batch tool, see [`limit_chunk_memos`]).
 pub fn chunk_syntax_diagnostics<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db [Diagnostic] {
+    if is_batch(db) {
+        return crate::analysis::chunk_facts(db, chunk).syntax();
+    }
     &parse_chunk(db, chunk).diagnostics
+}
+
+/// Whether the database is set up for a batch tool ([`limit_chunk_memos`]): the per-chunk
+/// results the file-level passes read then come from one memo per chunk,
+/// [`crate::analysis::chunk_facts`].
+pub(crate) fn is_batch(db: &dyn Db) -> bool {
+    db.chunk_cache().is_some_and(|cache| cache.is_batch())
 }
 
 /// The file's syntax diagnostics, in source order: each chunk's, read from its parse (no query
@@ -195,8 +220,11 @@ fn shift_diagnostic(d: &Diagnostic, offset: TextSize) -> Diagnostic {
 /// [`salsa::Database::trigger_lru_eviction`] (and made again if a query asks for them). For a
 /// batch tool going through a big file once ([`visit_chunks_bounded`]): every chunk's tree,
 /// forms and walk together take many times the size of the text. With a bound, a file's first
-/// split no longer parses its chunks with it (they would all be in memory at once), and no
-/// split is remembered for an edit (see [`ChunkCache`]).
+/// split no longer parses its chunks with it (they would all be in memory at once), no split is
+/// remembered for an edit (see [`ChunkCache`]), and what the file-level passes read of each
+/// chunk (lint facts, definitions, allow comments, syntax errors) comes from one memo per chunk,
+/// [`crate::analysis::chunk_facts`], which parses, lowers and walks the chunk without keeping
+/// the tree, forms or walk in memos of their own.
 ///
 /// The language server keeps the default: it keeps every chunk's tree and forms, so that an
 /// edit re-reads them instead of re-parsing the file.
@@ -211,8 +239,8 @@ pub fn limit_chunk_memos(db: &mut RootDatabase, chunks: usize) {
 
 /// Runs `visit` on every chunk of `file` (with its offset), in order, `batch` chunks at a time,
 /// dropping the trees, forms and walks past the limit ([`limit_chunk_memos`]) after each batch.
-/// `visit` computes what the tool needs from each chunk (what the file-level queries read: the
-/// lint facts made from its walk, its syntax errors ...).
+/// `visit` computes what the tool needs from each chunk (what the file-level queries read:
+/// [`crate::analysis::chunk_facts`] ...).
 pub fn visit_chunks_bounded(
     db: &mut RootDatabase,
     file: SourceFile,

@@ -191,19 +191,39 @@ pub fn allowed_ranges(root: &SyntaxNode) -> Vec<(TextRange, Vec<&'static str>)> 
     allowed
 }
 
-/// The allow comments of one chunk (ranges relative to the chunk). Most chunks have none, and
-/// are not walked at all.
-/// Boxed: the database keeps this for every chunk of a file.
-#[salsa::tracked(returns(ref))]
+/// The allow comments of one chunk: where each turns off which rules (ranges relative to the
+/// chunk).
+pub type ChunkAllowed = [(TextRange, Vec<&'static str>)];
+
+/// The allow comments of one chunk (ranges relative to the chunk), from the batch facts of a
+/// batch tool (see [`crate::db::limit_chunk_memos`]).
 pub fn chunk_allowed<'db>(
     db: &'db dyn crate::db::Db,
     chunk: crate::db::Chunk<'db>,
-) -> Box<[(TextRange, Vec<&'static str>)]> {
-    if !chunk.text(db).contains("gene:") {
+) -> &'db ChunkAllowed {
+    if crate::db::is_batch(db) {
+        return super::chunk_facts(db, chunk).allowed();
+    }
+    chunk_allowed_kept(db, chunk)
+}
+
+/// [`chunk_allowed`], kept per chunk. Most chunks have none, and are not walked at all.
+/// Boxed: the database keeps this for every chunk of a file.
+#[salsa::tracked(returns(ref))]
+fn chunk_allowed_kept<'db>(
+    db: &'db dyn crate::db::Db,
+    chunk: crate::db::Chunk<'db>,
+) -> Box<ChunkAllowed> {
+    if !may_allow(chunk.text(db)) {
         return Box::default();
     }
     let green = crate::db::parse_chunk(db, chunk).green.clone();
     allowed_ranges(&SyntaxNode::new_root(green)).into()
+}
+
+/// Whether a chunk's text may hold an allow comment (most do not, and are not walked).
+pub(super) fn may_allow(text: &str) -> bool {
+    text.contains("gene:")
 }
 
 /// Removes the diagnostics that an allow comment of the file turns off.
@@ -230,11 +250,46 @@ pub fn apply_allow_comments(
     if allowed.is_empty() {
         return;
     }
-    diagnostics.retain(|d| {
-        !allowed
+    let keep = not_allowed(&mut allowed, diagnostics);
+    let mut keep = keep.into_iter();
+    diagnostics.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// For each diagnostic, whether no allow comment turns it off. One sweep in source order rather
+/// than every comment against every diagnostic (a big file can have many of both): the ranges
+/// that start before a diagnostic and may still hold it are kept on a stack; the ranges of allow
+/// comments are forms, nested or apart, so the stack holds the forms around the diagnostic.
+fn not_allowed(
+    allowed: &mut [(TextRange, &Vec<&'static str>)],
+    diagnostics: &[Diagnostic],
+) -> Vec<bool> {
+    allowed.sort_by_key(|(range, _)| (range.start(), std::cmp::Reverse(range.end())));
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by_key(|&i| diagnostics[i].range.start());
+    let mut keep = vec![true; diagnostics.len()];
+    let mut open: Vec<(TextRange, &Vec<&'static str>)> = Vec::new();
+    let mut next = allowed.iter().peekable();
+    for i in order {
+        let d = &diagnostics[i];
+        while let Some(&&entry) = next.peek() {
+            if entry.0.start() > d.range.start() {
+                break;
+            }
+            // A range that ends before this diagnostic starts holds no later one either.
+            while open.last().is_some_and(|(r, _)| r.end() < d.range.start()) {
+                open.pop();
+            }
+            open.push(entry);
+            next.next();
+        }
+        while open.last().is_some_and(|(r, _)| r.end() < d.range.start()) {
+            open.pop();
+        }
+        keep[i] = !open
             .iter()
-            .any(|(range, codes)| range.contains_range(d.range) && codes.contains(&d.code))
-    });
+            .any(|(range, codes)| range.contains_range(d.range) && codes.contains(&d.code));
+    }
+    keep
 }
 
 /// `# gene: allow(A004, unused-variable)` -> the rule codes.
@@ -247,4 +302,46 @@ fn parse_allow_comment(text: &str) -> Option<Vec<&'static str>> {
             .filter_map(|name| rules::rule(name.trim()).map(|r| r.code))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rowan::{TextRange, TextSize};
+
+    use super::not_allowed;
+    use crate::diagnostic::{Diagnostic, Severity};
+
+    fn range((start, len): (u32, u32)) -> TextRange {
+        TextRange::at(TextSize::from(start), TextSize::from(len))
+    }
+
+    proptest! {
+        /// The sweep turns off exactly what comparing every comment with every diagnostic
+        /// does, whatever the ranges (nested, apart, overlapping, empty, equal).
+        #[test]
+        fn the_sweep_agrees_with_comparing_every_pair(
+            comments in prop::collection::vec(((0u32..60, 0u32..30), 0usize..2), 0..12),
+            found in prop::collection::vec(((0u32..60, 0u32..10), 0usize..2), 0..30),
+        ) {
+            let codes = [vec!["A001"], vec!["N001", "A001"]];
+            let diagnostics: Vec<Diagnostic> = found
+                .iter()
+                .map(|&(at, code)| {
+                    Diagnostic::new(range(at), Severity::Warning, ["A001", "N001"][code], "")
+                })
+                .collect();
+            let mut allowed: Vec<(TextRange, &Vec<&'static str>)> =
+                comments.iter().map(|&(at, c)| (range(at), &codes[c])).collect();
+            let expected: Vec<bool> = diagnostics
+                .iter()
+                .map(|d| {
+                    !allowed
+                        .iter()
+                        .any(|(r, codes)| r.contains_range(d.range) && codes.contains(&d.code))
+                })
+                .collect();
+            prop_assert_eq!(not_allowed(&mut allowed, &diagnostics), expected);
+        }
+    }
 }

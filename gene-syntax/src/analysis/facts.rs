@@ -272,7 +272,7 @@ pub struct LocalDecl {
 /// the editor features read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ChunkAnalysis {
-    /// Shared with [`super::chunk_lint`], which a batch tool keeps while it drops the rest.
+    /// What [`super::chunk_lint`] gives (a batch tool keeps it in [`super::chunk_facts`]).
     pub lint: Arc<ChunkLint>,
     /// Every use of a name, in source order.
     pub refs: Box<[NameRef]>,

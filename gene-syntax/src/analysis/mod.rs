@@ -42,27 +42,76 @@ pub(crate) fn limit_analysis_memos(db: &mut db::RootDatabase, chunks: usize) {
     chunk_analysis::set_lru_capacity(db, chunks);
 }
 
-/// The part of a chunk's walk that [`lint_diagnostics`] reads (shared with
-/// [`chunk_analysis`]): kept when a batch tool drops the rest of the walk. A batch tool (see
-/// [`db::limit_chunk_memos`]) walks the chunk here rather than through `chunk_analysis`, whose
-/// memo it would keep for every chunk though it drops its value; the walk is the same.
-#[salsa::tracked(returns(ref))]
-pub fn chunk_lint<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Arc<facts::ChunkLint> {
-    if db.chunk_cache().is_some_and(|cache| cache.is_batch()) {
-        let forms = db::chunk_forms(db, chunk);
-        return walk::analyze(forms, chunk.text(db)).lint;
-    }
-    chunk_analysis(db, chunk).lint.clone()
-}
-
-/// A chunk's lint facts, from the memo the database keeps for them: [`chunk_lint`] for a batch
-/// tool, [`chunk_analysis`] otherwise (a second memo per chunk would be one more to verify for
-/// every chunk after each edit).
-pub(crate) fn lint_facts<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db facts::ChunkLint {
-    if db.chunk_cache().is_some_and(|cache| cache.is_batch()) {
-        chunk_lint(db, chunk)
+/// A chunk's lint facts: what [`lint_diagnostics`] reads of its walk. From [`chunk_facts`] for
+/// a batch tool (see [`db::limit_chunk_memos`]), from [`chunk_analysis`] otherwise (a second
+/// memo per chunk would be one more to verify for every chunk after each edit).
+pub fn chunk_lint<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db facts::ChunkLint {
+    if db::is_batch(db) {
+        &chunk_facts(db, chunk).lint
     } else {
         &chunk_analysis(db, chunk).lint
+    }
+}
+
+/// Everything the file-level passes read of one chunk, for a batch tool (see
+/// [`db::limit_chunk_memos`]): its lint facts, definitions, allow comments and syntax errors,
+/// made from one parse, lowering and walk that are then dropped. One memo per chunk: the
+/// database's bookkeeping for each memo (a few hundred bytes with its dependencies) is more than
+/// most chunks' text, and a big file has a million chunks. The language server keeps the
+/// separate queries ([`chunk_analysis`], [`symbols::chunk_symbols`], [`config::chunk_allowed`],
+/// [`db::parse_chunk`]), which share the tree and forms it keeps for edits.
+#[salsa::tracked(returns(ref))]
+pub fn chunk_facts<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> ChunkFacts {
+    let text = chunk.text(db);
+    let (green, errors) = db::parse_chunk_untracked(db, chunk);
+    let allowed: Box<config::ChunkAllowed> = if config::may_allow(text) {
+        config::allowed_ranges(&crate::SyntaxNode::new_root(green.clone())).into()
+    } else {
+        Box::default()
+    };
+    let forms = db::lower_chunk(green);
+    let lint = walk::analyze(&forms, text).lint;
+    let lint = Arc::try_unwrap(lint).unwrap_or_else(|shared| (*shared).clone());
+    let rare = RareFacts {
+        symbols: symbols::symbols_of(&forms, text),
+        allowed,
+        syntax: errors.iter().map(Diagnostic::from).collect(),
+    };
+    let empty = rare.symbols.is_none() && rare.allowed.is_empty() && rare.syntax.is_empty();
+    ChunkFacts {
+        lint,
+        rare: (!empty).then(|| Box::new(rare)),
+    }
+}
+
+/// One chunk's [`chunk_facts`]: kept for every chunk of a file, so the parts most chunks lack
+/// are behind one pointer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ChunkFacts {
+    pub lint: facts::ChunkLint,
+    rare: Option<Box<RareFacts>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct RareFacts {
+    symbols: Option<Box<symbols::ChunkSymbols>>,
+    allowed: Box<config::ChunkAllowed>,
+    syntax: Box<[Diagnostic]>,
+}
+
+impl ChunkFacts {
+    /// What the chunk defines and imports, if anything.
+    pub fn symbols(&self) -> Option<&symbols::ChunkSymbols> {
+        self.rare.as_ref()?.symbols.as_deref()
+    }
+
+    pub fn allowed(&self) -> &config::ChunkAllowed {
+        self.rare.as_ref().map_or(&[], |rare| &rare.allowed)
+    }
+
+    /// The syntax errors, as diagnostics (ranges relative to the chunk).
+    pub fn syntax(&self) -> &[Diagnostic] {
+        self.rare.as_ref().map_or(&[], |rare| &rare.syntax)
     }
 }
 

@@ -34,7 +34,7 @@ pub(super) fn resolve_file(
     let mut finished: Vec<VarState> = Vec::new();
     let infer = Inference::new(db);
     for at in db::chunks(db, file) {
-        let lint = super::lint_facts(db, at.chunk);
+        let lint = super::chunk_lint(db, at.chunk);
         out.extend(lint.diagnostics().iter().map(|d| d.shifted(at.offset)));
         if !lint.pending.is_empty() {
             let ctx = Ctx {

@@ -325,20 +325,29 @@ pub fn chunk_symbols<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> &'db ChunkSymbo
         classes: Vec::new(),
         dynamic: false,
     };
-    chunk_symbols_kept(db, chunk).as_deref().unwrap_or(&NONE)
+    let kept = if db::is_batch(db) {
+        super::chunk_facts(db, chunk).symbols()
+    } else {
+        chunk_symbols_kept(db, chunk).as_deref()
+    };
+    kept.unwrap_or(&NONE)
 }
 
 /// [`chunk_symbols`], `None` for a chunk that defines and imports nothing (most do): the
 /// database keeps this for every chunk of a file, one word for most.
 #[salsa::tracked(returns(ref))]
 fn chunk_symbols_kept<'db>(db: &'db dyn Db, chunk: Chunk<'db>) -> Option<Box<ChunkSymbols>> {
+    symbols_of(db::chunk_forms(db, chunk), chunk.text(db))
+}
+
+/// What a chunk's forms define and import (`text` is the chunk's), `None` for nothing.
+pub(super) fn symbols_of(forms: &[Form], text: &str) -> Option<Box<ChunkSymbols>> {
     let mut out = ChunkSymbols::default();
-    for form in db::chunk_forms(db, chunk).iter() {
+    for form in forms {
         collect(form, &mut out, 0);
     }
     // The comment lines above a definition are in the same chunk (its leading trivia, or the
     // lines of the form that holds it).
-    let text = chunk.text(db);
     for def in &mut out.defs {
         def.doc = doc_comment_above(text, def.range.start().into());
     }

@@ -10,6 +10,8 @@ mod names;
 mod special;
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use rowan::TextRange;
@@ -163,6 +165,10 @@ pub struct Checker<'a> {
     free: Vec<FreeName>,
     name_ids: HashMap<Box<str>, NameId>,
     scopes: Vec<Vec<usize>>,
+    /// The locals in scope by name, innermost (latest declared) last: resolving a name is a
+    /// lookup, not a scan of every scope (a form left unclosed can hold the rest of a big file,
+    /// and every name it uses scanned every local declared before).
+    visible: FxHashMap<Box<str>, Vec<usize>>,
     pub locals: Vec<Local>,
     pub fns: Vec<FnFrame>,
     pub loops: Vec<LoopFrame>,
@@ -198,6 +204,7 @@ impl<'a> Checker<'a> {
             free: Vec::new(),
             name_ids: HashMap::new(),
             scopes: vec![Vec::new()],
+            visible: FxHashMap::default(),
             locals: Vec::new(),
             fns: vec![FnFrame {
                 kind: FnKind::TopLevel,
@@ -320,6 +327,17 @@ impl<'a> Checker<'a> {
         let Some(scope) = self.scopes.pop() else {
             return;
         };
+        for &index in scope.iter().rev() {
+            if let Some(indices) = self.visible.get_mut(self.locals[index].name.as_str()) {
+                // Declared last in its innermost scope, so last among its name's locals.
+                match indices.last() {
+                    Some(&last) if last == index => {
+                        indices.pop();
+                    }
+                    _ => indices.retain(|&i| i != index),
+                }
+            }
+        }
         for index in scope {
             let local = self.locals[index].clone();
             if local.module_level {
@@ -351,10 +369,16 @@ impl<'a> Checker<'a> {
             future: local.init.is_yes(),
         });
         let index = self.locals.len();
-        self.locals.push(local);
         if let Some(scope) = self.scopes.last_mut() {
             scope.push(index);
+            match self.visible.get_mut(local.name.as_str()) {
+                Some(indices) => indices.push(index),
+                None => {
+                    self.visible.insert(local.name.as_str().into(), vec![index]);
+                }
+            }
         }
+        self.locals.push(local);
         index
     }
 
@@ -386,12 +410,10 @@ impl<'a> Checker<'a> {
     }
 
     pub fn resolve(&self, name: &str) -> Resolved {
-        for scope in self.scopes.iter().rev() {
-            for &index in scope.iter().rev() {
-                if self.locals[index].name == name {
-                    return Resolved::Local(index);
-                }
-            }
+        // Locals of inner scopes were declared after those of the scopes around them: the
+        // latest declared is the innermost.
+        if let Some(&index) = self.visible.get(name).and_then(|indices| indices.last()) {
+            return Resolved::Local(index);
         }
         // `@key` is a selector value, not a variable.
         if ALWAYS_DEFINED.contains(&name) || name.starts_with('@') {
