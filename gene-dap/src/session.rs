@@ -108,10 +108,12 @@ impl Session {
                 };
                 self.sender.respond(request, json!({"threads": threads}));
             }
+            // The response goes out before the program resumes: the events the resumed
+            // program sends (output, stopped, exited) must follow it, as clients expect.
             "continue" => {
-                self.send(Command::Continue);
                 self.sender
                     .respond(request, json!({"allThreadsContinued": true}));
+                self.send(Command::Continue);
             }
             "next" | "stepIn" | "stepOut" => {
                 let kind = match request["command"].as_str() {
@@ -119,12 +121,12 @@ impl Session {
                     Some("stepIn") => StepKind::In,
                     _ => StepKind::Out,
                 };
-                self.send(Command::Step(kind));
                 self.sender.respond(request, json!({}));
+                self.send(Command::Step(kind));
             }
             "pause" => {
-                self.send(Command::Pause);
                 self.sender.respond(request, json!({}));
+                self.send(Command::Pause);
             }
             "stackTrace" | "scopes" | "variables" | "evaluate" | "setVariable" => {
                 match &self.running {

@@ -286,7 +286,9 @@ impl Compiler {
 fn stack_effect(op: Op) -> i32 {
     use Op::*;
     match op {
-        Nop | Jump(_) | Return | PopHandler | JumpIfGiven(..) | Export(_) | RangeBounds | Break => 0,
+        Nop | Jump(_) | Return | PopHandler | JumpIfGiven(..) | Export(_) | RangeBounds | Break => {
+            0
+        }
         Nil | True | False | Int(_) | Const(_) | ConstCopy(_) | Dup | LoadLocal(_)
         | LoadCapture(_) | LoadSlotRaw(_) | LoadName(_) | LoadNameOrSymbol(_) | LoadCallee(_)
         | LoadSelf | LoadNs | MakeClosure(_) | AddLocalInt(..) | ReturnLocal(_)
