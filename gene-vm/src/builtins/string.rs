@@ -1,6 +1,7 @@
 //! String methods. Strings are immutable; positions count characters (Unicode scalar values).
 
-use std::rc::Rc;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 
 use super::number::{describe, int_param, radix_arg};
 use super::{arg, int_arg, str_arg};
@@ -18,32 +19,80 @@ fn char_pos(s: &str, byte: usize) -> i64 {
     s[..byte].chars().count() as i64
 }
 
-/// The number of characters of `s`. ASCII text (most text a program slices) has one byte per
-/// character, which `is_ascii` checks a word at a time.
-pub(crate) fn char_count(s: &str) -> usize {
-    if s.is_ascii() {
-        s.len()
-    } else {
-        s.chars().count()
+/// Strings shorter than this are checked for ASCII directly: the scan costs less than the memo.
+const ASCII_MEMO_MIN_LEN: usize = 64;
+
+thread_local! {
+    /// The last few long strings checked for ASCII, and the answers. A program that walks a
+    /// string by character positions (a lexer, a parser: `(s .substr i (i + 1))`,
+    /// `(s .char_at i)`, `s/i`) asks about the same string at every step, and without the memo
+    /// each step scans the whole string: quadratic in its length. Entries are weak: they keep
+    /// no string alive, and a string freed since cannot be taken for a new one at the same
+    /// address (the allocation stays reserved while a weak pointer to it exists). Strings are
+    /// immutable, so an answer stays true.
+    static ASCII_MEMO: RefCell<AsciiMemo> = RefCell::new(AsciiMemo::default());
+}
+
+#[derive(Default)]
+struct AsciiMemo {
+    entries: [(Weak<String>, bool); 4],
+    next: usize,
+}
+
+/// Whether `s` is all ASCII (one byte per character), remembered for long strings.
+fn is_ascii(s: &Rc<String>) -> bool {
+    if s.len() < ASCII_MEMO_MIN_LEN {
+        return s.is_ascii();
     }
+    ASCII_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some((_, ascii)) = memo
+            .entries
+            .iter()
+            .find(|(w, _)| w.as_ptr() == Rc::as_ptr(s))
+        {
+            return *ascii;
+        }
+        let ascii = s.is_ascii();
+        let at = memo.next;
+        memo.entries[at] = (Rc::downgrade(s), ascii);
+        memo.next = (at + 1) % memo.entries.len();
+        ascii
+    })
+}
+
+/// The number of characters of `s`; `ascii` says whether it has one byte per character.
+fn char_count(s: &str, ascii: bool) -> usize {
+    if ascii { s.len() } else { s.chars().count() }
 }
 
 /// The byte offset of character position `pos` (at most the number of characters), so a slice
 /// by characters costs a scan, not a copy of the whole string into characters.
-fn byte_offset(s: &str, pos: usize) -> usize {
-    if s.is_ascii() {
+fn byte_offset(s: &str, ascii: bool, pos: usize) -> usize {
+    if ascii {
         return pos.min(s.len());
     }
     s.char_indices().nth(pos).map_or(s.len(), |(byte, _)| byte)
 }
 
 /// The character at position `i` of `s` (negative counts from the end), if there is one.
-pub(crate) fn char_at(s: &str, i: i64) -> Option<char> {
-    let i = crate::vm::resolve_index(i, char_count(s))?;
-    if s.is_ascii() {
+pub(crate) fn char_at(s: &Rc<String>, i: i64) -> Option<char> {
+    let ascii = is_ascii(s);
+    let i = crate::vm::resolve_index(i, char_count(s, ascii))?;
+    if ascii {
         return s.as_bytes().get(i).map(|&b| char::from(b));
     }
     s.chars().nth(i)
+}
+
+/// The receiver as the shared string it is, for the memo above.
+fn this_rc<'a>(vm: &Vm, args: &'a [Value]) -> Result<&'a Rc<String>, Exc> {
+    match args.first() {
+        Some(Value::Str(s)) => Ok(s),
+        _ => Err(this(vm, args)
+            .err()
+            .unwrap_or_else(|| vm.type_error("the receiver must be a string"))),
+    }
 }
 
 /// The characters of `s`, each a string.
@@ -189,12 +238,14 @@ fn format(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
 }
 
 pub(super) static NATIVES: &[NativeFn] = &[
-    native!("String.length", |vm, args| Ok(Value::Int(
-        char_count(this(vm, args)?) as i64
-    ))),
-    native!("String.size", |vm, args| Ok(Value::Int(
-        char_count(this(vm, args)?) as i64
-    ))),
+    native!("String.length", |vm, args| {
+        let s = this_rc(vm, args)?;
+        Ok(Value::Int(char_count(s, is_ascii(s)) as i64))
+    }),
+    native!("String.size", |vm, args| {
+        let s = this_rc(vm, args)?;
+        Ok(Value::Int(char_count(s, is_ascii(s)) as i64))
+    }),
     native!("String.to_upper", |vm, args| Ok(Value::str(
         this(vm, args)?.to_uppercase()
     ))),
@@ -207,14 +258,17 @@ pub(super) static NATIVES: &[NativeFn] = &[
         Ok(Value::str(s))
     }),
     native!("String.substr", |vm, args| {
-        let s = this(vm, args)?;
+        let s = this_rc(vm, args)?;
         let start = int_arg(vm, args, 1, "the start")?;
         let end = match args.get(2) {
             None | Some(Value::Nil) => None,
             Some(_) => Some(int_arg(vm, args, 2, "the end")?),
         };
-        let (a, b) = slice_bounds(char_count(s), start, end);
-        Ok(Value::str(&s[byte_offset(s, a)..byte_offset(s, b)]))
+        let ascii = is_ascii(s);
+        let (a, b) = slice_bounds(char_count(s, ascii), start, end);
+        Ok(Value::str(
+            &s[byte_offset(s, ascii, a)..byte_offset(s, ascii, b)],
+        ))
     }),
     native!("String.split", |vm, args| {
         let s = this(vm, args)?;
@@ -295,7 +349,7 @@ pub(super) static NATIVES: &[NativeFn] = &[
         Ok(Value::str(out))
     }),
     native!("String.char_at", |vm, args| {
-        let s = this(vm, args)?;
+        let s = this_rc(vm, args)?;
         let i = int_arg(vm, args, 1, "the index")?;
         Ok(char_at(s, i).map(Value::Char).unwrap_or_default())
     }),
