@@ -16,15 +16,7 @@ const fn entry(
     flags: Flags,
     doc: &'static str,
 ) -> Builtin {
-    Builtin {
-        name,
-        path,
-        kind,
-        receiver: None,
-        params,
-        doc,
-        flags,
-    }
+    super::entry(kind, name, path, None, params, flags, doc)
 }
 
 /// A method giving a future.

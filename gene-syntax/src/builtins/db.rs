@@ -3,28 +3,8 @@
 use super::{
     Builtin,
     BuiltinKind::{Class, Function, Method},
-    FUTURE, Flags, NO_FLAGS, Param, opt, req,
+    FUTURE, Flags, NO_FLAGS, Param, entry, opt, req,
 };
-
-const fn entry(
-    kind: super::BuiltinKind,
-    name: &'static str,
-    path: &'static str,
-    receiver: Option<&'static str>,
-    params: &'static [Param],
-    flags: Flags,
-    doc: &'static str,
-) -> Builtin {
-    Builtin {
-        name,
-        path,
-        kind,
-        receiver,
-        params,
-        doc,
-        flags,
-    }
-}
 
 /// A method; `path` is `Receiver.name`.
 const fn method(

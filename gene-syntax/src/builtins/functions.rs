@@ -14,15 +14,7 @@ const fn entry(
     flags: Flags,
     doc: &'static str,
 ) -> Builtin {
-    Builtin {
-        name,
-        path,
-        kind,
-        receiver: None,
-        params,
-        doc,
-        flags,
-    }
+    super::entry(kind, name, path, None, params, flags, doc)
 }
 
 const fn func(

@@ -4,28 +4,8 @@
 use super::{
     Builtin,
     BuiltinKind::{Class, Method, SpecialForm},
-    FUTURE, Flags, NO_FLAGS, Param, opt,
+    FUTURE, NO_FLAGS, entry, opt,
 };
-
-const fn entry(
-    kind: super::BuiltinKind,
-    name: &'static str,
-    path: &'static str,
-    receiver: Option<&'static str>,
-    params: &'static [Param],
-    flags: Flags,
-    doc: &'static str,
-) -> Builtin {
-    Builtin {
-        name,
-        path,
-        kind,
-        receiver,
-        params,
-        doc,
-        flags,
-    }
-}
 
 pub(crate) static FORMS: &[Builtin] = &[entry(
     SpecialForm,

@@ -4,28 +4,8 @@
 use super::{
     Builtin,
     BuiltinKind::{Class, Function, Method},
-    FUTURE, Flags, NO_FLAGS, Param, named, opt, req,
+    FUTURE, Flags, NO_FLAGS, entry, named, opt, req,
 };
-
-const fn entry(
-    kind: super::BuiltinKind,
-    name: &'static str,
-    path: &'static str,
-    receiver: Option<&'static str>,
-    params: &'static [Param],
-    flags: Flags,
-    doc: &'static str,
-) -> Builtin {
-    Builtin {
-        name,
-        path,
-        kind,
-        receiver,
-        params,
-        doc,
-        flags,
-    }
-}
 
 const fn method(
     name: &'static str,

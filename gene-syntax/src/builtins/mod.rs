@@ -275,6 +275,26 @@ pub fn method(receiver: &str, name: &str) -> Option<&'static Builtin> {
 }
 
 // Compact constructors for the tables.
+/// An entry of any kind; the area tables wrap it for their common shapes.
+pub(crate) const fn entry(
+    kind: BuiltinKind,
+    name: &'static str,
+    path: &'static str,
+    receiver: Option<&'static str>,
+    params: &'static [Param],
+    flags: Flags,
+    doc: &'static str,
+) -> Builtin {
+    Builtin {
+        name,
+        path,
+        kind,
+        receiver,
+        params,
+        doc,
+        flags,
+    }
+}
 pub(crate) const fn req(name: &'static str) -> Param {
     Param {
         name,

@@ -15,15 +15,7 @@ const fn entry(
     params: &'static [Param],
     doc: &'static str,
 ) -> Builtin {
-    Builtin {
-        name,
-        path,
-        kind,
-        receiver,
-        params,
-        doc,
-        flags: NO_FLAGS,
-    }
+    super::entry(kind, name, path, receiver, params, NO_FLAGS, doc)
 }
 
 const fn method(
