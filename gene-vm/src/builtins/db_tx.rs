@@ -9,19 +9,17 @@
 //! rollback cannot be skipped by any of them. The function is compiled once per process and
 //! linked per transaction (a handful of ops).
 
-use std::rc::Rc;
-use std::sync::{Arc, OnceLock};
-
-use crate::bytecode::Proto;
-use crate::value::{Closure, FuncKind, NativeFn, NativeImpl, Value};
-use crate::vm::code::{SourceInfo, link};
-use crate::vm::native::{Flow, Resume, Step};
+use super::gene_fn::{GeneFn, GiveResult};
+use crate::value::{NativeFn, NativeImpl, Value};
+use crate::vm::native::Flow;
 use crate::vm::{Exc, Vm};
 
 /// The steps of a transaction after BEGIN. `end` commits (true) or rolls back (false) and
 /// gives the future of that; on failure the body's future is cancelled (so a function still
 /// running stops at its next `await`) before the rollback.
-const STEPS: &str = r#"
+static STEPS: GeneFn = GeneFn::new(
+    "<transaction>",
+    r#"
 (fn ^^async transaction [tx f end]
   (var body nil)
   (try
@@ -33,7 +31,8 @@ const STEPS: &str = r#"
     (if (body .is_a Future) (body .cancel))
     (await (end tx false))
     (throw $ex)))
-"#;
+"#,
+);
 
 /// `end` as the steps see it: not a catalogue entry, only ever handed to them.
 static END: NativeFn = NativeFn {
@@ -64,7 +63,7 @@ pub(super) fn transaction_async(vm: &mut Vm, args: &[Value]) -> Result<Flow, Exc
             )));
         }
     };
-    let steps = steps(vm)?;
+    let steps = STEPS.closure(vm)?;
     let Some(tx) = super::db::begin(vm, &db) else {
         return Err(vm.type_error(".transaction_async needs a Database"));
     };
@@ -73,41 +72,4 @@ pub(super) fn transaction_async(vm: &mut Vm, args: &[Value]) -> Result<Flow, Exc
         Value::Func(steps),
         vec![tx, f, Value::Native(&END)],
     ))
-}
-
-/// The steps' call gives the transaction's future: that is the method's value.
-struct GiveResult;
-
-impl Resume for GiveResult {
-    fn resume(&mut self, _vm: &mut Vm, result: Value) -> Result<Step, Exc> {
-        Ok(Step::Return(result))
-    }
-}
-
-fn steps(vm: &Vm) -> Result<Rc<Closure>, Exc> {
-    static PROTO: OnceLock<Arc<Proto>> = OnceLock::new();
-    let proto = PROTO.get_or_init(|| {
-        let parse = gene_syntax::parse_text(STEPS);
-        Arc::new(crate::compiler::compile_module(
-            &parse.forms(),
-            "<transaction>",
-        ))
-    });
-    let source = SourceInfo::new("<transaction>", Arc::new(STEPS.to_string()));
-    let module = link(proto, &source, &[]);
-    let Some(code) = module.protos.first().cloned() else {
-        return Err(vm.error(
-            "Exception",
-            "internal error: the transaction steps did not compile",
-        ));
-    };
-    let is_async = code.proto.is_async;
-    Ok(Rc::new(Closure {
-        code,
-        captures: Vec::new(),
-        ns: vm.gene_ns.clone(),
-        self_val: Value::Nil,
-        kind: FuncKind::Function,
-        is_async,
-    }))
 }

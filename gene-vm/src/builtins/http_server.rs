@@ -11,19 +11,17 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::{Arc, OnceLock};
 
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
+use super::gene_fn::GeneFn;
 use super::http_exchange::{error_response, request_map, response_of};
 use super::http_serve_io::{HttpResponse, Incoming, serve};
 use super::net::{address, host_and_port};
 use super::{arg, str_arg};
-use crate::bytecode::Proto;
 use crate::reactor::{JobError, JobResult, JobValue};
-use crate::value::{Closure, FuncKind, FutureObj, Host, HostObject, NativeFn, NativeImpl, Value};
-use crate::vm::code::{SourceInfo, link};
+use crate::value::{Closure, FutureObj, Host, HostObject, NativeFn, NativeImpl, Value};
 use crate::vm::futures::Outcome;
 use crate::vm::jobs::{Finish, JobKind, OnEnd, OnEvent};
 use crate::vm::{Exc, Trace, Vm};
@@ -89,7 +87,7 @@ fn serve_async(vm: &mut Vm, args: &[Value]) -> Result<Value, Exc> {
     // ^host and ^port are checked as gene/net/listen_async's arguments are.
     str_arg(vm, &options, 0, "gene/http/serve_async's ^host")?;
     let (host, port) = host_and_port(vm, &options, "gene/http/serve_async")?;
-    let entry = entry(vm)?;
+    let entry = ENTRY.closure(vm)?;
     let bind = async move {
         let listener = TcpListener::bind((host.as_str(), port))
             .await
@@ -369,7 +367,9 @@ const ENTRY_NAME: &str = "<http server>";
 
 /// The function each request's task runs: call the handler, await a future it gives, reply;
 /// whatever fails on the way is answered with a 500.
-const ENTRY: &str = r#"
+static ENTRY: GeneFn = GeneFn::new(
+    ENTRY_NAME,
+    r#"
 (fn ^^async handle_request [handler request exchange reply fail]
   (try
     (var response (handler request))
@@ -377,33 +377,5 @@ const ENTRY: &str = r#"
     (reply exchange response)
   catch *
     (fail exchange $ex)))
-"#;
-
-/// [`ENTRY`], compiled once per process and linked once per server.
-fn entry(vm: &Vm) -> Result<Rc<Closure>, Exc> {
-    static PROTO: OnceLock<Arc<Proto>> = OnceLock::new();
-    let proto = PROTO.get_or_init(|| {
-        let parse = gene_syntax::parse_text(ENTRY);
-        Arc::new(crate::compiler::compile_module(
-            &parse.forms(),
-            "<http server>",
-        ))
-    });
-    let source = SourceInfo::new("<http server>", Arc::new(ENTRY.to_string()));
-    let module = link(proto, &source, &[]);
-    let Some(code) = module.protos.first().cloned() else {
-        return Err(vm.error(
-            "Exception",
-            "internal error: the HTTP server's request function did not compile",
-        ));
-    };
-    let is_async = code.proto.is_async;
-    Ok(Rc::new(Closure {
-        code,
-        captures: Vec::new(),
-        ns: vm.gene_ns.clone(),
-        self_val: Value::Nil,
-        kind: FuncKind::Function,
-        is_async,
-    }))
-}
+"#,
+);

@@ -15,20 +15,18 @@
 
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::Mutex;
 
+use super::gene_fn::{GeneFn, GiveResult};
 use super::process::{GroupKill, ProcessSpec};
 use super::str_arg;
-use crate::bytecode::Proto;
 use crate::reactor::{JobError, JobResult, JobValue};
-use crate::value::{Closure, FuncKind, Host, HostObject, NativeFn, NativeImpl, Value};
-use crate::vm::code::{SourceInfo, link};
+use crate::value::{Host, HostObject, NativeFn, NativeImpl, Value};
 use crate::vm::jobs::JobKind;
-use crate::vm::native::{Flow, Resume, Step};
+use crate::vm::native::Flow;
 use crate::vm::{Exc, Vm};
 
 pub(super) static NATIVES: &[NativeFn] = &[
@@ -54,7 +52,9 @@ pub(crate) enum Source {
 
 /// The generator's steps. `next` gives a future of the next batch (an array) or nil at the
 /// end; `close` stops the reader.
-const STEPS: &str = r#"
+static STEPS: GeneFn = GeneFn::new(
+    "<lines>",
+    r#"
 (fn ^^async ^^generator lines [reader next close]
   (try
     (loop
@@ -63,7 +63,8 @@ const STEPS: &str = r#"
       (for line in batch (yield line)))
   finally
     (close reader)))
-"#;
+"#,
+);
 
 static NEXT: NativeFn = NativeFn {
     name: "lines next",
@@ -96,7 +97,7 @@ fn reader_arg(args: &[Value]) -> Option<&LineReader> {
 /// The async generator of `source`'s lines (nothing is opened or started before its first
 /// `.next`).
 pub(crate) fn generator(vm: &mut Vm, source: Source) -> Result<Flow, Exc> {
-    let steps = steps(vm)?;
+    let steps = STEPS.closure(vm)?;
     let (label, from_child, context) = match &source {
         Source::File(path) => (
             path.clone(),
@@ -136,40 +137,6 @@ pub(crate) fn generator(vm: &mut Vm, source: Source) -> Result<Flow, Exc> {
             Value::Native(&CLOSE),
         ],
     ))
-}
-
-/// The steps' call gives the generator: that is the builtin's value.
-struct GiveResult;
-
-impl Resume for GiveResult {
-    fn resume(&mut self, _vm: &mut Vm, result: Value) -> Result<Step, Exc> {
-        Ok(Step::Return(result))
-    }
-}
-
-fn steps(vm: &Vm) -> Result<Rc<Closure>, Exc> {
-    static PROTO: OnceLock<Arc<Proto>> = OnceLock::new();
-    let proto = PROTO.get_or_init(|| {
-        let parse = gene_syntax::parse_text(STEPS);
-        Arc::new(crate::compiler::compile_module(&parse.forms(), "<lines>"))
-    });
-    let source = SourceInfo::new("<lines>", Arc::new(STEPS.to_string()));
-    let module = link(proto, &source, &[]);
-    let Some(code) = module.protos.first().cloned() else {
-        return Err(vm.error(
-            "Exception",
-            "internal error: the lines generator did not compile",
-        ));
-    };
-    let is_async = code.proto.is_async;
-    Ok(Rc::new(Closure {
-        code,
-        captures: Vec::new(),
-        ns: vm.gene_ns.clone(),
-        self_val: Value::Nil,
-        kind: FuncKind::Function,
-        is_async,
-    }))
 }
 
 /// What the generator holds. Dropping it (a generator dropped without being closed) kills a
