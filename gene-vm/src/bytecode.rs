@@ -248,7 +248,7 @@ pub enum Op {
     /// `for await`: [iterator step] -> [iterator value] for an async generator's step map, or
     /// pops both and jumps when the step says done. Other iterators: nothing to do.
     IterUnwrap(u32),
-    // ---- debugging (`vm/debug.rs`)
+    // ---- debugging (`vm/debug/`)
     /// Never compiled: a debugger patches it over the first op of a line in linked code (its
     /// copy of the proto's ops) and keeps the op it replaced, which runs after the stop.
     Break,

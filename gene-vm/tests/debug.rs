@@ -1,4 +1,4 @@
-//! The VM's debugger hooks (`vm/debug.rs`): breakpoints patched into linked code, stepping,
+//! The VM's debugger hooks (`vm/debug/`): breakpoints patched into linked code, stepping,
 //! stops seen by a scripted host, and programs that run the same with the hooks on.
 
 use std::cell::RefCell;

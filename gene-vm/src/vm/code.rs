@@ -34,7 +34,7 @@ impl SourceInfo {
 pub struct Code {
     pub proto: Arc<Proto>,
     /// The proto's ops followed by two `Return`s (see [`Code::ops`]). Cells: a debugger
-    /// patches `Op::Break` over some of them (`vm/debug.rs`); nothing else writes them.
+    /// patches `Op::Break` over some of them (`vm/debug/`); nothing else writes them.
     ops: Box<[Cell<Op>]>,
     pub consts: Vec<Value>,
     pub names: Vec<Sym>,

@@ -331,7 +331,7 @@ impl Vm {
                 let takes = crate::builtins::exit_code(&thrown).is_none();
                 self.stack_push(Value::Bool(takes));
             }
-            // A debugger's patch: maybe a stop, then the op it replaced (`vm/debug.rs`).
+            // A debugger's patch: maybe a stop, then the op it replaced (`vm/debug/`).
             Op::Break => {
                 let replaced = self.debug_break(code, ctx.ip - 1);
                 return self.run_replaced(replaced, ctx, stop_depth);
