@@ -113,7 +113,6 @@ impl Labels {
         self.by_text.insert(text.into(), i);
         i
     }
-
 }
 
 /// What is open for a task until it runs next: the await it parked in, the arrows to it.
@@ -738,7 +737,10 @@ mod tests {
     fn trace(src: &str, chunk: usize) -> serde_json::Value {
         let file = Shared::default();
         let mut vm = Vm::new(Box::new(CaptureOutput::new()));
-        vm.timeline = Some(Box::new(Timeline::with_chunk(Box::new(file.clone()), chunk)));
+        vm.timeline = Some(Box::new(Timeline::with_chunk(
+            Box::new(file.clone()),
+            chunk,
+        )));
         let _ = vm.run_source("t.gene", src.to_string());
         let timeline = vm.take_timeline().expect("recording");
         timeline.finish().expect("written");
@@ -821,7 +823,9 @@ mod tests {
         let events = t["traceEvents"].as_array().expect("traceEvents");
         let slept = events
             .iter()
-            .find(|e| e["cat"] == "await" && e["name"].as_str().is_some_and(|n| n.contains("sleep")))
+            .find(|e| {
+                e["cat"] == "await" && e["name"].as_str().is_some_and(|n| n.contains("sleep"))
+            })
             .expect("the sleep's await");
         let dur = slept["dur"].as_f64().expect("dur");
         assert!((15_000.0..5_000_000.0).contains(&dur), "{dur} us");
