@@ -12,7 +12,7 @@ use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::Client;
 use tower_lsp_server::lsp_types::MessageType;
 
-use super::diagnostics::{RunSite, error_diagnostic};
+use super::diagnostics::{RunSite, run_diagnostics};
 use super::output::{LineJoiner, Utf8Pieces};
 use super::process::{Spawned, describe_exit};
 use super::wire::{Command, Event, RunRequest, Stream};
@@ -338,10 +338,10 @@ pub(super) async fn follow(
             encoding: ctx.state.encoding(),
             related_information: features.diagnostics.related_information,
         };
-        let diagnostic = error_diagnostic(&error, &site);
+        let diagnostics = run_diagnostics(&error, &site);
         ctx.state
             .run_diagnostics
-            .set(run.uri.clone(), run.stamp, vec![diagnostic]);
+            .set(run.uri.clone(), run.stamp, diagnostics);
         ctx.run_diagnostics_changed(run.uri.clone());
     }
     ctx.client

@@ -14,7 +14,9 @@
 //!   reports over its socket when asked (`running` false once the run has ended).
 //!
 //! Around it: `$/progress` while the run goes ([`progress`], cancellable: a cancel stops the
-//! run), an uncaught error as a diagnostic of the document ([`diagnostics`]), and the output as
+//! run), an uncaught error as a diagnostic of the document ([`diagnostics`]; a deadlock's
+//! waiting tasks at their `await`s, unobserved failures with where their tasks were started,
+//! from what the child adds to its `uncaught` event), and the output as
 //! `window/logMessage` for clients that did not say they handle the notifications
 //! (`initializationOptions.runNotifications`).
 //!

@@ -70,8 +70,18 @@ pub struct Uncaught {
     pub frames: Vec<TraceFrame>,
     /// Frames left out of the middle of a deep trace.
     pub omitted: usize,
-    /// The text of each file the frames are in (byte ranges need it to become positions).
+    /// The text of each file the frames are in (byte ranges need it to become positions),
+    /// and of the file run when tasks below point into it.
     pub sources: BTreeMap<String, String>,
+    /// The tasks that were waiting when a deadlock was found (each at its `await`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlocked: Vec<TaskEntry>,
+    /// Where the failed future was made, when this is a failure nobody observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<SiteEntry>,
+    /// The other failures nobody observed (their reports came before as stderr output).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unobserved: Vec<Uncaught>,
 }
 
 /// One frame of an uncaught error's stack trace.
@@ -94,7 +104,8 @@ pub enum Command {
     Tasks,
 }
 
-/// One live task of the program (`gene/tasks` in the protocol).
+/// One live task of the program (`gene/tasks` in the protocol, and the deadlocked ones of
+/// [`Uncaught`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskEntry {
@@ -119,13 +130,19 @@ pub struct SiteEntry {
     pub col: u32,
 }
 
-impl From<gene_vm::TaskInfo> for TaskEntry {
-    fn from(t: gene_vm::TaskInfo) -> TaskEntry {
-        let site = |s: gene_vm::Site| SiteEntry {
+impl From<gene_vm::Site> for SiteEntry {
+    fn from(s: gene_vm::Site) -> SiteEntry {
+        SiteEntry {
             path: s.path,
             line: s.line,
             col: s.col,
-        };
+        }
+    }
+}
+
+impl From<gene_vm::TaskInfo> for TaskEntry {
+    fn from(t: gene_vm::TaskInfo) -> TaskEntry {
+        let site = SiteEntry::from;
         TaskEntry {
             id: t.id,
             name: t.name,
