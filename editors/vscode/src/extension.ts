@@ -46,7 +46,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
     request: (method, params) => (client ? client.sendRequest(method, params) : Promise.reject(new Error('no server'))),
   });
   ctx.subscriptions.push(tasksView);
-  tests = new TestExplorer();
+  tests = new TestExplorer(runs);
   ctx.subscriptions.push(tests);
 
   ctx.subscriptions.push(
@@ -141,17 +141,10 @@ async function startServer(): Promise<void> {
   };
 
   const newClient = new LanguageClient('gene', 'Gene Language Server', serverOptions, clientOptions);
-  // Test runs (gene.runTests) end and print like runs: the Test Explorer takes its own.
-  newClient.onNotification(RUN_OUTPUT_NOTIFICATION, (params: RunOutputParams) => {
-    if (!tests.onNotification(RUN_OUTPUT_NOTIFICATION, params)) {
-      runs.onOutput(params);
-    }
-  });
-  newClient.onNotification(RUN_END_NOTIFICATION, (params: RunEndParams) => {
-    if (!tests.onNotification(RUN_END_NOTIFICATION, params)) {
-      runs.onEnd(params);
-    }
-  });
+  // Test runs (gene.runTests) print and end like runs: the Test Explorer takes its own and
+  // passes the others on to the run controller.
+  newClient.onNotification(RUN_OUTPUT_NOTIFICATION, (params: RunOutputParams) => tests.onOutput(params));
+  newClient.onNotification(RUN_END_NOTIFICATION, (params: RunEndParams) => tests.onRunEnd(params));
   newClient.onNotification(TEST_RESULT_NOTIFICATION, (params: TestResultParams) => tests.onTestResult(params));
   const transport = {
     executeCommand: (command: string, args: unknown[]) =>

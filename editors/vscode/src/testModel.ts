@@ -108,18 +108,27 @@ export function assertionValues(message: string): { actual: string; expected: st
   return { actual: shown(actual), expected: shown(expected) };
 }
 
+/** A run's notification: a test result, or a run's output or end. */
+export type RunNotification =
+  | { kind: 'result'; params: TestResultParams }
+  | { kind: 'output'; params: { runId: string } }
+  | { kind: 'end'; params: RunEndParams };
+
 /** Which run the notifications belong to. A test run's results may arrive before the answer
  * that names its run id: while a `gene.runTests` request is in flight, notifications of runs
- * nobody claimed wait here and are handed over once the id is known. */
+ * nobody claimed wait here; once the id is known the test run's go to it and the others (a
+ * Run File going on at the same time) to `other`, in their order. */
 export class TestRunRouter<R> {
   private readonly owned = new Map<string, R>();
   private inFlight = 0;
-  private early: Array<{ kind: 'result'; params: TestResultParams } | { kind: 'end'; params: RunEndParams }> = [];
+  private early: RunNotification[] = [];
 
   constructor(
     private readonly handlers: {
       result(run: R, params: TestResultParams): void;
       end(run: R, params: RunEndParams): void;
+      /** Notifications of runs that are not test runs. */
+      other(notification: RunNotification): void;
     },
   ) {}
 
@@ -139,37 +148,30 @@ export class TestRunRouter<R> {
     }
     const early = this.early;
     this.early = [];
-    for (const event of early) {
-      if (event.kind === 'result') {
-        this.onResult(event.params);
-      } else {
-        this.onEnd(event.params);
-      }
+    for (const notification of early) {
+      this.route(notification);
     }
     return runId;
   }
 
-  /** Whether a notification of `runId` is the test runs' (else it is Run File's). */
-  claims(runId: string): boolean {
-    return this.owned.has(runId) || this.inFlight > 0;
-  }
-
-  onResult(params: TestResultParams): void {
-    const run = this.owned.get(params.runId);
-    if (run !== undefined) {
-      this.handlers.result(run, params);
-    } else if (this.inFlight > 0) {
-      this.early.push({ kind: 'result', params });
+  /** Takes a notification: a test run's, or one held while a request is in flight, or else
+   * handed to `other`. */
+  route(notification: RunNotification): void {
+    const run = this.owned.get(notification.params.runId);
+    if (run === undefined) {
+      if (this.inFlight > 0) {
+        this.early.push(notification);
+      } else {
+        this.handlers.other(notification);
+      }
+      return;
     }
-  }
-
-  onEnd(params: RunEndParams): void {
-    const run = this.owned.get(params.runId);
-    if (run !== undefined) {
-      this.owned.delete(params.runId);
-      this.handlers.end(run, params);
-    } else if (this.inFlight > 0) {
-      this.early.push({ kind: 'end', params });
+    if (notification.kind === 'result') {
+      this.handlers.result(run, notification.params);
+    } else if (notification.kind === 'end') {
+      this.owned.delete(notification.params.runId);
+      this.handlers.end(run, notification.params);
     }
+    // A test run's output: what the tests print; the results carry the failures' messages.
   }
 }

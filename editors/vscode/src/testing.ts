@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-import { RUN_END_NOTIFICATION, RUN_OUTPUT_NOTIFICATION, type RunEndParams, type RunOutputParams } from './protocol';
+import type { RunEndParams, RunOutputParams } from './protocol';
 import {
   DEBUG_TEST_LENS_COMMAND,
   DISCOVER_TESTS_REQUEST,
@@ -54,12 +54,22 @@ export class TestExplorer implements vscode.Disposable {
   private readonly router: TestRunRouter<FileRun>;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** Test runs waiting for their end, ended at once if the server goes. */
+  private readonly pending = new Set<FileRun>();
 
-  constructor() {
+  /** `runs` takes the notifications of runs that are not test runs (Run File's). */
+  constructor(runs: { onOutput(params: RunOutputParams): void; onEnd(params: RunEndParams): void }) {
     this.controller = vscode.tests.createTestController('gene', 'Gene');
     this.router = new TestRunRouter<FileRun>({
       result: (fileRun, params) => this.onResult(fileRun, params),
       end: (fileRun, params) => this.onEnd(fileRun, params),
+      other: (notification) => {
+        if (notification.kind === 'output') {
+          runs.onOutput(notification.params as RunOutputParams);
+        } else if (notification.kind === 'end') {
+          runs.onEnd(notification.params);
+        }
+      },
     });
     this.controller.resolveHandler = async (item) => {
       if (item) {
@@ -97,25 +107,26 @@ export class TestExplorer implements vscode.Disposable {
     this.transport = transport;
     if (transport) {
       void this.findFiles();
+    } else {
+      for (const fileRun of this.pending) {
+        fileRun.run.errored(fileRun.file, new vscode.TestMessage('The Gene language server stopped during the test run.'));
+        fileRun.ended();
+      }
     }
   }
 
-  /** Routes a `gene/runOutput` or `gene/runEnd`; false when it is not a test run's. */
-  onNotification(method: string, params: RunOutputParams | RunEndParams): boolean {
-    if (!this.router.claims(params.runId)) {
-      return false;
-    }
-    if (method === RUN_END_NOTIFICATION) {
-      this.router.onEnd(params as RunEndParams);
-    } else if (method === RUN_OUTPUT_NOTIFICATION) {
-      // What the tests print: kept out of the Run channel; the Test Results view shows the
-      // failures' messages.
-    }
-    return true;
+  /** Every `gene/runOutput`, `gene/runEnd` and `gene/testResult` comes here: the test runs'
+   * are taken, the others passed on to Run File. */
+  onOutput(params: RunOutputParams): void {
+    this.router.route({ kind: 'output', params });
+  }
+
+  onRunEnd(params: RunEndParams): void {
+    this.router.route({ kind: 'end', params });
   }
 
   onTestResult(params: TestResultParams): void {
-    this.router.onResult(params);
+    this.router.route({ kind: 'result', params });
   }
 
   private fileItem(uri: vscode.Uri): vscode.TestItem {
@@ -256,17 +267,25 @@ export class TestExplorer implements vscode.Disposable {
     const done = new Promise<void>((resolve) => {
       ended = resolve;
     });
-    const fileRun: FileRun = { run, file, ended };
+    const fileRun: FileRun = {
+      run,
+      file,
+      ended: () => {
+        this.pending.delete(fileRun);
+        ended();
+      },
+    };
+    this.pending.add(fileRun);
     try {
       const args = ids === undefined ? { uri: file.uri.toString() } : { uri: file.uri.toString(), ids };
       const runId = await this.router.start(fileRun, () => transport.executeCommand(RUN_TESTS_COMMAND, [args]));
       if (runId === undefined) {
         run.errored(file, new vscode.TestMessage('The language server did not start the test run.'));
-        return;
+        fileRun.ended();
       }
     } catch (error) {
       run.errored(file, new vscode.TestMessage(error instanceof Error ? error.message : String(error)));
-      return;
+      fileRun.ended();
     }
     await done;
   }

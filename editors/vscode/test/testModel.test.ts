@@ -78,39 +78,55 @@ describe('assertion messages', () => {
 });
 
 describe('the test run router', () => {
-  it('hands notifications that came before the run id to the run once it is known', async () => {
+  function recorder(): { seen: string[]; router: TestRunRouter<string> } {
     const seen: string[] = [];
     const router = new TestRunRouter<string>({
       result: (run, p) => seen.push(`${run}:${p.id}`),
       end: (run, p) => seen.push(`${run}:end:${p.runId}`),
+      other: (n) => seen.push(`other:${n.kind}:${n.params.runId}`),
     });
+    return { seen, router };
+  }
+
+  it('hands notifications that came before the run id to the run once it is known', async () => {
+    const { seen, router } = recorder();
     let answer!: (value: unknown) => void;
     const started = router.start('file-a', () => new Promise((resolve) => (answer = resolve)));
-    assert.ok(router.claims('run-1'));
-    router.onResult(result('run-1', 'adds'));
-    router.onEnd(end('run-1'));
+    router.route({ kind: 'result', params: result('run-1', 'adds') });
+    router.route({ kind: 'output', params: { runId: 'run-1' } });
+    router.route({ kind: 'end', params: end('run-1') });
     assert.deepEqual(seen, []);
     answer({ runId: 'run-1' });
     assert.equal(await started, 'run-1');
     assert.deepEqual(seen, ['file-a:adds', 'file-a:end:run-1']);
-    // Ended: its later notifications and other runs' are not the tests'.
-    assert.ok(!router.claims('run-1'));
-    assert.ok(!router.claims('run-2'));
+    // Ended: a later notification of it is not a test run's any more.
+    router.route({ kind: 'end', params: end('run-1') });
+    assert.deepEqual(seen.slice(2), ['other:end:run-1']);
+  });
+
+  it('gives a Run File going on meanwhile its notifications back, in order', async () => {
+    const { seen, router } = recorder();
+    let answer!: (value: unknown) => void;
+    const started = router.start('file-a', () => new Promise((resolve) => (answer = resolve)));
+    router.route({ kind: 'output', params: { runId: 'run-7' } });
+    router.route({ kind: 'result', params: result('run-8', 'adds') });
+    router.route({ kind: 'end', params: end('run-7') });
+    answer({ runId: 'run-8' });
+    await started;
+    assert.deepEqual(seen, ['other:output:run-7', 'file-a:adds', 'other:end:run-7']);
+    // With no test request in flight, other runs' notifications go straight through.
+    router.route({ kind: 'output', params: { runId: 'run-9' } });
+    assert.equal(seen[seen.length - 1], 'other:output:run-9');
   });
 
   it('routes each run to its own file while both go', async () => {
-    const seen: string[] = [];
-    const router = new TestRunRouter<string>({
-      result: (run, p) => seen.push(`${run}:${p.id}`),
-      end: (run) => seen.push(`${run}:end`),
-    });
+    const { seen, router } = recorder();
     await router.start('a', async () => ({ runId: 'run-1' }));
     await router.start('b', async () => ({ runId: 'run-2' }));
-    router.onResult(result('run-2', 'x'));
-    router.onResult(result('run-1', 'y'));
-    router.onEnd(end('run-1'));
-    router.onResult(result('run-9', 'ignored'));
-    assert.deepEqual(seen, ['b:x', 'a:y', 'a:end']);
+    router.route({ kind: 'result', params: result('run-2', 'x') });
+    router.route({ kind: 'result', params: result('run-1', 'y') });
+    router.route({ kind: 'end', params: end('run-1') });
+    assert.deepEqual(seen, ['b:x', 'a:y', 'a:end:run-1']);
     assert.equal(await router.start('c', async () => null), undefined);
   });
 });
