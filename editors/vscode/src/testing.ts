@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-import type { RunEndParams, RunOutputParams } from './protocol';
+import { STOP_RUN_COMMAND, type RunEndParams, type RunOutputParams } from './protocol';
 import {
   DEBUG_TEST_LENS_COMMAND,
   DISCOVER_TESTS_REQUEST,
@@ -237,7 +237,7 @@ export class TestExplorer implements vscode.Disposable {
       if (token.isCancellationRequested) {
         break;
       }
-      await this.runFile(run, file, ids);
+      await this.runFile(run, file, ids, token);
     }
     run.end();
   }
@@ -247,7 +247,12 @@ export class TestExplorer implements vscode.Disposable {
     item.children.forEach((child) => this.enqueue(run, child));
   }
 
-  private async runFile(run: vscode.TestRun, file: vscode.TestItem, ids: string[] | undefined): Promise<void> {
+  private async runFile(
+    run: vscode.TestRun,
+    file: vscode.TestItem,
+    ids: string[] | undefined,
+    token: vscode.CancellationToken,
+  ): Promise<void> {
     if (!this.transport || !file.uri) {
       run.errored(file, new vscode.TestMessage('The Gene language server is not running.'));
       return;
@@ -282,6 +287,12 @@ export class TestExplorer implements vscode.Disposable {
       if (runId === undefined) {
         run.errored(file, new vscode.TestMessage('The language server did not start the test run.'));
         fileRun.ended();
+      } else {
+        // "Stop" in the Testing view stops the run; it ends with gene/runEnd as usual.
+        const stop = token.onCancellationRequested(() => {
+          void transport.executeCommand(STOP_RUN_COMMAND, [{ runId }]);
+        });
+        void done.finally(() => stop.dispose());
       }
     } catch (error) {
       run.errored(file, new vscode.TestMessage(error instanceof Error ? error.message : String(error)));
