@@ -653,7 +653,7 @@ async fn the_server_announces_every_feature() {
     );
     assert_eq!(
         caps["executeCommandProvider"]["commands"],
-        json!(["gene.runFile", "gene.stopRun"])
+        json!(["gene.runFile", "gene.runTests", "gene.stopRun"])
     );
     assert!(caps["completionProvider"]["triggerCharacters"].is_array());
     assert!(caps["signatureHelpProvider"]["triggerCharacters"].is_array());

@@ -9,6 +9,8 @@
 //! - one `gene/runEnd` `{runId, status: "ok"|"error"|"stopped", exitCode, durationMs}`;
 //! - `gene.stopRun` with `[{"runId"}]` answers `{"stopped": bool}` (whether that run was
 //!   still going) and the run ends within a fraction of a second, whatever the program does;
+//! - `gene.runTests` with `[{"uri", "ids"?}]` runs the document's tests the same way (see
+//!   [`test_run`]): `gene/testResult` notifications, then `gene/runEnd` with `tests` counts;
 //! - the request `gene/tasks` `{runId}` answers `{runId, running, tasks: [{id, name, parent,
 //!   state, site, created, waitingOn, waitingMs}]}`: the program's live tasks, which the child
 //!   reports over its socket when asked (`running` false once the run has ended).
