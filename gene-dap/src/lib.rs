@@ -8,6 +8,7 @@
 //!   variables, evaluate, setVariable).
 //! - `variables.rs`: values as DAP variables, expanded lazily.
 //! - `conditions.rs`: breakpoint conditions, hit counts and log messages.
+//! - `test_launch.rs`: a launch's `test`: the selected tests run after the top level.
 //!
 //! Tasks are DAP threads (thread id = task id + 1); all of them stop together, since a stop
 //! blocks the VM's one thread.
@@ -15,6 +16,7 @@
 mod conditions;
 mod program;
 mod session;
+mod test_launch;
 mod transport;
 mod variables;
 

@@ -47,6 +47,8 @@ pub struct Launch {
     pub cwd: Option<PathBuf>,
     pub stop_on_entry: bool,
     pub no_debug: bool,
+    /// Run this test (or `describe` group) after the top level: `test_launch.rs`.
+    pub test: Option<String>,
     /// The exception filters: stop at every throw, at uncaught ones.
     pub raised: bool,
     pub uncaught: bool,
@@ -165,7 +167,10 @@ fn run_program(
     let result = vm.run_file(&path);
     vm.services.output().flush();
     let code = match &result {
-        Ok(_) => 0,
+        Ok(_) => match &launch.test {
+            Some(test) => crate::test_launch::run_selected(&mut vm, test, &sender),
+            None => 0,
+        },
         Err(e) => {
             let report = gene_vm::report::render_run_error(&vm, e, false);
             if !report.is_empty() {

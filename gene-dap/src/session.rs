@@ -324,6 +324,7 @@ fn launch_args(args: &Json) -> Result<Launch, String> {
         cwd,
         stop_on_entry: args["stopOnEntry"].as_bool().unwrap_or(false),
         no_debug: args["noDebug"].as_bool().unwrap_or(false),
+        test: args["test"].as_str().map(str::to_string),
         raised: false,
         uncaught: true,
     })

@@ -1,5 +1,6 @@
 //! What the editor shows inside the text: inlay hints (a call that returns a future) and code
-//! lenses ("Run" at the top of the file and above `(fn main ...)`).
+//! lenses ("Run" at the top of the file and above `(fn main ...)`; the tests' lenses come
+//! from `test_lenses.rs`).
 
 use gene_syntax::ide;
 use serde_json::json;
@@ -63,5 +64,6 @@ pub fn code_lenses(snapshot: &Snapshot, doc: &DocSnapshot) -> Result<Option<Vec<
             lenses.push(run_lens(doc, Position::new(at.line, 0), "▶ Run"));
         }
     }
+    lenses.extend(crate::test_lenses::lenses(snapshot, doc));
     Ok(Some(lenses))
 }

@@ -231,6 +231,9 @@ pub fn execute(request: RunRequest, queue: &Arc<Queue>, interrupter: &Interrupte
     let result = vm.run_source(&request.path, request.text);
     vm.services.output().flush();
     let Err(error) = result else {
+        if let Some(selection) = &request.tests {
+            super::test_run::run_declared(&mut vm, &request.path, selection, queue);
+        }
         return Event::Finished;
     };
     // `(gene/exit n)`: ended as it asked; a non-zero status is a failed run, with nothing to
@@ -570,6 +573,7 @@ mod tests {
             path: "/w/t.gene".into(),
             text: text.into(),
             max_memory_mb: None,
+            tests: None,
         }
     }
 

@@ -31,13 +31,31 @@ struct Entry {
     items: Vec<Diagnostic>,
 }
 
-/// The run diagnostics of each document.
+/// The run diagnostics of each document, and apart from them the failures of its last test
+/// run (`gene test`, see `super::test_run`), which stay until the next test run.
 #[derive(Default)]
-pub struct RunDiagnostics(Mutex<HashMap<Uri, Entry>>);
+pub struct RunDiagnostics(
+    Mutex<HashMap<Uri, Entry>>,
+    Mutex<HashMap<Uri, Vec<Diagnostic>>>,
+);
 
 impl RunDiagnostics {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, Entry>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tests(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, Vec<Diagnostic>>> {
+        self.1.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The failures of the last test run of `uri`; returns whether that changes anything.
+    pub fn set_tests(&self, uri: Uri, items: Vec<Diagnostic>) -> bool {
+        let before = if items.is_empty() {
+            self.tests().remove(&uri)
+        } else {
+            self.tests().insert(uri, items.clone())
+        };
+        before.unwrap_or_default() != items
     }
 
     pub fn set(&self, uri: Uri, stamp: Option<Stamp>, items: Vec<Diagnostic>) {
@@ -51,12 +69,15 @@ impl RunDiagnostics {
             .is_some_and(|entry| !entry.items.is_empty())
     }
 
-    /// The run diagnostics of `uri` that belong to the text `stamp`.
+    /// The run diagnostics of `uri` that belong to the text `stamp`, and the failures of its
+    /// last test run.
     pub fn for_text(&self, uri: &Uri, stamp: Option<Stamp>) -> Vec<Diagnostic> {
-        match self.lock().get(uri) {
+        let mut items = match self.lock().get(uri) {
             Some(entry) if entry.stamp == stamp => entry.items.clone(),
             _ => Vec::new(),
-        }
+        };
+        items.extend(self.tests().get(uri).cloned().unwrap_or_default());
+        items
     }
 }
 
@@ -358,5 +379,17 @@ mod tests {
         assert!(store.for_text(&uri, Some(later)).is_empty());
         assert!(store.clear(&uri));
         assert!(!store.clear(&uri));
+        // Test failures stay with the document, whatever its text, until the next test run.
+        let failure = Diagnostic {
+            message: "failed".into(),
+            ..Default::default()
+        };
+        assert!(store.set_tests(uri.clone(), vec![failure.clone()]));
+        assert_eq!(store.for_text(&uri, Some(later)).len(), 1);
+        assert!(!store.clear(&uri));
+        assert_eq!(store.for_text(&uri, None)[0].message, "failed");
+        assert!(!store.set_tests(uri.clone(), vec![failure]));
+        assert!(store.set_tests(uri.clone(), Vec::new()));
+        assert!(store.for_text(&uri, None).is_empty());
     }
 }

@@ -15,6 +15,7 @@ use tower_lsp_server::lsp_types::MessageType;
 use super::diagnostics::{RunSite, run_diagnostics};
 use super::output::{LineJoiner, Utf8Pieces};
 use super::process::{Spawned, describe_exit};
+use super::test_run::{self, TestCounts, TestResult};
 use super::wire::{Command, Event, RunRequest, Stream};
 use super::{
     ActiveRun, EXIT_STOPPED, RunEnd, RunEndParams, RunOutput, RunOutputParams, RunStatus, Runs,
@@ -201,6 +202,13 @@ pub(super) async fn follow(
     } = spawned;
     let features = ctx.state.features();
     let max_memory_mb = request.max_memory_mb;
+    // A test run places its results in the text it ran.
+    let tests = request
+        .tests
+        .is_some()
+        .then(|| test_run::Placer::new(&request.text, ctx.state.encoding()));
+    let mut counts = TestCounts::default();
+    let mut failures = Vec::new();
     let mut sender = Sender {
         client: ctx.client.clone(),
         run_id: run.id.clone(),
@@ -248,6 +256,17 @@ pub(super) async fn follow(
                 }
                 Some(Ok(Event::Tasks { tasks })) => {
                     run.tasks.send_replace(tasks);
+                }
+                Some(Ok(Event::Test(event))) => {
+                    if let Some(placer) = &tests {
+                        // What the test printed goes first.
+                        sender.send(pending.take()).await;
+                        flush_at = None;
+                        counts.add(&event.status);
+                        let (result, failure) = placer.place(&run.id, &run.uri, event);
+                        failures.extend(failure);
+                        ctx.client.send_notification::<TestResult>(result).await;
+                    }
                 }
                 Some(Ok(event)) if event.is_end() => end = Some(event),
                 Some(Ok(_)) => {}
@@ -314,6 +333,7 @@ pub(super) async fn follow(
             sender.send(vec![(Stream::Stderr, text)]).await;
             (RunStatus::Error, code, None)
         }
+        (Some(Event::Finished), None) if counts.failed > 0 => (RunStatus::Error, 1, None),
         (Some(Event::Finished), None) => (RunStatus::Ok, 0, None),
         (Some(Event::Uncaught(error)), None) => (RunStatus::Error, 1, Some(error)),
         (Some(_), None) => (RunStatus::Error, 1, None),
@@ -344,12 +364,23 @@ pub(super) async fn follow(
             .set(run.uri.clone(), run.stamp, diagnostics);
         ctx.run_diagnostics_changed(run.uri.clone());
     }
+    // A test run's failures replace the last ones (a stopped run leaves them).
+    if tests.is_some()
+        && status != RunStatus::Stopped
+        && ctx
+            .state
+            .run_diagnostics
+            .set_tests(run.uri.clone(), failures)
+    {
+        ctx.run_diagnostics_changed(run.uri.clone());
+    }
     ctx.client
         .send_notification::<RunEnd>(RunEndParams {
             run_id: run.id.clone(),
             status,
             exit_code,
             duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            tests: tests.is_some().then_some(counts),
         })
         .await;
     sender

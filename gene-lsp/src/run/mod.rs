@@ -9,6 +9,8 @@
 //! - one `gene/runEnd` `{runId, status: "ok"|"error"|"stopped", exitCode, durationMs}`;
 //! - `gene.stopRun` with `[{"runId"}]` answers `{"stopped": bool}` (whether that run was
 //!   still going) and the run ends within a fraction of a second, whatever the program does;
+//! - `gene.runTests` with `[{"uri", "ids"?}]` runs the document's tests the same way (see
+//!   [`test_run`]): `gene/testResult` notifications, then `gene/runEnd` with `tests` counts;
 //! - the request `gene/tasks` `{runId}` answers `{runId, running, tasks: [{id, name, parent,
 //!   state, site, created, waitingOn, waitingMs}]}`: the program's live tasks, which the child
 //!   reports over its socket when asked (`running` false once the run has ended).
@@ -33,6 +35,7 @@ mod forward;
 pub mod output;
 pub mod process;
 pub mod progress;
+pub mod test_run;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -97,6 +100,9 @@ pub struct RunEndParams {
     pub status: RunStatus,
     pub exit_code: i32,
     pub duration_ms: u64,
+    /// A test run's counts (`gene.runTests`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<test_run::TestCounts>,
 }
 
 /// `gene/runOutput`.
@@ -229,6 +235,31 @@ impl Runs {
         work_done_token: Option<ProgressToken>,
     ) -> Result<Value> {
         let RunFileArgs { uri } = argument(RUN_FILE_COMMAND, arguments, r#"{"uri": "..."}"#)?;
+        self.launch(ctx, uri, None, work_done_token)
+    }
+
+    /// `gene.runTests`: starts a test run (see [`test_run`]) and answers `{"runId"}`.
+    pub fn start_tests(
+        self: &Arc<Self>,
+        ctx: &Diagnostician,
+        arguments: &[Value],
+        work_done_token: Option<ProgressToken>,
+    ) -> Result<Value> {
+        let test_run::RunTestsArgs { uri, ids } = argument(
+            test_run::RUN_TESTS_COMMAND,
+            arguments,
+            r#"{"uri": "...", "ids"?: ["..."]}"#,
+        )?;
+        self.launch(ctx, uri, Some(test_run::selection(ids)), work_done_token)
+    }
+
+    fn launch(
+        self: &Arc<Self>,
+        ctx: &Diagnostician,
+        uri: Uri,
+        tests: Option<wire::TestSelection>,
+        work_done_token: Option<ProgressToken>,
+    ) -> Result<Value> {
         let (text, stamp) = ctx.state.current_text(&uri).map_err(request_failed)?;
         let settings = self.settings().clone();
         let executable = process::executable(settings.executable.as_deref())
@@ -260,7 +291,14 @@ impl Runs {
         let progress = progress::start(
             ctx.client.clone(),
             token_source,
-            format!("Running {name}"),
+            format!(
+                "{} {name}",
+                if tests.is_some() {
+                    "Testing"
+                } else {
+                    "Running"
+                }
+            ),
             {
                 let slot = progress_token.clone();
                 move |token| *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(token)
@@ -270,6 +308,7 @@ impl Runs {
             path: path.clone(),
             text,
             max_memory_mb: settings.memory_cap(),
+            tests,
         };
         let run = Arc::new(ActiveRun {
             id: id.clone(),

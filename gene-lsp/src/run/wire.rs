@@ -22,6 +22,50 @@ pub struct RunRequest {
     pub text: String,
     /// The cap on the child's memory, in MiB; `None` for none.
     pub max_memory_mb: Option<u64>,
+    /// Run the tests the program declares (after its top level), not only the program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<TestSelection>,
+}
+
+/// Which declared tests a test run runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestSelection {
+    /// Full names (`group > name`, as `gene/discoverTests` gives them as ids): a test runs
+    /// when its name is one of them or lies inside one (a `describe` group). `None`: all.
+    pub ids: Option<Vec<String>>,
+}
+
+impl TestSelection {
+    pub fn selects(&self, name: &str) -> bool {
+        match &self.ids {
+            None => true,
+            Some(ids) => ids.iter().any(|id| {
+                name == id
+                    || name
+                        .strip_prefix(id.as_str())
+                        .is_some_and(|rest| rest.starts_with(" > "))
+            }),
+        }
+    }
+}
+
+/// One test's result, in a test run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestEvent {
+    /// The test's full name.
+    pub id: String,
+    /// `passed`, `failed` or `skipped`.
+    pub status: String,
+    pub duration_ms: u64,
+    /// Why it failed (the assertion's message, its diff included).
+    pub message: Option<String>,
+    /// Byte offset of the `test` form in the program.
+    pub offset: u32,
+    /// 1-based line in the program where the failure was thrown (the assertion, or the call
+    /// in this file that led to it); `None` when it belongs to the test form (a timeout).
+    pub failed_line: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +87,8 @@ pub enum Event {
     },
     /// The live tasks, answering [`Command::Tasks`].
     Tasks { tasks: Vec<TaskEntry> },
+    /// A test ended (test runs only; they come after the top level ran, before `Finished`).
+    Test(TestEvent),
     /// The program ran to its end.
     Finished,
     /// The program ended with an exception nobody caught. Its report (as `gene run` prints

@@ -23,7 +23,7 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 const BODY: &str = "gene_test_body";
 
 /// Where the runner's own code says it is (its frames are left out of failure reports).
-const RUNNER_SOURCE: &str = "<test runner>";
+pub(crate) const RUNNER_SOURCE: &str = "<test runner>";
 
 /// One `test` form met while the top level ran.
 struct Declared {
