@@ -22,7 +22,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustc_hash::FxHashMap;
 
+mod functions;
 mod inspect;
+mod unobserved;
+use functions::qualified_name;
+pub use functions::{function_matches, function_names};
 pub use inspect::{FrameInfo, Named, TaskInfo};
 
 use super::code::Code;
@@ -228,48 +232,6 @@ pub fn lines_with_code(text: &str) -> BTreeSet<u32> {
     lines
 }
 
-/// The names of the functions defined in `text`, as function breakpoints name them (see
-/// [`Debugger::names`]).
-pub fn function_names(text: &str) -> BTreeSet<String> {
-    let parse = gene_syntax::parse_text(text);
-    let proto = crate::compiler::compile_module(&parse.forms(), "");
-    let mut names = BTreeSet::new();
-    let mut todo = vec![(&proto, String::new())];
-    while let Some((p, name)) = todo.pop() {
-        if !name.is_empty() {
-            names.insert(name.clone());
-        }
-        for child in &p.protos {
-            todo.push((child, qualified_name(p, &child.name)));
-        }
-    }
-    names
-}
-
-/// A function's name for function breakpoints: `Class.f` when `parent` is a class or
-/// namespace body, `f` otherwise; empty for the bodies themselves and for blocks.
-fn qualified_name(parent: &Proto, name: &str) -> String {
-    if name.is_empty() || name.starts_with('<') {
-        return String::new();
-    }
-    if parent.kind == crate::bytecode::ProtoKind::Body && !parent.name.is_empty() {
-        format!("{}.{name}", parent.name)
-    } else {
-        name.to_string()
-    }
-}
-
-/// Whether the function breakpoint `breakpoint` (`f`, `Class.f`, `Class/f`) names the function
-/// `qualified` (`f`, `Class.f`): a method is found by its name alone too.
-pub fn function_matches(breakpoint: &str, qualified: &str) -> bool {
-    let wanted = breakpoint.trim().replace('/', ".");
-    !wanted.is_empty()
-        && (wanted == qualified
-            || qualified
-                .strip_suffix(wanted.as_str())
-                .is_some_and(|class| class.ends_with('.')))
-}
-
 /// The first line at or after `line` in `lines`.
 pub fn nearest_line(lines: &BTreeSet<u32>, line: u32) -> Option<u32> {
     lines.range(line..).next().copied()
@@ -388,23 +350,6 @@ impl Vm {
         }
     }
 
-    /// Sets the function breakpoints (replacing the earlier ones): each stops at the first line
-    /// of the functions it names ([`function_matches`]), loaded now or later. Gives whether
-    /// each names a loaded function.
-    pub fn debug_set_function_breakpoints(&mut self, names: &[String]) -> Vec<bool> {
-        let Some(d) = self.debug.as_deref_mut() else {
-            return vec![false; names.len()];
-        };
-        let codes = d.codes.clone();
-        for c in &codes {
-            d.unpatch(c, PatchKind::Function);
-        }
-        d.functions = names.to_vec();
-        d.bound.clear();
-        d.patch_functions(&codes);
-        names.iter().map(|n| d.bound.contains(n)).collect()
-    }
-
     /// Sets the breakpoints of the file at `path` (0-based lines; replaces the earlier ones).
     /// Each is moved to the nearest line at or after it with code in the loaded code of that
     /// file; gives the line used, or `None` when no loaded code of the file is there (the host
@@ -474,15 +419,6 @@ impl Vm {
         }
     }
 
-    /// The running task is about to fail with a throw nothing catches: whether its future's
-    /// failure will never be observed. Its task (`meta.future`) holds the one reference left,
-    /// no reaction follows it and nothing observed it.
-    fn failure_unobserved(&self) -> bool {
-        self.task.meta.future.as_ref().is_some_and(|f| {
-            !f.observed.get() && f.reactions.borrow().is_empty() && Rc::strong_count(f) == 1
-        })
-    }
-
     /// A value is thrown (`unwind`, before any frame goes): stop there if the filters say so.
     #[cold]
     pub(crate) fn debug_exception(&mut self, exc: &Exc, caught: bool) {
@@ -536,64 +472,6 @@ impl Vm {
             } else {
                 crate::value::display(&exc.value)
             }),
-        };
-        host.stopped(self, stop);
-        if let Some(d) = self.debug.as_deref_mut() {
-            d.host = Some(host);
-        }
-    }
-
-    /// The program is over and `failed` holds the failed futures: with the `unobserved` filter,
-    /// stop once for those nothing observed whose throw did not stop already (something still
-    /// held their future then). The failing tasks are gone: the stop shows where each future
-    /// was made.
-    #[cold]
-    pub(crate) fn debug_unobserved_at_exit(&mut self, failed: &[Rc<crate::value::FutureObj>]) {
-        let Some(d) = self.debug.as_deref_mut() else {
-            return;
-        };
-        if !d.stop_on_unobserved {
-            return;
-        }
-        let mut errors = Vec::new();
-        let mut at = None;
-        for f in failed {
-            if f.observed.get() || d.unobserved_stops.contains(&(Rc::as_ptr(f) as usize)) {
-                continue;
-            }
-            if let crate::value::FutState::Failure(value, _) = &*f.state.borrow() {
-                let origin = f.origin.as_ref();
-                errors.push(format!(
-                    "{} (future made at {})",
-                    crate::value::display(value),
-                    origin.map_or_else(|| "an unknown place".to_string(), |o| o.describe())
-                ));
-                if at.is_none() {
-                    at = origin.map(|o| {
-                        let range = o.code.proto.range_at(o.ip.saturating_sub(1) as usize);
-                        let line = o.code.source.line_index.line_col(range.start()).line;
-                        (o.code.source.path.clone(), line)
-                    });
-                }
-            }
-        }
-        if errors.is_empty() {
-            return;
-        }
-        let Some(mut host) = d.host.take() else {
-            return;
-        };
-        d.end_step();
-        let (path, line) = at.unwrap_or_default();
-        let stop = Stop {
-            reason: StopReason::Exception,
-            task: self.task.meta.id,
-            path,
-            line,
-            description: Some(format!(
-                "unobserved failure at the end of the program: {}",
-                errors.join("; ")
-            )),
         };
         host.stopped(self, stop);
         if let Some(d) = self.debug.as_deref_mut() {
@@ -839,38 +717,6 @@ impl Debugger {
                 first = false;
             }
         }
-    }
-
-    /// Patches the first line start of each code in `codes` that a function breakpoint names;
-    /// gives the breakpoints bound for the first time.
-    fn patch_functions(&mut self, codes: &[Rc<Code>]) -> Vec<String> {
-        let mut found = Vec::new();
-        if self.functions.is_empty() {
-            return found;
-        }
-        for c in codes {
-            let Some(name) = self.names.get(&key(c)).cloned() else {
-                continue;
-            };
-            let wanted: Vec<String> = self
-                .functions
-                .iter()
-                .filter(|f| function_matches(f, &name))
-                .cloned()
-                .collect();
-            if wanted.is_empty() {
-                continue;
-            }
-            if let Some(first) = self.starts.get(&key(c)).and_then(|s| s.first().copied()) {
-                self.patch_at(c, first.ip, PatchKind::Function);
-            }
-            for f in wanted {
-                if self.bound.insert(f.clone()) {
-                    found.push(f);
-                }
-            }
-        }
-        found
     }
 
     fn unpatch_breakpoints(&mut self, code: &Code) {
