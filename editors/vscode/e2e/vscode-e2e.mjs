@@ -18,6 +18,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+import { debugSteps } from './debug-steps.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const extensionDir = path.resolve(here, '..');
 const repo = path.resolve(extensionDir, '..', '..');
@@ -465,6 +467,8 @@ async function main() {
     await runCommand('Gene: Stop Run');
     await waitFor('[Stopped] in the Gene Run channel', async () => /\[Stopped\] after/.test(await panelText()), 15000);
   });
+
+  await debugSteps({ page, step, waitFor, editorText, normalize, workspace, log });
 }
 
 let failed = false;
