@@ -561,10 +561,17 @@ async fn code_lenses_run_the_file() {
         .await
         .unwrap();
     let lenses = lenses.as_array().unwrap();
-    assert_eq!(lenses.len(), 2, "{lenses:?}");
-    for (lens, line) in lenses.iter().zip([0, 2]) {
+    assert_eq!(lenses.len(), 4, "{lenses:?}");
+    let expected = [
+        (0, "▶ Run", "gene.runFile"),
+        (0, "Debug", "gene.debugFile"),
+        (2, "▶ Run", "gene.runFile"),
+        (2, "Debug", "gene.debugFile"),
+    ];
+    for (lens, (line, title, command)) in lenses.iter().zip(expected) {
         assert_eq!(lens["range"]["start"]["line"], line);
-        assert_eq!(lens["command"]["command"], "gene.runFile");
+        assert_eq!(lens["command"]["title"], title);
+        assert_eq!(lens["command"]["command"], command);
         assert_eq!(lens["command"]["arguments"], json!([{"uri": URI}]));
     }
 }

@@ -372,6 +372,19 @@ test('setup({ dap = true }) registers the adapter and a launch configuration wit
   package.loaded['dap'] = nil
 end)
 
+test('the Debug code lens starts nvim-dap on its file', function()
+  local started = {}
+  local fake = { adapters = {}, configurations = {}, run = function(c) table.insert(started, c) end }
+  eq(require('gene.dap').debug_lens({ arguments = { { uri = 'file:///w/src/main.gene' } } }, nil, fake), true, 'ran')
+  eq(fake.adapters.gene.command, 'gene', 'adapter registered on demand')
+  eq(started[1].type, 'gene', 'type')
+  eq(started[1].program, '/w/src/main.gene', 'program')
+  eq(started[1].cwd, '/w/src', 'cwd')
+  eq(require('gene.dap').debug_lens({ arguments = {} }, nil, fake), false, 'no uri')
+  require('gene').setup({ cmd = { 'true' } })
+  eq(type(vim.lsp.commands['gene.debugFile']), 'function', 'lens command registered')
+end)
+
 test('setup({ dap = true }) without nvim-dap does nothing', function()
   package.loaded['dap'] = nil
   eq(require('gene.dap').register(true), false, 'registered')

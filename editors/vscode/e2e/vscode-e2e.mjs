@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { prepareTestingWorkspace, testingSteps } from './testing-steps.mjs';
+import { debugSteps } from './debug-steps.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const extensionDir = path.resolve(here, '..');
@@ -470,6 +471,7 @@ async function main() {
   });
 
   await testingSteps({ page, step, waitFor, runCommand, log });
+  await debugSteps({ page, step, waitFor, editorText, normalize, workspace, log });
 }
 
 let failed = false;

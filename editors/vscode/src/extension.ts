@@ -18,7 +18,7 @@ import {
   type RunEndParams,
   type RunOutputParams,
 } from './protocol';
-import { debugFile, registerDebugger } from './debug';
+import { debugFile, debugLens, registerDebugger } from './debug';
 import { RunController } from './run';
 import { TasksView } from './tasks';
 import { TestExplorer } from './testing';
@@ -54,6 +54,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
     vscode.commands.registerCommand('gene.runCurrentFile', runCurrentFile),
     vscode.commands.registerCommand('gene.stopCurrentRun', () => runs.stop()),
     vscode.commands.registerCommand('gene.debugCurrentFile', debugFile),
+    vscode.commands.registerCommand('gene.debugFile', debugLens),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('gene.server.path')) {
         void restartServer();

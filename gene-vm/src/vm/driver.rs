@@ -68,6 +68,10 @@ impl Vm {
             self.sched.failed.clear();
             return result;
         }
+        if self.debug.is_some() {
+            let failed = self.sched.failed.clone();
+            self.debug_unobserved_at_exit(&failed);
+        }
         let mut unobserved = self.take_unobserved();
         let last = match result {
             Ok(v) => match unobserved.pop() {
