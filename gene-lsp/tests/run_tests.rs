@@ -201,3 +201,50 @@ async fn bad_arguments_are_invalid_params() {
         assert!(error.message.contains("gene.runTests"), "{}", error.message);
     }
 }
+
+/// A golden program (`NAME.out` beside it) in a folder of its own; its uri.
+fn golden_program(dir: &std::path::Path, program: &str, out: &str, status: Option<&str>) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("hello.gene");
+    std::fs::write(&path, program).unwrap();
+    std::fs::write(dir.join("hello.out"), out).unwrap();
+    std::fs::write(dir.join("data.txt"), "data").unwrap();
+    if let Some(status) = status {
+        std::fs::write(dir.join("hello.status"), status).unwrap();
+    }
+    format!("file://{}", path.display())
+}
+
+#[tokio::test]
+async fn a_golden_program_is_one_test_judged_by_its_output() {
+    let dir = std::env::temp_dir().join(format!("gene-lsp-golden-{}", std::process::id()));
+    let mut client = client().await;
+
+    // It runs in its own folder (a relative path reads the file beside it) and passes.
+    let program = "(println \"hi\")\n(println (gene/io/read \"data.txt\"))\n(gene/exit 3)\n";
+    let uri = golden_program(&dir.join("pass"), program, "hi\ndata\n", Some("3"));
+    let run_id = run_tests(&mut client, json!({"uri": uri})).await;
+    let seen = until_end(&mut client, &run_id).await;
+    assert_eq!(seen.results.len(), 1, "{:?}", seen.results);
+    assert_eq!(seen.results[0]["id"], "hello.gene");
+    assert_eq!(seen.results[0]["status"], "passed", "{:?}", seen.results);
+    assert_eq!(seen.end["status"], "ok");
+    assert_eq!(
+        seen.end["tests"],
+        json!({"passed": 1, "failed": 0, "skipped": 0})
+    );
+
+    // Output that differs fails, with the diff in the message.
+    let uri = golden_program(&dir.join("fail"), "(println \"bye\")\n", "hi\n", None);
+    let run_id = run_tests(&mut client, json!({"uri": uri})).await;
+    let seen = until_end(&mut client, &run_id).await;
+    assert_eq!(seen.results[0]["status"], "failed");
+    let message = seen.results[0]["message"].as_str().unwrap();
+    assert!(message.contains("stdout differs"), "{message}");
+    assert!(
+        message.contains("+bye") || message.contains("+ bye"),
+        "{message}"
+    );
+    assert_eq!(seen.end["status"], "error");
+    let _ = std::fs::remove_dir_all(&dir);
+}

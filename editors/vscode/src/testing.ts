@@ -260,11 +260,10 @@ export class TestExplorer implements vscode.Disposable {
     if (file.children.size === 0) {
       await this.discover(file);
     }
-    if (file.children.size === 0 && file.range) {
-      // A golden program: the server runs only `test` forms.
-      run.skipped(file);
-      run.appendOutput(`${file.label}: golden tests run with \`gene test\` on the command line\r\n`);
-      return;
+    // A golden program (no `test` forms) is one test, the file itself, run as a whole.
+    const golden = file.children.size === 0 && file.range !== undefined;
+    if (golden) {
+      ids = undefined;
     }
     this.enqueue(run, file);
     const transport = this.transport;
@@ -321,7 +320,9 @@ export class TestExplorer implements vscode.Disposable {
   }
 
   private onResult(fileRun: FileRun, params: TestResultParams): void {
-    const item = this.item(fileRun.file, params.id);
+    // A golden program's one result is the file's own.
+    const golden = fileRun.file.children.size === 0;
+    const item = golden ? fileRun.file : this.item(fileRun.file, params.id);
     if (!item) {
       return;
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use gene_vm::testing::diff::diff_lines;
+use gene_vm::testing::golden::{self, indent};
 
 use super::outcome::{Outcome, Status};
 
@@ -50,22 +50,7 @@ pub fn program_args(path: &Path) -> Vec<String> {
 
 /// Ok, or the failure's one-line message and its details.
 fn check(path: &Path, update: bool, timeout: Duration) -> Result<(), (String, String)> {
-    let read = |ext: &str| std::fs::read_to_string(path.with_extension(ext)).ok();
-    let expected_out = read("out").unwrap_or_default();
-    let expected_err = read("err");
-    let expected_status: i32 = match read("status") {
-        None => 0,
-        Some(s) => s.trim().parse().map_err(|_| {
-            (
-                format!(
-                    "{} is not an exit status: {:?}",
-                    path.with_extension("status").display(),
-                    s.trim()
-                ),
-                String::new(),
-            )
-        })?,
-    };
+    let expected = golden::expected(path).map_err(|m| (m, String::new()))?;
     let exe = std::env::current_exe().map_err(|e| {
         (
             format!("cannot find the gene executable: {e}"),
@@ -111,50 +96,17 @@ fn check(path: &Path, update: bool, timeout: Duration) -> Result<(), (String, St
         ));
     };
     let status = exit.code().unwrap_or(-1);
-    if stdout != expected_out {
-        let mut details = format!(
-            "  diff (- {}, + stdout):\n{}",
-            path.with_extension("out").display(),
-            diff_lines(&expected_out, &stdout, "    ")
-        );
-        if !stderr.is_empty() {
-            details.push_str(&format!("  stderr:\n{}", indent(&stderr)));
-        }
-        if update {
+    golden::compare(path, &expected, &stdout, &stderr, status).map_err(|m| {
+        let mut details = m.details;
+        if update && stdout != expected.stdout {
             let out = path.with_extension("out");
             match std::fs::write(&out, stdout.as_bytes()) {
                 Ok(()) => details.push_str(&format!("  updated {}\n", out.display())),
                 Err(e) => details.push_str(&format!("  cannot update {}: {e}\n", out.display())),
             }
         }
-        return Err((
-            "stdout differs from the expected output".to_string(),
-            details,
-        ));
-    }
-    if status != expected_status {
-        return Err((
-            format!("exit status {status} (expected {expected_status})"),
-            format!("  stderr:\n{}", indent(&stderr)),
-        ));
-    }
-    if let Some(err) = expected_err {
-        let err = err.trim_end_matches('\n');
-        if !stderr.contains(err) {
-            return Err((
-                format!(
-                    "stderr lacks the text of {}",
-                    path.with_extension("err").display()
-                ),
-                format!(
-                    "  expected within stderr:\n{}  stderr:\n{}",
-                    indent(err),
-                    indent(&stderr)
-                ),
-            ));
-        }
-    }
-    Ok(())
+        (m.message, details)
+    })
 }
 
 /// What a child printed, and how it ended: `None` when it was still running after `timeout`
@@ -197,14 +149,4 @@ fn finish_within(mut child: Child, timeout: Duration) -> std::io::Result<Finishe
         stderr: stderr.join().unwrap_or_default(),
         status,
     })
-}
-
-fn indent(text: &str) -> String {
-    let mut out = String::new();
-    for line in text.lines() {
-        out.push_str("    ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
 }

@@ -242,7 +242,7 @@ pub fn execute(request: RunRequest, queue: &Arc<Queue>, interrupter: &Interrupte
         return if status == 0 {
             Event::Finished
         } else {
-            Event::Failed
+            Event::Exited { status }
         };
     }
     let report = gene_vm::report::render_run_error(&vm, &error, false);

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use gene_vm::testing::golden;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::Client;
@@ -16,7 +17,7 @@ use super::diagnostics::{RunSite, run_diagnostics};
 use super::output::{LineJoiner, Utf8Pieces};
 use super::process::{Spawned, describe_exit};
 use super::test_run::{self, TestCounts, TestResult};
-use super::wire::{Command, Event, RunRequest, Stream};
+use super::wire::{Command, Event, RunRequest, Stream, TestEvent};
 use super::{
     ActiveRun, EXIT_STOPPED, RunEnd, RunEndParams, RunOutput, RunOutputParams, RunStatus, Runs,
 };
@@ -203,10 +204,10 @@ pub(super) async fn follow(
     let features = ctx.state.features();
     let max_memory_mb = request.max_memory_mb;
     // A test run places its results in the text it ran.
-    let tests = request
-        .tests
-        .is_some()
+    let tests = (request.tests.is_some() || run.golden.is_some())
         .then(|| test_run::Placer::new(&request.text, ctx.state.encoding()));
+    // A golden program's output, to judge it by at the end.
+    let mut captured = run.golden.is_some().then(Captured::default);
     let mut counts = TestCounts::default();
     let mut failures = Vec::new();
     let mut sender = Sender {
@@ -246,6 +247,9 @@ pub(super) async fn follow(
                 Some(Err(e)) => tracing::warn!("run {}: a bad event: {e}", run.id),
                 Some(Ok(Event::Output { stream, text })) => {
                     if !run.stop_requested() {
+                        if let Some(c) = captured.as_mut() {
+                            c.push(stream, &text);
+                        }
                         pending.push(stream, text);
                         sender.send(pending.take()).await;
                         flush_at = None;
@@ -273,12 +277,18 @@ pub(super) async fn follow(
             },
             text = out.read(&mut out_buf), if out.open => {
                 if !run.stop_requested() {
+                    if let Some(c) = captured.as_mut() {
+                        c.push(out.stream, &text);
+                    }
                     pending.push(out.stream, text);
                     flush_at.get_or_insert(Instant::now() + BATCH_DELAY);
                 }
             }
             text = err.read(&mut err_buf), if err.open => {
                 if !run.stop_requested() {
+                    if let Some(c) = captured.as_mut() {
+                        c.push(err.stream, &text);
+                    }
                     pending.push(err.stream, text);
                     flush_at.get_or_insert(Instant::now() + BATCH_DELAY);
                 }
@@ -335,6 +345,7 @@ pub(super) async fn follow(
         }
         (Some(Event::Finished), None) if counts.failed > 0 => (RunStatus::Error, 1, None),
         (Some(Event::Finished), None) => (RunStatus::Ok, 0, None),
+        (Some(Event::Exited { status }), None) => (RunStatus::Error, status, None),
         (Some(Event::Uncaught(error)), None) => (RunStatus::Error, 1, Some(error)),
         (Some(_), None) => (RunStatus::Error, 1, None),
         (None, None) => {
@@ -345,11 +356,47 @@ pub(super) async fn follow(
     };
     sender.finish().await;
     let took = run.started.elapsed();
+    // A golden program: one result, its output against the files beside it.
+    let mut status = status;
+    if let (Some(expected), Some(captured), Some(placer)) = (&run.golden, &captured, &tests)
+        && status != RunStatus::Stopped
+    {
+        let program = std::path::Path::new(&run.path);
+        let verdict = golden::compare(
+            program,
+            expected,
+            &captured.stdout,
+            &captured.stderr,
+            exit_code,
+        );
+        let event = TestEvent {
+            id: program
+                .file_name()
+                .map_or_else(|| run.path.clone(), |n| n.to_string_lossy().into_owned()),
+            status: if verdict.is_ok() { "passed" } else { "failed" }.to_string(),
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            message: verdict
+                .err()
+                .map(|m| format!("{}\n{}", m.message, m.details)),
+            offset: 0,
+            failed_line: None,
+        };
+        counts.add(&event.status);
+        status = if counts.failed > 0 {
+            RunStatus::Error
+        } else {
+            RunStatus::Ok
+        };
+        let (result, failure) = placer.place(&run.id, &run.uri, event);
+        failures.extend(failure);
+        ctx.client.send_notification::<TestResult>(result).await;
+    }
     let summary = match status {
         RunStatus::Stopped => format!("stopped after {}", human(took)),
         _ => format!("exited with code {exit_code} in {}", human(took)),
     };
     if let Some(error) = error
+        && run.golden.is_none()
         && ctx.state.stamp(&run.uri) == run.stamp
     {
         let site = RunSite {
@@ -396,5 +443,21 @@ fn human(d: Duration) -> String {
         format!("{} ms", d.as_millis())
     } else {
         format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+/// What a golden program wrote to each stream.
+#[derive(Default)]
+struct Captured {
+    stdout: String,
+    stderr: String,
+}
+
+impl Captured {
+    fn push(&mut self, stream: Stream, text: &str) {
+        match stream {
+            Stream::Stdout => self.stdout.push_str(text),
+            Stream::Stderr => self.stderr.push_str(text),
+        }
     }
 }

@@ -44,6 +44,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+use gene_vm::testing::golden;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -187,6 +188,8 @@ pub struct ActiveRun {
     tasks_wanted: Notify,
     /// The child's last task tree.
     tasks: tokio::sync::watch::Sender<Vec<TaskEntry>>,
+    /// A golden program's test run: what its output must be.
+    pub golden: Option<golden::Expected>,
 }
 
 impl ActiveRun {
@@ -235,7 +238,7 @@ impl Runs {
         work_done_token: Option<ProgressToken>,
     ) -> Result<Value> {
         let RunFileArgs { uri } = argument(RUN_FILE_COMMAND, arguments, r#"{"uri": "..."}"#)?;
-        self.launch(ctx, uri, None, work_done_token)
+        self.launch(ctx, uri, None, None, work_done_token)
     }
 
     /// `gene.runTests`: starts a test run (see [`test_run`]) and answers `{"runId"}`.
@@ -250,7 +253,19 @@ impl Runs {
             arguments,
             r#"{"uri": "...", "ids"?: ["..."]}"#,
         )?;
-        self.launch(ctx, uri, Some(test_run::selection(ids)), work_done_token)
+        // A golden program (`NAME.out` beside it) is one test: the run, judged by its output.
+        let program = uri_to_path(&uri);
+        if golden::is_golden(&program) {
+            let expected = golden::expected(&program).map_err(request_failed)?;
+            return self.launch(ctx, uri, None, Some(expected), work_done_token);
+        }
+        self.launch(
+            ctx,
+            uri,
+            Some(test_run::selection(ids)),
+            None,
+            work_done_token,
+        )
     }
 
     fn launch(
@@ -258,13 +273,17 @@ impl Runs {
         ctx: &Diagnostician,
         uri: Uri,
         tests: Option<wire::TestSelection>,
+        golden: Option<golden::Expected>,
         work_done_token: Option<ProgressToken>,
     ) -> Result<Value> {
         let (text, stamp) = ctx.state.current_text(&uri).map_err(request_failed)?;
         let settings = self.settings().clone();
         let executable = process::executable(settings.executable.as_deref())
             .map_err(|e| request_failed(format!("Gene: cannot find the executable to run: {e}")))?;
-        let spawned = process::spawn(&executable).map_err(|e| {
+        // A golden program runs in its folder, as `gene test` runs it.
+        let program = uri_to_path(&uri);
+        let cwd = golden.as_ref().and(program.parent());
+        let spawned = process::spawn(&executable, cwd).map_err(|e| {
             request_failed(format!(
                 "Gene: cannot start {} to run the program: {e}",
                 executable.display()
@@ -293,7 +312,7 @@ impl Runs {
             token_source,
             format!(
                 "{} {name}",
-                if tests.is_some() {
+                if tests.is_some() || golden.is_some() {
                     "Testing"
                 } else {
                     "Running"
@@ -322,6 +341,7 @@ impl Runs {
             progress,
             tasks_wanted: Notify::new(),
             tasks: tokio::sync::watch::Sender::new(Vec::new()),
+            golden,
         });
         self.active().insert(id.clone(), run.clone());
         tokio::spawn(forward::follow(

@@ -6,6 +6,9 @@
 //! `gene/runEnd` (its `tests` counts; status `error` when a test failed). What the tests print
 //! streams as `gene/runOutput`, as a run's output does.
 //!
+//! A golden program (`NAME.out` beside it) is one test: the run itself, in the program's
+//! folder, its output judged by `gene_vm::testing::golden` at the end (`forward.rs`).
+//!
 //! A failed test becomes a diagnostic (source `gene test`) at the line its failure was thrown
 //! (else its `test` form), kept apart from the analysis and run diagnostics and merged with
 //! them when published, until the next test run of the document.

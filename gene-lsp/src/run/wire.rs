@@ -91,6 +91,8 @@ pub enum Event {
     Test(TestEvent),
     /// The program ran to its end.
     Finished,
+    /// The program ended itself with a non-zero status (`(gene/exit n)`), nothing to report.
+    Exited { status: i32 },
     /// The program ended with an exception nobody caught. Its report (as `gene run` prints
     /// it) came before as stderr output.
     Uncaught(Uncaught),
@@ -102,7 +104,10 @@ pub enum Event {
 impl Event {
     /// Whether this event ends the run.
     pub fn is_end(&self) -> bool {
-        matches!(self, Event::Finished | Event::Uncaught(_) | Event::Failed)
+        matches!(
+            self,
+            Event::Finished | Event::Exited { .. } | Event::Uncaught(_) | Event::Failed
+        )
     }
 }
 

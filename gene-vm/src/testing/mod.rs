@@ -6,6 +6,7 @@
 //! assertions are ordinary builtins (`builtins/testing.rs`), usable in any program.
 
 pub mod diff;
+pub mod golden;
 
 use std::cell::RefCell;
 use std::rc::Rc;
