@@ -603,6 +603,7 @@ async fn code_lenses_run_and_debug_each_test() {
     let which = |ids: &[&str]| json!({"uri": URI, "ids": ids});
     let expected = [
         (0, "▶ Run", "gene.runFile", json!({"uri": URI})),
+        (0, "Debug", "gene.debugFile", json!({"uri": URI})),
         (0, "Run file tests", "gene.test.run", json!({"uri": URI})),
         (1, "▶ Run test", "gene.test.run", which(&["adds"])),
         (1, "Debug test", "gene.test.debug", which(&["adds"])),
