@@ -62,8 +62,11 @@ pub fn run(args: RunArgs) -> ExitCode {
     let mut vm = Vm::with_services(services);
     vm.set_args(args.args);
     vm.preempt_interval = args.preempt_interval;
-    if args.timeline.is_some() {
-        vm.start_timeline();
+    if let Some(path) = &args.timeline {
+        match std::fs::File::create(path) {
+            Ok(file) => vm.start_timeline(Box::new(file)),
+            Err(e) => eprintln!("gene: cannot write the timeline to {}: {e}", path.display()),
+        }
     }
     if let Some(ms) = args.warn_slow {
         vm.warn_slow_tasks(ms);
@@ -105,8 +108,7 @@ fn write_timeline(vm: &mut Vm, path: &std::path::Path) {
     let Some(timeline) = vm.take_timeline() else {
         return;
     };
-    let written = std::fs::File::create(path).and_then(|mut file| timeline.write_json(&mut file));
-    if let Err(e) = written {
+    if let Err(e) = timeline.finish() {
         eprintln!("gene: cannot write the timeline to {}: {e}", path.display());
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use gene_vm::vm::debug::same_path;
+use gene_vm::vm::debug::{function_matches, same_path};
 
 #[derive(Clone, Debug, Default)]
 pub struct Spec {
@@ -45,6 +45,48 @@ impl Specs {
         map.iter_mut()
             .find(|((p, l), _)| *l == line && same_path(p, path))
             .map(|(_, spec)| f(spec))
+    }
+}
+
+/// Function breakpoints, as the client set them (their index gives their DAP id), shared by
+/// the request loop and the program's host.
+#[derive(Clone, Default)]
+pub struct FunctionSpecs(Arc<Mutex<Vec<(String, Spec)>>>);
+
+/// DAP ids of function breakpoints: `FUNCTION_IDS` + their index (line breakpoints count
+/// from 1).
+pub const FUNCTION_IDS: usize = 1_000_000;
+
+impl FunctionSpecs {
+    pub fn set(&self, breakpoints: Vec<(String, Spec)>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = breakpoints;
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        let list = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        list.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// The DAP ids of the breakpoints named `name` as written.
+    pub fn ids_of(&self, name: &str) -> Vec<usize> {
+        let list = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        (0..list.len())
+            .filter(|&i| list[i].0 == name)
+            .map(|i| FUNCTION_IDS + i)
+            .collect()
+    }
+
+    /// The indexes of the breakpoints naming the function `qualified`.
+    pub fn matching(&self, qualified: &str) -> Vec<usize> {
+        let list = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        (0..list.len())
+            .filter(|&i| function_matches(&list[i].0, qualified))
+            .collect()
+    }
+
+    pub fn with<R>(&self, index: usize, f: impl FnOnce(&mut Spec) -> R) -> Option<R> {
+        let mut list = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        list.get_mut(index).map(|(_, spec)| f(spec))
     }
 }
 

@@ -7,14 +7,19 @@
 //!   about its state while it is stopped (stack traces stitched across awaits, scopes,
 //!   variables, evaluate, setVariable).
 //! - `variables.rs`: values as DAP variables, expanded lazily.
-//! - `conditions.rs`: breakpoint conditions, hit counts and log messages.
+//! - `conditions.rs`: breakpoint conditions, hit counts and log messages (line and function
+//!   breakpoints).
+//! - `completions.rs`: debug console completions (names in a frame, builtins, methods).
+//! - `test_launch.rs`: a launch's `test`: the selected tests run after the top level.
 //!
 //! Tasks are DAP threads (thread id = task id + 1); all of them stop together, since a stop
 //! blocks the VM's one thread.
 
+mod completions;
 mod conditions;
 mod program;
 mod session;
+mod test_launch;
 mod transport;
 mod variables;
 

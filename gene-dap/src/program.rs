@@ -15,9 +15,10 @@ use gene_vm::vm::debug::{DebugHost, StepKind, Stop, StopReason};
 use gene_vm::{HostServices, Output, Vm};
 use serde_json::{Value as Json, json};
 
-use crate::conditions::{Part, Specs, hit_condition_holds, log_parts};
+use crate::completions::{self, Wanted};
+use crate::conditions::{FunctionSpecs, Part, Spec, Specs, hit_condition_holds, log_parts};
 use crate::transport::Sender;
-use crate::variables::{Refs, Scope, children, shown};
+use crate::variables::{Refs, Scope, children, set_child};
 
 /// What the request loop tells the program.
 pub enum Command {
@@ -32,11 +33,14 @@ pub enum Command {
     /// A request about the stopped program (stackTrace, scopes, variables, evaluate,
     /// setVariable), answered by the host.
     Request(Json),
-    /// Which throws stop: every one, uncaught ones.
+    /// Which throws stop: every one, uncaught ones, those failing a future nothing observes.
     ExceptionFilters {
         raised: bool,
         uncaught: bool,
+        unobserved: bool,
     },
+    /// The function breakpoints changed (their names and specs are in [`Shared::functions`]).
+    SetFunctionBreakpoints,
     Disconnect,
 }
 
@@ -47,9 +51,12 @@ pub struct Launch {
     pub cwd: Option<PathBuf>,
     pub stop_on_entry: bool,
     pub no_debug: bool,
-    /// The exception filters: stop at every throw, at uncaught ones.
+    /// Run this test (or `describe` group) after the top level: `test_launch.rs`.
+    pub test: Option<String>,
+    /// The exception filters: stop at every throw, at uncaught ones, at unobserved failures.
     pub raised: bool,
     pub uncaught: bool,
+    pub unobserved: bool,
 }
 
 /// What both threads see.
@@ -61,6 +68,8 @@ pub struct Shared {
     pub stopped: Arc<AtomicBool>,
     /// Conditions, hit counts and log messages of line breakpoints.
     pub specs: Specs,
+    /// Function breakpoints: names with their specs.
+    pub functions: FunctionSpecs,
 }
 
 /// A program started by [`start`].
@@ -157,7 +166,8 @@ fn run_program(
         for (path, lines) in &breakpoints {
             vm.debug_set_breakpoints(path, lines);
         }
-        vm.debug_set_exception_filters(launch.raised, launch.uncaught);
+        vm.debug_set_exception_filters(launch.raised, launch.uncaught, launch.unobserved);
+        vm.debug_set_function_breakpoints(&shared.functions.names());
     }
     *shared.threads.lock().unwrap_or_else(|e| e.into_inner()) = vec![main_thread()];
     let _ = handles.send((attention, vm.interrupt.clone()));
@@ -165,7 +175,10 @@ fn run_program(
     let result = vm.run_file(&path);
     vm.services.output().flush();
     let code = match &result {
-        Ok(_) => 0,
+        Ok(_) => match &launch.test {
+            Some(test) => crate::test_launch::run_selected(&mut vm, test, &sender),
+            None => 0,
+        },
         Err(e) => {
             let report = gene_vm::report::render_run_error(&vm, e, false);
             if !report.is_empty() {
@@ -211,6 +224,9 @@ impl DebugHost for DapHost {
         if stop.reason == StopReason::Breakpoint && !self.breakpoint_stops(vm, &stop) {
             return;
         }
+        if stop.reason == StopReason::Function && !self.function_breakpoint_stops(vm, &stop) {
+            return;
+        }
         self.publish_threads(vm);
         self.shared.stopped.store(true, Ordering::SeqCst);
         let reason = match stop.reason {
@@ -219,6 +235,7 @@ impl DebugHost for DapHost {
             StopReason::Pause => "pause",
             StopReason::Entry => "entry",
             StopReason::Exception => "exception",
+            StopReason::Function => "function breakpoint",
         };
         let mut body =
             json!({"reason": reason, "threadId": stop.task + 1, "allThreadsStopped": true});
@@ -239,9 +256,14 @@ impl DebugHost for DapHost {
                     vm.debug_set_breakpoints(&path, &lines);
                 }
                 Ok(Command::Request(request)) => self.answer(vm, &request),
-                Ok(Command::ExceptionFilters { raised, uncaught }) => {
-                    vm.debug_set_exception_filters(raised, uncaught);
+                Ok(Command::ExceptionFilters {
+                    raised,
+                    uncaught,
+                    unobserved,
+                }) => {
+                    vm.debug_set_exception_filters(raised, uncaught, unobserved);
                 }
+                Ok(Command::SetFunctionBreakpoints) => self.set_function_breakpoints(vm),
                 Ok(Command::Disconnect) | Err(_) => {
                     vm.interrupt.store(true, Ordering::SeqCst);
                     break;
@@ -260,23 +282,97 @@ impl DebugHost for DapHost {
                     vm.debug_set_breakpoints(&path, &lines);
                 }
                 Command::Request(request) => self.sender.fail(&request, "the program is running"),
-                Command::ExceptionFilters { raised, uncaught } => {
-                    vm.debug_set_exception_filters(raised, uncaught);
+                Command::ExceptionFilters {
+                    raised,
+                    uncaught,
+                    unobserved,
+                } => {
+                    vm.debug_set_exception_filters(raised, uncaught, unobserved);
                 }
+                Command::SetFunctionBreakpoints => self.set_function_breakpoints(vm),
                 Command::Disconnect => vm.interrupt.store(true, Ordering::SeqCst),
                 Command::Continue | Command::Step(_) => {}
+            }
+        }
+    }
+
+    /// Function breakpoints found in code loaded just now: the client hears they are verified.
+    fn functions_bound(&mut self, names: &[String]) {
+        for name in names {
+            for id in self.shared.functions.ids_of(name) {
+                self.sender.event(
+                    "breakpoint",
+                    json!({"reason": "changed", "breakpoint": {"id": id, "verified": true}}),
+                );
             }
         }
     }
 }
 
 impl DapHost {
+    fn set_function_breakpoints(&mut self, vm: &mut Vm) {
+        let names = self.shared.functions.names();
+        let bound: Vec<String> = names
+            .iter()
+            .zip(vm.debug_set_function_breakpoints(&names))
+            .filter(|(_, bound)| *bound)
+            .map(|(n, _)| n.clone())
+            .collect();
+        self.functions_bound(&bound);
+    }
+
+    /// A function breakpoint was reached: whether one of those naming the function stops (its
+    /// condition and hit count as a line breakpoint's; a log message prints instead).
+    fn function_breakpoint_stops(&mut self, vm: &mut Vm, stop: &Stop) -> bool {
+        let name = stop.description.as_deref().unwrap_or("");
+        let functions = self.shared.functions.clone();
+        let mut stops = false;
+        for index in functions.matching(name) {
+            let Some(spec) = functions.with(index, |s| s.clone()) else {
+                continue;
+            };
+            let counted = functions.clone();
+            if self.spec_stops(vm, stop, &spec, move || {
+                counted
+                    .with(index, |s| {
+                        s.hits += 1;
+                        s.hits
+                    })
+                    .unwrap_or(1)
+            }) {
+                stops = true;
+            }
+        }
+        stops
+    }
+
     /// A line breakpoint was reached: false when its condition or hit count says go on, or
     /// when it is a logpoint (its message is printed).
     fn breakpoint_stops(&mut self, vm: &mut Vm, stop: &Stop) -> bool {
         let Some(spec) = self.shared.specs.with(&stop.path, stop.line, |s| s.clone()) else {
             return true;
         };
+        let specs = self.shared.specs.clone();
+        let (path, line) = (stop.path.clone(), stop.line);
+        self.spec_stops(vm, stop, &spec, move || {
+            specs
+                .with(&path, line, |s| {
+                    s.hits += 1;
+                    s.hits
+                })
+                .unwrap_or(1)
+        })
+    }
+
+    /// Whether a breakpoint with `spec` stops: its condition holds, then its hit count (`hit`
+    /// counts this hit and gives the count), and it is no logpoint (printed here).
+    fn spec_stops(
+        &mut self,
+        vm: &mut Vm,
+        stop: &Stop,
+        spec: &Spec,
+        hit: impl FnOnce() -> u64,
+    ) -> bool {
         let frame = vm
             .debug_frames(stop.task)
             .first()
@@ -295,14 +391,7 @@ impl DapHost {
                 }
             }
         }
-        let hits = self
-            .shared
-            .specs
-            .with(&stop.path, stop.line, |s| {
-                s.hits += 1;
-                s.hits
-            })
-            .unwrap_or(1);
+        let hits = hit();
         if let Some(hit) = &spec.hit_condition
             && !hit_condition_holds(hit, hits)
         {
@@ -350,6 +439,7 @@ impl DapHost {
             "variables" => self.variables(vm, args),
             "evaluate" => self.evaluate(vm, args),
             "setVariable" => self.set_variable(vm, args),
+            "completions" => self.completions(vm, args),
             _ => Err("unsupported request".to_string()),
         };
         match body {
@@ -511,22 +601,114 @@ impl DapHost {
         }
     }
 
+    /// Sets a local of a frame of the stopped task, or a child of an expanded value (an
+    /// instance's field, a map's entry, an array's element, a gene's prop or child). The new
+    /// value is Gene source, evaluated in the frame (for a child: the stopped task's innermost).
     fn set_variable(&mut self, vm: &mut Vm, args: &Json) -> Result<Json, String> {
         let reference = args["variablesReference"].as_i64().unwrap_or(0);
         let name = args["name"].as_str().ok_or("no name")?;
         let text = args["value"].as_str().ok_or("no value")?;
-        let Some(Scope::Locals { task, frame }) = self.refs.get(reference).cloned() else {
-            return Err("only locals can be set".to_string());
+        let scope = self
+            .refs
+            .get(reference)
+            .cloned()
+            .ok_or("no such variables reference")?;
+        let current = vm.debug_current_task();
+        let frame = match &scope {
+            Scope::Locals { task, frame } if *task == current => *frame,
+            Scope::Locals { .. } => {
+                return Err("locals can be set in the stopped task only".to_string());
+            }
+            Scope::Value(_) => self.eval_frame(vm, &json!({}))?,
+            Scope::Captured { .. } | Scope::Globals { .. } => {
+                return Err("only locals and the parts of values can be set".to_string());
+            }
         };
-        if task != vm.debug_current_task() {
-            return Err("locals can be set in the stopped task only".to_string());
-        }
         let value = vm
             .debug_evaluate(frame, text)
             .map_err(|e| gene_vm::value::display(&e.value))?;
-        if !vm.debug_set_local(task, frame, name, value.clone()) {
-            return Err(format!("no local named {name} here"));
+        match &scope {
+            Scope::Value(container) => set_child(container, name, value.clone())?,
+            _ => {
+                if !vm.debug_set_local(current, frame, name, value.clone()) {
+                    return Err(format!("no local named {name} here"));
+                }
+            }
         }
-        Ok(json!({"value": shown(&value), "type": value.type_name()}))
+        let v = self.refs.variable(name, &value);
+        let mut body = json!({
+            "value": v["value"],
+            "type": v["type"],
+            "variablesReference": v["variablesReference"],
+        });
+        if let Some(n) = v.get("indexedVariables") {
+            body["indexedVariables"] = n.clone();
+        }
+        Ok(body)
+    }
+
+    /// Debug console completions at `column` (1-based) of `text`, in the frame `frameId`
+    /// (the stopped task's innermost by default).
+    fn completions(&mut self, vm: &mut Vm, args: &Json) -> Result<Json, String> {
+        let text = args["text"].as_str().unwrap_or("");
+        let column = args["column"].as_u64().unwrap_or(u64::MAX);
+        let cut = text
+            .char_indices()
+            .nth(usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX))
+            .map_or(text.len(), |(i, _)| i);
+        let (task, frame) = match args["frameId"].as_i64().and_then(decode_frame) {
+            Some(at) => at,
+            None => {
+                let task = vm.debug_current_task();
+                let frame = vm.debug_frames(task).first().map(|f| f.index).unwrap_or(0);
+                (task, frame)
+            }
+        };
+        let (locals, captured) = vm.debug_locals(task, frame);
+        let globals: Vec<(String, gene_vm::Value)> = match vm.debug_namespace(task, frame) {
+            Some(ns) => ns
+                .members
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            None => Vec::new(),
+        };
+        let targets = match completions::wanted(&text[..cut]) {
+            Wanted::Name(prefix) => {
+                let mut visible: Vec<(String, &'static str)> = Vec::new();
+                visible.extend(locals.iter().rev().map(|(n, _)| (n.clone(), "variable")));
+                visible.extend(captured.iter().map(|(n, _)| (n.clone(), "variable")));
+                let mut globals: Vec<(String, &'static str)> = globals
+                    .iter()
+                    .map(|(n, v)| {
+                        let kind = match v {
+                            gene_vm::Value::Func(_) | gene_vm::Value::Native(_) => "function",
+                            gene_vm::Value::Class(_) => "class",
+                            _ => "variable",
+                        };
+                        (n.clone(), kind)
+                    })
+                    .collect();
+                globals.sort();
+                visible.extend(globals);
+                completions::names(prefix, &visible)
+            }
+            Wanted::Method { receiver, prefix } => {
+                // Innermost binding first, as the name would resolve.
+                let value = locals
+                    .iter()
+                    .rev()
+                    .chain(captured.iter())
+                    .chain(globals.iter())
+                    .find(|(n, _)| n == receiver)
+                    .map(|(_, v)| v.clone());
+                match value {
+                    Some(v) => completions::methods(&v, prefix),
+                    None => Vec::new(),
+                }
+            }
+        };
+        Ok(json!({"targets": targets}))
     }
 }

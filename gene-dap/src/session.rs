@@ -8,10 +8,12 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use gene_vm::vm::debug::{StepKind, lines_with_code, nearest_line};
+use gene_vm::vm::debug::{
+    StepKind, function_matches, function_names, lines_with_code, nearest_line,
+};
 use serde_json::{Value as Json, json};
 
-use crate::conditions::Spec;
+use crate::conditions::{FUNCTION_IDS, Spec};
 use crate::program::{self, Command, Launch, Running, Shared};
 use crate::transport::{Sender, read_message};
 
@@ -27,8 +29,12 @@ pub struct Session {
     /// Breakpoint lines (0-based, moved to lines with code) by path, as the client set them.
     breakpoints: BTreeMap<String, Vec<u32>>,
     running: Option<Running>,
-    /// The exception filters (`raised`, `uncaught`); uncaught is on until the client says.
-    filters: (bool, bool),
+    /// The exception filters (`raised`, `uncaught`, `unobserved`); uncaught is on until the
+    /// client says.
+    filters: (bool, bool, bool),
+    /// The launched program's functions (`Class.f` for methods), to verify function
+    /// breakpoints before its code is loaded.
+    functions: std::collections::BTreeSet<String>,
 }
 
 #[derive(PartialEq)]
@@ -46,7 +52,8 @@ impl Session {
             configured: false,
             breakpoints: BTreeMap::new(),
             running: None,
-            filters: (false, true),
+            filters: (false, true, false),
+            functions: Default::default(),
         }
     }
 
@@ -69,6 +76,9 @@ impl Session {
             }
             "launch" => match launch_args(args) {
                 Ok(launch) => {
+                    self.functions = std::fs::read_to_string(&launch.program)
+                        .map(|text| function_names(&text))
+                        .unwrap_or_default();
                     self.launch = Some(launch);
                     self.sender.respond(request, json!({}));
                     if self.configured {
@@ -85,15 +95,23 @@ impl Session {
                 }
             }
             "setBreakpoints" => self.set_breakpoints(request),
+            "setFunctionBreakpoints" => self.set_function_breakpoints(request),
             "setExceptionBreakpoints" => {
                 let filters: Vec<&str> = args["filters"]
                     .as_array()
                     .map(|f| f.iter().filter_map(Json::as_str).collect())
                     .unwrap_or_default();
-                let (raised, uncaught) =
-                    (filters.contains(&"raised"), filters.contains(&"uncaught"));
-                self.filters = (raised, uncaught);
-                self.send(Command::ExceptionFilters { raised, uncaught });
+                let (raised, uncaught, unobserved) = (
+                    filters.contains(&"raised"),
+                    filters.contains(&"uncaught"),
+                    filters.contains(&"unobserved"),
+                );
+                self.filters = (raised, uncaught, unobserved);
+                self.send(Command::ExceptionFilters {
+                    raised,
+                    uncaught,
+                    unobserved,
+                });
                 self.sender.respond(request, json!({}));
             }
             "threads" => {
@@ -128,7 +146,7 @@ impl Session {
                 self.sender.respond(request, json!({}));
                 self.send(Command::Pause);
             }
-            "stackTrace" | "scopes" | "variables" | "evaluate" | "setVariable" => {
+            "stackTrace" | "scopes" | "variables" | "evaluate" | "setVariable" | "completions" => {
                 match &self.running {
                     Some(r) if self.shared.stopped.load(Ordering::SeqCst) => {
                         r.send(Command::Request(request.clone()));
@@ -162,7 +180,7 @@ impl Session {
         let Some(mut launch) = self.launch.take() else {
             return;
         };
-        (launch.raised, launch.uncaught) = self.filters;
+        (launch.raised, launch.uncaught, launch.unobserved) = self.filters;
         let breakpoints = self
             .breakpoints
             .iter()
@@ -241,6 +259,36 @@ impl Session {
             .respond(request, json!({"breakpoints": breakpoints}));
     }
 
+    /// Function breakpoints by name: verified when the program (or code loaded so far)
+    /// defines a function of that name; one in code loaded later is verified then (a
+    /// `breakpoint` event).
+    fn set_function_breakpoints(&mut self, request: &Json) {
+        let requested: Vec<(String, Spec)> = request["arguments"]["breakpoints"]
+            .as_array()
+            .map(|bps| {
+                bps.iter()
+                    .filter_map(|b| Some((b["name"].as_str()?.trim().to_string(), spec_of(b))))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let breakpoints: Vec<Json> = requested
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| {
+                let known = self.functions.iter().any(|f| function_matches(name, f));
+                let mut b = json!({"id": FUNCTION_IDS + i, "verified": known});
+                if !known {
+                    b["message"] = json!(format!("no function {name} is loaded yet"));
+                }
+                b
+            })
+            .collect();
+        self.shared.functions.set(requested);
+        self.send(Command::SetFunctionBreakpoints);
+        self.sender
+            .respond(request, json!({"breakpoints": breakpoints}));
+    }
+
     /// Stops a running program: interrupted at its next checkpoint (a stopped one is released
     /// first), waited for a little while.
     fn stop_program(&mut self) {
@@ -269,11 +317,16 @@ fn capabilities() -> Json {
         "supportsSetVariable": true,
         "supportsTerminateRequest": true,
         "supportsDelayedStackTraceLoading": true,
+        "supportsFunctionBreakpoints": true,
+        "supportsCompletionsRequest": true,
+        "completionTriggerCharacters": ["."],
         "exceptionBreakpointFilters": [
             {"filter": "uncaught", "label": "Uncaught Exceptions", "default": true,
              "description": "Stop where a throw no handler of its task catches happens."},
             {"filter": "raised", "label": "Raised Exceptions", "default": false,
              "description": "Stop at every throw."},
+            {"filter": "unobserved", "label": "Unobserved Failures", "default": false,
+             "description": "Stop where a task fails whose future nothing awaits, follows or handles (at the end of the program when something still held it)."},
         ],
     })
 }
@@ -324,7 +377,9 @@ fn launch_args(args: &Json) -> Result<Launch, String> {
         cwd,
         stop_on_entry: args["stopOnEntry"].as_bool().unwrap_or(false),
         no_debug: args["noDebug"].as_bool().unwrap_or(false),
+        test: args["test"].as_str().map(str::to_string),
         raised: false,
         uncaught: true,
+        unobserved: false,
     })
 }

@@ -3,6 +3,7 @@
 //! program goes on (DAP's rule), so the table is cleared at every resume.
 
 use gene_vm::Value;
+use gene_vm::intern::Sym;
 use gene_vm::value::{FutState, display, inspect};
 use serde_json::{Value as Json, json};
 
@@ -159,4 +160,61 @@ pub fn children(value: &Value, start: usize, count: Option<usize>) -> Vec<(Strin
         Value::Generator(g) => vec![("type".to_string(), Value::str(g.type_name()))],
         _ => Vec::new(),
     }
+}
+
+/// Sets the child `name` (as [`children`] names it) of `container` to `value`: an instance's
+/// field, a map's entry `^k`, an array's element `[i]`, a gene's prop `^k` or child `[i]`.
+pub fn set_child(container: &Value, name: &str, value: Value) -> Result<(), String> {
+    let index = |len: usize| {
+        name.strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&i| i < len)
+            .ok_or_else(|| format!("no element {name} here"))
+    };
+    let key = || {
+        name.strip_prefix('^')
+            .filter(|k| !k.is_empty())
+            .map(Sym::new)
+            .ok_or_else(|| format!("no entry {name} here"))
+    };
+    match container {
+        Value::Array(a) => {
+            let mut a = a.borrow_mut();
+            let i = index(a.len())?;
+            a[i] = value;
+        }
+        Value::Map(m) => {
+            let k = key()?;
+            let mut m = m.borrow_mut();
+            let slot = m
+                .get_mut(&k)
+                .ok_or_else(|| format!("no entry {name} here"))?;
+            *slot = value;
+        }
+        Value::Instance(inst) if name != "class" => {
+            let mut props = inst.props.borrow_mut();
+            let k = Sym::new(name);
+            if props.get(&k).is_none() {
+                return Err(format!("no field {name} here"));
+            }
+            props.set(k, value);
+        }
+        Value::Gene(g) if name.starts_with('^') => {
+            let k = key()?;
+            let mut g = g.borrow_mut();
+            let slot = g
+                .props
+                .get_mut(&k)
+                .ok_or_else(|| format!("no prop {name} here"))?;
+            *slot = value;
+        }
+        Value::Gene(g) if name.starts_with('[') => {
+            let mut g = g.borrow_mut();
+            let i = index(g.children.len())?;
+            g.children[i] = value;
+        }
+        other => return Err(format!("{name} of a {} cannot be set", other.type_name())),
+    }
+    Ok(())
 }

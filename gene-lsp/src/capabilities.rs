@@ -14,6 +14,7 @@ use tower_lsp_server::lsp_types::{
 
 use crate::diagnostics::DiagnosticFeatures;
 use crate::position::PositionEncoding;
+use crate::run::test_run::RUN_TESTS_COMMAND;
 use crate::run::{RUN_FILE_COMMAND, RunSettings, STOP_RUN_COMMAND};
 
 /// The code action kind of "fix all safe problems" for Gene.
@@ -216,7 +217,11 @@ pub fn server_capabilities(features: &ClientFeatures) -> ServerCapabilities {
             resolve_provider: Some(false),
         }),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![RUN_FILE_COMMAND.to_string(), STOP_RUN_COMMAND.to_string()],
+            commands: vec![
+                RUN_FILE_COMMAND.to_string(),
+                RUN_TESTS_COMMAND.to_string(),
+                STOP_RUN_COMMAND.to_string(),
+            ],
             work_done_progress_options: WorkDoneProgressOptions {
                 work_done_progress: Some(true),
             },

@@ -15,6 +15,7 @@ use crate::code_actions::{Target, code_actions};
 use crate::completion::CompletionFeatures;
 use crate::diagnostics::{all_to_lsp, diagnostics_for};
 use crate::publish::report_config_problems;
+use crate::run::test_run::RUN_TESTS_COMMAND;
 use crate::run::{RUN_FILE_COMMAND, STOP_RUN_COMMAND};
 use crate::server::{Backend, diagnostic_failure, invalid_position, result_id, roots_from};
 use crate::workspace::uri_to_path;
@@ -458,9 +459,18 @@ impl LanguageServer for Backend {
                     params.work_done_progress_params.work_done_token,
                 )
                 .map(Some),
+            RUN_TESTS_COMMAND => self
+                .runs
+                .start_tests(
+                    &self.diagnostics,
+                    &params.arguments,
+                    params.work_done_progress_params.work_done_token,
+                )
+                .map(Some),
             STOP_RUN_COMMAND => self.runs.stop(&params.arguments).map(Some),
             other => Err(jsonrpc::Error::invalid_params(format!(
-                "unknown command `{other}` (gene-lsp runs {RUN_FILE_COMMAND} and {STOP_RUN_COMMAND})"
+                "unknown command `{other}` (gene-lsp runs {RUN_FILE_COMMAND}, {RUN_TESTS_COMMAND} \
+                 and {STOP_RUN_COMMAND})"
             ))),
         }
     }

@@ -1,5 +1,6 @@
 //! What the editor shows inside the text: inlay hints (a call that returns a future) and code
-//! lenses ("Run" at the top of the file and above `(fn main ...)`).
+//! lenses ("Run" and "Debug" at the top of the file and above `(fn main ...)`; the tests'
+//! lenses come from `test_lenses.rs`).
 
 use gene_syntax::ide;
 use serde_json::json;
@@ -36,23 +37,32 @@ pub fn inlay_hints(
     Ok(Some(hints))
 }
 
-fn run_lens(doc: &DocSnapshot, at: Position, title: &str) -> CodeLens {
-    CodeLens {
+/// The "Debug" lens's command: the editor starts a `gene` debug session (`gene dap`) for the
+/// file given as `{uri}`. The client runs it; the server does not offer it.
+pub const DEBUG_FILE_COMMAND: &str = "gene.debugFile";
+
+/// "▶ Run" and "Debug" at `at`, both for the whole file.
+fn file_lenses(doc: &DocSnapshot, at: Position) -> [CodeLens; 2] {
+    let lens = |title: &str, command: &str| CodeLens {
         range: Range::new(at, at),
         command: Some(Command {
             title: title.to_string(),
-            command: RUN_FILE_COMMAND.to_string(),
+            command: command.to_string(),
             arguments: Some(vec![json!({ "uri": doc.uri.as_str() })]),
         }),
         data: None,
-    }
+    };
+    [
+        lens("▶ Run", RUN_FILE_COMMAND),
+        lens("Debug", DEBUG_FILE_COMMAND),
+    ]
 }
 
-/// "Run" at the top of the file, and above a top-level `(fn main ...)` unless that is where
-/// the file starts. Both run the whole file, as `gene run` does.
+/// "Run" and "Debug" at the top of the file, and above a top-level `(fn main ...)` unless
+/// that is where the file starts. All run the whole file, as `gene run` does.
 pub fn code_lenses(snapshot: &Snapshot, doc: &DocSnapshot) -> Result<Option<Vec<CodeLens>>> {
     let top = Position::new(0, 0);
-    let mut lenses = vec![run_lens(doc, top, "▶ Run")];
+    let mut lenses = file_lenses(doc, top).to_vec();
     let map = doc.line_map(snapshot.encoding);
     let main = ide::document_symbols(&snapshot.db, doc.file)
         .into_iter()
@@ -60,8 +70,9 @@ pub fn code_lenses(snapshot: &Snapshot, doc: &DocSnapshot) -> Result<Option<Vec<
     if let Some(main) = main {
         let at = map.position(main.range.start());
         if at.line > 0 {
-            lenses.push(run_lens(doc, Position::new(at.line, 0), "▶ Run"));
+            lenses.extend(file_lenses(doc, Position::new(at.line, 0)));
         }
     }
+    lenses.extend(crate::test_lenses::lenses(snapshot, doc));
     Ok(Some(lenses))
 }

@@ -49,6 +49,7 @@ pub mod server;
 pub mod state;
 pub mod syntax_fixes;
 pub mod test_discovery;
+pub mod test_lenses;
 pub mod transport;
 pub mod workspace;
 

@@ -561,12 +561,71 @@ async fn code_lenses_run_the_file() {
         .await
         .unwrap();
     let lenses = lenses.as_array().unwrap();
-    assert_eq!(lenses.len(), 2, "{lenses:?}");
-    for (lens, line) in lenses.iter().zip([0, 2]) {
+    assert_eq!(lenses.len(), 4, "{lenses:?}");
+    let expected = [
+        (0, "▶ Run", "gene.runFile"),
+        (0, "Debug", "gene.debugFile"),
+        (2, "▶ Run", "gene.runFile"),
+        (2, "Debug", "gene.debugFile"),
+    ];
+    for (lens, (line, title, command)) in lenses.iter().zip(expected) {
         assert_eq!(lens["range"]["start"]["line"], line);
-        assert_eq!(lens["command"]["command"], "gene.runFile");
+        assert_eq!(lens["command"]["title"], title);
+        assert_eq!(lens["command"]["command"], command);
         assert_eq!(lens["command"]["arguments"], json!([{"uri": URI}]));
     }
+}
+
+#[tokio::test]
+async fn code_lenses_run_and_debug_each_test() {
+    let text = "(fn add [a b] (a + b))\n(test \"adds\" (assert_eq (add 1 2) 3))\n\n(describe \"math\"\n  (test \"subtracts\" (assert_eq 1 1)))\n";
+    let (mut client, _) = client_with(text).await;
+    let lenses = client
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await
+        .unwrap();
+    let lenses: Vec<(u64, String, String, Value)> = lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["range"]["start"]["line"].as_u64().unwrap(),
+                l["command"]["title"].as_str().unwrap().to_string(),
+                l["command"]["command"].as_str().unwrap().to_string(),
+                l["command"]["arguments"][0].clone(),
+            )
+        })
+        .collect();
+    let which = |ids: &[&str]| json!({"uri": URI, "ids": ids});
+    let expected = [
+        (0, "▶ Run", "gene.runFile", json!({"uri": URI})),
+        (0, "Run file tests", "gene.test.run", json!({"uri": URI})),
+        (1, "▶ Run test", "gene.test.run", which(&["adds"])),
+        (1, "Debug test", "gene.test.debug", which(&["adds"])),
+        (3, "▶ Run test", "gene.test.run", which(&["math"])),
+        (3, "Debug test", "gene.test.debug", which(&["math"])),
+        (
+            4,
+            "▶ Run test",
+            "gene.test.run",
+            which(&["math > subtracts"]),
+        ),
+        (
+            4,
+            "Debug test",
+            "gene.test.debug",
+            which(&["math > subtracts"]),
+        ),
+    ];
+    let expected: Vec<(u64, String, String, Value)> = expected
+        .into_iter()
+        .map(|(l, t, c, a)| (l, t.to_string(), c.to_string(), a))
+        .collect();
+    assert_eq!(lenses, expected);
 }
 
 #[tokio::test]
@@ -601,7 +660,7 @@ async fn the_server_announces_every_feature() {
     );
     assert_eq!(
         caps["executeCommandProvider"]["commands"],
-        json!(["gene.runFile", "gene.stopRun"])
+        json!(["gene.runFile", "gene.runTests", "gene.stopRun"])
     );
     assert!(caps["completionProvider"]["triggerCharacters"].is_array());
     assert!(caps["signatureHelpProvider"]["triggerCharacters"].is_array());

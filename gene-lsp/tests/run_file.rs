@@ -660,3 +660,133 @@ async fn gene_tasks_answers_the_live_task_tree_of_a_running_program() {
         json!({"runId": run_id, "running": false, "tasks": []})
     );
 }
+
+/// The diagnostics published for `uri` (a file that is not open: pushed without a version).
+async fn run_diagnostics_of(client: &mut TestClient, uri: &str) -> Vec<Value> {
+    let params = client.diagnostics(uri).await;
+    params["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn line_of(d: &Value) -> u64 {
+    d["range"]["start"]["line"].as_u64().unwrap_or(u64::MAX)
+}
+
+#[tokio::test]
+async fn a_deadlock_puts_each_waiting_task_at_its_await_until_the_next_run() {
+    let dir = temp_dir("deadlock-run");
+    let path = dir.join("dead.gene");
+    let deadlocked = "(var fa (new gene/Future))\n\
+                      (var fb (new gene/Future))\n\
+                      (fn ^^async a [] (await fb) (fa .complete 1))\n\
+                      (fn ^^async b [] (await fa) (fb .complete 2))\n\
+                      (var ta (a))\n\
+                      (var tb (b))\n\
+                      (await ta)\n";
+    std::fs::write(&path, deadlocked).unwrap();
+    let uri = file_uri(&path);
+    let mut client = runner(push_caps()).await;
+    let run_id = run_file(&mut client, &uri).await;
+    let (_, end) = until_end(&mut client, &run_id).await;
+    assert_eq!(end["status"], "error");
+    let diagnostics = run_diagnostics_of(&mut client, &uri).await;
+    assert!(diagnostics.iter().all(|d| d["source"] == "gene run"));
+    let task_at = |line: u64| -> &Value {
+        diagnostics
+            .iter()
+            .find(|d| {
+                line_of(d) == line
+                    && d["message"]
+                        .as_str()
+                        .is_some_and(|m| m.starts_with("deadlock: task "))
+            })
+            .unwrap_or_else(|| panic!("no task diagnostic on line {line}: {diagnostics:#?}"))
+    };
+    // Each task waits at its await: `a` on line 3, `b` on line 4, the main program on line 7.
+    let (a, b, main) = (task_at(2), task_at(3), task_at(6));
+    assert_eq!(a["range"]["start"]["character"], 17, "{a}");
+    assert_eq!(a["severity"], 1);
+    let message = a["message"].as_str().unwrap();
+    assert!(
+        message.contains(" a waits here on gene/Future created at "),
+        "{message}"
+    );
+    assert!(message.contains("dead.gene:2:"), "{message}");
+    assert!(
+        main["message"]
+            .as_str()
+            .unwrap()
+            .contains(" main waits here on task "),
+        "{main}"
+    );
+    // Where each task was started.
+    for (task, started_on) in [(a, 4), (b, 5)] {
+        let related = task["relatedInformation"].as_array().expect("related");
+        assert_eq!(related.len(), 1, "{task}");
+        assert_eq!(related[0]["location"]["uri"], uri.as_str());
+        assert_eq!(related[0]["location"]["range"]["start"]["line"], started_on);
+        assert!(
+            related[0]["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("was started here"),
+            "{task}"
+        );
+    }
+    assert!(
+        main.get("relatedInformation").is_none_or(Value::is_null),
+        "{main}"
+    );
+
+    // Fixed on disk (the file is not open: only a run changes its diagnostics); the next run
+    // clears them and, ending well, brings none back.
+    std::fs::write(&path, deadlocked.replace("(await fa) (fb", "(fb")).unwrap();
+    let run_id = run_file(&mut client, &uri).await;
+    let cleared = run_diagnostics_of(&mut client, &uri).await;
+    assert!(cleared.is_empty(), "{cleared:?}");
+    let (_, end) = until_end(&mut client, &run_id).await;
+    assert_eq!(end["status"], "ok");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_unobserved_failure_points_at_where_its_task_was_started() {
+    let mut client = runner(push_caps()).await;
+    let text = "(fn ^^async bad [x]\n  (throw x))\n(bad \"first\")\n(bad \"second\")\n";
+    client.open(URI, 1, text).await;
+    client.diagnostics_at(URI, 1).await;
+    let run_id = run_file(&mut client, URI).await;
+    let (_, end) = until_end(&mut client, &run_id).await;
+    assert_eq!(end["status"], "error");
+    let diagnostics: Vec<Value> = client
+        .diagnostics_at(URI, 1)
+        .await
+        .into_iter()
+        .filter(|d| d["source"] == "gene run")
+        .collect();
+    // Both failures, each at the throw, each with where its task was started.
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:#?}");
+    let mut started = Vec::new();
+    for d in &diagnostics {
+        assert_eq!(line_of(d), 1, "{d}");
+        let related = d["relatedInformation"].as_array().expect("related");
+        let start = related
+            .iter()
+            .find(|r| {
+                r["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("its task was started here")
+            })
+            .unwrap_or_else(|| panic!("{d}"));
+        started.push(
+            start["location"]["range"]["start"]["line"]
+                .as_u64()
+                .unwrap(),
+        );
+    }
+    started.sort();
+    assert_eq!(started, [2, 3]);
+}

@@ -27,4 +27,7 @@ pub use output::{CaptureOutput, Output, StdOutput};
 pub use services::{HostServices, ProgressDisplay};
 pub use session::Session;
 pub use value::Value;
-pub use vm::{Exc, RunError, Site, TaskInfo, TaskState, Vm, render_task_tree};
+pub use vm::{
+    Exc, RunError, Site, TaskInfo, TaskState, TaskTrouble, Trace, UnobservedFailure, Vm,
+    render_task_tree,
+};

@@ -93,7 +93,7 @@ fn debug_run(
         }),
         stop_on_entry,
     );
-    vm.debug_set_exception_filters(false, true);
+    vm.debug_set_exception_filters(false, true, false);
     let lines: Vec<u32> = breakpoints.iter().map(|l| l - 1).collect();
     vm.debug_set_breakpoints(&path, &lines);
     let result = vm

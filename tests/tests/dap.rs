@@ -554,3 +554,321 @@ fn the_uncaught_filter_stops_at_the_throw_with_its_frame() {
     c.ok("continue", json!({"threadId": thread}));
     assert_eq!(c.finish(), 1);
 }
+
+/// Launches `text` with `function_breakpoints` (DAP `FunctionBreakpoint` objects) and
+/// `filters`: gives the client after `configurationDone` and the function breakpoints' answer.
+fn launch_with(
+    name: &str,
+    text: &str,
+    function_breakpoints: Value,
+    filters: &[&str],
+) -> (Client, Value, TempDir) {
+    let dir = TempDir::new(name);
+    let program = dir.write("main.gene", text);
+    let mut c = Client::start();
+    let caps = c.ok("initialize", json!({"adapterID": "gene"}));
+    assert_eq!(caps["supportsFunctionBreakpoints"], true);
+    c.ok("launch", json!({"program": program.display().to_string()}));
+    let set = c.ok(
+        "setFunctionBreakpoints",
+        json!({"breakpoints": function_breakpoints}),
+    );
+    c.ok("setExceptionBreakpoints", json!({"filters": filters}));
+    c.ok("configurationDone", json!({}));
+    (c, set, dir)
+}
+
+const CLIENT: &str = "(class Client
+  (.fn fetch [url]
+    (var size (url .length))
+    size))
+
+(fn fetch [n]
+  (n * 2))
+
+(var c (new Client))
+(for u in [\"a\" \"bb\" \"ccc\"]
+  (println (c .fetch u)))
+(println (fetch 21))
+";
+
+#[test]
+fn a_function_breakpoint_stops_on_entry_of_the_functions_it_names() {
+    let (mut c, set, _dir) = launch_with(
+        "dap-function-bp",
+        CLIENT,
+        json!([{"name": "Client.fetch"}, {"name": "nothing_here"}]),
+        &[],
+    );
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
+    assert_eq!(set["breakpoints"][1]["verified"], false, "{set}");
+    for url in ["\"a\"", "\"bb\"", "\"ccc\""] {
+        let stopped = c.event("stopped");
+        assert_eq!(stopped["body"]["reason"], "function breakpoint");
+        let thread = stopped["body"]["threadId"].clone();
+        let frame = c.top_frame(&thread);
+        assert_eq!(frame["name"], "fetch");
+        assert_eq!(frame["line"], 3);
+        let locals = c.locals(&frame["id"]);
+        assert!(locals.contains(&("url".into(), url.into())), "{locals:?}");
+        c.ok("continue", json!({"threadId": thread}));
+    }
+    // The plain function `fetch` is not `Client.fetch`: the program runs to its end.
+    assert_eq!(c.event("exited")["body"]["exitCode"], 0);
+    assert_eq!(c.output("stdout"), "1\n2\n3\n42\n");
+}
+
+/// Runs CLIENT with `breakpoints` (function breakpoints): the locals at each stop.
+fn function_stops(name: &str, breakpoints: Value) -> Vec<Vec<(String, String)>> {
+    let (mut c, _, _dir) = launch_with(name, CLIENT, breakpoints, &[]);
+    let mut seen = Vec::new();
+    loop {
+        let deadline = Instant::now() + TIMEOUT;
+        let m = c.next_message(deadline);
+        match m["event"].as_str() {
+            Some("stopped") => {
+                let thread = m["body"]["threadId"].clone();
+                let frame = c.top_frame(&thread);
+                seen.push(c.locals(&frame["id"]));
+                c.ok("continue", json!({"threadId": thread}));
+            }
+            Some("exited") => break,
+            _ => c.events.push(m),
+        }
+    }
+    seen
+}
+
+#[test]
+fn a_function_breakpoint_by_plain_name_takes_methods_too_with_conditions_and_hit_counts() {
+    let url = |v: &str| ("url".to_string(), v.to_string());
+    // `fetch` names the method and the function.
+    let seen = function_stops("dap-function-bp-plain", json!([{"name": "fetch"}]));
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(seen[0].contains(&url("\"a\"")), "{seen:?}");
+    assert_eq!(seen[3], [("n".to_string(), "21".to_string())]);
+    let seen = function_stops(
+        "dap-function-bp-hits",
+        json!([{"name": "Client/fetch", "hitCondition": "2"}]),
+    );
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].contains(&url("\"bb\"")), "{seen:?}");
+    let seen = function_stops(
+        "dap-function-bp-condition",
+        json!([{"name": "Client.fetch", "condition": "(url == \"ccc\")"}]),
+    );
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].contains(&url("\"ccc\"")), "{seen:?}");
+}
+
+#[test]
+fn a_function_breakpoint_set_while_running_binds_in_code_loaded_later() {
+    let dir = TempDir::new("dap-function-bp-later");
+    dir.write("lib.gene", "(fn helper [x]\n  (var y (x + 1))\n  y)\n");
+    let program = dir.write(
+        "main.gene",
+        "(import helper from \"./lib\")\n(println (helper 1))\n",
+    );
+    let mut c = Client::start();
+    c.ok("initialize", json!({"adapterID": "gene"}));
+    c.ok("launch", json!({"program": program.display().to_string()}));
+    let set = c.ok(
+        "setFunctionBreakpoints",
+        json!({"breakpoints": [{"name": "helper"}]}),
+    );
+    // Not in the main file: verified only once lib.gene is loaded.
+    assert_eq!(set["breakpoints"][0]["verified"], false, "{set}");
+    let id = set["breakpoints"][0]["id"].clone();
+    c.ok("configurationDone", json!({}));
+    let changed = c.event("breakpoint");
+    assert_eq!(changed["body"]["breakpoint"]["id"], id);
+    assert_eq!(changed["body"]["breakpoint"]["verified"], true);
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "function breakpoint");
+    let frame = c.top_frame(&stopped["body"]["threadId"].clone());
+    assert_eq!(frame["name"], "helper");
+    assert_eq!(frame["line"], 2);
+    c.ok("continue", json!({"threadId": stopped["body"]["threadId"]}));
+    assert_eq!(c.event("exited")["body"]["exitCode"], 0);
+    assert_eq!(c.output("stdout"), "2\n");
+}
+
+#[test]
+fn the_unobserved_filter_stops_where_a_task_fails_that_nothing_awaits() {
+    let (mut c, _, _dir) = launch_with(
+        "dap-unobserved",
+        "(fn ^^async check [n]
+  (await (gene/sleep_async 1))
+  (throw (new ValueError #\"bad #{n}\")))
+
+(fn ^^async fine [n]
+  (await (gene/sleep_async 1))
+  (throw (new ValueError #\"awaited #{n}\")))
+
+(var f (fine 1))
+(check 2)
+(try (await f) catch * (println \"caught\"))
+(await (gene/sleep_async 20))
+(println \"end\")
+",
+        json!([]),
+        &["unobserved"],
+    );
+    let caps_stop = c.event("stopped");
+    assert_eq!(caps_stop["body"]["reason"], "exception");
+    let text = caps_stop["body"]["text"].as_str().unwrap_or("").to_string();
+    assert!(
+        text.contains("bad 2") && text.contains("unobserved"),
+        "{text}"
+    );
+    let thread = caps_stop["body"]["threadId"].clone();
+    assert_ne!(thread, 1, "the failing task stops, not main");
+    let frame = c.top_frame(&thread);
+    assert_eq!(frame["name"], "check");
+    assert_eq!(frame["line"], 3);
+    assert_eq!(c.locals(&frame["id"]), [("n".to_string(), "2".to_string())]);
+    c.ok("continue", json!({"threadId": thread}));
+    // `fine`'s failure is awaited: no stop for it; the unobserved one fails the program.
+    assert_eq!(c.event("exited")["body"]["exitCode"], 1);
+    assert_eq!(c.output("stdout"), "caught\nend\n");
+}
+
+#[test]
+fn the_unobserved_filter_stops_at_the_end_for_a_failure_something_still_held() {
+    let (mut c, _, _dir) = launch_with(
+        "dap-unobserved-held",
+        "(fn ^^async check []
+  (throw (new ValueError \"kept\")))
+
+(var kept (check))
+(await (gene/sleep_async 5))
+(println \"end\")
+",
+        json!([]),
+        &["unobserved"],
+    );
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "exception");
+    let text = stopped["body"]["text"].as_str().unwrap_or("").to_string();
+    assert!(
+        text.contains("kept") && text.contains("main.gene:4"),
+        "{text}"
+    );
+    assert_eq!(c.output("stdout"), "end\n");
+    c.ok("continue", json!({"threadId": stopped["body"]["threadId"]}));
+    assert_eq!(c.finish(), 1);
+}
+
+#[test]
+fn without_the_unobserved_filter_a_failing_task_runs_through() {
+    let (c, _, _dir) = launch_with(
+        "dap-unobserved-off",
+        "(fn ^^async check []\n  (throw \"x\"))\n(check)\n(println \"end\")\n",
+        json!([]),
+        &[],
+    );
+    assert_eq!(c.finish(), 1);
+}
+
+/// Runs CLIENT to a breakpoint on line 11 (in the loop: `c` a Client, `u` = "a").
+fn stopped_in_loop(name: &str) -> (Client, Value, Value, TempDir) {
+    let dir = TempDir::new(name);
+    let program = dir.write("main.gene", CLIENT);
+    let mut c = Client::start();
+    c.launch(&program, &[11], json!({}));
+    let thread = c.event("stopped")["body"]["threadId"].clone();
+    let frame = c.top_frame(&thread)["id"].clone();
+    (c, thread, frame, dir)
+}
+
+#[test]
+fn completions_offer_frame_names_builtins_and_methods_of_a_known_class() {
+    let (mut c, thread, frame, _dir) = stopped_in_loop("dap-completions");
+    let labels = |body: &Value| -> Vec<String> {
+        body["targets"]
+            .as_array()
+            .expect("targets")
+            .iter()
+            .filter_map(|t| t["label"].as_str().map(str::to_string))
+            .collect()
+    };
+    let names = c.ok(
+        "completions",
+        json!({"frameId": frame, "text": "(println u", "column": 11}),
+    );
+    assert_eq!(labels(&names)[0], "u", "{names}");
+    let names = c.ok("completions", json!({"text": "(printl", "column": 8}));
+    assert!(labels(&names).contains(&"println".to_string()), "{names}");
+    let names = c.ok("completions", json!({"text": "(c", "column": 3}));
+    assert!(labels(&names).contains(&"c".to_string()), "{names}");
+    // `c` is a Client: its method; `u` a string: the string methods.
+    let methods = c.ok("completions", json!({"text": "(c .fe", "column": 7}));
+    assert_eq!(labels(&methods), ["fetch"], "{methods}");
+    let methods = c.ok("completions", json!({"text": "(u .len", "column": 8}));
+    assert!(
+        labels(&methods).contains(&"length".to_string()),
+        "{methods}"
+    );
+    let _ = thread;
+}
+
+#[test]
+fn set_variable_changes_fields_map_entries_and_array_elements() {
+    let dir = TempDir::new("dap-set-fields");
+    let program = dir.write(
+        "main.gene",
+        "(class Point
+  (.ctor [x y]
+    (/x = x)
+    (/y = y)))
+(var p (new Point 1 2))
+(var m {^a 1 ^b 2})
+(var xs [10 20 30])
+(println (p/x + p/y) m/a xs/1)
+",
+    );
+    let mut c = Client::start();
+    c.launch(&program, &[8], json!({}));
+    let thread = c.event("stopped")["body"]["threadId"].clone();
+    let frame = c.top_frame(&thread)["id"].clone();
+    let scopes = c.ok("scopes", json!({"frameId": frame}));
+    let locals = scopes["scopes"][0]["variablesReference"].clone();
+    let vars = c.ok("variables", json!({"variablesReference": locals}));
+    let reference = |name: &str| {
+        vars["variables"]
+            .as_array()
+            .and_then(|v| v.iter().find(|v| v["name"] == name))
+            .unwrap_or_else(|| panic!("no {name} in {vars}"))["variablesReference"]
+            .clone()
+    };
+    let (p, m, xs) = (reference("p"), reference("m"), reference("xs"));
+    let set = c.ok(
+        "setVariable",
+        json!({"variablesReference": p, "name": "x", "value": "(40 + 1)"}),
+    );
+    assert_eq!(set["value"], "41");
+    assert_eq!(set["variablesReference"], 0);
+    let set = c.ok(
+        "setVariable",
+        json!({"variablesReference": m, "name": "^a", "value": "[1 2]"}),
+    );
+    assert_eq!(set["value"], "[1 2]");
+    assert_ne!(set["variablesReference"], 0, "an array can be expanded");
+    c.ok(
+        "setVariable",
+        json!({"variablesReference": xs, "name": "[1]", "value": "7"}),
+    );
+    let bad = c.request(
+        "setVariable",
+        json!({"variablesReference": xs, "name": "[9]", "value": "7"}),
+    );
+    assert_eq!(bad["success"], false);
+    let bad = c.request(
+        "setVariable",
+        json!({"variablesReference": p, "name": "nope", "value": "7"}),
+    );
+    assert_eq!(bad["success"], false);
+    c.ok("continue", json!({"threadId": thread}));
+    assert_eq!(c.event("exited")["body"]["exitCode"], 0);
+    assert_eq!(c.output("stdout"), "43 [1 2] 7\n");
+}

@@ -312,6 +312,36 @@ fn golden_pairs_pass_on_a_match_and_show_a_diff_otherwise() {
 }
 
 #[test]
+fn a_golden_program_that_never_ends_is_killed_at_the_timeout() {
+    let dir = TempDir::new("gene-test-golden-loop");
+    dir.write(
+        "forever.gene",
+        "(println \"started\")\n(while true (var x 1))\n",
+    );
+    dir.write("forever.out", "started\n");
+    dir.write("quick.gene", "(println \"done\")\n");
+    dir.write("quick.out", "done\n");
+    // The run ends at all only if the child was killed: its pipes stay open while it lives.
+    let out = gene_test(dir.path(), &["--timeout", "300"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("test forever.gene ... FAILED"), "{text}");
+    assert!(text.contains("test quick.gene ... ok"), "{text}");
+    assert!(
+        text.contains("---- forever.gene ----\ntimed out after 300 ms (the program was killed)\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("\n1 passed, 1 failed\n"), "{text}");
+    let help = Command::new(gene_bin())
+        .args(["test", "--help"])
+        .output()
+        .expect("gene test --help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--timeout <MS>"), "{help}");
+    assert!(help.contains("[default: 10000]"), "{help}");
+}
+
+#[test]
 fn files_run_in_parallel_each_in_a_fresh_vm() {
     let dir = TempDir::new("gene-test-parallel");
     // Each file sees only its own top level: a variable of one file is unknown in the other.
@@ -334,7 +364,20 @@ fn the_conformance_corpus_passes_under_gene_test() {
     let corpus = workspace_root().join("tests/conformance");
     let work = TempDir::new("gene-test-conformance");
     gene_tests::copy_tree(&corpus, work.path());
-    let out = gene_test(work.path(), &["--format", "json", "--jobs", "2", "."]);
+    // A debug build on a loaded machine runs the slowest programs for seconds: the default
+    // 10 s limit is not what this test is about.
+    let out = gene_test(
+        work.path(),
+        &[
+            "--format",
+            "json",
+            "--jobs",
+            "2",
+            "--timeout",
+            "120000",
+            ".",
+        ],
+    );
     let events = events(&out);
     let failed: Vec<_> = events.iter().filter(|e| e["status"] == "failed").collect();
     assert!(failed.is_empty(), "{failed:#?}");

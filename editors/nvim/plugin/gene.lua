@@ -27,3 +27,6 @@ end, { desc = 'Run the tests of the Gene file (gene test); failures in the quick
 vim.api.nvim_create_user_command('GeneTestNearest', function()
   require('gene.test').run_nearest(0)
 end, { desc = 'Run the Gene test or describe group at or above the cursor' })
+
+-- The server's test code lenses ("▶ Run test", "Debug test", "Run file tests") name these.
+require('gene.test').register_lens_commands()

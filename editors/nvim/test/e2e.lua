@@ -342,6 +342,35 @@ step(':GeneTasks shows the tasks of the running program with gF-able await sites
   end)
 end)
 
+step('a deadlocked run puts each waiting task on its await line as a diagnostic', function()
+  local path = workdir .. '/deadlock.gene'
+  write_file(path, '(var fa (new gene/Future))\n(var fb (new gene/Future))\n'
+    .. '(fn ^^async a [] (await fb) (fa .complete 1))\n(fn ^^async b [] (await fa) (fb .complete 2))\n'
+    .. '(var ta (a))\n(var tb (b))\n(await ta)\n')
+  vim.cmd('edit ' .. vim.fn.fnameescape(path))
+  local buf = vim.api.nvim_get_current_buf()
+  wait_for('the client to attach to deadlock.gene', 20000, function()
+    return gene.client_for(buf) ~= nil
+  end)
+  vim.cmd('GeneRun')
+  local function deadlock_lines()
+    local lines = {}
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      if d.source == 'gene run' and d.message:find('^deadlock: task') then
+        lines[d.lnum + 1] = d.message
+      end
+    end
+    return lines
+  end
+  wait_for('the deadlocked tasks as diagnostics', 60000, function()
+    local lines = deadlock_lines()
+    return lines[3] ~= nil and lines[4] ~= nil and lines[7] ~= nil
+  end)
+  local lines = deadlock_lines()
+  log('  line 3: ' .. lines[3])
+  check(lines[3]:find(' a waits here on gene/Future created at ', 1, true) ~= nil, lines[3])
+end)
+
 step('the server outlives runs that abort, read stdin or write /dev/stdout', function()
   -- Each program runs in a child process of the server: the run ends, the server answers.
   local cases = {

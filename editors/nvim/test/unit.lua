@@ -372,10 +372,50 @@ test('setup({ dap = true }) registers the adapter and a launch configuration wit
   package.loaded['dap'] = nil
 end)
 
+test('the Debug code lens starts nvim-dap on its file', function()
+  local started = {}
+  local fake = { adapters = {}, configurations = {}, run = function(c) table.insert(started, c) end }
+  eq(require('gene.dap').debug_lens({ arguments = { { uri = 'file:///w/src/main.gene' } } }, nil, fake), true, 'ran')
+  eq(fake.adapters.gene.command, 'gene', 'adapter registered on demand')
+  eq(started[1].type, 'gene', 'type')
+  eq(started[1].program, '/w/src/main.gene', 'program')
+  eq(started[1].cwd, '/w/src', 'cwd')
+  eq(require('gene.dap').debug_lens({ arguments = {} }, nil, fake), false, 'no uri')
+  require('gene').setup({ cmd = { 'true' } })
+  eq(type(vim.lsp.commands['gene.debugFile']), 'function', 'lens command registered')
+end)
+
 test('setup({ dap = true }) without nvim-dap does nothing', function()
   package.loaded['dap'] = nil
   eq(require('gene.dap').register(true), false, 'registered')
   require('gene').setup({ cmd = { 'true' }, dap = true })
+end)
+
+test('the test code lenses\' commands run :GeneTest with the id and debug through nvim-dap', function()
+  vim.cmd('runtime plugin/gene.lua')
+  local test = require('gene.test')
+  eq(vim.lsp.commands['gene.test.run'], test.lens_commands['gene.test.run'], 'run registered')
+  eq(vim.lsp.commands['gene.test.debug'], test.lens_commands['gene.test.debug'], 'debug registered')
+  local ran = {}
+  local real_run = test.run
+  test.run = function(bufnr, filter) table.insert(ran, { bufnr, filter }) end
+  local path = vim.fn.tempname() .. '_test.gene'
+  local uri = vim.uri_from_fname(path)
+  vim.lsp.commands['gene.test.run']({ arguments = { { uri = uri, ids = { 'math > adds' } } } })
+  vim.lsp.commands['gene.test.run']({ arguments = { { uri = uri } } })
+  test.run = real_run
+  eq(#ran, 2, 'runs')
+  eq(ran[1][1], vim.uri_to_bufnr(uri), 'buffer')
+  eq(ran[1][2], 'math > adds', 'filter')
+  eq(ran[2][2], nil, 'whole file')
+  local started
+  package.loaded['dap'] = { run = function(c) started = c end }
+  vim.lsp.commands['gene.test.debug']({ arguments = { { uri = uri, ids = { 'math > adds' } } } })
+  package.loaded['dap'] = nil
+  eq(started.type, 'gene', 'type')
+  eq(started.request, 'launch', 'request')
+  eq(started.program, path, 'program')
+  eq(started.test, 'math > adds', 'test')
 end)
 
 if #failures > 0 then

@@ -18,6 +18,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+import { prepareTestingWorkspace, testingSteps } from './testing-steps.mjs';
+import { debugSteps } from './debug-steps.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const extensionDir = path.resolve(here, '..');
 const repo = path.resolve(extensionDir, '..', '..');
@@ -218,6 +221,7 @@ async function main() {
       path.join(workspace, 'tasks.gene'),
       '(var gate (new gene/Future))\n(fn ^^async worker [] (await gate))\n(var w (worker))\n(println "ready")\n(await (gene/sleep_async 600000))\n',
     );
+    prepareTestingWorkspace(workspace);
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
     const settings = {
       'gene.server.path': geneLsp,
@@ -465,6 +469,9 @@ async function main() {
     await runCommand('Gene: Stop Run');
     await waitFor('[Stopped] in the Gene Run channel', async () => /\[Stopped\] after/.test(await panelText()), 15000);
   });
+
+  await testingSteps({ page, step, waitFor, runCommand, log });
+  await debugSteps({ page, step, waitFor, editorText, normalize, workspace, log });
 }
 
 let failed = false;

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 
-import { debugFileConfiguration, findDebugAdapter } from './debugAdapter';
+import { debugFileConfiguration, findDebugAdapter, lensUri } from './debugAdapter';
 
 function isExecutable(file: string): boolean {
   try {
@@ -49,6 +49,12 @@ export function registerDebugger(
       },
     }),
   );
+}
+
+/** The "Debug" code lens (`gene.debugFile` with `{ uri }`): debugs that file. */
+export async function debugLens(argument: unknown): Promise<void> {
+  const uri = lensUri(argument);
+  await debugFile(uri ? vscode.Uri.parse(uri) : undefined);
 }
 
 /** "Debug File": the editor title button passes the file's URI; the palette passes nothing. */

@@ -43,6 +43,16 @@ export function findDebugAdapter(input: AdapterInput): AdapterCommand {
   return { command: name, args: ['dap'] };
 }
 
+/** The file a "Debug" code lens names: its argument is `{ uri: string }` (the server's
+ * `gene.debugFile` lens); `undefined` for anything else. */
+export function lensUri(argument: unknown): string | undefined {
+  if (typeof argument !== 'object' || argument === null) {
+    return undefined;
+  }
+  const uri = (argument as { uri?: unknown }).uri;
+  return typeof uri === 'string' && uri.length > 0 ? uri : undefined;
+}
+
 /** The launch configuration F5 uses on a `.gene` file without a launch.json. */
 export function debugFileConfiguration(file: string): {
   type: string;

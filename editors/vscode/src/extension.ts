@@ -1,5 +1,5 @@
-// The Gene extension: starts gene-lsp for `gene` documents and adds Run File / Stop Run and
-// the "Gene Tasks" view of a running program.
+// The Gene extension: starts gene-lsp for `gene` documents and adds Run File / Stop Run, the
+// "Gene Tasks" view of a running program and the tests in the Test Explorer (`testing.ts`).
 
 import * as vscode from 'vscode';
 import {
@@ -18,9 +18,11 @@ import {
   type RunEndParams,
   type RunOutputParams,
 } from './protocol';
-import { debugFile, registerDebugger } from './debug';
+import { debugFile, debugLens, registerDebugger } from './debug';
 import { RunController } from './run';
 import { TasksView } from './tasks';
+import { TestExplorer } from './testing';
+import { TEST_RESULT_NOTIFICATION, type TestResultParams } from './testModel';
 import { findServer } from './serverPath';
 
 const OPEN_SETTING = 'Open Setting';
@@ -28,6 +30,7 @@ const OPEN_SETTING = 'Open Setting';
 let client: LanguageClient | undefined;
 let serverChannel: vscode.OutputChannel;
 let runs: RunController;
+let tests: TestExplorer;
 let context: vscode.ExtensionContext;
 /** The language server binary last found: the debugger runs `gene dap` from the same install. */
 let serverPath: string | undefined;
@@ -43,12 +46,15 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
     request: (method, params) => (client ? client.sendRequest(method, params) : Promise.reject(new Error('no server'))),
   });
   ctx.subscriptions.push(tasksView);
+  tests = new TestExplorer(runs);
+  ctx.subscriptions.push(tests);
 
   ctx.subscriptions.push(
     vscode.commands.registerCommand('gene.restartServer', restartServer),
     vscode.commands.registerCommand('gene.runCurrentFile', runCurrentFile),
     vscode.commands.registerCommand('gene.stopCurrentRun', () => runs.stop()),
     vscode.commands.registerCommand('gene.debugCurrentFile', debugFile),
+    vscode.commands.registerCommand('gene.debugFile', debugLens),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('gene.server.path')) {
         void restartServer();
@@ -136,11 +142,18 @@ async function startServer(): Promise<void> {
   };
 
   const newClient = new LanguageClient('gene', 'Gene Language Server', serverOptions, clientOptions);
-  newClient.onNotification(RUN_OUTPUT_NOTIFICATION, (params: RunOutputParams) => runs.onOutput(params));
-  newClient.onNotification(RUN_END_NOTIFICATION, (params: RunEndParams) => runs.onEnd(params));
+  // Test runs (gene.runTests) print and end like runs: the Test Explorer takes its own and
+  // passes the others on to the run controller.
+  newClient.onNotification(RUN_OUTPUT_NOTIFICATION, (params: RunOutputParams) => tests.onOutput(params));
+  newClient.onNotification(RUN_END_NOTIFICATION, (params: RunEndParams) => tests.onRunEnd(params));
+  newClient.onNotification(TEST_RESULT_NOTIFICATION, (params: TestResultParams) => tests.onTestResult(params));
   const transport = {
     executeCommand: (command: string, args: unknown[]) =>
       newClient.sendRequest('workspace/executeCommand', { command, arguments: args }),
+  };
+  const testTransport = {
+    ...transport,
+    request: (method: string, params: unknown) => newClient.sendRequest(method, params),
   };
   // The client restarts a crashed server by itself: follow its state, not only start().
   newClient.onDidChangeState((event) => {
@@ -149,8 +162,10 @@ async function startServer(): Promise<void> {
     }
     if (event.newState === State.Running) {
       runs.setTransport(transport);
+      tests.setTransport(testTransport);
     } else if (event.newState === State.Stopped) {
       runs.setTransport(undefined);
+      tests.setTransport(undefined);
     }
   });
   client = newClient;
@@ -166,12 +181,14 @@ async function startServer(): Promise<void> {
     return;
   }
   runs.setTransport(transport);
+  tests.setTransport(testTransport);
 }
 
 async function stopServer(): Promise<void> {
   const old = client;
   client = undefined;
   runs?.setTransport(undefined);
+  tests?.setTransport(undefined);
   if (old) {
     try {
       await old.stop();

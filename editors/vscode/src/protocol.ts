@@ -33,6 +33,8 @@ export interface RunEndParams {
   status: RunStatus;
   exitCode: number;
   durationMs: number;
+  /** A test run's counts (`gene.runTests`). */
+  tests?: { passed: number; failed: number; skipped: number };
 }
 
 export function isRunFileResult(value: unknown): value is RunFileResult {

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { debugFileConfiguration, findDebugAdapter } from '../src/debugAdapter';
+import { debugFileConfiguration, findDebugAdapter, lensUri } from '../src/debugAdapter';
 
 const exists = (files: string[]) => (file: string) => files.includes(file);
 
@@ -45,5 +45,15 @@ describe('debugFileConfiguration', () => {
       program: '/w/src/main.gene',
       cwd: '/w/src',
     });
+  });
+});
+
+describe('lensUri', () => {
+  it('reads the file of a Debug code lens', () => {
+    assert.equal(lensUri({ uri: 'file:///w/main.gene' }), 'file:///w/main.gene');
+    assert.equal(lensUri({ uri: '' }), undefined);
+    assert.equal(lensUri({ uri: 3 }), undefined);
+    assert.equal(lensUri(undefined), undefined);
+    assert.equal(lensUri('file:///w/main.gene'), undefined);
   });
 });

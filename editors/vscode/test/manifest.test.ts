@@ -33,7 +33,13 @@ describe('manifest', () => {
 
   it('titles the commands as the palette shows them', () => {
     const titles = manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`).sort();
-    assert.deepEqual(titles, ['Gene: Debug File', 'Gene: Restart Language Server', 'Gene: Run File', 'Gene: Stop Run']);
+    assert.deepEqual(titles, [
+      'Gene: Debug File',
+      'Gene: Debug File from Code Lens',
+      'Gene: Restart Language Server',
+      'Gene: Run File',
+      'Gene: Stop Run',
+    ]);
   });
 
   it('points at files that exist', () => {

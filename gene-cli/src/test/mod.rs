@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
@@ -56,6 +57,10 @@ pub struct TestArgs {
     /// How to report.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// How long a golden program (NAME.gene + NAME.out) may run, in milliseconds, before it is
+    /// killed and fails (a `test` form sets its own with `^timeout`; 10 s when it does not).
+    #[arg(long, value_name = "MS", default_value_t = gene_vm::testing::DEFAULT_TIMEOUT_MS)]
+    timeout: u64,
 }
 
 /// Gene calls never use the Rust stack, but dropping or printing deeply nested data recurses
@@ -144,7 +149,12 @@ fn worker<'a>(
                 {
                     continue;
                 }
-                send(golden::run(index, path, args.update));
+                send(golden::run(
+                    index,
+                    path,
+                    args.update,
+                    Duration::from_millis(args.timeout),
+                ));
             }
             Job::Tests(path) => {
                 let select = file::Selection {

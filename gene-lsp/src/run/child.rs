@@ -227,9 +227,13 @@ pub fn execute(request: RunRequest, queue: &Arc<Queue>, interrupter: &Interrupte
         }));
     let mut vm = Vm::with_services(services);
     interrupter.install(vm.interrupt.clone());
+    let (path, text) = (request.path.clone(), request.text.clone());
     let result = vm.run_source(&request.path, request.text);
     vm.services.output().flush();
     let Err(error) = result else {
+        if let Some(selection) = &request.tests {
+            super::test_run::run_declared(&mut vm, &request.path, selection, queue);
+        }
         return Event::Finished;
     };
     // `(gene/exit n)`: ended as it asked; a non-zero status is a failed run, with nothing to
@@ -238,39 +242,74 @@ pub fn execute(request: RunRequest, queue: &Arc<Queue>, interrupter: &Interrupte
         return if status == 0 {
             Event::Finished
         } else {
-            Event::Failed
+            Event::Exited { status }
         };
     }
     let report = gene_vm::report::render_run_error(&vm, &error, false);
     queue.output(Stream::Stderr, &report);
     match error {
         RunError::Uncaught(exc) => {
-            let mut uncaught = Uncaught {
-                message: vm.describe_exception(&exc.value),
-                frames: Vec::new(),
-                omitted: 0,
-                sources: Default::default(),
-            };
-            if let Some(trace) = &exc.trace {
-                uncaught.omitted = trace.omitted;
-                for entry in &trace.entries {
-                    let path = entry.source.path.clone();
-                    uncaught
-                        .sources
-                        .entry(path.clone())
-                        .or_insert_with(|| entry.source.text.as_str().to_string());
-                    uncaught.frames.push(TraceFrame {
-                        function: entry.function.clone(),
-                        path,
-                        start: entry.range.start().into(),
-                        end: entry.range.end().into(),
-                    });
+            let mut uncaught = to_uncaught(
+                vm.describe_exception(&exc.value),
+                exc.trace.as_deref(),
+                None,
+            );
+            let trouble = vm.take_task_trouble();
+            uncaught.deadlocked = trouble.deadlock.into_iter().map(Into::into).collect();
+            for failure in trouble.unobserved {
+                let created = failure.created_at.map(Into::into);
+                if failure.ends_run {
+                    uncaught.created = created;
+                } else {
+                    let other = to_uncaught(failure.message, failure.trace.as_deref(), created);
+                    uncaught.unobserved.push(other);
                 }
+            }
+            // Task sites are lines and columns: their file's text makes them positions.
+            let run_file_named = uncaught.deadlocked.iter().any(|t| t.site.is_some())
+                || uncaught.created.is_some()
+                || !uncaught.unobserved.is_empty();
+            if run_file_named {
+                uncaught.sources.entry(path).or_insert(text);
             }
             Event::Uncaught(uncaught)
         }
         RunError::Syntax { .. } | RunError::Io(_) => Event::Failed,
     }
+}
+
+/// An error as the server gets it: message, trace frames with byte ranges, their texts.
+fn to_uncaught(
+    message: String,
+    trace: Option<&gene_vm::Trace>,
+    created: Option<super::wire::SiteEntry>,
+) -> Uncaught {
+    let mut uncaught = Uncaught {
+        message,
+        frames: Vec::new(),
+        omitted: 0,
+        sources: Default::default(),
+        deadlocked: Vec::new(),
+        created,
+        unobserved: Vec::new(),
+    };
+    if let Some(trace) = trace {
+        uncaught.omitted = trace.omitted;
+        for entry in &trace.entries {
+            let path = entry.source.path.clone();
+            uncaught
+                .sources
+                .entry(path.clone())
+                .or_insert_with(|| entry.source.text.as_str().to_string());
+            uncaught.frames.push(TraceFrame {
+                function: entry.function.clone(),
+                path,
+                start: entry.range.start().into(),
+                end: entry.range.end().into(),
+            });
+        }
+    }
+    uncaught
 }
 
 /// Stops the program from another thread: sets the VM's interrupt flag (which its dispatch
@@ -534,6 +573,7 @@ mod tests {
             path: "/w/t.gene".into(),
             text: text.into(),
             max_memory_mb: None,
+            tests: None,
         }
     }
 

@@ -1,7 +1,11 @@
 //! An uncaught error of a run as a diagnostic (source "gene run") in the file that was run: at
 //! the innermost form of that file on the stack (the form that threw, when it threw there),
-//! with the stack trace as related information. It stays until the document is edited or run
-//! again, and is shown only with the text it was computed for.
+//! with the stack trace as related information. A deadlock adds one diagnostic per waiting
+//! task at its `await`, naming the task and what it waits on, with where the task was started
+//! as related information; a failure nobody observed adds where its task was started, and
+//! the other unobserved failures of the run come as diagnostics of their own. They stay until
+//! the document is edited or run again, and are shown only with the text they were computed
+//! for.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,10 +14,10 @@ use std::sync::Mutex;
 use gene_syntax::TextRange;
 use ropey::Rope;
 use tower_lsp_server::lsp_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, Uri,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, Range, Uri,
 };
 
-use super::wire::{TraceFrame, Uncaught};
+use super::wire::{SiteEntry, TaskEntry, TraceFrame, Uncaught};
 use crate::document::Stamp;
 use crate::position::{LineMap, PositionEncoding};
 use crate::workspace::path_to_uri;
@@ -27,13 +31,31 @@ struct Entry {
     items: Vec<Diagnostic>,
 }
 
-/// The run diagnostics of each document.
+/// The run diagnostics of each document, and apart from them the failures of its last test
+/// run (`gene test`, see `super::test_run`), which stay until the next test run.
 #[derive(Default)]
-pub struct RunDiagnostics(Mutex<HashMap<Uri, Entry>>);
+pub struct RunDiagnostics(
+    Mutex<HashMap<Uri, Entry>>,
+    Mutex<HashMap<Uri, Vec<Diagnostic>>>,
+);
 
 impl RunDiagnostics {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, Entry>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tests(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, Vec<Diagnostic>>> {
+        self.1.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The failures of the last test run of `uri`; returns whether that changes anything.
+    pub fn set_tests(&self, uri: Uri, items: Vec<Diagnostic>) -> bool {
+        let before = if items.is_empty() {
+            self.tests().remove(&uri)
+        } else {
+            self.tests().insert(uri, items.clone())
+        };
+        before.unwrap_or_default() != items
     }
 
     pub fn set(&self, uri: Uri, stamp: Option<Stamp>, items: Vec<Diagnostic>) {
@@ -47,12 +69,15 @@ impl RunDiagnostics {
             .is_some_and(|entry| !entry.items.is_empty())
     }
 
-    /// The run diagnostics of `uri` that belong to the text `stamp`.
+    /// The run diagnostics of `uri` that belong to the text `stamp`, and the failures of its
+    /// last test run.
     pub fn for_text(&self, uri: &Uri, stamp: Option<Stamp>) -> Vec<Diagnostic> {
-        match self.lock().get(uri) {
+        let mut items = match self.lock().get(uri) {
             Some(entry) if entry.stamp == stamp => entry.items.clone(),
             _ => Vec::new(),
-        }
+        };
+        items.extend(self.tests().get(uri).cloned().unwrap_or_default());
+        items
     }
 }
 
@@ -63,6 +88,92 @@ pub struct RunSite<'a> {
     pub path: &'a str,
     pub encoding: PositionEncoding,
     pub related_information: bool,
+}
+
+/// The diagnostics of a run that ended with an uncaught error: the error's, each deadlocked
+/// task's (those waiting in the file run), each other unobserved failure's.
+pub fn run_diagnostics(error: &Uncaught, site: &RunSite<'_>) -> Vec<Diagnostic> {
+    let mut out = vec![error_diagnostic(error, site)];
+    for task in &error.deadlocked {
+        out.extend(deadlock_diagnostic(task, error, site));
+    }
+    for other in &error.unobserved {
+        out.push(error_diagnostic(other, site));
+    }
+    out
+}
+
+/// A deadlocked task at its `await` (when that is in the file run).
+fn deadlock_diagnostic(
+    task: &TaskEntry,
+    error: &Uncaught,
+    site: &RunSite<'_>,
+) -> Option<Diagnostic> {
+    let at = task.site.as_ref().filter(|s| s.path == site.path)?;
+    let range = site_range(at, error, site)?;
+    let mut message = format!("deadlock: task {} {} waits here", task.id, task.name);
+    if let Some(on) = &task.waiting_on {
+        message.push_str(&format!(" on {on}"));
+    }
+    message.push_str(", which nothing will settle");
+    let mut related = Vec::new();
+    if let Some(created) = &task.created {
+        let what = format!("task {} {} was started here", task.id, task.name);
+        add_related(&mut related, &mut message, created, what, error, site);
+    }
+    Some(Diagnostic {
+        range,
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some(RUN_SOURCE.to_string()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    })
+}
+
+/// Related information at a task site, or (for clients without it) a line of the message.
+fn add_related(
+    related: &mut Vec<DiagnosticRelatedInformation>,
+    message: &mut String,
+    at: &SiteEntry,
+    what: String,
+    error: &Uncaught,
+    site: &RunSite<'_>,
+) {
+    let uri = if at.path == site.path {
+        Some(site.uri.clone())
+    } else {
+        path_to_uri(Path::new(&at.path))
+    };
+    let range = site_range(at, error, site);
+    match (uri, range) {
+        (Some(uri), Some(range)) if site.related_information => {
+            related.push(DiagnosticRelatedInformation {
+                location: Location::new(uri, range),
+                message: what,
+            });
+        }
+        _ => message.push_str(&format!("\n  {what} ({}:{}:{})", at.path, at.line, at.col)),
+    }
+}
+
+/// A task site (1-based line, column in characters) as a range to the end of its line, in
+/// the text the child sent for its file.
+fn site_range(at: &SiteEntry, error: &Uncaught, site: &RunSite<'_>) -> Option<Range> {
+    let text = error.sources.get(&at.path)?;
+    let rope = Rope::from_str(text);
+    let line = (at.line as usize).checked_sub(1)?;
+    if line >= rope.len_lines() {
+        return None;
+    }
+    let line_start = rope.line_to_char(line);
+    let line_text = rope.line(line).to_string();
+    let line_chars = line_text.trim_end().chars().count();
+    let col = (at.col as usize).saturating_sub(1).min(line_chars);
+    let start = rope.char_to_byte(line_start + col);
+    let end = rope.char_to_byte(line_start + line_chars.max(col));
+    let range = TextRange::new((start as u32).into(), (end as u32).into());
+    Some(LineMap::new(&rope, site.encoding).range(range))
 }
 
 /// The diagnostic of an uncaught error.
@@ -107,6 +218,10 @@ pub fn error_diagnostic(error: &Uncaught, site: &RunSite<'_>) -> Diagnostic {
                 at.start.character + 1
             )),
         }
+    }
+    if let Some(created) = &error.created {
+        let what = "its task was started here; nothing awaited it".to_string();
+        add_related(&mut related, &mut message, created, what, error, site);
     }
     if error.omitted > 0 {
         message.push_str(&format!(
@@ -154,6 +269,9 @@ mod tests {
                 ("/w/lib.gene".to_string(), lib.to_string()),
                 ("/w/main.gene".to_string(), main.to_string()),
             ]),
+            deadlocked: Vec::new(),
+            created: None,
+            unobserved: Vec::new(),
         };
         let uri: Uri = "file:///w/main.gene".parse().unwrap();
         let mut site = RunSite {
@@ -182,6 +300,69 @@ mod tests {
     }
 
     #[test]
+    fn a_deadlocked_task_sits_at_its_await_in_utf16_columns() {
+        // `é` is one character and one UTF-16 unit but two bytes; `𝄞` is two UTF-16 units.
+        let main =
+            "(var é (new gene/Future))\n(fn ^^async w [] (println \"𝄞\") (await é))\n(await (w))\n";
+        let site = |line: u32, col: u32| SiteEntry {
+            path: "/w/main.gene".into(),
+            line,
+            col,
+        };
+        let task = TaskEntry {
+            id: 3,
+            name: "w".into(),
+            parent: Some(2),
+            state: "waiting".into(),
+            site: Some(site(2, 32)),
+            created: Some(site(3, 8)),
+            waiting_on: Some("gene/Future created at /w/main.gene:1:8".into()),
+            waiting_ms: Some(0),
+        };
+        let error = Uncaught {
+            message: "DeadlockError: deadlock".into(),
+            frames: Vec::new(),
+            omitted: 0,
+            sources: BTreeMap::from([("/w/main.gene".to_string(), main.to_string())]),
+            deadlocked: vec![task],
+            created: None,
+            unobserved: Vec::new(),
+        };
+        let uri: Uri = "file:///w/main.gene".parse().unwrap();
+        let mut at = RunSite {
+            uri: &uri,
+            path: "/w/main.gene",
+            encoding: PositionEncoding::Utf16,
+            related_information: true,
+        };
+        let all = run_diagnostics(&error, &at);
+        assert_eq!(all.len(), 2, "{all:?}");
+        let d = &all[1];
+        assert_eq!(
+            d.message,
+            "deadlock: task 3 w waits here on gene/Future created at /w/main.gene:1:8, which nothing will settle"
+        );
+        // Column 32 of the line is `(await é)`: 31 characters before it, 32 UTF-16 units;
+        // the range goes to the end of the line.
+        assert_eq!((d.range.start.line, d.range.start.character), (1, 32));
+        assert_eq!(d.range.end.character, 42);
+        let related = d.related_information.as_ref().unwrap();
+        assert_eq!(related[0].message, "task 3 w was started here");
+        assert_eq!(related[0].location.range.start.line, 2);
+
+        at.related_information = false;
+        let plain = &run_diagnostics(&error, &at)[1];
+        assert!(plain.related_information.is_none());
+        assert!(
+            plain
+                .message
+                .ends_with("\n  task 3 w was started here (/w/main.gene:3:8)"),
+            "{}",
+            plain.message
+        );
+    }
+
+    #[test]
     fn run_diagnostics_belong_to_one_text() {
         let store = RunDiagnostics::default();
         let uri: Uri = "file:///w/a.gene".parse().unwrap();
@@ -198,5 +379,17 @@ mod tests {
         assert!(store.for_text(&uri, Some(later)).is_empty());
         assert!(store.clear(&uri));
         assert!(!store.clear(&uri));
+        // Test failures stay with the document, whatever its text, until the next test run.
+        let failure = Diagnostic {
+            message: "failed".into(),
+            ..Default::default()
+        };
+        assert!(store.set_tests(uri.clone(), vec![failure.clone()]));
+        assert_eq!(store.for_text(&uri, Some(later)).len(), 1);
+        assert!(!store.clear(&uri));
+        assert_eq!(store.for_text(&uri, None)[0].message, "failed");
+        assert!(!store.set_tests(uri.clone(), vec![failure]));
+        assert!(store.set_tests(uri.clone(), Vec::new()));
+        assert!(store.for_text(&uri, None).is_empty());
     }
 }

@@ -7,15 +7,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use gene_vm::testing::golden;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::Client;
 use tower_lsp_server::lsp_types::MessageType;
 
-use super::diagnostics::{RunSite, error_diagnostic};
+use super::diagnostics::{RunSite, run_diagnostics};
 use super::output::{LineJoiner, Utf8Pieces};
 use super::process::{Spawned, describe_exit};
-use super::wire::{Command, Event, RunRequest, Stream};
+use super::test_run::{self, TestCounts, TestResult};
+use super::wire::{Command, Event, RunRequest, Stream, TestEvent};
 use super::{
     ActiveRun, EXIT_STOPPED, RunEnd, RunEndParams, RunOutput, RunOutputParams, RunStatus, Runs,
 };
@@ -201,6 +203,13 @@ pub(super) async fn follow(
     } = spawned;
     let features = ctx.state.features();
     let max_memory_mb = request.max_memory_mb;
+    // A test run places its results in the text it ran.
+    let tests = (request.tests.is_some() || run.golden.is_some())
+        .then(|| test_run::Placer::new(&request.text, ctx.state.encoding()));
+    // A golden program's output, to judge it by at the end.
+    let mut captured = run.golden.is_some().then(Captured::default);
+    let mut counts = TestCounts::default();
+    let mut failures = Vec::new();
     let mut sender = Sender {
         client: ctx.client.clone(),
         run_id: run.id.clone(),
@@ -238,6 +247,9 @@ pub(super) async fn follow(
                 Some(Err(e)) => tracing::warn!("run {}: a bad event: {e}", run.id),
                 Some(Ok(Event::Output { stream, text })) => {
                     if !run.stop_requested() {
+                        if let Some(c) = captured.as_mut() {
+                            c.push(stream, &text);
+                        }
                         pending.push(stream, text);
                         sender.send(pending.take()).await;
                         flush_at = None;
@@ -249,17 +261,34 @@ pub(super) async fn follow(
                 Some(Ok(Event::Tasks { tasks })) => {
                     run.tasks.send_replace(tasks);
                 }
+                Some(Ok(Event::Test(event))) => {
+                    if let Some(placer) = &tests {
+                        // What the test printed goes first.
+                        sender.send(pending.take()).await;
+                        flush_at = None;
+                        counts.add(&event.status);
+                        let (result, failure) = placer.place(&run.id, &run.uri, event);
+                        failures.extend(failure);
+                        ctx.client.send_notification::<TestResult>(result).await;
+                    }
+                }
                 Some(Ok(event)) if event.is_end() => end = Some(event),
                 Some(Ok(_)) => {}
             },
             text = out.read(&mut out_buf), if out.open => {
                 if !run.stop_requested() {
+                    if let Some(c) = captured.as_mut() {
+                        c.push(out.stream, &text);
+                    }
                     pending.push(out.stream, text);
                     flush_at.get_or_insert(Instant::now() + BATCH_DELAY);
                 }
             }
             text = err.read(&mut err_buf), if err.open => {
                 if !run.stop_requested() {
+                    if let Some(c) = captured.as_mut() {
+                        c.push(err.stream, &text);
+                    }
                     pending.push(err.stream, text);
                     flush_at.get_or_insert(Instant::now() + BATCH_DELAY);
                 }
@@ -314,7 +343,9 @@ pub(super) async fn follow(
             sender.send(vec![(Stream::Stderr, text)]).await;
             (RunStatus::Error, code, None)
         }
+        (Some(Event::Finished), None) if counts.failed > 0 => (RunStatus::Error, 1, None),
         (Some(Event::Finished), None) => (RunStatus::Ok, 0, None),
+        (Some(Event::Exited { status }), None) => (RunStatus::Error, status, None),
         (Some(Event::Uncaught(error)), None) => (RunStatus::Error, 1, Some(error)),
         (Some(_), None) => (RunStatus::Error, 1, None),
         (None, None) => {
@@ -325,11 +356,47 @@ pub(super) async fn follow(
     };
     sender.finish().await;
     let took = run.started.elapsed();
+    // A golden program: one result, its output against the files beside it.
+    let mut status = status;
+    if let (Some(expected), Some(captured), Some(placer)) = (&run.golden, &captured, &tests)
+        && status != RunStatus::Stopped
+    {
+        let program = std::path::Path::new(&run.path);
+        let verdict = golden::compare(
+            program,
+            expected,
+            &captured.stdout,
+            &captured.stderr,
+            exit_code,
+        );
+        let event = TestEvent {
+            id: program
+                .file_name()
+                .map_or_else(|| run.path.clone(), |n| n.to_string_lossy().into_owned()),
+            status: if verdict.is_ok() { "passed" } else { "failed" }.to_string(),
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            message: verdict
+                .err()
+                .map(|m| format!("{}\n{}", m.message, m.details)),
+            offset: 0,
+            failed_line: None,
+        };
+        counts.add(&event.status);
+        status = if counts.failed > 0 {
+            RunStatus::Error
+        } else {
+            RunStatus::Ok
+        };
+        let (result, failure) = placer.place(&run.id, &run.uri, event);
+        failures.extend(failure);
+        ctx.client.send_notification::<TestResult>(result).await;
+    }
     let summary = match status {
         RunStatus::Stopped => format!("stopped after {}", human(took)),
         _ => format!("exited with code {exit_code} in {}", human(took)),
     };
     if let Some(error) = error
+        && run.golden.is_none()
         && ctx.state.stamp(&run.uri) == run.stamp
     {
         let site = RunSite {
@@ -338,10 +405,20 @@ pub(super) async fn follow(
             encoding: ctx.state.encoding(),
             related_information: features.diagnostics.related_information,
         };
-        let diagnostic = error_diagnostic(&error, &site);
+        let diagnostics = run_diagnostics(&error, &site);
         ctx.state
             .run_diagnostics
-            .set(run.uri.clone(), run.stamp, vec![diagnostic]);
+            .set(run.uri.clone(), run.stamp, diagnostics);
+        ctx.run_diagnostics_changed(run.uri.clone());
+    }
+    // A test run's failures replace the last ones (a stopped run leaves them).
+    if tests.is_some()
+        && status != RunStatus::Stopped
+        && ctx
+            .state
+            .run_diagnostics
+            .set_tests(run.uri.clone(), failures)
+    {
         ctx.run_diagnostics_changed(run.uri.clone());
     }
     ctx.client
@@ -350,6 +427,7 @@ pub(super) async fn follow(
             status,
             exit_code,
             duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            tests: tests.is_some().then_some(counts),
         })
         .await;
     sender
@@ -365,5 +443,21 @@ fn human(d: Duration) -> String {
         format!("{} ms", d.as_millis())
     } else {
         format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+/// What a golden program wrote to each stream.
+#[derive(Default)]
+struct Captured {
+    stdout: String,
+    stderr: String,
+}
+
+impl Captured {
+    fn push(&mut self, stream: Stream, text: &str) {
+        match stream {
+            Stream::Stdout => self.stdout.push_str(text),
+            Stream::Stderr => self.stderr.push_str(text),
+        }
     }
 }

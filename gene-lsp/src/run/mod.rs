@@ -9,12 +9,16 @@
 //! - one `gene/runEnd` `{runId, status: "ok"|"error"|"stopped", exitCode, durationMs}`;
 //! - `gene.stopRun` with `[{"runId"}]` answers `{"stopped": bool}` (whether that run was
 //!   still going) and the run ends within a fraction of a second, whatever the program does;
+//! - `gene.runTests` with `[{"uri", "ids"?}]` runs the document's tests the same way (see
+//!   [`test_run`]): `gene/testResult` notifications, then `gene/runEnd` with `tests` counts;
 //! - the request `gene/tasks` `{runId}` answers `{runId, running, tasks: [{id, name, parent,
 //!   state, site, created, waitingOn, waitingMs}]}`: the program's live tasks, which the child
 //!   reports over its socket when asked (`running` false once the run has ended).
 //!
 //! Around it: `$/progress` while the run goes ([`progress`], cancellable: a cancel stops the
-//! run), an uncaught error as a diagnostic of the document ([`diagnostics`]), and the output as
+//! run), an uncaught error as a diagnostic of the document ([`diagnostics`]; a deadlock's
+//! waiting tasks at their `await`s, unobserved failures with where their tasks were started,
+//! from what the child adds to its `uncaught` event), and the output as
 //! `window/logMessage` for clients that did not say they handle the notifications
 //! (`initializationOptions.runNotifications`).
 //!
@@ -31,6 +35,7 @@ mod forward;
 pub mod output;
 pub mod process;
 pub mod progress;
+pub mod test_run;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -39,6 +44,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+use gene_vm::testing::golden;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -95,6 +101,9 @@ pub struct RunEndParams {
     pub status: RunStatus,
     pub exit_code: i32,
     pub duration_ms: u64,
+    /// A test run's counts (`gene.runTests`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<test_run::TestCounts>,
 }
 
 /// `gene/runOutput`.
@@ -179,6 +188,8 @@ pub struct ActiveRun {
     tasks_wanted: Notify,
     /// The child's last task tree.
     tasks: tokio::sync::watch::Sender<Vec<TaskEntry>>,
+    /// A golden program's test run: what its output must be.
+    pub golden: Option<golden::Expected>,
 }
 
 impl ActiveRun {
@@ -227,11 +238,52 @@ impl Runs {
         work_done_token: Option<ProgressToken>,
     ) -> Result<Value> {
         let RunFileArgs { uri } = argument(RUN_FILE_COMMAND, arguments, r#"{"uri": "..."}"#)?;
+        self.launch(ctx, uri, None, None, work_done_token)
+    }
+
+    /// `gene.runTests`: starts a test run (see [`test_run`]) and answers `{"runId"}`.
+    pub fn start_tests(
+        self: &Arc<Self>,
+        ctx: &Diagnostician,
+        arguments: &[Value],
+        work_done_token: Option<ProgressToken>,
+    ) -> Result<Value> {
+        let test_run::RunTestsArgs { uri, ids } = argument(
+            test_run::RUN_TESTS_COMMAND,
+            arguments,
+            r#"{"uri": "...", "ids"?: ["..."]}"#,
+        )?;
+        // A golden program (`NAME.out` beside it) is one test: the run, judged by its output.
+        let program = uri_to_path(&uri);
+        if golden::is_golden(&program) {
+            let expected = golden::expected(&program).map_err(request_failed)?;
+            return self.launch(ctx, uri, None, Some(expected), work_done_token);
+        }
+        self.launch(
+            ctx,
+            uri,
+            Some(test_run::selection(ids)),
+            None,
+            work_done_token,
+        )
+    }
+
+    fn launch(
+        self: &Arc<Self>,
+        ctx: &Diagnostician,
+        uri: Uri,
+        tests: Option<wire::TestSelection>,
+        golden: Option<golden::Expected>,
+        work_done_token: Option<ProgressToken>,
+    ) -> Result<Value> {
         let (text, stamp) = ctx.state.current_text(&uri).map_err(request_failed)?;
         let settings = self.settings().clone();
         let executable = process::executable(settings.executable.as_deref())
             .map_err(|e| request_failed(format!("Gene: cannot find the executable to run: {e}")))?;
-        let spawned = process::spawn(&executable).map_err(|e| {
+        // A golden program runs in its folder, as `gene test` runs it.
+        let program = uri_to_path(&uri);
+        let cwd = golden.as_ref().and(program.parent());
+        let spawned = process::spawn(&executable, cwd).map_err(|e| {
             request_failed(format!(
                 "Gene: cannot start {} to run the program: {e}",
                 executable.display()
@@ -258,7 +310,14 @@ impl Runs {
         let progress = progress::start(
             ctx.client.clone(),
             token_source,
-            format!("Running {name}"),
+            format!(
+                "{} {name}",
+                if tests.is_some() || golden.is_some() {
+                    "Testing"
+                } else {
+                    "Running"
+                }
+            ),
             {
                 let slot = progress_token.clone();
                 move |token| *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(token)
@@ -268,6 +327,7 @@ impl Runs {
             path: path.clone(),
             text,
             max_memory_mb: settings.memory_cap(),
+            tests,
         };
         let run = Arc::new(ActiveRun {
             id: id.clone(),
@@ -281,6 +341,7 @@ impl Runs {
             progress,
             tasks_wanted: Notify::new(),
             tasks: tokio::sync::watch::Sender::new(Vec::new()),
+            golden,
         });
         self.active().insert(id.clone(), run.clone());
         tokio::spawn(forward::follow(

@@ -49,11 +49,14 @@ pub struct Spawned {
     pub stderr: pipe::Receiver,
 }
 
-/// Starts `executable` as a run's child. Call within the tokio runtime (the channels register
-/// with it).
-pub fn spawn(executable: &Path) -> io::Result<Spawned> {
+/// Starts `executable` as a run's child, in folder `cwd` when given (else the server's). Call
+/// within the tokio runtime (the channels register with it).
+pub fn spawn(executable: &Path, cwd: Option<&Path>) -> io::Result<Spawned> {
     let (ours, theirs) = UnixStream::pair()?;
     let mut command = Command::new(executable);
+    if let Some(cwd) = cwd {
+        command.current_dir(cwd);
+    }
     command
         .arg(CHILD_ARG)
         .arg(theirs.as_raw_fd().to_string())

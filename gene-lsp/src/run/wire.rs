@@ -22,6 +22,50 @@ pub struct RunRequest {
     pub text: String,
     /// The cap on the child's memory, in MiB; `None` for none.
     pub max_memory_mb: Option<u64>,
+    /// Run the tests the program declares (after its top level), not only the program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<TestSelection>,
+}
+
+/// Which declared tests a test run runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestSelection {
+    /// Full names (`group > name`, as `gene/discoverTests` gives them as ids): a test runs
+    /// when its name is one of them or lies inside one (a `describe` group). `None`: all.
+    pub ids: Option<Vec<String>>,
+}
+
+impl TestSelection {
+    pub fn selects(&self, name: &str) -> bool {
+        match &self.ids {
+            None => true,
+            Some(ids) => ids.iter().any(|id| {
+                name == id
+                    || name
+                        .strip_prefix(id.as_str())
+                        .is_some_and(|rest| rest.starts_with(" > "))
+            }),
+        }
+    }
+}
+
+/// One test's result, in a test run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestEvent {
+    /// The test's full name.
+    pub id: String,
+    /// `passed`, `failed` or `skipped`.
+    pub status: String,
+    pub duration_ms: u64,
+    /// Why it failed (the assertion's message, its diff included).
+    pub message: Option<String>,
+    /// Byte offset of the `test` form in the program.
+    pub offset: u32,
+    /// 1-based line in the program where the failure was thrown (the assertion, or the call
+    /// in this file that led to it); `None` when it belongs to the test form (a timeout).
+    pub failed_line: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,8 +87,12 @@ pub enum Event {
     },
     /// The live tasks, answering [`Command::Tasks`].
     Tasks { tasks: Vec<TaskEntry> },
+    /// A test ended (test runs only; they come after the top level ran, before `Finished`).
+    Test(TestEvent),
     /// The program ran to its end.
     Finished,
+    /// The program ended itself with a non-zero status (`(gene/exit n)`), nothing to report.
+    Exited { status: i32 },
     /// The program ended with an exception nobody caught. Its report (as `gene run` prints
     /// it) came before as stderr output.
     Uncaught(Uncaught),
@@ -56,7 +104,10 @@ pub enum Event {
 impl Event {
     /// Whether this event ends the run.
     pub fn is_end(&self) -> bool {
-        matches!(self, Event::Finished | Event::Uncaught(_) | Event::Failed)
+        matches!(
+            self,
+            Event::Finished | Event::Exited { .. } | Event::Uncaught(_) | Event::Failed
+        )
     }
 }
 
@@ -70,8 +121,18 @@ pub struct Uncaught {
     pub frames: Vec<TraceFrame>,
     /// Frames left out of the middle of a deep trace.
     pub omitted: usize,
-    /// The text of each file the frames are in (byte ranges need it to become positions).
+    /// The text of each file the frames are in (byte ranges need it to become positions),
+    /// and of the file run when tasks below point into it.
     pub sources: BTreeMap<String, String>,
+    /// The tasks that were waiting when a deadlock was found (each at its `await`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlocked: Vec<TaskEntry>,
+    /// Where the failed future was made, when this is a failure nobody observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<SiteEntry>,
+    /// The other failures nobody observed (their reports came before as stderr output).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unobserved: Vec<Uncaught>,
 }
 
 /// One frame of an uncaught error's stack trace.
@@ -94,7 +155,8 @@ pub enum Command {
     Tasks,
 }
 
-/// One live task of the program (`gene/tasks` in the protocol).
+/// One live task of the program (`gene/tasks` in the protocol, and the deadlocked ones of
+/// [`Uncaught`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskEntry {
@@ -119,13 +181,19 @@ pub struct SiteEntry {
     pub col: u32,
 }
 
-impl From<gene_vm::TaskInfo> for TaskEntry {
-    fn from(t: gene_vm::TaskInfo) -> TaskEntry {
-        let site = |s: gene_vm::Site| SiteEntry {
+impl From<gene_vm::Site> for SiteEntry {
+    fn from(s: gene_vm::Site) -> SiteEntry {
+        SiteEntry {
             path: s.path,
             line: s.line,
             col: s.col,
-        };
+        }
+    }
+}
+
+impl From<gene_vm::TaskInfo> for TaskEntry {
+    fn from(t: gene_vm::TaskInfo) -> TaskEntry {
+        let site = SiteEntry::from;
         TaskEntry {
             id: t.id,
             name: t.name,

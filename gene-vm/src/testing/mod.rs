@@ -6,6 +6,7 @@
 //! assertions are ordinary builtins (`builtins/testing.rs`), usable in any program.
 
 pub mod diff;
+pub mod golden;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -23,7 +24,7 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 const BODY: &str = "gene_test_body";
 
 /// Where the runner's own code says it is (its frames are left out of failure reports).
-const RUNNER_SOURCE: &str = "<test runner>";
+pub(crate) const RUNNER_SOURCE: &str = "<test runner>";
 
 /// One `test` form met while the top level ran.
 struct Declared {

@@ -29,6 +29,49 @@ pub(crate) fn coarse_ms() -> u64 {
     epoch.elapsed().as_millis() as u64
 }
 
+/// A fine clock for `--timeline`, read at every event: the time-stamp counter on x86-64
+/// (`rdtsc`, a few cycles, where a clock read is a vDSO call), nanoseconds since a process-wide
+/// epoch elsewhere. Ticks become nanoseconds with [`TickRate`], measured against `Instant`.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn ticks() -> u64 {
+    // SAFETY: `rdtsc` reads a counter; it has no preconditions on x86-64.
+    unsafe { std::arch::x86_64::_rdtsc() }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+pub(crate) fn ticks() -> u64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    epoch.elapsed().as_nanos() as u64
+}
+
+/// Nanoseconds per tick, as a 32.32 fixed-point factor.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TickRate(u64);
+
+impl TickRate {
+    /// The rate seen since `(start, start_ticks)` (read together): the longer ago, the closer.
+    pub(crate) fn since(start: std::time::Instant, start_ticks: u64) -> TickRate {
+        if cfg!(not(target_arch = "x86_64")) {
+            return TickRate(1 << 32);
+        }
+        let ns = start.elapsed().as_nanos();
+        let ticks = u128::from(ticks().saturating_sub(start_ticks));
+        if ticks == 0 || ns == 0 {
+            return TickRate(1 << 32);
+        }
+        TickRate(u64::try_from((ns << 32) / ticks).unwrap_or(u64::MAX))
+    }
+
+    pub(crate) fn nanos(self, ticks: u64) -> u64 {
+        ((u128::from(ticks) * u128::from(self.0)) >> 32) as u64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -37,5 +80,15 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(30));
         let b = super::coarse_ms();
         assert!(b >= a + 20, "{a} then {b}");
+    }
+
+    #[test]
+    fn ticks_become_nanoseconds_at_the_measured_rate() {
+        let start = std::time::Instant::now();
+        let t0 = super::ticks();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let rate = super::TickRate::since(start, t0);
+        let ns = rate.nanos(super::ticks() - t0);
+        assert!((29_000_000..1_000_000_000).contains(&ns), "{ns} ns");
     }
 }

@@ -68,11 +68,20 @@ impl Vm {
             self.sched.failed.clear();
             return result;
         }
+        if self.debug.is_some() {
+            let failed = self.sched.failed.clone();
+            self.debug_unobserved_at_exit(&failed);
+        }
         let mut unobserved = self.take_unobserved();
         let last = match result {
             Ok(v) => match unobserved.pop() {
                 None => return Ok(v),
-                Some(last) => last,
+                Some(last) => {
+                    if let Some(failure) = self.trouble.unobserved.last_mut() {
+                        failure.ends_run = true;
+                    }
+                    last
+                }
             },
             Err(e) => e,
         };
@@ -230,6 +239,7 @@ impl Vm {
                 }
                 Ok(_) => {}
             }
+            self.timeline_task_ended();
         }
         let task = std::mem::take(&mut self.task);
         let Task { meta, .. } = task;
@@ -484,11 +494,12 @@ impl Vm {
             waiting.insert(0, m);
         }
         // The tasks involved, as they wait now: shown if the error goes uncaught.
-        let note: Box<str> = tasks_note(
-            "the waiting tasks when the deadlock was found:",
-            &self.task_snapshot(),
-        )
-        .into();
+        let snapshot = self.task_snapshot();
+        let note: Box<str> =
+            tasks_note("the waiting tasks when the deadlock was found:", &snapshot).into();
+        if self.trouble.deadlock.is_empty() {
+            self.trouble.deadlock = snapshot;
+        }
         for id in waiting {
             let mut e = self.error(
                 "DeadlockError",
@@ -557,6 +568,12 @@ impl Vm {
             };
             let mut e = Exc::new(value.clone());
             e.trace = trace.clone();
+            self.trouble.unobserved.push(super::UnobservedFailure {
+                message: self.describe_exception(value),
+                trace: trace.clone(),
+                created_at: f.origin.as_ref().and_then(super::tasks::origin_site),
+                ends_run: false,
+            });
             let origin = f
                 .origin
                 .as_ref()

@@ -40,7 +40,7 @@ mod stack;
 mod tasks;
 pub mod timeline;
 mod unwind;
-pub use tasks::{Site, TaskInfo, TaskState, render_task_tree};
+pub use tasks::{Site, TaskInfo, TaskState, TaskTrouble, UnobservedFailure, render_task_tree};
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -197,6 +197,8 @@ pub struct Vm {
     pub(crate) random: crate::builtins::Random,
     /// What every task did when, while `gene run --timeline` records it (`timeline.rs`).
     pub(crate) timeline: Option<Box<timeline::Timeline>>,
+    /// Deadlocked tasks and unobserved failures, for the host (`Vm::take_task_trouble`).
+    pub(crate) trouble: tasks::TaskTrouble,
     /// `gene run --warn-slow MS`: the running task's time since it last started running,
     /// checked at each checkpoint (`slow.rs`).
     pub(crate) slow: Option<Box<slow::SlowWatch>>,

@@ -141,6 +141,7 @@ impl Vm {
             services,
             random: Default::default(),
             timeline: None,
+            trouble: Default::default(),
             slow: None,
             debug: None,
         };

@@ -79,6 +79,29 @@ pub struct TaskInfo {
     pub waiting_ms: Option<u64>,
 }
 
+/// What went wrong with the tasks of a run, kept for hosts that show it (the editor's run
+/// shows these tasks as diagnostics where they wait or failed): the tasks waiting when a
+/// deadlock was found, and the failures nobody observed.
+#[derive(Clone, Default)]
+pub struct TaskTrouble {
+    /// The live tasks (all waiting) when the first deadlock was found.
+    pub deadlock: Vec<TaskInfo>,
+    pub unobserved: Vec<UnobservedFailure>,
+}
+
+/// A failed future nobody awaited or handled.
+#[derive(Clone)]
+pub struct UnobservedFailure {
+    /// `TypeError: ...`, as the report's first line says it.
+    pub message: String,
+    /// Where it was thrown.
+    pub trace: Option<Rc<super::Trace>>,
+    /// Where its future was made (the call of the task, the `async` form, the callback).
+    pub created_at: Option<Site>,
+    /// It is the error the run ended with (the others were reported on stderr before it).
+    pub ends_run: bool,
+}
+
 impl Vm {
     /// Every live task, by id: the running one, the ready ones and the waiting ones.
     pub fn task_snapshot(&self) -> Vec<TaskInfo> {
@@ -99,6 +122,11 @@ impl Vm {
         out
     }
 
+    /// What went wrong with the tasks since the last call (a deadlock, unobserved failures).
+    pub fn take_task_trouble(&mut self) -> TaskTrouble {
+        std::mem::take(&mut self.trouble)
+    }
+
     pub(super) fn task_info(&self, task: &Task, state: TaskState, now: u64) -> TaskInfo {
         let meta = &task.meta;
         let waiting = state == TaskState::Waiting;
@@ -114,7 +142,7 @@ impl Vm {
                 .and_then(origin_site),
             site: task_site(task),
             waiting_on: if waiting {
-                Some(self.waited_for(task))
+                Some(self.waited_for(task, true))
             } else {
                 None
             },
@@ -122,17 +150,7 @@ impl Vm {
         }
     }
 
-    /// The running task as it parks in an `await` (for the timeline's await spans).
-    pub(super) fn task_info_running_as_waiting(&self) -> TaskInfo {
-        let now = self.task.meta.waiting_since;
-        self.task_info(&self.task, TaskState::Waiting, now)
-    }
-
-    pub(super) fn task_name_of_running(&self) -> String {
-        self.task_name(&self.task)
-    }
-
-    fn task_name(&self, task: &Task) -> String {
+    pub(super) fn task_name(&self, task: &Task) -> String {
         if task.meta.future.is_none() {
             return "main".to_string();
         }
@@ -160,14 +178,14 @@ impl Vm {
         proto.name.clone()
     }
 
-    /// What a parked task waits for.
-    fn waited_for(&self, task: &Task) -> String {
+    /// What a parked task waits for; with `time_left`, a timer says how long it has to go.
+    pub(super) fn waited_for(&self, task: &Task, time_left: bool) -> String {
         if task.meta.idle_waiter {
             return "gene/await_all (until nothing else can run)".to_string();
         }
         match awaited_future(task) {
             Some((future, others)) => {
-                let what = self.describe_future(&future, 0);
+                let what = self.describe_future(&future, 0, time_left);
                 match others {
                     0 => what,
                     n => format!("{what} (and {n} more)"),
@@ -178,28 +196,22 @@ impl Vm {
     }
 
     /// A future in words: who will settle it.
-    fn describe_future(&self, future: &FutureObj, depth: u32) -> String {
+    fn describe_future(&self, future: &FutureObj, depth: u32, time_left: bool) -> String {
         match &*future.producer.borrow() {
-            Producer::Task(slot) => {
-                let serial = if self.task.meta.id == *slot && !self.task.frames.is_empty() {
-                    Some(self.task.meta.serial)
-                } else {
-                    self.sched
-                        .tasks
-                        .get(*slot)
-                        .and_then(|t| t.as_ref())
-                        .map(|t| t.meta.serial)
-                };
-                match serial {
-                    Some(id) => format!("task {id}"),
-                    None => "a task".to_string(),
-                }
-            }
+            Producer::Task(slot) => match self.serial_of_slot(*slot) {
+                Some(id) => format!("task {id}"),
+                None => "a task".to_string(),
+            },
             Producer::Op(op) => match self.sched.ops.get(op) {
-                Some(entry) => describe_op(&entry.target, entry.deadline, future),
+                Some(entry) => {
+                    let deadline = entry.deadline.filter(|_| time_left);
+                    describe_op(&entry.target, deadline, future)
+                }
                 None => "an operation".to_string(),
             },
-            Producer::Adopts(inner) if depth < 8 => self.describe_future(inner, depth + 1),
+            Producer::Adopts(inner) if depth < 8 => {
+                self.describe_future(inner, depth + 1, time_left)
+            }
             Producer::Adopts(_) | Producer::Manual => match &future.origin {
                 Some(origin) => match origin_site(origin) {
                     Some(site) => format!("gene/Future created at {site}"),
@@ -211,9 +223,24 @@ impl Vm {
     }
 }
 
+impl Vm {
+    /// The serial of the task in slot `slot` (the running one or a parked or ready one).
+    pub(super) fn serial_of_slot(&self, slot: usize) -> Option<u64> {
+        if self.task.meta.id == slot && !self.task.frames.is_empty() {
+            Some(self.task.meta.serial)
+        } else {
+            self.sched
+                .tasks
+                .get(slot)
+                .and_then(|t| t.as_ref())
+                .map(|t| t.meta.serial)
+        }
+    }
+}
+
 /// The future a task parked in `await` waits for (the first one not settled) and how many
 /// more that `await` waits for after it.
-fn awaited_future(task: &Task) -> Option<(Rc<FutureObj>, usize)> {
+pub(super) fn awaited_future(task: &Task) -> Option<(Rc<FutureObj>, usize)> {
     let frame = task.frames.last()?;
     let Some(Op::Await(flags)) = frame.closure.code.proto.ops.get(frame.ip as usize) else {
         return None;
@@ -224,15 +251,19 @@ fn awaited_future(task: &Task) -> Option<(Rc<FutureObj>, usize)> {
         .stack
         .len()
         .checked_sub(operands + has_timeout as usize)?;
-    let items: Vec<Value> = if spread {
+    let index = task.meta.await_index as usize;
+    if spread {
         match task.stack.get(first)? {
-            Value::Array(a) => a.borrow().clone(),
-            _ => return None,
+            Value::Array(a) => pending_among(&a.borrow(), index),
+            _ => None,
         }
     } else {
-        task.stack.get(first..first + operands)?.to_vec()
-    };
-    let index = task.meta.await_index as usize;
+        pending_among(task.stack.get(first..first + operands)?, index)
+    }
+}
+
+/// The first future of `items` from `index` on that is not settled, and how many more after it.
+fn pending_among(items: &[Value], index: usize) -> Option<(Rc<FutureObj>, usize)> {
     let pending = items
         .iter()
         .skip(index)
@@ -296,7 +327,7 @@ fn call_text(future: &FutureObj) -> Option<String> {
 
 /// Where a task is: its top frame's op (the `await` a parked task stopped at; the op before
 /// the next one otherwise).
-fn task_site(task: &Task) -> Option<Site> {
+pub(super) fn task_site(task: &Task) -> Option<Site> {
     let frame = task.frames.last()?;
     let code = &frame.closure.code;
     let at_await = matches!(code.proto.ops.get(frame.ip as usize), Some(Op::Await(_)));
@@ -483,5 +514,67 @@ mod tests {
             lines[2].ends_with("at t.gene:2:22  on gene/Future created at t.gene:1:12"),
             "{note}"
         );
+    }
+
+    #[test]
+    fn a_deadlock_and_unobserved_failures_are_kept_for_the_host() {
+        let mut vm = Vm::new(Box::new(CaptureOutput::new()));
+        let src = "(var never (new gene/Future))\n(fn ^^async stuck [] (await never))\n(var t (stuck))\n(await t)\n";
+        assert!(vm.run_source("t.gene", src.to_string()).is_err());
+        let trouble = vm.take_task_trouble();
+        let waiting: Vec<(String, String, Option<String>)> = trouble
+            .deadlock
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    t.site.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    t.created_at.as_ref().map(ToString::to_string),
+                )
+            })
+            .collect();
+        assert_eq!(
+            waiting,
+            [
+                ("main".to_string(), "t.gene:4:1".to_string(), None),
+                (
+                    "stuck".to_string(),
+                    "t.gene:2:22".to_string(),
+                    Some("t.gene:3:8".to_string())
+                ),
+            ]
+        );
+        assert!(vm.take_task_trouble().deadlock.is_empty(), "taken");
+
+        let mut vm = Vm::new(Box::new(CaptureOutput::new()));
+        let src = "(fn ^^async bad [x] (throw x))\n(bad \"one\")\n(bad \"two\")\n";
+        assert!(vm.run_source("u.gene", src.to_string()).is_err());
+        let failures = vm.take_task_trouble().unobserved;
+        let seen: Vec<(String, Option<String>, bool)> = failures
+            .iter()
+            .map(|f| {
+                (
+                    f.message.clone(),
+                    f.created_at.as_ref().map(ToString::to_string),
+                    f.ends_run,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "Gene exception: \"one\"".to_string(),
+                    Some("u.gene:2:1".to_string()),
+                    false
+                ),
+                (
+                    "Gene exception: \"two\"".to_string(),
+                    Some("u.gene:3:1".to_string()),
+                    true
+                ),
+            ]
+        );
+        assert!(failures.iter().all(|f| f.trace.is_some()));
     }
 }

@@ -50,4 +50,32 @@ function M.register(opts, dap)
   return true
 end
 
+--- The language server's "Debug" code lens runs `gene.debugFile` with `{ uri }`: debugs that
+--- file through nvim-dap (`dap`, else require('dap')), registering the adapter first if
+--- setup() did not; without nvim-dap it says so. `opts` is setup()'s `dap` option.
+function M.debug_lens(command, opts, dap)
+  local argument = command and command.arguments and command.arguments[1]
+  local uri = type(argument) == 'table' and argument.uri or nil
+  if type(uri) ~= 'string' or uri == '' then
+    return false
+  end
+  if dap == nil then
+    local ok, loaded = pcall(require, 'dap')
+    if not ok then
+      vim.notify('Gene: debugging needs nvim-dap (https://github.com/mfussenegger/nvim-dap)', vim.log.levels.WARN)
+      return false
+    end
+    dap = loaded
+  end
+  if not (dap.adapters and dap.adapters.gene) then
+    M.register(opts or true, dap)
+  end
+  local file = vim.uri_to_fname(uri)
+  local run = vim.deepcopy(M.configurations[1])
+  run.program = file
+  run.cwd = vim.fn.fnamemodify(file, ':h')
+  dap.run(run)
+  return true
+end
+
 return M

@@ -130,6 +130,12 @@ function M.setup(opts)
   if dap then
     require('gene.dap').register(dap)
   end
+  -- The server's "Debug" code lens is the client's to run (nvim-dap when installed).
+  if vim.lsp.commands then
+    vim.lsp.commands['gene.debugFile'] = function(command)
+      require('gene.dap').debug_lens(command, config.get().dap)
+    end
+  end
 end
 
 return M

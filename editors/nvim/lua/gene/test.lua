@@ -115,4 +115,45 @@ function M.run_nearest(bufnr)
   M.run(bufnr, name)
 end
 
+--- The launch configuration of nvim-dap that debugs test `id` (a full name, or a describe
+--- group's) of the file `path`: `gene dap` runs the top level, then the test, under the debugger.
+function M.debug_configuration(path, id)
+  return {
+    type = 'gene',
+    request = 'launch',
+    name = 'Debug test ' .. id,
+    program = path,
+    cwd = vim.fn.fnamemodify(path, ':h'),
+    test = id,
+  }
+end
+
+--- The client commands of the server's test code lenses: `gene.test.run` `{uri, ids?}` runs
+--- the file's tests (those of ids[1] when given) as :GeneTest does; `gene.test.debug`
+--- `{uri, ids}` debugs the test of ids[1] with nvim-dap (setup({ dap = true })).
+M.lens_commands = {
+  ['gene.test.run'] = function(command)
+    local args = (command.arguments or {})[1] or {}
+    local ids = value(args.ids, {})
+    M.run(vim.uri_to_bufnr(args.uri), ids[1])
+  end,
+  ['gene.test.debug'] = function(command)
+    local args = (command.arguments or {})[1] or {}
+    local id = value(args.ids, {})[1]
+    local ok, dap = pcall(require, 'dap')
+    if not ok or not id then
+      vim.notify('gene test: debugging a test needs nvim-dap and setup({ dap = true })', vim.log.levels.WARN)
+      return
+    end
+    dap.run(M.debug_configuration(vim.uri_to_fname(args.uri), id))
+  end,
+}
+
+--- Registers the lens commands with Neovim's LSP client (`vim.lsp.commands`).
+function M.register_lens_commands()
+  for name, handler in pairs(M.lens_commands) do
+    vim.lsp.commands[name] = handler
+  end
+end
+
 return M

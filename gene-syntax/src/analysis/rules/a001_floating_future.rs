@@ -70,6 +70,19 @@ pub(crate) fn diagnostic(range: TextRange, what: &str) -> Diagnostic {
     .with_fix(await_fix(range))
 }
 
+/// The diagnostic on `range`, a future that `^^async` function `owner` returns although it
+/// never awaits (A004 gives way to this one).
+pub(crate) fn returned_unawaited(range: TextRange, what: &str, owner: &str) -> Diagnostic {
+    RULE.diagnostic(
+        range,
+        format!(
+            "{what} is never awaited: {owner} is `^^async` but returns it without awaiting \
+             anything; await it here, or remove `^^async`"
+        ),
+    )
+    .with_fix(await_fix(range))
+}
+
 /// How a form that gives a future is described in messages.
 #[derive(Debug, PartialEq, Eq)]
 enum Described<'a> {

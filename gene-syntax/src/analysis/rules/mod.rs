@@ -138,6 +138,9 @@ impl Rule {
 /// - A009 (redundant `async`) over A004; A007 (unused future) over N002; A011 (never settled)
 ///   over A003.
 /// - A018 (an `await` while a lock is held) over A006 (`await` in a loop) on the same `await`.
+/// - A `^^async` function that never awaits and returns a future: A001 on the returned future,
+///   not A004 on the function (the missing `await` is the likelier mistake, and A001's fix
+///   answers both). A004 stays when what it returns turns out not to be a future.
 /// - The new rules do not otherwise meet on one expression: A014 marks a callback argument,
 ///   A016 an early `return`, a reassignment or a variable's name (a variable never read is
 ///   A007's, not A016's), A017 a loop's head, N004 a path or `$name` (an unknown name that is
@@ -158,6 +161,7 @@ pub(crate) const PRECEDENCE: &[(&str, &str)] = &[
 pub(crate) fn value_used(c: &mut Checker, form: &Form, pos: Pos) {
     match pos {
         Pos::Discarded => a001_floating_future::check(c, form),
+        Pos::Tail => a004_async_without_await::note_value(c, form),
         Pos::Condition | Pos::Operand | Pos::Interpolated | Pos::Printed => {
             a008_future_used_as_value::check(c, form, pos)
         }

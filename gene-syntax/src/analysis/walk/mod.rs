@@ -58,6 +58,9 @@ pub struct FnFrame {
     /// The range of an existing `^^async` key (for removing it).
     pub async_key: Option<TextRange>,
     pub awaits: usize,
+    /// The values of a `^^async` function (its last form, `return`s) that are or may be
+    /// futures, with how A001 describes each: reported if the function never awaits.
+    pub tails: Vec<(TextRange, FutureOf, String)>,
     /// A `^^generator` function: its own body may `yield`.
     pub is_generator: bool,
     pub name: Option<String>,
@@ -211,6 +214,7 @@ impl<'a> Checker<'a> {
                 async_insert: None,
                 async_key: None,
                 awaits: 0,
+                tails: Vec::new(),
                 is_generator: false,
                 name: None,
             }],

@@ -78,6 +78,7 @@ impl Checker<'_> {
                     async_insert: None,
                     async_key: None,
                     awaits: 0,
+                    tails: Vec::new(),
                     is_generator: false,
                     name: None,
                 });
@@ -100,6 +101,7 @@ impl Checker<'_> {
                     async_insert: None,
                     async_key: None,
                     awaits: 0,
+                    tails: Vec::new(),
                     is_generator: false,
                     name: None,
                 });
@@ -123,6 +125,7 @@ impl Checker<'_> {
                     async_insert: None,
                     async_key: None,
                     awaits: 0,
+                    tails: Vec::new(),
                     is_generator: false,
                     name: None,
                 });
@@ -218,6 +221,7 @@ impl Checker<'_> {
                     async_insert: None,
                     async_key: None,
                     awaits: 0,
+                    tails: Vec::new(),
                     is_generator: false,
                     name: None,
                 });
@@ -507,6 +511,7 @@ impl Checker<'_> {
             async_insert,
             async_key,
             awaits: 0,
+            tails: Vec::new(),
             is_generator: shape.is_generator,
             name,
         });
@@ -540,6 +545,7 @@ impl Checker<'_> {
             async_insert: None,
             async_key: None,
             awaits: 0,
+            tails: Vec::new(),
             is_generator: false,
             name: None,
         });

@@ -22,7 +22,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustc_hash::FxHashMap;
 
+mod functions;
 mod inspect;
+mod unobserved;
+use functions::qualified_name;
+pub use functions::{function_matches, function_names};
 pub use inspect::{FrameInfo, Named, TaskInfo};
 
 use super::code::Code;
@@ -40,6 +44,9 @@ pub trait DebugHost {
     /// The host raised the attention flag ([`Vm::enable_debugging`]'s result): called at the
     /// next checkpoint, to apply breakpoints set meanwhile or pause ([`Vm::debug_pause`]).
     fn attend(&mut self, vm: &mut Vm);
+    /// Function breakpoints ([`Vm::debug_set_function_breakpoints`]) that code loaded just now
+    /// is the first to match: they are bound from now on.
+    fn functions_bound(&mut self, _names: &[String]) {}
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +57,9 @@ pub enum StopReason {
     Entry,
     /// A throw the exception filters ask to stop at ([`Vm::debug_set_exception_filters`]).
     Exception,
+    /// A function breakpoint: the function's first line, on entry ([`Stop::description`] is
+    /// its name as [`function_matches`] compares it).
+    Function,
 }
 
 /// Where and why the program stopped: the running task ([`TaskInfo::id`]) and the 0-based line.
@@ -86,7 +96,16 @@ struct StepState {
 struct Patch {
     op: Op,
     breakpoint: bool,
+    function: bool,
     step: bool,
+}
+
+/// Why an op is patched.
+#[derive(Clone, Copy, PartialEq)]
+enum PatchKind {
+    Line,
+    Function,
+    Step,
 }
 
 /// A debugger's state in the VM (`vm.debug`).
@@ -107,6 +126,17 @@ pub struct Debugger {
     /// (`uncaught`).
     stop_on_raised: bool,
     stop_on_uncaught: bool,
+    /// Stop where a task fails whose future nothing observes or can observe any more.
+    stop_on_unobserved: bool,
+    /// Function breakpoint names ([`function_matches`]), and those some loaded code matched.
+    functions: Vec<String>,
+    bound: BTreeSet<String>,
+    /// The name of each code in `codes` by address, as function breakpoints name it: `f`, or
+    /// `Class.f` for a method (a function defined in a class or namespace body).
+    names: FxHashMap<usize, String>,
+    /// The futures (by address) whose unobserved failure stopped at its throw already: the
+    /// end of the program does not stop for them again.
+    unobserved_stops: rustc_hash::FxHashSet<usize>,
 }
 
 fn key(code: &Code) -> usize {
@@ -240,6 +270,11 @@ impl Vm {
             stop_on_entry,
             stop_on_raised: false,
             stop_on_uncaught: false,
+            stop_on_unobserved: false,
+            functions: Vec::new(),
+            bound: BTreeSet::new(),
+            names: FxHashMap::default(),
+            unobserved_stops: Default::default(),
         }));
         attention
     }
@@ -250,10 +285,17 @@ impl Vm {
         let Some(d) = self.debug.as_deref_mut() else {
             return;
         };
-        let mut todo = vec![code.clone()];
+        let mut todo = vec![(code.clone(), String::new())];
         let mut new = Vec::new();
-        while let Some(c) = todo.pop() {
-            todo.extend(c.protos.iter().cloned());
+        while let Some((c, name)) = todo.pop() {
+            todo.extend(
+                c.protos
+                    .iter()
+                    .map(|p| (p.clone(), qualified_name(&c.proto, &p.proto.name))),
+            );
+            if !name.is_empty() {
+                d.names.insert(key(&c), name);
+            }
             let source = c.source.clone();
             let starts: Rc<[LineStart]> = line_starts(&c.proto, |i| {
                 source.line_index.line_col(c.proto.range_at(i).start()).line
@@ -295,6 +337,15 @@ impl Vm {
                         .collect();
                     d.patch_lines(c, &moved);
                 }
+            }
+        }
+        let found = d.patch_functions(&new);
+        if !found.is_empty()
+            && let Some(mut host) = d.host.take()
+        {
+            host.functions_bound(&found);
+            if let Some(d) = self.debug.as_deref_mut() {
+                d.host = Some(host);
             }
         }
     }
@@ -356,12 +407,15 @@ impl Vm {
         }
     }
 
-    /// Which throws stop the program: every one (`raised`), or those no handler of the
-    /// throwing task catches (`uncaught`; `gene/exit` never stops).
-    pub fn debug_set_exception_filters(&mut self, raised: bool, uncaught: bool) {
+    /// Which throws stop the program: every one (`raised`), those no handler of the throwing
+    /// task catches (`uncaught`; `gene/exit` never stops), or those that fail a task whose
+    /// future nothing will ever observe (`unobserved`: not awaited, followed or handled so far,
+    /// and no value holds it any more, so nothing can).
+    pub fn debug_set_exception_filters(&mut self, raised: bool, uncaught: bool, unobserved: bool) {
         if let Some(d) = self.debug.as_deref_mut() {
             d.stop_on_raised = raised;
             d.stop_on_uncaught = uncaught;
+            d.stop_on_unobserved = unobserved;
         }
     }
 
@@ -371,11 +425,30 @@ impl Vm {
         if exc.exit_status().is_some() {
             return;
         }
+        let unobserved = !caught
+            && self.debug.as_deref().is_some_and(|d| d.stop_on_unobserved)
+            && self.failure_unobserved();
+        let future = self
+            .task
+            .meta
+            .future
+            .as_ref()
+            .map(|f| Rc::as_ptr(f) as usize);
         let Some(d) = self.debug.as_deref_mut() else {
             return;
         };
-        if !(d.stop_on_raised || (d.stop_on_uncaught && !caught)) {
+        if !(d.stop_on_raised || (d.stop_on_uncaught && !caught) || unobserved) {
             return;
+        }
+        // The test runner passing on a test's failure (or its timeout): the failure stopped
+        // where it was thrown, in the test; the runner's code has no source to show.
+        let in_runner =
+            |f: &crate::vm::Frame| f.closure.code.source.path == crate::testing::RUNNER_SOURCE;
+        if self.task.frames.last().is_some_and(in_runner) {
+            return;
+        }
+        if unobserved && let Some(f) = future {
+            d.unobserved_stops.insert(f);
         }
         let Some(mut host) = d.host.take() else {
             return;
@@ -398,7 +471,14 @@ impl Vm {
             task,
             path,
             line,
-            description: Some(crate::value::display(&exc.value)),
+            description: Some(if unobserved {
+                format!(
+                    "{} (unobserved: this task's future failed and nothing awaits, follows or handles it)",
+                    crate::value::display(&exc.value)
+                )
+            } else {
+                crate::value::display(&exc.value)
+            }),
         };
         host.stopped(self, stop);
         if let Some(d) = self.debug.as_deref_mut() {
@@ -451,6 +531,7 @@ impl Vm {
         let op = patch.op;
         let reason = match &d.step {
             _ if patch.breakpoint => Some(StopReason::Breakpoint),
+            _ if patch.function => Some(StopReason::Function),
             Some(s) if patch.step => {
                 let same = s.task.is_none_or(|t| t == task);
                 let stops = match s.kind {
@@ -475,12 +556,15 @@ impl Vm {
             .and_then(|s| s.iter().find(|s| s.ip as usize == ip))
             .map(|s| s.line)
             .unwrap_or(0);
+        let description = (reason == StopReason::Function)
+            .then(|| d.names.get(&key(code)).cloned())
+            .flatten();
         let stop = Stop {
             reason,
             task,
             path: code.source.path.clone(),
             line,
-            description: None,
+            description,
         };
         host.stopped(self, stop);
         if let Some(d) = self.debug.as_deref_mut() {
@@ -597,7 +681,7 @@ impl Vm {
 }
 
 impl Debugger {
-    fn patch_at(&mut self, code: &Code, ip: u32, breakpoint: bool) {
+    fn patch_at(&mut self, code: &Code, ip: u32, kind: PatchKind) {
         let Some(current) = code.op(ip as usize) else {
             return;
         };
@@ -607,12 +691,13 @@ impl Debugger {
             .or_insert_with(|| Patch {
                 op: current,
                 breakpoint: false,
+                function: false,
                 step: false,
             });
-        if breakpoint {
-            entry.breakpoint = true;
-        } else {
-            entry.step = true;
+        match kind {
+            PatchKind::Line => entry.breakpoint = true,
+            PatchKind::Function => entry.function = true,
+            PatchKind::Step => entry.step = true,
         }
         code.patch(ip as usize, Op::Break);
     }
@@ -620,7 +705,7 @@ impl Debugger {
     fn patch_starts(&mut self, code: &Rc<Code>) {
         if let Some(starts) = self.starts.get(&key(code)).cloned() {
             for s in starts.iter() {
-                self.patch_at(code, s.ip, false);
+                self.patch_at(code, s.ip, PatchKind::Step);
             }
         }
     }
@@ -634,7 +719,7 @@ impl Debugger {
             let mut first = true;
             for s in starts.iter().filter(|s| s.line == line) {
                 if first || s.loop_head {
-                    self.patch_at(code, s.ip, true);
+                    self.patch_at(code, s.ip, PatchKind::Line);
                 }
                 first = false;
             }
@@ -642,13 +727,24 @@ impl Debugger {
     }
 
     fn unpatch_breakpoints(&mut self, code: &Code) {
+        self.unpatch(code, PatchKind::Line);
+    }
+
+    /// Takes the line or function breakpoints out of `code` (an op still patched for another
+    /// reason stays patched).
+    fn unpatch(&mut self, code: &Code, kind: PatchKind) {
         let k = key(code);
         self.patches.retain(|&(c, ip), p| {
-            if c != k || !p.breakpoint {
+            let flag = match kind {
+                PatchKind::Line => &mut p.breakpoint,
+                PatchKind::Function => &mut p.function,
+                PatchKind::Step => &mut p.step,
+            };
+            if c != k || !*flag {
                 return true;
             }
-            p.breakpoint = false;
-            if p.step {
+            *flag = false;
+            if p.step || p.breakpoint || p.function {
                 return true;
             }
             code.patch(ip as usize, p.op);
@@ -674,7 +770,7 @@ impl Debugger {
             self.codes.iter().map(|c| (key(c), c.clone())).collect();
         self.patches.retain(|&(c, ip), p| {
             p.step = false;
-            if p.breakpoint {
+            if p.breakpoint || p.function {
                 return true;
             }
             if let Some(code) = codes.get(&c) {
@@ -700,5 +796,19 @@ mod tests {
         assert!(lines.contains(&5));
         assert_eq!(nearest_line(&lines, 1), Some(3));
         assert_eq!(nearest_line(&lines, 99), None);
+    }
+
+    #[test]
+    fn function_breakpoints_name_functions_and_methods() {
+        let names =
+            function_names("(fn fetch [u] u)\n(class Client\n  (.fn get [u] u))\n(fnx [a] a)\n");
+        assert!(names.contains("fetch"), "{names:?}");
+        assert!(names.contains("Client.get"), "{names:?}");
+        assert!(function_matches("get", "Client.get"));
+        assert!(function_matches("Client/get", "Client.get"));
+        assert!(function_matches("Client.get", "Client.get"));
+        assert!(!function_matches("et", "Client.get"));
+        assert!(!function_matches("Other.get", "Client.get"));
+        assert!(!function_matches("", "fetch"));
     }
 }
