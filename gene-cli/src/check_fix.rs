@@ -49,7 +49,7 @@ pub fn fix_file(
     let mut db = RootDatabase::new();
     let loaded = source::load(&mut db, path)?;
     let file = loaded.file;
-    let original = file.text(&db).clone();
+    let original = file.text(&db).to_string();
     if !loaded.read_diagnostics.is_empty() || !db::syntax_diagnostics(&db, file).is_empty() {
         return Ok((original, Outcome::SyntaxErrors));
     }
@@ -78,7 +78,7 @@ pub fn fix_file(
             });
         }
         text = next;
-        file.set_text(&mut db).to(text.clone());
+        file.set_text(&mut db).to(text.clone().into());
     }
     let outcome = if text != original {
         Outcome::Fixed {

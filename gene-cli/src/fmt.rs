@@ -75,7 +75,7 @@ pub fn run(args: FmtArgs) -> ExitCode {
                 continue;
             }
         };
-        if formatted == original {
+        if *formatted == *original {
             continue;
         }
         if args.check {

@@ -129,7 +129,7 @@ fn bare_analysis() -> Vec<Duration> {
         let offset = support::line_starts(&text)[line as usize] + column as usize;
         text.insert(offset, 'z');
         let start = Instant::now();
-        file.set_text(&mut db).to(text.clone());
+        file.set_text(&mut db).to(text.clone().into());
         std::hint::black_box(gene_lsp::diagnostics_for(&db, file, &config));
         samples.push(start.elapsed());
     }

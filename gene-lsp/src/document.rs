@@ -105,7 +105,7 @@ mod tests {
     #[test]
     fn incremental_changes_in_utf16_around_astral_characters() {
         let db = RootDatabase::new();
-        let file = SourceFile::new(&db, "t.gene".into(), String::new());
+        let file = SourceFile::new(&db, "t.gene".into(), "".into());
         let mut doc = Document::new(1, 0, "(say \"😀\")\n(x)", file);
         // Insert after the emoji: column 8 in UTF-16 (the emoji is two units).
         assert_eq!(
@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn utf8_columns_count_bytes() {
         let db = RootDatabase::new();
-        let file = SourceFile::new(&db, "t.gene".into(), String::new());
+        let file = SourceFile::new(&db, "t.gene".into(), "".into());
         let mut doc = Document::new(1, 0, "é😀x", file);
         doc.apply_change(&change(Some(((0, 6), (0, 7))), "y"), PositionEncoding::Utf8);
         assert_eq!(doc.text(), "é😀y");
@@ -139,7 +139,7 @@ mod tests {
     #[test]
     fn out_of_range_edits_are_clamped_and_reported() {
         let db = RootDatabase::new();
-        let file = SourceFile::new(&db, "t.gene".into(), String::new());
+        let file = SourceFile::new(&db, "t.gene".into(), "".into());
         let mut doc = Document::new(1, 0, "ab\ncd", file);
         let warning = doc.apply_change(
             &change(Some(((7, 0), (9, 3))), "!"),

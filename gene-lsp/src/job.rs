@@ -164,7 +164,7 @@ mod tests {
         // Blocks until the job has dropped its snapshot.
         file.set_text(&mut db).to("(b)".into());
         assert_eq!(job.await, Err(JobError::Cancelled));
-        assert_eq!(file.text(&db), "(b)");
+        assert_eq!(&**file.text(&db), "(b)");
     }
 
     #[tokio::test]

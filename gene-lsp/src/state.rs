@@ -244,7 +244,7 @@ impl ServerState {
             .collect();
         doc.version = version;
         // Waits for running jobs to notice the cancellation and drop their snapshots.
-        doc.file.set_text(db).to(doc.text());
+        doc.file.set_text(db).to(doc.text().into());
         Some(warnings)
     }
 
@@ -262,7 +262,7 @@ impl ServerState {
             }
             Err(_) => {
                 world.db.remove_file(&path);
-                doc.file.set_text(&mut world.db).to(String::new());
+                doc.file.set_text(&mut world.db).to("".into());
             }
         }
         true
@@ -290,14 +290,14 @@ impl ServerState {
             };
             match read_source(&path) {
                 Ok(text) => {
-                    if file.text(&world.db) != &text {
+                    if **file.text(&world.db) != *text {
                         world.db.set_file(path, text);
                         changed = true;
                     }
                 }
                 Err(_) => {
                     world.db.remove_file(&path);
-                    file.set_text(&mut world.db).to(String::new());
+                    file.set_text(&mut world.db).to("".into());
                     changed = true;
                 }
             }

@@ -46,7 +46,7 @@ fn parse_throughput(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter_with_large_drop(|| {
                 let db = RootDatabase::with_parallel_parse_from(parallel_from);
-                let file = SourceFile::new(&db, "bench.gene".into(), text.clone());
+                let file = SourceFile::new(&db, "bench.gene".into(), text.clone().into());
                 let _ = db::parse(&db, file);
                 let _ = db::syntax_diagnostics(&db, file);
                 db

@@ -24,7 +24,7 @@ fn edit_reparse_diagnostics(c: &mut Criterion) {
     let edited = |n: u64| format!("{}v{n} {}", &text[..at], &text[at..]);
 
     let mut db = RootDatabase::default();
-    let file = SourceFile::new(&db, "bench.gene".into(), edited(0));
+    let file = SourceFile::new(&db, "bench.gene".into(), edited(0).into());
     assert!(db::syntax_diagnostics(&db, file).is_empty());
     let mut n = 0u64;
     c.bench_function("edit_reparse_diagnostics_10k_lines", |b| {
@@ -34,7 +34,7 @@ fn edit_reparse_diagnostics(c: &mut Criterion) {
                 edited(n)
             },
             |new_text| {
-                file.set_text(&mut db).to(new_text);
+                file.set_text(&mut db).to(new_text.into());
                 db::syntax_diagnostics(&db, file).len()
             },
             BatchSize::SmallInput,

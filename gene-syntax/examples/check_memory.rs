@@ -108,7 +108,7 @@ fn per_chunk_sizes(db: &RootDatabase, file: gene_syntax::db::SourceFile, text_le
         add("allowed", allowed.len(), heap_of(&allowed.to_vec()));
         let syntax = facts.syntax();
         add("syntax", syntax.len(), heap_of(&syntax.to_vec()));
-        add("chunk text", 1, at.chunk.text(db).capacity());
+        add("chunk text", 1, at.chunk.text(db).own_bytes());
     }
     let mb = |n: usize| n as f64 / 1e6;
     for (name, count, bytes) in parts {

@@ -33,7 +33,7 @@ fn main() {
     for round in 0..40 {
         let text = program(forms, round * 37 % forms);
         let start = Instant::now();
-        file.set_text(&mut db).to(text);
+        file.set_text(&mut db).to(text.into());
         let _ = gene_syntax::analysis::lint_diagnostics(&db, file).len();
         times.push(start.elapsed());
     }
@@ -47,7 +47,7 @@ fn main() {
     for round in 0..40 {
         let text = program(forms, round * 37 % forms);
         let start = Instant::now();
-        file.set_text(&mut db).to(text);
+        file.set_text(&mut db).to(text.into());
         let _ = gene_syntax::db::syntax_diagnostics(&db, file).len();
         times.push(start.elapsed());
     }

@@ -16,11 +16,11 @@ fn main() {
     let at = middle + text[middle..].find("(var ").unwrap_or(0) + 5;
     let edited = |n: u64| format!("{}v{n} {}", &text[..at], &text[at..]);
     let mut db = RootDatabase::default();
-    let file = SourceFile::new(&db, "bench.gene".into(), edited(0));
+    let file = SourceFile::new(&db, "bench.gene".into(), edited(0).into());
     let _ = db::syntax_diagnostics(&db, file);
     let start = std::time::Instant::now();
     for n in 1..=edits {
-        file.set_text(&mut db).to(edited(n));
+        file.set_text(&mut db).to(edited(n).into());
         let _ = db::syntax_diagnostics(&db, file);
     }
     println!(

@@ -86,7 +86,8 @@ fn run_phase(phase: &str, text: &str, parsed: &gene_syntax::Parse) -> Box<dyn st
         // A fresh database splitting the file into chunks, without parsing them.
         "db-chunks" => {
             let db = gene_syntax::db::RootDatabase::default();
-            let file = gene_syntax::db::SourceFile::new(&db, "t.gene".into(), text.to_string());
+            let file =
+                gene_syntax::db::SourceFile::new(&db, "t.gene".into(), text.to_string().into());
             let _ = gene_syntax::db::chunks(&db, file);
             Box::new(db)
         }
@@ -96,7 +97,8 @@ fn run_phase(phase: &str, text: &str, parsed: &gene_syntax::Parse) -> Box<dyn st
                 "db" => gene_syntax::parser::PARALLEL_FROM,
                 _ => usize::MAX,
             });
-            let file = gene_syntax::db::SourceFile::new(&db, "t.gene".into(), text.to_string());
+            let file =
+                gene_syntax::db::SourceFile::new(&db, "t.gene".into(), text.to_string().into());
             let _ = gene_syntax::db::parse(&db, file);
             let _ = gene_syntax::db::syntax_diagnostics(&db, file);
             Box::new(db)

@@ -17,9 +17,12 @@ use crate::syntax_error::SyntaxError;
 use crate::{Parse, SyntaxKind, ast, lexer, parser};
 
 mod chunk_cache;
+mod chunk_text;
 
 pub use chunk_cache::ChunkCache;
 use chunk_cache::Split;
+use chunk_text::ChunkKey;
+pub use chunk_text::ChunkText;
 
 /// The database trait the queries take; every crate's database view extends it.
 #[salsa::db]
@@ -34,13 +37,14 @@ pub trait Db: salsa::Database {
     }
 }
 
-/// A source file: its path (for messages and imports) and its current text.
+/// A source file: its path (for messages and imports) and its current text (shared, so that a
+/// batch tool's chunks can hold ranges of it rather than copies: see [`ChunkText`]).
 #[salsa::input(debug)]
 pub struct SourceFile {
     #[returns(ref)]
     pub path: PathBuf,
     #[returns(ref)]
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 /// The text of one top-level chunk. Interned, so equal text means the same chunk wherever it sits
@@ -48,7 +52,7 @@ pub struct SourceFile {
 #[salsa::interned(debug)]
 pub struct Chunk<'db> {
     #[returns(ref)]
-    pub text: String,
+    pub text: ChunkText,
 }
 
 /// A chunk and where it starts in its file.
@@ -75,8 +79,18 @@ pub struct ChunkParse {
 #[salsa::tracked(returns(ref))]
 pub fn chunks(db: &dyn Db, file: SourceFile) -> Vec<ChunkAt<'_>> {
     let text = file.text(db);
+    // A batch tool's chunks are ranges of the file's text, not copies: it keeps every chunk of
+    // a big file at once, and no chunk outlives the text (see `ChunkText`).
+    let batch = is_batch(db);
     let intern = |range: TextRange| ChunkAt {
-        chunk: Chunk::new(db, &text[range]),
+        chunk: Chunk::new(
+            db,
+            if batch {
+                ChunkKey::in_file(text, range)
+            } else {
+                ChunkKey::copied(text, range)
+            },
+        ),
         offset: range.start(),
     };
     let Some(cache) = db.chunk_cache() else {
@@ -327,12 +341,12 @@ impl RootDatabase {
         use salsa::Setter;
         let path = crate::workspace::normalize(&path);
         if let Some(file) = self.file_at(&path) {
-            if file.text(self) != &text {
-                file.set_text(self).to(text);
+            if **file.text(self) != *text {
+                file.set_text(self).to(text.into());
             }
             return file;
         }
-        let file = SourceFile::new(self, path.clone(), text);
+        let file = SourceFile::new(self, path.clone(), text.into());
         let workspace = self.workspace();
         let mut files = (**workspace.files(self)).clone();
         files.insert(path, file);

@@ -15,7 +15,7 @@ fn parse_all_ways(text: &str) -> Vec<SyntaxErrorKind> {
     drop(forms);
 
     let db = RootDatabase::default();
-    let file = SourceFile::new(&db, "deep.gene".into(), text.to_string());
+    let file = SourceFile::new(&db, "deep.gene".into(), text.to_string().into());
     assert_eq!(db::parse(&db, file).green(), parse.green());
     assert_eq!(
         db::syntax_diagnostics(&db, file).len(),

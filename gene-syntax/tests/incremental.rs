@@ -43,7 +43,7 @@ fn clear(log: &ExecutionLog) {
 
 /// The database's answers equal a fresh parse of the current text.
 fn assert_matches_fresh_parse(db: &RootDatabase, file: SourceFile) {
-    let text = file.text(db).clone();
+    let text = file.text(db).to_string();
     let fresh = parse_text(&text);
     let parse = db::parse(db, file);
     assert_eq!(parse.green(), fresh.green(), "tree for {text:?}");
@@ -60,7 +60,7 @@ fn assert_matches_fresh_parse(db: &RootDatabase, file: SourceFile) {
 
 fn setup() -> (RootDatabase, ExecutionLog, SourceFile) {
     let (db, log) = RootDatabase::with_execution_log();
-    let file = SourceFile::new(&db, "inc.gene".into(), FILE.to_string());
+    let file = SourceFile::new(&db, "inc.gene".into(), FILE.to_string().into());
     query_all(&db, file);
     // Five forms, and the final newline as a chunk of its own.
     assert_eq!(
@@ -74,8 +74,12 @@ fn setup() -> (RootDatabase, ExecutionLog, SourceFile) {
 
 fn edit(db: &mut RootDatabase, file: SourceFile, from: &str, to: &str) {
     let text = file.text(db).replacen(from, to, 1);
-    assert_ne!(&text, file.text(db), "the edit must change the text");
-    file.set_text(db).to(text);
+    assert_ne!(
+        text.as_str(),
+        &**file.text(db),
+        "the edit must change the text"
+    );
+    file.set_text(db).to(text.into());
 }
 
 #[test]
@@ -196,7 +200,7 @@ fn many_random_edits_match_a_fresh_parse() {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        let mut text = file.text(&db).clone();
+        let mut text = file.text(&db).to_string();
         let boundaries: Vec<usize> = (0..=text.len())
             .filter(|&i| text.is_char_boundary(i))
             .collect();
@@ -211,7 +215,7 @@ fn many_random_edits_match_a_fresh_parse() {
         } else {
             text.insert_str(at, insertions[(state >> 20) as usize % insertions.len()]);
         }
-        file.set_text(&mut db).to(text);
+        file.set_text(&mut db).to(text.as_str().into());
         query_all(&db, file);
         assert_matches_fresh_parse(&db, file);
     }

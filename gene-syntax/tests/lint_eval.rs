@@ -77,7 +77,7 @@ fn precision_and_recall_on_the_evaluation_snippets() {
     let mut misses = Vec::new();
     for (code, text, expected) in snippets() {
         let db = RootDatabase::new();
-        let file = SourceFile::new(&db, "eval.gene".into(), text.clone());
+        let file = SourceFile::new(&db, "eval.gene".into(), text.clone().into());
         let found: Vec<TextRange> = gene_syntax::analysis::lint_diagnostics(&db, file)
             .iter()
             .filter(|d| d.code == code)

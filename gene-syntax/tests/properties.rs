@@ -201,7 +201,7 @@ proptest! {
     #[test]
     fn database_parse_equals_parse_text(text in gene_text()) {
         for db in [RootDatabase::default(), RootDatabase::with_parallel_parse_from(0)] {
-            let file = SourceFile::new(&db, "p.gene".into(), text.clone());
+            let file = SourceFile::new(&db, "p.gene".into(), text.clone().into());
             let parse = db::parse(&db, file);
             let direct = parse_text(&text);
             assert_eq!(parse.green(), direct.green());
@@ -326,7 +326,7 @@ fn cuts_inside_strings_comments_and_forms() {
             assert_eq!(&green, whole.green(), "tree for {text:?}");
             assert_eq!(errors, whole.errors(), "errors for {text:?}");
             let db = RootDatabase::with_parallel_parse_from(0);
-            let file = SourceFile::new(&db, "cut.gene".into(), text.clone());
+            let file = SourceFile::new(&db, "cut.gene".into(), text.clone().into());
             assert_eq!(
                 db::parse(&db, file).green(),
                 whole.green(),

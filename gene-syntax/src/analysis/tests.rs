@@ -27,7 +27,7 @@ fn executed(log: &crate::db::ExecutionLog, query: &str) -> usize {
 #[test]
 fn an_edit_inside_one_form_reanalyzes_only_that_form() {
     let (mut db, log) = RootDatabase::with_execution_log();
-    let file = SourceFile::new(&db, "main.gene".into(), PROGRAM.to_string());
+    let file = SourceFile::new(&db, "main.gene".into(), PROGRAM.to_string().into());
     let before = crate::analysis::lint_diagnostics(&db, file).clone();
     assert_eq!(
         before.iter().filter(|d| d.code == "A001").count(),
@@ -43,7 +43,7 @@ fn an_edit_inside_one_form_reanalyzes_only_that_form() {
 
     log.lock().unwrap().clear();
     let edited = PROGRAM.replace("(println (y + 1))", "(println (y + 2))");
-    file.set_text(&mut db).to(edited);
+    file.set_text(&mut db).to(edited.into());
     let after = crate::analysis::lint_diagnostics(&db, file).clone();
     assert_eq!(after.iter().filter(|d| d.code == "A001").count(), 1);
     assert_eq!(
@@ -58,7 +58,7 @@ fn an_edit_inside_one_form_reanalyzes_only_that_form() {
 #[test]
 fn a_definition_change_updates_other_forms() {
     let (mut db, _log) = RootDatabase::with_execution_log();
-    let file = SourceFile::new(&db, "main.gene".into(), PROGRAM.to_string());
+    let file = SourceFile::new(&db, "main.gene".into(), PROGRAM.to_string().into());
     assert!(
         crate::analysis::lint_diagnostics(&db, file)
             .iter()
@@ -66,10 +66,12 @@ fn a_definition_change_updates_other_forms() {
     );
     // `fetch` stops being async: the call in `main` is no longer a floating future, though
     // `main` itself did not change.
-    file.set_text(&mut db).to(PROGRAM.replace(
-        "(fn ^^async fetch [x] (await (gene/sleep_async x)) x)",
-        "(fn fetch [x] x)",
-    ));
+    file.set_text(&mut db).to(PROGRAM
+        .replace(
+            "(fn ^^async fetch [x] (await (gene/sleep_async x)) x)",
+            "(fn fetch [x] x)",
+        )
+        .into());
     let after = crate::analysis::lint_diagnostics(&db, file);
     assert!(!after.iter().any(|d| d.code == "A001"), "{after:#?}");
 }
@@ -79,7 +81,7 @@ fn the_more_specific_rule_wins_on_one_expression() {
     let db = RootDatabase::new();
     let text = "((gene/io/read_async \"a\") .on_success (fnx [t] (println t)))\n(await «(async (gene/sleep_async 1))»)";
     let text = text.replace(['«', '»'], "");
-    let file = SourceFile::new(&db, "p.gene".into(), text);
+    let file = SourceFile::new(&db, "p.gene".into(), text.into());
     let codes: Vec<&str> = crate::analysis::lint_diagnostics(&db, file)
         .iter()
         .map(|d| d.code)
@@ -91,7 +93,7 @@ fn the_more_specific_rule_wins_on_one_expression() {
 fn allow_comments_silence_one_form() {
     let db = RootDatabase::new();
     let text = "# gene: allow(A001)\n(gene/sleep_async 1)\n(gene/sleep_async 2) # gene: allow(floating-future)\n(gene/sleep_async 3)\n";
-    let file = SourceFile::new(&db, "p.gene".into(), text.to_string());
+    let file = SourceFile::new(&db, "p.gene".into(), text.to_string().into());
     let found: Vec<_> = crate::analysis::lint_diagnostics(&db, file)
         .iter()
         .map(|d| (d.code, &text[d.range]))
@@ -111,7 +113,7 @@ fn gene_toml_turns_rules_off_and_relevels_them() {
     let file = SourceFile::new(
         &db,
         "p.gene".into(),
-        "(var x 1)\n(gene/sleep_async 1)\n".to_string(),
+        "(var x 1)\n(gene/sleep_async 1)\n".to_string().into(),
     );
     let all = crate::analysis::diagnostics(&db, file, &config);
     let found: Vec<_> = all.iter().map(|d| (d.code, d.severity)).collect();
@@ -214,7 +216,7 @@ const INFERRED: &str = "\
 #[test]
 fn an_edit_inside_one_body_infers_only_that_body_again() {
     let (mut db, log) = RootDatabase::with_execution_log();
-    let file = SourceFile::new(&db, "main.gene".into(), INFERRED.to_string());
+    let file = SourceFile::new(&db, "main.gene".into(), INFERRED.to_string().into());
     let a001 = |db: &RootDatabase| {
         crate::analysis::lint_diagnostics(db, file)
             .iter()
@@ -229,8 +231,9 @@ fn an_edit_inside_one_body_infers_only_that_body_again() {
     );
 
     log.lock().unwrap().clear();
-    file.set_text(&mut db)
-        .to(INFERRED.replace("(println (y + 1))", "(println (y + 2))"));
+    file.set_text(&mut db).to(INFERRED
+        .replace("(println (y + 1))", "(println (y + 2))")
+        .into());
     assert_eq!(a001(&db), 1);
     assert_eq!(
         executed(&log, "chunk_symbols_kept"),
@@ -242,10 +245,12 @@ fn an_edit_inside_one_body_infers_only_that_body_again() {
 
     // `start_save` stops returning a future: `main`, unchanged, no longer drops one.
     log.lock().unwrap().clear();
-    file.set_text(&mut db).to(INFERRED.replace(
-        "(gene/io/write_async \"out.txt\" x)",
-        "(gene/io/write \"out.txt\" x)",
-    ));
+    file.set_text(&mut db).to(INFERRED
+        .replace(
+            "(gene/io/write_async \"out.txt\" x)",
+            "(gene/io/write \"out.txt\" x)",
+        )
+        .into());
     assert_eq!(a001(&db), 0);
     assert_eq!(executed(&log, "chunk_symbols_kept"), 1);
     assert_eq!(executed(&log, "chunk_analysis"), 1);

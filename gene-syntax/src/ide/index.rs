@@ -66,7 +66,7 @@ pub fn file_index(db: &dyn Db, file: SourceFile) -> Arc<FileIndex> {
         for decl in &decls {
             if decl.module_level {
                 let mut visible = decl.clone();
-                visible.scope_end = rowan::TextSize::of(file.text(db).as_str());
+                visible.scope_end = rowan::TextSize::of(&**file.text(db));
                 module_vars.insert(decl.name.clone(), visible);
             }
         }
@@ -147,7 +147,7 @@ fn shifted(decl: &LocalDecl, by: TextSize) -> LocalDecl {
 /// question about a name in one chunk does not walk the chunks before it.
 #[salsa::tracked(returns(ref))]
 pub fn module_var_decls(db: &dyn Db, file: SourceFile) -> Arc<Vec<(usize, LocalDecl)>> {
-    let end = TextSize::of(file.text(db).as_str());
+    let end = TextSize::of(&**file.text(db));
     let mut out = Vec::new();
     for (index, at) in db::chunks(db, file).iter().enumerate() {
         let analysis = crate::analysis::chunk_analysis(db, at.chunk);

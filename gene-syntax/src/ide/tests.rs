@@ -262,11 +262,7 @@ fn semantic_tokens_and_inlay_hints() {
     assert_eq!(kind_of("1", 0).map(|k| k.0), Some(Number));
 
     let (db, file, _) = fixture("$0(fn ^^async job [] 1)\n(var f (job))\n(await (job))");
-    let hints = super::inlay_hints(
-        &db,
-        file,
-        TextRange::up_to(TextSize::of(file.text(&db).as_str())),
-    );
+    let hints = super::inlay_hints(&db, file, TextRange::up_to(TextSize::of(&**file.text(&db))));
     assert_eq!(
         hints.len(),
         1,

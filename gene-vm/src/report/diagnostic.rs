@@ -67,7 +67,7 @@ pub struct HumanReports<'a> {
 impl<'a> HumanReports<'a> {
     pub fn new(db: &'a dyn Db, file: SourceFile, color: bool) -> HumanReports<'a> {
         let name = file.path(db).display().to_string();
-        HumanReports::for_text(name, file.text(db).as_str(), color)
+        HumanReports::for_text(name, file.text(db), color)
     }
 
     /// The reports of a text named `name`.

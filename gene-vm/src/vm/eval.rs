@@ -262,7 +262,7 @@ impl Vm {
             self.task.stack.push(Value::Nil);
             return Ok(());
         }
-        let text = file.text(&self.db).clone();
+        let text = file.text(&self.db).to_string();
         let display = file.path(&self.db).display().to_string();
         if let Some(d) = syntax_diagnostics(&self.db, file)
             .iter()
@@ -379,7 +379,7 @@ impl Vm {
     /// Runs a file already loaded into the VM's database (`vm.db`) as the main module.
     pub fn run_source_file(&mut self, file: SourceFile) -> Result<Value, RunError> {
         let path = file.path(&self.db).display().to_string();
-        let source = SourceInfo::new(path.clone(), Arc::new(file.text(&self.db).clone()));
+        let source = SourceInfo::new(path.clone(), Arc::new(file.text(&self.db).to_string()));
         let errors: Vec<Diagnostic> = syntax_diagnostics(&self.db, file)
             .iter()
             .filter(|d| d.severity == Severity::Error)

@@ -27,7 +27,7 @@ pub fn parse_markers(marked: &str) -> (String, Vec<TextRange>) {
 /// The lint diagnostics with `code` for `text`.
 pub fn diagnostics(text: &str, code: &str) -> Vec<Diagnostic> {
     let db = RootDatabase::new();
-    let file = SourceFile::new(&db, "fixture.gene".into(), text.to_string());
+    let file = SourceFile::new(&db, "fixture.gene".into(), text.to_string().into());
     crate::analysis::lint_diagnostics(&db, file)
         .iter()
         .filter(|d| d.code == code)
