@@ -10,13 +10,15 @@ const PROGRAM = '(var total 0)\n(for i in [1 2 3 4]\n  (total += i))\n(println "
 /** The line the breakpoint goes on (1-based) and the text that finds it on screen. */
 const BREAK_LINE_TEXT = '(println "debugged" total)';
 
-/** `t` gives the helpers of vscode-e2e.mjs: page, step, waitFor, editorText, normalize, and
- * the workspace folder. */
+/** `t` gives the helpers of vscode-e2e.mjs: page, step, waitFor, runCommand, editorText,
+ * normalize, and the workspace folder. */
 export async function debugSteps(t) {
-  const { page, step, waitFor, editorText, normalize, workspace } = t;
+  const { page, step, waitFor, runCommand, editorText, normalize, workspace } = t;
 
   await step('open debug.gene', async () => {
     fs.writeFileSync(path.join(workspace, 'debug.gene'), PROGRAM);
+    // The steps before may have left another view in the side bar (the Testing view).
+    await runCommand('View: Show Explorer');
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'debug.gene' });
     await row.waitFor({ timeout: 30000 });
     await row.dblclick();

@@ -471,7 +471,7 @@ async function main() {
   });
 
   await testingSteps({ page, step, waitFor, runCommand, log });
-  await debugSteps({ page, step, waitFor, editorText, normalize, workspace, log });
+  await debugSteps({ page, step, waitFor, runCommand, editorText, normalize, workspace, log });
 }
 
 let failed = false;
