@@ -872,3 +872,69 @@ fn set_variable_changes_fields_map_entries_and_array_elements() {
     assert_eq!(c.event("exited")["body"]["exitCode"], 0);
     assert_eq!(c.output("stdout"), "43 [1 2] 7\n");
 }
+
+/// A test file for launches with `test`.
+const TESTS: &str = r#"(fn add [a b] (a + b))
+(println "top level")
+(describe "math"
+  (test "adds"
+    (var sum (add 1 2))
+    (assert_eq sum 3))
+  (test "other" (assert_eq 1 1)))
+(test "outside" (assert_eq 1 2))
+"#;
+
+#[test]
+fn a_launched_test_runs_after_the_top_level_and_stops_at_a_breakpoint_in_its_body() {
+    let dir = TempDir::new("dap-test-launch");
+    let program = dir.write("math_test.gene", TESTS);
+    let mut c = Client::start();
+    let set = c.launch(&program, &[6], json!({"test": "math > adds"}));
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
+
+    let stopped = c.event("stopped");
+    assert_eq!(stopped["body"]["reason"], "breakpoint");
+    let thread = stopped["body"]["threadId"].clone();
+    let top = c.top_frame(&thread);
+    assert_eq!(top["line"], 6, "{top}");
+    let sum = c.ok(
+        "evaluate",
+        json!({"expression": "sum", "frameId": top["id"], "context": "watch"}),
+    );
+    assert_eq!(sum["result"], "3");
+    c.ok("continue", json!({"threadId": thread}));
+
+    // Only the selected test ran: "outside" would fail and make the exit code 1.
+    let exited = c.event("exited");
+    assert_eq!(exited["body"]["exitCode"], 0, "{:#?}", c.events);
+    assert_eq!(c.output("stdout"), "top level\n");
+    assert_eq!(c.output("console"), "test math > adds ... ok\n");
+}
+
+/// A failing assertion stops as an uncaught exception (the default filter) in the test's
+/// body, then the run ends with exit code 1; a name no test has ends it at once.
+#[test]
+fn a_failing_or_missing_launched_test_ends_with_exit_code_one() {
+    let dir = TempDir::new("dap-test-fail");
+    let program = dir.write("math_test.gene", TESTS);
+    for (test, console) in [("nothing", ""), ("outside", "test outside ... FAILED\n")] {
+        let mut c = Client::start();
+        c.launch(&program, &[], json!({"test": test}));
+        if test == "outside" {
+            let stopped = c.event("stopped");
+            assert_eq!(stopped["body"]["reason"], "exception", "{stopped}");
+            let thread = stopped["body"]["threadId"].clone();
+            assert_eq!(c.top_frame(&thread)["line"], 8);
+            c.ok("continue", json!({"threadId": thread}));
+        }
+        let exited = c.event("exited");
+        assert_eq!(exited["body"]["exitCode"], 1, "{test}");
+        assert_eq!(c.output("console"), console);
+        let stderr = c.output("stderr");
+        if test == "nothing" {
+            assert!(stderr.contains("no test named \"nothing\""), "{stderr}");
+        } else {
+            assert!(stderr.contains("AssertionError"), "{stderr}");
+        }
+    }
+}
