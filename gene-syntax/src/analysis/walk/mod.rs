@@ -80,6 +80,19 @@ pub enum FnKind {
 }
 
 impl FnFrame {
+    /// A frame of `kind` with nothing seen yet: no `^^async` key, no name, not a generator.
+    pub fn of(kind: FnKind) -> FnFrame {
+        FnFrame {
+            kind,
+            async_insert: None,
+            async_key: None,
+            awaits: 0,
+            tails: Vec::new(),
+            is_generator: false,
+            name: None,
+        }
+    }
+
     /// Code that runs as a task (a `^^async` function or an `async` block).
     pub fn is_async_code(&self) -> bool {
         matches!(
@@ -209,15 +222,7 @@ impl<'a> Checker<'a> {
             scopes: vec![Vec::new()],
             visible: FxHashMap::default(),
             locals: Vec::new(),
-            fns: vec![FnFrame {
-                kind: FnKind::TopLevel,
-                async_insert: None,
-                async_key: None,
-                awaits: 0,
-                tails: Vec::new(),
-                is_generator: false,
-                name: None,
-            }],
+            fns: vec![FnFrame::of(FnKind::TopLevel)],
             loops: Vec::new(),
             dynamic: false,
             await_range: None,

@@ -73,15 +73,7 @@ impl Checker<'_> {
             "continue" => rules::jump_site(self, name, form.range),
             "fn" | "fnx" | "fnxx" | "macro" => self.function(gene, name),
             "ns" => {
-                self.fns.push(FnFrame {
-                    kind: FnKind::Body,
-                    async_insert: None,
-                    async_key: None,
-                    awaits: 0,
-                    tails: Vec::new(),
-                    is_generator: false,
-                    name: None,
-                });
+                self.fns.push(FnFrame::of(FnKind::Body));
                 self.push_scope();
                 self.forms(children.get(1..).unwrap_or(&[]), Pos::Discarded);
                 self.pop_scope();
@@ -96,15 +88,7 @@ impl Checker<'_> {
                     }
                     body_start = 3;
                 }
-                self.fns.push(FnFrame {
-                    kind: FnKind::Body,
-                    async_insert: None,
-                    async_key: None,
-                    awaits: 0,
-                    tails: Vec::new(),
-                    is_generator: false,
-                    name: None,
-                });
+                self.fns.push(FnFrame::of(FnKind::Body));
                 let class = children.first().and_then(Form::as_symbol);
                 if let Some(class) = class {
                     self.classes.push((class.to_string(), self.fn_depth()));
@@ -120,15 +104,7 @@ impl Checker<'_> {
             "try" => self.try_form(children, pos),
             "async" => {
                 rules::async_block(self, form, children);
-                self.fns.push(FnFrame {
-                    kind: FnKind::AsyncBlock,
-                    async_insert: None,
-                    async_key: None,
-                    awaits: 0,
-                    tails: Vec::new(),
-                    is_generator: false,
-                    name: None,
-                });
+                self.fns.push(FnFrame::of(FnKind::AsyncBlock));
                 self.push_scope();
                 self.forms(children, Pos::Tail);
                 self.pop_scope();
@@ -216,15 +192,7 @@ impl Checker<'_> {
                 for p in &gene.props {
                     self.expr(&p.value, Pos::Escaping);
                 }
-                self.fns.push(FnFrame {
-                    kind: FnKind::AsyncBlock,
-                    async_insert: None,
-                    async_key: None,
-                    awaits: 0,
-                    tails: Vec::new(),
-                    is_generator: false,
-                    name: None,
-                });
+                self.fns.push(FnFrame::of(FnKind::AsyncBlock));
                 self.push_scope();
                 self.forms(children.get(1..).unwrap_or(&[]), Pos::Discarded);
                 self.pop_scope();
@@ -540,15 +508,7 @@ impl Checker<'_> {
 
     /// `(params -> body...)` / `(-> body...)`: a callback block, its own function.
     pub(super) fn block(&mut self, params: &Form, body: &[Form]) {
-        self.fns.push(FnFrame {
-            kind: FnKind::Block,
-            async_insert: None,
-            async_key: None,
-            awaits: 0,
-            tails: Vec::new(),
-            is_generator: false,
-            name: None,
-        });
+        self.fns.push(FnFrame::of(FnKind::Block));
         self.push_scope();
         if params.as_symbol() != Some("->") {
             let params = parse_params(params);
