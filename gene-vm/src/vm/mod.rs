@@ -195,7 +195,7 @@ pub struct Vm {
     pub services: HostServices,
     /// `gene/math/random` and friends: this VM's generator.
     pub(crate) random: crate::builtins::Random,
-    /// What every task did when, while `gene run --timeline` records it (`timeline.rs`).
+    /// What every task did when, while `gene run --timeline` records it (`timeline/`).
     pub(crate) timeline: Option<Box<timeline::Timeline>>,
     /// Deadlocked tasks and unobserved failures, for the host (`Vm::take_task_trouble`).
     pub(crate) trouble: tasks::TaskTrouble,
